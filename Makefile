@@ -1,0 +1,24 @@
+# The two commands of the README:
+#   make run    install, then run the main job
+#   make test   install, then run the test suite (what CI runs)
+.PHONY: run test test-all lint bench setup
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	.venv/bin/thuisplus run
+
+test: setup
+	.venv/bin/python -m pytest -q
+	.venv/bin/ruff check .
+
+test-all: setup
+	.venv/bin/python -m pytest -q -m ""
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+bench: setup
+	.venv/bin/python benchmarks/run.py

@@ -1,0 +1,17 @@
+"""One simulation of a Thuisplusflat complex: parameters, model, agents, processes."""
+
+from sim.model import WEEKLY_COLUMNS, ThuisplusModel
+from sim.params import ParameterError, Parameters, load_parameters, save_parameters
+from sim.population import InformalCarer, Resident, StaffMember
+
+__all__ = [
+    "WEEKLY_COLUMNS",
+    "InformalCarer",
+    "ParameterError",
+    "Parameters",
+    "Resident",
+    "StaffMember",
+    "ThuisplusModel",
+    "load_parameters",
+    "save_parameters",
+]

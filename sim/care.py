@@ -1,0 +1,70 @@
+"""Care accounting: the one place that turns weekly care use into euros, per law.
+
+Each care type has a law (Wmo, Zvw, Wlz), a unit of use and a unit cost from the
+``costs`` parameter group at the price level of ``costs.price_year``, indexed yearly by
+``costs.indexation``. Processes only count use; they never price it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.params import CostParams
+
+__all__ = ["CARE_TYPES", "LAWS", "CareType", "PriceBook"]
+
+LAWS = ("wmo", "zvw", "wlz")
+
+
+@dataclass(frozen=True)
+class CareType:
+    """A kind of care: its law, unit of use and the cost parameter that prices one unit."""
+
+    name: str
+    law: str
+    unit: str
+    cost_key: str  # field of CostParams, or "wlz_home_week" (derived)
+
+
+CARE_TYPES: tuple[CareType, ...] = (
+    CareType("household_help", "wmo", "hours", "household_help"),
+    CareType("begeleiding", "wmo", "hours", "begeleiding"),
+    CareType("district_nursing", "zvw", "hours", "district_nursing"),
+    CareType("gp", "zvw", "contacts", "gp_contact"),
+    CareType("physio", "zvw", "sessions", "physio_session"),
+    CareType("ed", "zvw", "visits", "ed_visit"),
+    CareType("hospital", "zvw", "days", "hospital_day"),
+    CareType("wlz_home", "wlz", "weeks", "wlz_home_week"),
+    CareType("nursing_home", "wlz", "days", "nursing_home_day"),
+)
+CARE_INDEX = {c.name: i for i, c in enumerate(CARE_TYPES)}
+LAW_MATRIX = np.array([[c.law == law for c in CARE_TYPES] for law in LAWS], dtype=float)
+
+
+class PriceBook:
+    """Unit costs per care type for any calendar year (indexed from the price year)."""
+
+    def __init__(self, costs: CostParams):
+        self.costs = costs
+        base = []
+        for c in CARE_TYPES:
+            if c.cost_key == "wlz_home_week":
+                base.append(costs.wlz_home_cost_ratio * costs.nursing_home_day * 7.0)
+            else:
+                base.append(getattr(costs, c.cost_key))
+        self.base = np.array(base, dtype=float)
+        self._cache: dict[int, np.ndarray] = {}
+
+    def unit_costs(self, year: int) -> np.ndarray:
+        """Euro per unit of each care type in ``year``."""
+        if year not in self._cache:
+            factor = (1.0 + self.costs.indexation) ** (year - self.costs.price_year)
+            self._cache[year] = self.base * factor
+        return self._cache[year]
+
+    def cost(self, use: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cost per care type and per law (Wmo, Zvw, Wlz) of one week's use vector."""
+        per_type = use * self.unit_costs(year)
+        return per_type, LAW_MATRIX @ per_type

@@ -1,0 +1,404 @@
+"""ThuisplusModel: one senior complex simulated week by week.
+
+State lives in three array-backed populations (residents, informal carers, staff) whose
+rows are Mesa agents; processes update whole arrays. Every process draws from its own
+random stream a fixed amount each week (see :mod:`sim.rng`), so two runs on the same
+seed differ only where their states differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import care as care_mod
+from sim.effects import Effects
+from sim.params import Parameters
+from sim.population import InformalCarer, Population, Resident, StaffMember
+from sim.processes import (
+    care_needs,
+    demography,
+    informal_care,
+    loneliness,
+    moves,
+    staffing,
+    vitality,
+)
+from sim.processes.care_needs import WLZ_ASSESSING, WLZ_HOME
+from sim.processes.demography import yearly_to_weekly
+from sim.processes.loneliness import LONELY, SEVERELY_LONELY, SocialNetwork
+from sim.rng import make_streams, seed_entropy
+
+__all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
+
+NETWORK_BURN_IN_WEEKS = 104
+
+# name -> description; the order is the order of the weekly table.
+WEEKLY_COLUMNS: dict[str, str] = {
+    "residents": "residents living in the complex at the end of the week",
+    "households": "occupied dwellings",
+    "vacant_dwellings": "empty dwellings",
+    "inflow": "residents who moved in this week",
+    "deaths": "residents who died this week",
+    "admissions": "residents admitted to a nursing home this week (they leave)",
+    "moves_out": "residents who moved out for other reasons this week",
+    "mean_age": "mean age of residents (years)",
+    "mean_vitality": "mean vitality (0 frail - 1 vital)",
+    "frail_share": "share of residents below the frailty threshold",
+    "dementia_share": "share of residents with dementia",
+    "falls": "falls this week",
+    "hospital_admissions": "hospital admissions this week",
+    "mean_loneliness": "mean De Jong Gierveld score (0-11)",
+    "lonely_share": "share with a De Jong Gierveld score >= 3",
+    "severely_lonely_share": "share with a De Jong Gierveld score >= 9",
+    "room_visits": "residents who visited the common room this week",
+    "mean_tie_strength": "mean summed tie strength in the building per resident",
+    "wmo_clients": "residents receiving Wmo support (household help or begeleiding)",
+    "wmo_clients_preferred": "Wmo clients of the preferred provider",
+    "begeleiding_clients": "residents with a begeleiding indication",
+    "dn_clients": "residents receiving district nursing",
+    "wlz_home_clients": "residents with Wlz care at home (vpt/mpt)",
+    "wlz_assessing": "residents awaiting a Wlz indication",
+    "nh_residents": "former residents alive in a nursing home",
+    "carers_active": "informal carers attached to a resident",
+    "carers_overburdened": "informal carers above the overburden threshold",
+    "residents_with_carer": "residents receiving informal care this week",
+    "informal_care_hours": "informal care hours given this week",
+    "carer_sick_leave_hours": "work hours lost to carers' sick leave this week",
+    "carer_breakdowns": "carers who stopped this week (overburden)",
+    "staff": "care workers serving the building",
+    "staff_pnil": "of whom not on the payroll (PNIL)",
+    "staff_turnover": "workers who left this week",
+    "staff_hires": "workers hired this week (payroll or PNIL)",
+    "staff_hours": "working hours in the building incl. travel",
+    "pnil_hours": "working hours by PNIL staff incl. travel",
+    "travel_hours": "working hours spent travelling",
+    "unmet_care_hours": "care hours asked but not delivered (staff short)",
+    "continuity": "mean attachment of Wmo clients to their regular worker (0-1)",
+}
+for _c in care_mod.CARE_TYPES:
+    WEEKLY_COLUMNS[f"use_{_c.name}"] = f"{_c.name.replace('_', ' ')} use this week ({_c.unit})"
+for _c in care_mod.CARE_TYPES:
+    WEEKLY_COLUMNS[f"cost_{_c.name}"] = f"{_c.name.replace('_', ' ')} cost this week (€, {_c.law})"
+for _law in care_mod.LAWS:
+    WEEKLY_COLUMNS[f"cost_{_law}"] = f"{_law.capitalize()} cost this week (€)"
+
+_EVENTS = (
+    "deaths", "admissions", "moves_out", "inflow", "falls", "ed", "hospital_days",
+    "hospital_admissions", "gp", "gp_acute", "physio", "physio_acute", "wlz_home_weeks",
+    "room_visits", "carer_sick_leave_hours", "carer_breakdowns", "informal_care_hours",
+    "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
+    "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
+    "household_help", "begeleiding", "district_nursing",
+)
+
+
+class NursingHome:
+    """Former residents admitted to a nursing home: they still cost Wlz days until death."""
+
+    def __init__(self, capacity: int, weekly_death: float, rng: np.random.Generator):
+        self.alive = np.zeros(capacity, dtype=bool)
+        self.weekly_death = weekly_death
+        self.rng = rng
+
+    def admit(self, ages: np.ndarray) -> None:
+        """Take in ``len(ages)`` new residents."""
+        free = np.flatnonzero(~self.alive)
+        if len(free) < len(ages):  # grow; the draw size changes only in this stream
+            extra = len(ages) - len(free) + len(self.alive)
+            self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=bool)])
+            free = np.flatnonzero(~self.alive)
+        self.alive[free[: len(ages)]] = True
+
+    def step(self) -> int:
+        """One week of mortality; returns the number of nursing-home days this week."""
+        u = self.rng.random(len(self.alive))
+        self.alive &= u >= self.weekly_death
+        return 7 * int(self.alive.sum())
+
+
+class ThuisplusModel(mesa.Model):
+    """A senior complex week by week; with interventions it is a Thuisplusflat.
+
+    Args:
+        params: the parameter tree (defaults if omitted).
+        rng: seed (int), ``SeedSequence``, numpy ``Generator`` or None (fresh entropy).
+        interventions: objects with ``initialize(model)`` and ``apply(model)``.
+        panel: also record a per-resident weekly panel (``model.panel()``).
+
+    Example:
+        >>> from sim import Parameters, ThuisplusModel
+        >>> m = ThuisplusModel(Parameters(), rng=1)
+        >>> m.run(weeks=52)
+        >>> len(m.weekly())
+        52
+
+    """
+
+    def __init__(
+        self,
+        params: Parameters | None = None,
+        rng: Any = None,
+        *,
+        interventions: Iterable[Any] = (),
+        panel: bool = False,
+    ) -> None:
+        self.entropy = seed_entropy(rng)
+        super().__init__(rng=self.entropy % (2**63))
+        self.p = params if params is not None else Parameters()
+        self.streams = make_streams(self.entropy)
+        self.effects = Effects()
+        self.interventions: list[Any] = list(interventions)
+        b = self.p.building
+        self.dwellings = b.dwellings
+        self.n_seats = 2 * b.dwellings
+        self.per_floor = math.ceil(b.dwellings / b.floors)
+        self.n_providers = 1 + self.p.staffing.other_providers
+        self.week = 0
+        self.start_date: dt.date = self.p.simulation.start_date
+        self.date = self.start_date
+        self._building = None
+
+        self.res = Population(self, Resident, self.n_seats)
+        self.carers = Population(self, InformalCarer, self.n_seats)
+        self.staff = Population(self, StaffMember, max(64, self.n_seats))
+        self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
+        self.nursing_home = NursingHome(
+            max(16, b.dwellings // 4),
+            float(yearly_to_weekly(self.p.care.nh_mortality)),
+            self.streams["nursing_home"],
+        )
+        self.occupants = np.zeros(self.dwellings, dtype=np.int64)
+        self.seat_taken = np.zeros(self.n_seats, dtype=bool)
+        self.demand_hh = np.zeros(self.n_seats)
+        self.demand_beg = np.zeros(self.n_seats)
+        self.demand_dn = np.zeros(self.n_seats)
+        self.prices = care_mod.PriceBook(self.p.costs)
+        self._rates()
+        self.ev: dict[str, float] = dict.fromkeys(_EVENTS, 0.0)
+
+        self._cols = list(WEEKLY_COLUMNS)
+        self._col = {c: i for i, c in enumerate(self._cols)}
+        self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
+        self._panel_on = panel
+        self._panel: list[np.ndarray] = []
+
+        self._populate()
+        for iv in self.interventions:
+            iv.initialize(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _rates(self) -> None:
+        d = self.p.demography
+        self.hazard_male_80 = -math.log1p(-d.mortality_male_80)
+        self.hazard_female_80 = -math.log1p(-d.mortality_female_80)
+        self.weekly_move_out = float(yearly_to_weekly(d.move_out_rate))
+        self.weekly_fill = 1.0 / self.p.inflow.vacancy_weeks
+        care_needs.weekly_rates(self)
+        informal_care.weekly_rates(self)
+        staffing.weekly_rates(self)
+
+    def _populate(self) -> None:
+        """Initial residents, their network, indications, carers, providers and staff."""
+        b = self.p.building
+        rng = self.streams["init"]
+        u_occ, u_couple = rng.random((2, self.dwellings))
+        u_person = rng.random((moves.N_PERSON_U, self.n_seats))
+        occupied = np.flatnonzero(u_occ < b.initial_occupancy)
+        couple = occupied[u_couple[occupied] < b.couple_share]
+        seats = np.sort(np.concatenate([2 * occupied, 2 * couple + 1]))
+        rows = moves.move_in(self, seats, u_person[:, seats], newcomer=False)
+
+        # Ties built up before the simulation starts; loneliness then set to its target.
+        burn = self.streams["init"]
+        for _ in range(NETWORK_BURN_IN_WEEKS):
+            loneliness.socialise(self, burn)
+        noise = burn.standard_normal(self.n_seats)[self.res.seat[rows]]
+        self.res.loneliness[rows] = np.clip(
+            loneliness.target(self, rows) + 4 * self.p.loneliness.noise_sd * noise, 0.0, 11.0)
+        self.res.activity[rows] = np.clip(
+            self.ev["room_visits"] / max(len(rows), 1) / NETWORK_BURN_IN_WEEKS
+            + self.p.loneliness.floor_meeting_prob * (0.3 + 0.7 * self.res.vitality[rows]),
+            0.0, 1.0)
+
+        # Residents already below the Wlz line at the start live here with Wlz care.
+        cp = self.p.care
+        v, dem = self.res.vitality[rows], self.res.dementia[rows]
+        wlz = (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold))
+        self.res.wlz[rows[wlz]] = WLZ_HOME
+        care_needs.step(self, rng=burn)
+        informal_care.step(self, rng=burn, instant=True)
+        staffing.step(self, rng=burn, instant=True)
+        tenure = burn.random(self.n_seats)[self.res.seat[rows]] * 260
+        self.res.attachment[rows] = np.where(
+            self.res.worker[rows] >= 0,
+            1.0 - (1.0 - self.p.staffing.attachment_rate) ** tenure, 0.0)
+        self.ev = dict.fromkeys(_EVENTS, 0.0)
+
+    def preferred_share(self, role: int) -> float:
+        """Share of new clients (of a role) who go to the preferred provider this week."""
+        eff = self.effects.preferred_share_hh if role == 0 else self.effects.preferred_share_dn
+        return self.p.staffing.preferred_new_client_share if eff is None else eff
+
+    def loneliness_target(self, rows: np.ndarray) -> np.ndarray:
+        """Loneliness target of ``rows`` (see :mod:`sim.processes.loneliness`)."""
+        return loneliness.target(self, rows)
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """Advance one week. The order of events:
+
+        1. **interventions** reset and set the effect modifiers (``model.effects``);
+        2. **ageing and mortality**, and moves out for other reasons (demography);
+        3. **health**: vitality decline, falls, hospital episodes, dementia onset;
+        4. **loneliness and network**: meeting in the room and on the floor, tie decay,
+           loneliness towards its target, activity;
+        5. **care needs**: Wmo and district-nursing demand, GP and physio use, Wlz
+           assessment, indication at home or nursing-home admission (the resident leaves);
+        6. **informal care**: carers found, care given, burden, sick leave, breakdowns;
+           missing informal care raises formal Wmo hours;
+        7. **staffing**: turnover, hiring (payroll or PNIL), assignment to workers, delivery
+           up to capacity (the rest is unmet care), travel, attachment;
+        8. **moves**: vacant dwellings are let to newcomers;
+        9. **nursing home**: former residents' days and deaths;
+        10. **accounting**: use × unit costs per law, recorded for the week.
+        """
+        self.ev = dict.fromkeys(_EVENTS, 0.0)
+        self.effects.reset()
+        for iv in self.interventions:
+            iv.apply(self)
+        demography.step(self)
+        vitality.step(self)
+        loneliness.step(self)
+        care_needs.step(self)
+        informal_care.step(self)
+        staffing.step(self)
+        moves.step(self)
+        nh_days = self.nursing_home.step()
+        self._record(nh_days)
+        self.week += 1
+        self.date = self.start_date + dt.timedelta(weeks=self.week)
+
+    def run(self, weeks: int | None = None) -> ThuisplusModel:
+        """Run ``weeks`` weeks (default ``simulation.weeks``); returns the model."""
+        weeks = self.p.simulation.weeks if weeks is None else int(weeks)
+        if weeks < 0:
+            raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
+        need = self.week + weeks
+        if need > len(self._rec):
+            self._rec = np.vstack([self._rec, np.zeros((need - len(self._rec), len(self._cols)))])
+        for _ in range(weeks):
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ records
+    def _record(self, nh_days: int) -> None:
+        res, ev, c = self.res, self.ev, self._col
+        h = res.high
+        act = res.active[:h]
+        n = int(act.sum())
+        r = self._rec[self.week]
+        v = res.vitality[:h][act]
+        L = res.loneliness[:h][act]
+        wlz = res.wlz[:h][act]
+        in_wmo = (self.demand_hh[:h][act] + self.demand_beg[:h][act]) > 0
+        prov = res.provider[:h][act]
+        r[c["residents"]] = n
+        r[c["households"]] = int((self.occupants > 0).sum())
+        r[c["vacant_dwellings"]] = int((self.occupants == 0).sum())
+        for k in ("inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
+                  "room_visits", "carers_active", "carers_overburdened", "residents_with_carer",
+                  "informal_care_hours", "carer_sick_leave_hours", "carer_breakdowns",
+                  "staff_turnover", "staff_hires", "staff_hours", "pnil_hours", "travel_hours",
+                  "unmet_care_hours"):
+            r[c[k]] = ev[k]
+        if n:
+            r[c["mean_age"]] = res.age[:h][act].mean()
+            r[c["mean_vitality"]] = v.mean()
+            r[c["frail_share"]] = (v < self.p.vitality.frail_threshold).mean()
+            r[c["dementia_share"]] = res.dementia[:h][act].mean()
+            r[c["mean_loneliness"]] = L.mean()
+            r[c["lonely_share"]] = (L >= LONELY).mean()
+            r[c["severely_lonely_share"]] = (L >= SEVERELY_LONELY).mean()
+            r[c["mean_tie_strength"]] = self.network.strength(h)[act].mean()
+        r[c["wmo_clients"]] = int(in_wmo.sum())
+        r[c["wmo_clients_preferred"]] = int((in_wmo & (prov == 0)).sum())
+        r[c["begeleiding_clients"]] = int((self.demand_beg[:h][act] > 0).sum())
+        r[c["dn_clients"]] = int((self.demand_dn[:h][act] > 0).sum())
+        r[c["wlz_home_clients"]] = int((wlz == WLZ_HOME).sum())
+        r[c["wlz_assessing"]] = int((wlz == WLZ_ASSESSING).sum())
+        r[c["nh_residents"]] = nh_days / 7
+        sh = self.staff.high
+        r[c["staff"]] = self.staff.active[:sh].sum()
+        r[c["staff_pnil"]] = (self.staff.active[:sh] & self.staff.pnil[:sh]).sum()
+        if in_wmo.any():
+            r[c["continuity"]] = res.attachment[:h][act][in_wmo].mean()
+
+        use = np.array([
+            ev["household_help"], ev["begeleiding"], ev["district_nursing"], ev["gp"],
+            ev["physio"], ev["ed"], ev["hospital_days"], ev["wlz_home_weeks"], float(nh_days),
+        ])
+        per_type, per_law = self.prices.cost(use, self.date.year)
+        i0 = c["use_" + care_mod.CARE_TYPES[0].name]
+        r[i0: i0 + len(use)] = use
+        j0 = c["cost_" + care_mod.CARE_TYPES[0].name]
+        r[j0: j0 + len(use)] = per_type
+        k0 = c["cost_wmo"]
+        r[k0: k0 + 3] = per_law
+        if self._panel_on:
+            rows = np.flatnonzero(act)
+            self._panel.append(np.column_stack([
+                np.full(len(rows), self.week), rows, res.age[rows], res.vitality[rows],
+                res.loneliness[rows], res.dementia[rows], res.wmo_hh[rows], res.provider[rows],
+                res.wlz[rows], res.attachment[rows],
+                [res.agents[i].unique_id for i in rows.tolist()],
+            ]))
+
+    def weekly(self) -> pd.DataFrame:
+        """One row per simulated week: population, health, loneliness, care use and cost."""
+        n = self.week
+        df = pd.DataFrame(self._rec[:n], columns=self._cols)
+        dates = pd.date_range(pd.Timestamp(self.start_date), periods=n, freq="7D")
+        df.insert(0, "date", dates)
+        df.insert(1, "week", np.arange(n))
+        df.insert(2, "year", dates.year)
+        return df
+
+    def panel(self) -> pd.DataFrame:
+        """Per-resident weekly panel (only with ``panel=True``)."""
+        if not self._panel_on:
+            raise RuntimeError("the resident panel is off; create the model with panel=True")
+        cols = ["week", "row", "age", "vitality", "loneliness", "dementia", "wmo_hh",
+                "provider", "wlz", "attachment", "unique_id"]
+        data = np.vstack(self._panel) if self._panel else np.zeros((0, len(cols)))
+        df = pd.DataFrame(data, columns=cols)
+        for k in ("week", "row", "provider", "wlz", "unique_id"):
+            df[k] = df[k].astype(int)
+        for k in ("dementia", "wmo_hh"):
+            df[k] = df[k].astype(bool)
+        return df
+
+    # ------------------------------------------------------------------ building view
+    @property
+    def building(self) -> Any:
+        """A Mesa grid of floors × dwellings per floor (built on first use)."""
+        if self._building is None:
+            from mesa.discrete_space import OrthogonalMooreGrid
+
+            self._building = OrthogonalMooreGrid(
+                (self.p.building.floors, self.per_floor), torus=False, random=self.random)
+        return self._building
+
+    def dwelling_cell(self, dwelling: int) -> Any:
+        """The building-grid cell of a dwelling (floor, position on the floor)."""
+        return self.building[(dwelling // self.per_floor, dwelling % self.per_floor)]
+
+    def residents(self) -> Sequence[Resident]:
+        """The Mesa agents of the current residents."""
+        return [self.res.agents[r] for r in self.res.rows().tolist()]
