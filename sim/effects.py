@@ -2,12 +2,13 @@
 
 Every field is neutral by default (multipliers 1, shifts 0), so a model without
 interventions runs the baseline. Interventions write these each week in ``apply``;
-processes never know which intervention set them.
+processes never know which intervention set them. The model starts every week from a
+fresh, neutral instance.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 __all__ = ["Effects"]
 
@@ -32,8 +33,3 @@ class Effects:
     wlz_home_mult: float = 1.0         # share of Wlz indications taken at home
     preferred_share_hh: float | None = None   # share of new Wmo clients to the preferred provider
     preferred_share_dn: float | None = None   # same for district nursing
-
-    def reset(self) -> None:
-        """Back to neutral (called at the start of every week before interventions apply)."""
-        for f in fields(self):
-            setattr(self, f.name, f.default)

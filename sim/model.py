@@ -30,6 +30,7 @@ from sim.processes import (
     staffing,
     vitality,
 )
+from sim.processes._jit import kernel
 from sim.processes.care_needs import WLZ_ASSESSING, WLZ_HOME
 from sim.processes.demography import yearly_to_weekly
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY, SocialNetwork
@@ -97,6 +98,62 @@ _EVENTS = (
     "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
     "household_help", "begeleiding", "district_nursing",
 )
+
+
+S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
+S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
+_MEANS = (("mean_age", S_AGE), ("mean_vitality", S_VIT), ("frail_share", S_FRAIL),
+          ("dementia_share", S_DEM), ("mean_loneliness", S_LON), ("lonely_share", S_LONELY),
+          ("severely_lonely_share", S_SEVERE), ("mean_tie_strength", S_TIES))
+_COUNTS = (("wmo_clients", S_WMO), ("wmo_clients_preferred", S_WMO_PREF),
+           ("begeleiding_clients", S_BEG), ("dn_clients", S_DN),
+           ("wlz_home_clients", S_WLZ_HOME), ("wlz_assessing", S_WLZ_ASSESS))
+_RECORDED_EVENTS = (
+    "inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
+    "room_visits", "carers_active", "carers_overburdened", "residents_with_carer",
+    "informal_care_hours", "carer_sick_leave_hours", "carer_breakdowns", "staff_turnover",
+    "staff_hires", "staff_hours", "pnil_hours", "travel_hours", "unmet_care_hours",
+)
+# Weekly events that are the use of each care type, in CARE_TYPES order (last: nursing home).
+_USE_EVENTS = ("household_help", "begeleiding", "district_nursing", "gp", "physio", "ed",
+               "hospital_days", "wlz_home_weeks")
+
+
+@kernel
+def _summarise(h, active, age, vitality, dementia, loneliness, row_sum, scale, wlz, provider,
+               attachment, demand_wmo, demand_beg, demand_dn, frail_thr, st):
+    """Sums and counts over the residents for the weekly record (one pass)."""
+    st[:] = 0.0
+    for i in range(h):
+        if not active[i]:
+            continue
+        st[S_N] += 1.0
+        st[S_AGE] += age[i]
+        st[S_VIT] += vitality[i]
+        if vitality[i] < frail_thr:
+            st[S_FRAIL] += 1.0
+        if dementia[i]:
+            st[S_DEM] += 1.0
+        L = loneliness[i]
+        st[S_LON] += L
+        if L >= LONELY:
+            st[S_LONELY] += 1.0
+        if L >= SEVERELY_LONELY:
+            st[S_SEVERE] += 1.0
+        st[S_TIES] += row_sum[i] * scale
+        if demand_wmo[i] > 0.0:
+            st[S_WMO] += 1.0
+            st[S_ATTACH] += attachment[i]
+            if provider[i] == 0:
+                st[S_WMO_PREF] += 1.0
+        if demand_beg[i] > 0.0:
+            st[S_BEG] += 1.0
+        if demand_dn[i] > 0.0:
+            st[S_DN] += 1.0
+        if wlz[i] == WLZ_HOME:
+            st[S_WLZ_HOME] += 1.0
+        elif wlz[i] == WLZ_ASSESSING:
+            st[S_WLZ_ASSESS] += 1.0
 
 
 class NursingHome:
@@ -175,16 +232,35 @@ class ThuisplusModel(mesa.Model):
             self.streams["nursing_home"],
         )
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
-        self.seat_taken = np.zeros(self.n_seats, dtype=bool)
         self.demand_hh = np.zeros(self.n_seats)
         self.demand_beg = np.zeros(self.n_seats)
         self.demand_dn = np.zeros(self.n_seats)
+        self.demand_wmo = np.zeros(self.n_seats)
+        # Scratch arrays reused by the process kernels every week.
+        self.flags = np.zeros(self.n_seats, dtype=np.int8)
+        self.carer_flags = np.zeros(self.n_seats, dtype=np.int8)
+        self.staff_flags = np.zeros(self.staff.size, dtype=np.int8)
+        self.scratch_idx = np.zeros(self.n_seats, dtype=np.int64)
+        self.scratch_need = np.zeros(self.n_seats)
+        self.scratch_got = np.zeros(self.n_seats)
+        self.scratch_work = np.zeros(self.n_seats)
+        self.scratch_load = np.zeros(self.staff.size)
         self.prices = care_mod.PriceBook(self.p.costs)
         self._rates()
         self.ev: dict[str, float] = dict.fromkeys(_EVENTS, 0.0)
 
         self._cols = list(WEEKLY_COLUMNS)
         self._col = {c: i for i, c in enumerate(self._cols)}
+        self._i_use = self._col["use_" + care_mod.CARE_TYPES[0].name]
+        self._i_cost = self._col["cost_" + care_mod.CARE_TYPES[0].name]
+        self._i_law = self._col["cost_" + care_mod.LAWS[0]]
+        self._stats = np.zeros(16)
+        self._i_events = np.array([self._col[k] for k in _RECORDED_EVENTS])
+        self._i_means = np.array([self._col[k] for k, _ in _MEANS])
+        self._s_means = np.array([s for _, s in _MEANS])
+        self._i_counts = np.array([self._col[k] for k, _ in _COUNTS])
+        self._s_counts = np.array([s for _, s in _COUNTS])
+        self._use = np.zeros(len(care_mod.CARE_TYPES))
         self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
         self._panel_on = panel
         self._panel: list[np.ndarray] = []
@@ -209,11 +285,12 @@ class ThuisplusModel(mesa.Model):
         b = self.p.building
         rng = self.streams["init"]
         u_occ, u_couple = rng.random((2, self.dwellings))
-        u_person = rng.random((moves.N_PERSON_U, self.n_seats))
+        traits = moves.person_traits(self, rng, self.n_seats, newcomer=False)
         occupied = np.flatnonzero(u_occ < b.initial_occupancy)
         couple = occupied[u_couple[occupied] < b.couple_share]
         seats = np.sort(np.concatenate([2 * occupied, 2 * couple + 1]))
-        rows = moves.move_in(self, seats, u_person[:, seats], newcomer=False)
+        rows = moves.move_in(self, seats, {k: x[seats] for k, x in traits.items()},
+                             newcomer=False)
 
         # Ties built up before the simulation starts; loneliness then set to its target.
         burn = self.streams["init"]
@@ -252,7 +329,9 @@ class ThuisplusModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """Advance one week. The order of events:
+        """Advance one week.
+
+        The order of events:
 
         1. **interventions** reset and set the effect modifiers (``model.effects``);
         2. **ageing and mortality**, and moves out for other reasons (demography);
@@ -270,7 +349,7 @@ class ThuisplusModel(mesa.Model):
         10. **accounting**: use × unit costs per law, recorded for the week.
         """
         self.ev = dict.fromkeys(_EVENTS, 0.0)
-        self.effects.reset()
+        self.effects = Effects()
         for iv in self.interventions:
             iv.apply(self)
         demography.step(self)
@@ -300,59 +379,40 @@ class ThuisplusModel(mesa.Model):
     # ------------------------------------------------------------------ records
     def _record(self, nh_days: int) -> None:
         res, ev, c = self.res, self.ev, self._col
-        h = res.high
-        act = res.active[:h]
-        n = int(act.sum())
         r = self._rec[self.week]
-        v = res.vitality[:h][act]
-        L = res.loneliness[:h][act]
-        wlz = res.wlz[:h][act]
-        in_wmo = (self.demand_hh[:h][act] + self.demand_beg[:h][act]) > 0
-        prov = res.provider[:h][act]
+        st = self._stats
+        _summarise(res.high, res.active, res.age, res.vitality, res.dementia, res.loneliness,
+                   self.network.row_sum, self.network.scale, res.wlz, res.provider,
+                   res.attachment, self.demand_wmo, self.demand_beg, self.demand_dn,
+                   self.p.vitality.frail_threshold, st)
+        n = st[S_N]
         r[c["residents"]] = n
-        r[c["households"]] = int((self.occupants > 0).sum())
-        r[c["vacant_dwellings"]] = int((self.occupants == 0).sum())
-        for k in ("inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
-                  "room_visits", "carers_active", "carers_overburdened", "residents_with_carer",
-                  "informal_care_hours", "carer_sick_leave_hours", "carer_breakdowns",
-                  "staff_turnover", "staff_hires", "staff_hours", "pnil_hours", "travel_hours",
-                  "unmet_care_hours"):
-            r[c[k]] = ev[k]
+        occupied = int(np.count_nonzero(self.occupants))
+        r[c["households"]] = occupied
+        r[c["vacant_dwellings"]] = self.dwellings - occupied
+        r[self._i_events] = [ev[k] for k in _RECORDED_EVENTS]
         if n:
-            r[c["mean_age"]] = res.age[:h][act].mean()
-            r[c["mean_vitality"]] = v.mean()
-            r[c["frail_share"]] = (v < self.p.vitality.frail_threshold).mean()
-            r[c["dementia_share"]] = res.dementia[:h][act].mean()
-            r[c["mean_loneliness"]] = L.mean()
-            r[c["lonely_share"]] = (L >= LONELY).mean()
-            r[c["severely_lonely_share"]] = (L >= SEVERELY_LONELY).mean()
-            r[c["mean_tie_strength"]] = self.network.strength(h)[act].mean()
-        r[c["wmo_clients"]] = int(in_wmo.sum())
-        r[c["wmo_clients_preferred"]] = int((in_wmo & (prov == 0)).sum())
-        r[c["begeleiding_clients"]] = int((self.demand_beg[:h][act] > 0).sum())
-        r[c["dn_clients"]] = int((self.demand_dn[:h][act] > 0).sum())
-        r[c["wlz_home_clients"]] = int((wlz == WLZ_HOME).sum())
-        r[c["wlz_assessing"]] = int((wlz == WLZ_ASSESSING).sum())
+            r[self._i_means] = st[self._s_means] / n
+        r[self._i_counts] = st[self._s_counts]
+        if st[S_WMO]:
+            r[c["continuity"]] = st[S_ATTACH] / st[S_WMO]
         r[c["nh_residents"]] = nh_days / 7
         sh = self.staff.high
-        r[c["staff"]] = self.staff.active[:sh].sum()
-        r[c["staff_pnil"]] = (self.staff.active[:sh] & self.staff.pnil[:sh]).sum()
-        if in_wmo.any():
-            r[c["continuity"]] = res.attachment[:h][act][in_wmo].mean()
+        sact = self.staff.active[:sh]
+        r[c["staff"]] = np.count_nonzero(sact)
+        r[c["staff_pnil"]] = np.count_nonzero(sact & self.staff.pnil[:sh])
 
-        use = np.array([
-            ev["household_help"], ev["begeleiding"], ev["district_nursing"], ev["gp"],
-            ev["physio"], ev["ed"], ev["hospital_days"], ev["wlz_home_weeks"], float(nh_days),
-        ])
+        use = self._use
+        for k, name in enumerate(_USE_EVENTS):
+            use[k] = ev[name]
+        use[-1] = nh_days
         per_type, per_law = self.prices.cost(use, self.date.year)
-        i0 = c["use_" + care_mod.CARE_TYPES[0].name]
-        r[i0: i0 + len(use)] = use
-        j0 = c["cost_" + care_mod.CARE_TYPES[0].name]
-        r[j0: j0 + len(use)] = per_type
-        k0 = c["cost_wmo"]
-        r[k0: k0 + 3] = per_law
+        n_types = len(use)
+        r[self._i_use: self._i_use + n_types] = use
+        r[self._i_cost: self._i_cost + n_types] = per_type
+        r[self._i_law: self._i_law + 3] = per_law
         if self._panel_on:
-            rows = np.flatnonzero(act)
+            rows = np.flatnonzero(res.active[: res.high])
             self._panel.append(np.column_stack([
                 np.full(len(rows), self.week), rows, res.age[rows], res.vitality[rows],
                 res.loneliness[rows], res.dementia[rows], res.wmo_hh[rows], res.provider[rows],

@@ -563,7 +563,7 @@ class StaffingParams(_Group):
         "Yearly probability that a PNIL worker leaves the building's rota.", ge=0, le=1,
     )
     vacancy_fill_weeks: float = P(
-        13.0, "weeks", ASSUMPTION + " (tight labour market)",
+        20.0, "weeks", ASSUMPTION + " (tight labour market)",
         "Mean weeks to fill a vacancy with a payroll worker.", ge=1, le=104,
     )
     pnil_cover_prob: float = P(

@@ -49,9 +49,10 @@ class Population:
             raise RuntimeError(
                 f"{self.agent_class.__name__} population full (capacity {self.size})"
             )
+        index = int(rows[0]) if n == 1 else rows  # scalar indexing is much cheaper
         for name, (_dtype, fill) in self.fields.items():
-            getattr(self, name)[rows] = fill
-        self.active[rows] = True
+            getattr(self, name)[index] = fill
+        self.active[index] = True
         if n:
             self.high = max(self.high, int(rows[-1]) + 1)
         for r in rows.tolist():

@@ -21,14 +21,77 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.processes.demography import WEEKS_PER_YEAR, rate_to_weekly
-from sim.processes.loneliness import SEVERELY_LONELY
+from sim.processes._jit import kernel
+from sim.processes.demography import rate_to_weekly
 from sim.processes.moves import leave
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
 
 WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
+# Accumulator slots.
+A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
+
+
+@kernel
+def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, trait,
+           wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc,
+           wlz_thr, wlz_dem_thr, p_indication, home_share, p_home_admission,
+           hh_base, hh_slope, beg_prob, beg_hours, dn_thr, dn_base, dn_slope, post_hours,
+           gp_base, gp_frail, gp_lonely, physio_frail):
+    n_admit = 0
+    for i in range(h):
+        admit[i] = 0
+        demand_hh[i] = 0.0
+        demand_beg[i] = 0.0
+        demand_dn[i] = 0.0
+        if not active[i]:
+            continue
+        s = seat[i]
+        v = vitality[i]
+        # Wlz: assessment, indication at home or in a nursing home.
+        if wlz[i] == WLZ_NONE and (v < wlz_thr or (dementia[i] and v < wlz_dem_thr)):
+            wlz[i] = WLZ_ASSESSING
+        if wlz[i] == WLZ_ASSESSING:
+            if u[0, s] < p_indication:
+                if u[1, s] < home_share:
+                    wlz[i] = WLZ_HOME
+                else:
+                    admit[i] = 1
+                    n_admit += 1
+                    continue
+        elif wlz[i] == WLZ_HOME and u[2, s] < p_home_admission:
+            admit[i] = 1
+            n_admit += 1
+            continue
+        frail = 1.0 - v
+        gp = (gp_base + gp_frail * frail) * (1.0 + (gp_lonely if loneliness[i] >= 9.0 else 0.0))
+        acc[A_GP] += gp / 52.0
+        acc[A_PHYSIO] += physio_frail * frail / 52.0
+        if post_acute[i] > 0.0:
+            post = True
+            post_acute[i] = max(post_acute[i] - 1.0, 0.0)
+        else:
+            post = False
+        if wlz[i] == WLZ_HOME:  # Wlz care at home replaces Wmo and district nursing
+            acc[A_WLZ_HOME] += 1.0
+            continue
+        thr = hh_threshold[i]
+        if v < thr:
+            wmo_hh[i] = True
+        if wmo_hh[i]:
+            demand_hh[i] = hh_base + hh_slope * max(thr - v, 0.0) / max(thr, 1e-9)
+            if dementia[i] and trait[i] < beg_prob:
+                wmo_beg[i] = True
+        if wmo_beg[i]:
+            demand_beg[i] = beg_hours
+        dn = 0.0
+        if v < dn_thr:
+            dn = dn_base + dn_slope * (dn_thr - v) / max(dn_thr, 1e-9)
+        if post:
+            dn = max(dn, post_hours)
+        demand_dn[i] = dn
+    return n_admit
 
 
 def step(m: ThuisplusModel, rng: np.random.Generator | None = None) -> None:
@@ -37,56 +100,28 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None) -> None:
     rng = m.streams["care"] if rng is None else rng
     u = rng.random((3, m.n_seats))
     h = res.high
-    act = res.active[:h]
-    seat = res.seat[:h]
-    v = res.vitality[:h]
-    dem = res.dementia[:h]
-    wlz = res.wlz[:h]
-
-    # --- Wlz: assessment, indication, home or nursing home --------------------------
-    eligible = act & (wlz == WLZ_NONE) & (
-        (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold)))
-    wlz[eligible] = WLZ_ASSESSING
-    decided = act & (wlz == WLZ_ASSESSING) & (u[0][seat] < m.weekly_wlz_indication)
-    home = decided & (u[1][seat] < cp.wlz_home_share * eff.wlz_home_mult)
-    wlz[home] = WLZ_HOME
-    admit = (decided & ~home) | (act & (wlz == WLZ_HOME) & ~decided
-                                 & (u[2][seat] < m.weekly_wlz_home_admission))
-    if admit.any():
+    admit = m.flags[:h]
+    acc = np.zeros(3)
+    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness, res.wlz,
+           res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg, res.post_acute_weeks,
+           m.demand_hh, m.demand_beg, m.demand_dn, admit, u, acc,
+           cp.wlz_threshold, cp.wlz_dementia_threshold, m.weekly_wlz_indication,
+           min(cp.wlz_home_share * eff.wlz_home_mult, 1.0), m.weekly_wlz_home_admission,
+           cp.hh_hours_base, cp.hh_hours_slope, cp.begeleiding_dementia_prob,
+           cp.begeleiding_hours, cp.dn_threshold, cp.dn_hours_base, cp.dn_hours_slope,
+           cp.post_discharge_dn_hours, cp.gp_contacts_base, cp.gp_contacts_frailty,
+           cp.gp_loneliness_effect, cp.physio_sessions_frailty)
+    if n_admit:
         leave(m, np.flatnonzero(admit), "admissions")
-        act = res.active[:h]
-    at_home_wlz = act & (wlz == WLZ_HOME)
-
-    # --- Wmo indications and hours --------------------------------------------------
-    thr = res.hh_threshold[:h]
-    res.wmo_hh[:h] |= act & (v < thr)
-    res.wmo_beg[:h] |= act & res.wmo_hh[:h] & dem & (res.trait_u[:h] < cp.begeleiding_dementia_prob)
-    in_wmo = act & ~at_home_wlz
-    hh_need = np.maximum(thr - v, 0.0) / np.maximum(thr, 1e-9)
-    m.demand_hh[:h] = np.where(in_wmo & res.wmo_hh[:h],
-                               cp.hh_hours_base + cp.hh_hours_slope * hh_need, 0.0)
-    m.demand_beg[:h] = np.where(in_wmo & res.wmo_beg[:h], cp.begeleiding_hours, 0.0)
-
-    # --- Zvw: district nursing, GP, physio ------------------------------------------
-    dn_need = np.maximum(cp.dn_threshold - v, 0.0) / max(cp.dn_threshold, 1e-9)
-    post = res.post_acute_weeks[:h]
-    dn = np.where(v < cp.dn_threshold, cp.dn_hours_base + cp.dn_hours_slope * dn_need, 0.0)
-    dn = np.maximum(dn, np.where(post > 0, cp.post_discharge_dn_hours, 0.0))
-    m.demand_dn[:h] = np.where(in_wmo, dn, 0.0)
-    np.maximum(post - 1.0, 0.0, out=post)
-
-    frail = 1.0 - v
-    severe = res.loneliness[:h] >= SEVERELY_LONELY
-    gp = (cp.gp_contacts_base + cp.gp_contacts_frailty * frail) * (
-        1.0 + cp.gp_loneliness_effect * severe)
-    m.ev["gp"] += float(gp[act].sum()) / WEEKS_PER_YEAR * eff.gp_mult + m.ev["gp_acute"]
-    m.ev["physio"] += (float((cp.physio_sessions_frailty * frail)[act].sum()) / WEEKS_PER_YEAR
-                       + m.ev["physio_acute"])
-    m.ev["wlz_home_weeks"] += int(at_home_wlz.sum())
+    ev = m.ev
+    ev["gp"] += acc[A_GP] * eff.gp_mult + ev["gp_acute"]
+    ev["physio"] += acc[A_PHYSIO] + ev["physio_acute"]
+    ev["wlz_home_weeks"] += acc[A_WLZ_HOME]
 
 
 def weekly_rates(m: ThuisplusModel) -> None:
     """Precompute the weekly probabilities this process uses (called once per run)."""
     cp = m.p.care
-    m.weekly_wlz_indication = float(rate_to_weekly(cp.wlz_indication_rate))
-    m.weekly_wlz_home_admission = float(rate_to_weekly(cp.wlz_home_admission_rate))
+    m.weekly_wlz_indication = rate_to_weekly(cp.wlz_indication_rate)
+    m.weekly_wlz_home_admission = rate_to_weekly(cp.wlz_home_admission_rate)
+

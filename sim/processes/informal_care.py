@@ -16,10 +16,75 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
+from sim.processes._jit import kernel
 from sim.processes.demography import rate_to_weekly
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
+
+A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
+
+
+@kernel
+def _need(h, active, seat, vitality, potential, carer, need, found, u_found,
+          threshold, base, slope, p_new):
+    """Informal hours each resident asks; flag residents who find a carer this week."""
+    n = 0
+    for i in range(h):
+        need[i] = 0.0
+        found[i] = 0
+        if not active[i]:
+            continue
+        v = vitality[i]
+        if v < threshold:
+            need[i] = base + slope * (threshold - v) / max(threshold, 1e-9)
+            if potential[i] and carer[i] < 0 and u_found[seat[i]] < p_new:
+                found[i] = 1
+                n += 1
+    return n
+
+
+@kernel
+def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
+          breaks, seat, need, got, u_sick, u_break, acc,
+          burden_rate, recovery, threshold, p_sick_normal, p_sick_over, sick_length,
+          work_hours, p_break):
+    """Care given, burden, sick leave and breakdown of every carer."""
+    for c in range(ch):
+        breaks[c] = 0
+        if not c_active[c]:
+            continue
+        r = resident[c]
+        s = seat[r]
+        given = min(need[r], 1.5 * capacity[c])
+        hours[c] = given
+        got[r] += given
+        burden[c] += burden_rate * given / max(capacity[c], 1e-9) - recovery * burden[c]
+        over = burden[c] > threshold
+        acc[A_HOURS] += given
+        acc[A_CARERS] += 1.0
+        if given > 0.0:
+            acc[A_WITH] += 1.0
+        if over:
+            acc[A_OVER] += 1.0
+        if employed[c]:
+            if sick_weeks[c] <= 0.0:
+                if u_sick[s] < (p_sick_over if over else p_sick_normal):
+                    sick_weeks[c] = sick_length
+            if sick_weeks[c] > 0.0:
+                acc[A_SICK_HOURS] += min(sick_weeks[c], 1.0) * work_hours
+                sick_weeks[c] = max(sick_weeks[c] - 1.0, 0.0)
+        if over and u_break[s] < p_break:
+            breaks[c] = 1
+            acc[A_BREAKS] += 1.0
+
+
+@kernel
+def _substitute(h, active, need, got, demand_hh, share):
+    for i in range(h):
+        if active[i] and demand_hh[i] > 0.0:
+            demand_hh[i] += share * max(need[i] - got[i], 0.0)
+        got[i] = 0.0
 
 
 def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: bool = False
@@ -32,17 +97,12 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     rng = m.streams["informal_care"] if rng is None else rng
     u = rng.random((5, m.n_seats))
     h = res.high
-    seat = res.seat[:h]
-    act = res.active[:h]
-    v = res.vitality[:h]
-    need = np.where(act & (v < ip.need_threshold),
-                    ip.hours_base + ip.hours_slope
-                    * (ip.need_threshold - v) / max(ip.need_threshold, 1e-9), 0.0)
-
-    # New carers for residents in need who have someone.
-    seek = (need > 0) & res.potential_carer[:h] & (res.carer[:h] < 0)
-    found = seek & ((u[0][seat] < m.weekly_new_carer) | instant)
-    if found.any():
+    need = m.scratch_need
+    found = m.flags[:h]
+    n_found = _need(h, res.active, res.seat, res.vitality, res.potential_carer, res.carer,
+                    need, found, u[0], ip.need_threshold, ip.hours_base, ip.hours_slope,
+                    1.0 if instant else m.weekly_new_carer)
+    if n_found:
         rows = np.flatnonzero(found)
         crow = car.add(len(rows))
         s = res.seat[rows]
@@ -51,50 +111,29 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
         car.employed[crow] = u[2][s] < ip.employed_share
         res.carer[rows] = crow
 
-    # Care given and burden, on carer rows.
-    ch = car.high
-    cact = car.active[:ch]
-    who = car.resident[:ch]
-    cseat = res.seat[who]
-    asked = np.where(cact, need[np.minimum(who, h - 1)] if h else 0.0, 0.0)
-    given = np.minimum(asked, 1.5 * car.capacity[:ch])
-    sick = car.sick_weeks_left[:ch] > 0
-    car.hours[:ch] = given
-    b = car.burden[:ch]
-    b += (ip.burden_rate * eff.burden_mult * given / np.maximum(car.capacity[:ch], 1e-9)
-          - ip.recovery_rate * b)
-    b[~cact] = 0.0
-    over = cact & (b > ip.overburden_threshold)
-
-    # Sick leave of employed carers: a two-week episode starts at a rate set by burden.
-    rate = np.where(over, ip.sick_leave_rate_overburdened, ip.sick_leave_rate_normal)
-    start = cact & car.employed[:ch] & ~sick & (u[3][cseat] < rate_to_weekly(rate))
-    car.sick_weeks_left[:ch][start] = ip.sick_leave_weeks
-    on_leave = cact & car.employed[:ch] & (car.sick_weeks_left[:ch] > 0)
-    m.ev["carer_sick_leave_hours"] += float(
-        np.minimum(car.sick_weeks_left[:ch][on_leave], 1.0).sum()) * ip.work_hours
-    np.maximum(car.sick_weeks_left[:ch] - 1.0, 0.0, out=car.sick_weeks_left[:ch])
-
-    # Breakdown: an overburdened carer stops.
-    breaks = over & (u[4][cseat] < rate_to_weekly(ip.breakdown_rate * eff.breakdown_mult))
-    if breaks.any():
-        crows = np.flatnonzero(breaks)
+    acc = np.zeros(6)
+    breaks = m.carer_flags
+    _care(car.high, car.active, car.resident, car.capacity, car.hours, car.burden,
+          car.employed, car.sick_weeks_left, breaks, res.seat, need, m.scratch_got,
+          u[3], u[4], acc, ip.burden_rate * eff.burden_mult, ip.recovery_rate,
+          ip.overburden_threshold, rate_to_weekly(ip.sick_leave_rate_normal),
+          rate_to_weekly(ip.sick_leave_rate_overburdened), ip.sick_leave_weeks, ip.work_hours,
+          rate_to_weekly(ip.breakdown_rate * eff.breakdown_mult))
+    _substitute(h, res.active, need, m.scratch_got, m.demand_hh, ip.formal_substitution)
+    if acc[A_BREAKS]:
+        crows = np.flatnonzero(breaks[: car.high])
         res.carer[car.resident[crows]] = -1
         car.remove(crows)
-        m.ev["carer_breakdowns"] += len(crows)
-
-    # Informal hours asked but not given raise formal Wmo hours.
-    got = np.zeros(h)
-    if ch:
-        np.add.at(got, who[cact], given[cact])
-    missing = np.maximum(need - got, 0.0)
-    m.demand_hh[:h] += np.where(m.demand_hh[:h] > 0, ip.formal_substitution * missing, 0.0)
-    m.ev["informal_care_hours"] += float(given[cact].sum())
-    m.ev["carers_active"] += int(cact.sum())
-    m.ev["carers_overburdened"] += int(over.sum())
-    m.ev["residents_with_carer"] += int((cact & (given > 0)).sum())
+    ev = m.ev
+    ev["informal_care_hours"] += acc[A_HOURS]
+    ev["carers_active"] += acc[A_CARERS]
+    ev["carers_overburdened"] += acc[A_OVER]
+    ev["residents_with_carer"] += acc[A_WITH]
+    ev["carer_sick_leave_hours"] += acc[A_SICK_HOURS]
+    ev["carer_breakdowns"] += acc[A_BREAKS]
 
 
 def weekly_rates(m: ThuisplusModel) -> None:
     """Precompute the weekly probabilities this process uses (called once per run)."""
-    m.weekly_new_carer = float(rate_to_weekly(m.p.informal_care.new_carer_rate))
+    m.weekly_new_carer = rate_to_weekly(m.p.informal_care.new_carer_rate)
+

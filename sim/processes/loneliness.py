@@ -2,8 +2,9 @@
 
 Ties form between residents who meet — in the common room, or neighbours out on their
 floor at the same time — and decay without contact (half-life ``tie_half_life_weeks``).
-Tie strengths live in a dense ``float32`` matrix over resident rows. Decay is kept as one
-global scale factor (multiplying the whole matrix every week would dominate the step),
+Tie strengths live in a dense matrix over resident rows (2 MB at 250 dwellings). Decay
+is kept as one global scale factor (multiplying the whole matrix every week would
+dominate the step),
 and each row's summed strength is kept up to date incrementally.
 
 Each resident's loneliness moves each week towards a target
@@ -16,9 +17,12 @@ counts as one full tie). ``shift`` is set by interventions (outreach, social ski
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.processes._jit import kernel
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
@@ -33,7 +37,7 @@ class SocialNetwork:
     """Tie strengths between residents, with lazy exponential decay."""
 
     def __init__(self, capacity: int, half_life_weeks: float):
-        self.stored = np.zeros((capacity, capacity), dtype=np.float32)
+        self.stored = np.zeros((capacity, capacity))
         self.row_sum = np.zeros(capacity, dtype=np.float64)  # in stored units
         self.scale = 1.0
         self.decay = 0.5 ** (1.0 / half_life_weeks)
@@ -46,37 +50,30 @@ class SocialNetwork:
         """One week of decay for every tie."""
         self.scale *= self.decay
         if self.scale < _RENORMALISE_BELOW:
-            self.stored *= np.float32(self.scale)
+            self.stored *= self.scale
             self.row_sum *= self.scale
             self.scale = 1.0
 
-    def meet(self, idx: np.ndarray, rate: np.ndarray) -> None:
-        """Strengthen ties among ``idx`` by ``rate[i, j] × (1 − tie)`` (a saturating gain)."""
-        if len(idx) < 2:
-            return
-        block = np.ix_(idx, idx)
-        current = self.stored[block] * self.scale
-        gain = rate * (1.0 - current)
-        np.fill_diagonal(gain, 0.0)
-        stored_gain = (gain / self.scale).astype(np.float32)
-        self.stored[block] += stored_gain
-        self.row_sum[idx] += stored_gain.sum(axis=1)
-
-    def join(self, rows: np.ndarray) -> None:
-        """Newcomers start without ties in the building."""
-        self.drop(rows)
-
     def drop(self, rows: np.ndarray) -> None:
-        """Remove every tie of ``rows`` (they left)."""
-        self.row_sum -= self.stored[:, rows].sum(axis=1)
-        self.stored[rows, :] = 0.0
-        self.stored[:, rows] = 0.0
-        self.row_sum[rows] = 0.0
-        np.maximum(self.row_sum, 0.0, out=self.row_sum)
+        """Remove every tie of ``rows`` (they left or arrive)."""
+        _drop_ties(self.stored, self.row_sum, np.asarray(rows, dtype=np.int64))
+
+
+@kernel
+def _drop_ties(stored, row_sum, rows):
+    n = stored.shape[0]
+    for r in rows:
+        for j in range(n):
+            t = stored[r, j]
+            if t != 0.0:
+                row_sum[j] = max(row_sum[j] - t, 0.0)
+                stored[r, j] = 0.0
+                stored[j, r] = 0.0
+        row_sum[r] = 0.0
 
 
 def target(m: ThuisplusModel, rows: np.ndarray | slice) -> np.ndarray:
-    """Loneliness each resident in ``rows`` is drawn towards."""
+    """Loneliness each resident in ``rows`` is drawn towards (see the module docstring)."""
     lp = m.p.loneliness
     res = m.res
     s = m.network.row_sum[rows] * m.network.scale + (res.partner[rows] >= 0)
@@ -87,43 +84,93 @@ def target(m: ThuisplusModel, rows: np.ndarray | slice) -> np.ndarray:
             + m.effects.loneliness_shift)
 
 
+ATTEND, OUT = 1, 2
+
+
+@kernel
+def _meet(h, active, seat, vitality, loneliness, floor, u_attend, u_out, flags, idx,
+          stored, row_sum, scale, p_attend, lonely_eff, p_out, form_room, form_floor):
+    """Draw who attends the room / is out on the floor; strengthen ties among them."""
+    n = 0
+    visits = 0
+    for i in range(h):
+        flags[i] = 0
+        if not active[i]:
+            continue
+        s = seat[i]
+        mobility = 0.3 + 0.7 * vitality[i]
+        pa = p_attend * mobility * (1.0 - lonely_eff * loneliness[i] / 11.0)
+        if u_attend[s] < pa:
+            flags[i] |= ATTEND
+            visits += 1
+        if u_out[s] < p_out * mobility:
+            flags[i] |= OUT
+        if flags[i]:
+            idx[n] = i
+            n += 1
+    for a in range(n):
+        i = idx[a]
+        fi = flags[i]
+        for b in range(a + 1, n):
+            j = idx[b]
+            fj = flags[j]
+            rate = 0.0
+            if fi & fj & ATTEND:
+                rate += form_room
+            if (fi & fj & OUT) and floor[i] == floor[j]:
+                rate += form_floor
+            if rate > 0.0:
+                gain = rate * (1.0 - stored[i, j] * scale) / scale
+                stored[i, j] += gain
+                stored[j, i] += gain
+                row_sum[i] += gain
+                row_sum[j] += gain
+    return visits
+
+
+@kernel
+def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, flags, z,
+            v_ref, frailty_eff, network_eff, saturation, reference, shift, rate, noise,
+            memory):
+    for i in range(h):
+        if not active[i]:
+            continue
+        strength = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
+        support = -math.expm1(-strength / saturation)
+        tgt = (base[i] + frailty_eff * (v_ref - vitality[i])
+               - network_eff * (support - reference) + shift)
+        x = L[i] + rate * (tgt - L[i]) + noise * z[seat[i]]
+        L[i] = min(max(x, 0.0), 11.0)
+        activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / memory
+
+
 def socialise(m: ThuisplusModel, rng: np.random.Generator) -> np.ndarray:
     """Draw who attends the common room and who meets on the floor; update ties.
 
-    Returns the 'active this week' indicator of rows ``[:high]``.
+    Returns the flags (1 attended the room, 2 out on the floor) of rows ``[:high]``.
     """
-    lp, res, eff = m.p.loneliness, m.res, m.effects
+    lp, res, eff, net = m.p.loneliness, m.res, m.effects, m.network
     u = rng.random((2, m.n_seats))
     h = res.high
-    seat = res.seat[:h]
-    act = res.active[:h]
-    v = res.vitality[:h]
-    mobility = 0.3 + 0.7 * v
-    p_attend = (lp.attendance_base * eff.attendance_mult * mobility
-                * (1.0 - lp.attendance_loneliness_effect * res.loneliness[:h] / DJG_MAX))
-    attend = act & (u[0][seat] < np.minimum(p_attend, 1.0))
-    out = act & (u[1][seat] < np.minimum(lp.floor_meeting_prob * mobility, 1.0))
-    m.network.tick()
-    idx = np.flatnonzero(attend | out)
-    if len(idx) > 1:
-        a = attend[idx]
-        o = out[idx]
-        fl = res.floor[idx]
-        rate = (lp.tie_formation_room * eff.tie_formation_mult) * np.outer(a, a)
-        rate += lp.tie_formation_floor * (np.outer(o, o) & (fl[:, None] == fl[None, :]))
-        m.network.meet(idx, rate)
-    m.ev["room_visits"] += int(attend.sum())
-    return attend | out
+    net.tick()
+    flags = m.flags[:h]
+    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor, u[0], u[1],
+                   flags, m.scratch_idx, net.stored, net.row_sum, net.scale,
+                   lp.attendance_base * eff.attendance_mult, lp.attendance_loneliness_effect,
+                   lp.floor_meeting_prob, lp.tie_formation_room * eff.tie_formation_mult,
+                   lp.tie_formation_floor)
+    m.ev["room_visits"] += visits
+    return flags
 
 
 def step(m: ThuisplusModel) -> None:
     """Meet, update ties, move loneliness towards its target, update activity."""
-    lp, res = m.p.loneliness, m.res
+    lp, res, net = m.p.loneliness, m.res, m.network
     rng = m.streams["loneliness"]
-    active_week = socialise(m, rng)
+    flags = socialise(m, rng)
     z = rng.standard_normal(m.n_seats)
-    h = res.high
-    L = res.loneliness[:h]
-    L += lp.adjust_rate * (target(m, slice(0, h)) - L) + lp.noise_sd * z[res.seat[:h]]
-    np.clip(L, 0.0, DJG_MAX, out=L)
-    res.activity[:h] += (active_week - res.activity[:h]) / lp.activity_memory_weeks
+    _update(res.high, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
+            res.partner, net.row_sum, net.scale, res.activity, flags, z,
+            m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
+            lp.network_saturation, lp.network_reference, m.effects.loneliness_shift,
+            lp.adjust_rate, lp.noise_sd, lp.activity_memory_weeks)

@@ -1,24 +1,22 @@
 """Moves: residents leaving (death, nursing home, moving out), vacancies and newcomers.
 
-Newcomers' traits are drawn per *seat* (dwelling × place in it) from one fixed block of
-uniforms a week, and turned into ages, vitality etc. by inverse distribution functions,
-only for the seats that are filled. The same person therefore moves into the same
-dwelling in the same week in both arms of a pair, whatever else differs.
+Newcomers' traits are drawn from a stream keyed by (run, week, dwelling), used only
+when the dwelling is let; the weekly draw of the inflow stream itself is a fixed block.
+The same person therefore moves into the same dwelling in the same week in both arms of
+a pair, whatever else differs.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import betaincinv, ndtri
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
 
-# Rows of the uniform block that describes a person.
-U_AGE, U_SEX, U_MIX, U_VIT, U_LONELY, U_THRESH, U_DEM, U_TRAIT, U_CARER, U_LNOISE = range(10)
-N_PERSON_U = 10
+INFLOW_KEY = zlib.crc32(b"inflow-households")
 
 
 def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
@@ -28,9 +26,9 @@ def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
     if reason == "admissions":
         m.nursing_home.admit(res.age[rows])
     # The partner who stays behind is widowed (or left alone) and lonelier.
-    partners = res.partner[rows]
-    staying = partners[(partners >= 0) & ~np.isin(partners, rows)]
-    if len(staying):
+    leaving = set(rows.tolist())
+    staying = [q for q in res.partner[rows].tolist() if q >= 0 and q not in leaving]
+    if staying:
         res.partner[staying] = -1
         res.loneliness[staying] = np.minimum(
             res.loneliness[staying] + m.p.loneliness.widowhood_shock, 11.0
@@ -41,46 +39,43 @@ def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
         m.carers.remove(carers)
     m.network.drop(rows)
     np.subtract.at(m.occupants, res.dwelling[rows], 1)
-    m.seat_taken[res.seat[rows]] = False
     res.remove(rows)
 
 
-def person_traits(m: ThuisplusModel, u: np.ndarray, *, newcomer: bool) -> dict[str, np.ndarray]:
-    """Turn a (N_PERSON_U, n) block of uniforms into the traits of n people."""
+def person_traits(m: ThuisplusModel, g: np.random.Generator, n: int, *, newcomer: bool
+                  ) -> dict[str, np.ndarray]:
+    """Draw the traits of ``n`` people from ``g`` (always the same draws for a given n)."""
     d, v, lp, cp = m.p.demography, m.p.vitality, m.p.loneliness, m.p.care
+    z = g.standard_normal((4, n))
+    u = g.random((4, n))
     if newcomer:
         i = m.p.inflow
-        age = i.age_mean + i.age_sd * ndtri(u[U_AGE])
-        vital = u[U_MIX] < i.vital_share
-        vit = np.where(
-            vital,
-            betaincinv(i.vital_beta_a, i.vital_beta_b, u[U_VIT]),
-            betaincinv(i.less_vital_beta_a, i.less_vital_beta_b, u[U_VIT]),
-        )
+        age = i.age_mean + i.age_sd * z[0]
+        vit = np.where(u[0] < i.vital_share,
+                       g.beta(i.vital_beta_a, i.vital_beta_b, n),
+                       g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n))
     else:
-        age = d.initial_age_mean + d.initial_age_sd * ndtri(u[U_AGE])
-        vit = betaincinv(v.initial_beta_a, v.initial_beta_b, u[U_VIT])
+        age = d.initial_age_mean + d.initial_age_sd * z[0]
+        vit = g.beta(v.initial_beta_a, v.initial_beta_b, n)
     age = np.clip(age, d.min_age, d.max_age)
     vit = np.clip(vit - v.initial_age_gradient * np.maximum(age - 78.0, 0.0), 0.02, 1.0)
     return {
         "age": age,
-        "female": u[U_SEX] < d.female_share,
+        "female": u[1] < d.female_share,
         "vitality": vit,
-        "loneliness_base": lp.base_mean + lp.base_sd * ndtri(u[U_LONELY]),
-        "hh_threshold": np.clip(cp.hh_threshold_mean + cp.hh_threshold_sd * ndtri(u[U_THRESH]),
-                                0.0, 1.0),
-        "dementia": u[U_DEM] < v.dementia_initial_share,
-        "trait_u": u[U_TRAIT],
-        "potential_carer": u[U_CARER] < m.p.informal_care.has_carer_prob,
-        "lnoise": ndtri(u[U_LNOISE]),
+        "loneliness_base": lp.base_mean + lp.base_sd * z[1],
+        "hh_threshold": np.clip(cp.hh_threshold_mean + cp.hh_threshold_sd * z[2], 0.0, 1.0),
+        "dementia": u[2] < v.dementia_initial_share,
+        "trait_u": u[3],
+        "potential_carer": g.random(n) < m.p.informal_care.has_carer_prob,
+        "lnoise": z[3],
     }
 
 
-def move_in(m: ThuisplusModel, seats: np.ndarray, u: np.ndarray, *, newcomer: bool
-            ) -> np.ndarray:
-    """Create residents on ``seats`` (``u`` holds their uniforms); return their rows."""
+def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray], *,
+            newcomer: bool) -> np.ndarray:
+    """Create residents with ``traits`` on ``seats``; return their rows."""
     res = m.res
-    traits = person_traits(m, u, newcomer=newcomer)
     rows = res.add(len(seats))
     dwelling = seats // 2
     res.seat[rows] = seats
@@ -100,8 +95,7 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, u: np.ndarray, *, newcomer: bo
             res.partner[a], res.partner[b] = b, a
             res.female[a], res.female[b] = False, True
     np.add.at(m.occupants, dwelling, 1)
-    m.seat_taken[seats] = True
-    m.network.join(rows)
+    # Rows come without ties: ties of a leaver are cleared when they leave.
     # Start loneliness at its target plus personal noise.
     res.loneliness[rows] = np.clip(
         m.loneliness_target(rows) + m.p.loneliness.noise_sd * 4 * traits["lnoise"], 0.0, 11.0
@@ -110,17 +104,29 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, u: np.ndarray, *, newcomer: bo
     return rows
 
 
+def household(m: ThuisplusModel, dwelling: int) -> dict[str, np.ndarray]:
+    """Traits of the two people who could move into ``dwelling`` this week.
+
+    Drawn from a stream keyed by (run, week, dwelling) rather than from a block of the
+    inflow stream, so the weekly draw stays small and the same household arrives in
+    both arms of a pair.
+    """
+    ss = np.random.SeedSequence(m.entropy, spawn_key=(INFLOW_KEY, m.week, int(dwelling)))
+    return person_traits(m, np.random.Generator(np.random.PCG64(ss)), 2, newcomer=True)
+
+
 def step(m: ThuisplusModel) -> None:
     """Fill vacant dwellings: each stays empty for a geometric time with mean ``vacancy_weeks``."""
     rng = m.streams["inflow"]
-    u_fill = rng.random(m.dwellings)
-    u_couple = rng.random(m.dwellings)
-    u_person = rng.random((N_PERSON_U, m.n_seats))
-    fill = (m.occupants == 0) & (u_fill < m.weekly_fill)
+    u = rng.random((2, m.dwellings))
+    fill = (m.occupants == 0) & (u[0] < m.weekly_fill)
     if not fill.any():
         return
-    dws = np.flatnonzero(fill)
-    couple = u_couple[dws] < m.p.inflow.couple_share
-    seats = np.concatenate([2 * dws, 2 * dws[couple] + 1])
-    seats.sort()
-    move_in(m, seats, u_person[:, seats], newcomer=True)
+    for dw in np.flatnonzero(fill).tolist():
+        traits = household(m, dw)
+        if u[1, dw] < m.p.inflow.couple_share:
+            seats = np.array([2 * dw, 2 * dw + 1])
+        else:
+            seats = np.array([2 * dw])
+            traits = {k: x[:1] for k, x in traits.items()}
+        move_in(m, seats, traits, newcomer=True)

@@ -22,10 +22,12 @@ Each week:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.processes._jit import kernel
 from sim.processes.demography import yearly_to_weekly
 
 if TYPE_CHECKING:
@@ -34,15 +36,10 @@ if TYPE_CHECKING:
 HH, DN = 0, 1
 ROLES = (HH, DN)
 MAX_HIRES = 8  # open posts considered per provider and role per week
-
-
-def travel_shares(m: ThuisplusModel, clients_per_provider: np.ndarray) -> np.ndarray:
-    """Share of working time spent travelling, per provider."""
-    sp = m.p.staffing
-    n = np.maximum(clients_per_provider, 1)
-    share = sp.travel_share_min + (sp.travel_share_max - sp.travel_share_min) * np.exp2(
-        -(n - 1) / sp.travel_halfsat_clients)
-    return np.clip(share * m.effects.travel_mult, 0.0, 0.9)
+# Accumulator slots of the delivery kernel and the weekly events they feed.
+A_UNMET, A_TRAVEL, A_STAFF_HOURS, A_PNIL, A_HH, A_BEG, A_DN = range(7)
+_ACC_EVENTS = ("unmet_care_hours", "travel_hours", "staff_hours", "pnil_hours",
+               "household_help", "begeleiding", "district_nursing")
 
 
 def hire(m: ThuisplusModel, provider: int, role: int, n: int, pnil: bool) -> np.ndarray:
@@ -57,18 +54,139 @@ def hire(m: ThuisplusModel, provider: int, role: int, n: int, pnil: bool) -> np.
     return rows
 
 
-def _columns(m: ThuisplusModel, role: int, h: int):
-    res = m.res
-    if role == HH:
-        return m.demand_hh[:h] + m.demand_beg[:h], res.provider[:h], res.worker[:h]
-    return m.demand_dn[:h], res.dn_provider[:h], res.nurse[:h]
+@kernel
+def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, t_max, halfsat,
+          travel_mult, avail, util, travel, work, required):
+    """Providers for new clients; travel share, working hours and planned workers per provider."""
+    count = np.zeros(n_prov)
+    for i in range(h):
+        work[i] = 0.0
+        if not active[i] or demand[i] <= 0.0:
+            continue
+        if provider[i] < 0:
+            uu = u_prov[seat[i]]
+            if uu < pref_share:
+                provider[i] = 0
+            else:
+                k = int((uu - pref_share) / max(1.0 - pref_share, 1e-12) * (n_prov - 1))
+                provider[i] = 1 + min(k, n_prov - 2)
+        count[provider[i]] += 1.0
+    for p in range(n_prov):
+        n = max(count[p], 1.0)
+        t = t_min + (t_max - t_min) * 2.0 ** (-(n - 1.0) / halfsat)
+        travel[p] = min(max(t * travel_mult, 0.0), 0.9)
+    work_p = np.zeros(n_prov)
+    for i in range(h):
+        if active[i] and demand[i] > 0.0:
+            work[i] = demand[i] / (1.0 - travel[provider[i]])
+            work_p[provider[i]] += work[i]
+    for p in range(n_prov):
+        required[p] = math.ceil(work_p[p] / (avail * util) - 1e-9)
+
+
+@kernel
+def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, u_pnil,
+               p_fill, p_cover, n_pay, n_pnil, surplus):
+    """Payroll hires, PNIL cover and surplus per provider for one role.
+
+    Payroll recruitment runs for every planned post without a payroll worker; PNIL covers
+    posts that are empty meanwhile and goes once payroll staff arrive. Surplus payroll
+    staff leave with a hysteresis of one worker, so that fluctuating demand does not
+    churn staff.
+    """
+    n_prov = len(required)
+    have = np.zeros(n_prov, dtype=np.int64)
+    have_pnil = np.zeros(n_prov, dtype=np.int64)
+    for w in range(sh):
+        if s_active[w] and s_role[w] == role:
+            have[s_provider[w]] += 1
+            if s_pnil[w]:
+                have_pnil[s_provider[w]] += 1
+    k_max = u_pay.shape[1]
+    hires = 0
+    redeploy = 0
+    for p in range(n_prov):
+        n_pay[p] = 0
+        n_pnil[p] = 0
+        open_pay = min(max(required[p] - (have[p] - have_pnil[p]), 0), k_max)
+        for k in range(open_pay):
+            if u_pay[p, k] < p_fill:
+                n_pay[p] += 1
+        open_pnil = min(max(required[p] - have[p] - n_pay[p], 0), k_max)
+        for k in range(open_pnil):
+            if u_pnil[p, k] < p_cover:
+                n_pnil[p] += 1
+        total = have[p] + n_pay[p] + n_pnil[p]
+        pnil_total = have_pnil[p] + n_pnil[p]
+        pnil_surplus = min(max(total - required[p], 0), pnil_total)
+        if required[p] > 0:
+            payroll_surplus = max(total - pnil_surplus - required[p] - 1, 0)
+        else:
+            payroll_surplus = total - pnil_surplus
+        surplus[p] = pnil_surplus + payroll_surplus
+        hires += n_pay[p] + n_pnil[p]
+        redeploy += surplus[p]
+    return hires, redeploy
+
+
+@kernel
+def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
+             sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
+             attach_rate, acc):
+    """Assign clients without a worker to the least-loaded one; deliver up to capacity."""
+    for w in range(sh):
+        load[w] = 0.0
+    for i in range(h):
+        if active[i] and demand[i] > 0.0 and worker[i] >= 0:
+            load[worker[i]] += work[i]
+    for i in range(h):
+        if not active[i] or demand[i] <= 0.0 or worker[i] >= 0:
+            continue
+        best = -1
+        for w in range(sh):
+            if s_active[w] and s_role[w] == role and s_provider[w] == provider[i]:
+                if best < 0 or load[w] < load[best]:
+                    best = w
+        if best >= 0:
+            worker[i] = best
+            load[best] += work[i]
+            if role == HH:
+                attachment[i] = 0.0
+    for w in range(sh):
+        if s_active[w] and s_role[w] == role:
+            s_demand[w] = load[w]
+    for i in range(h):
+        if not active[i]:
+            continue
+        w = worker[i]
+        if role == HH and w >= 0:
+            attachment[i] += attach_rate * (1.0 - attachment[i])
+        d = demand[i]
+        if d <= 0.0:
+            continue
+        delivered = 0.0
+        if w >= 0:
+            delivered = d * min(s_capacity[w] / max(load[w], 1e-12), 1.0)
+        t = travel[provider[i]]
+        working = delivered / (1.0 - t)
+        acc[A_UNMET] += d - delivered
+        acc[A_TRAVEL] += working * t
+        acc[A_STAFF_HOURS] += working
+        if w >= 0 and s_pnil[w]:
+            acc[A_PNIL] += working
+        if role == HH:
+            hh = delivered * demand_hh[i] / d
+            acc[A_HH] += hh
+            acc[A_BEG] += delivered - hh
+        else:
+            acc[A_DN] += delivered
 
 
 def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: bool = False
          ) -> None:
     """Turnover, hiring, assignment and delivery for both roles.
 
-    ``instant=True`` (at set-up) fills every post at once with payroll staff.
+    ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
     """
     sp, res, staff, eff = m.p.staffing, m.res, m.staff, m.effects
     rng = m.streams["staffing"] if rng is None else rng
@@ -76,145 +194,117 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     u_hire = rng.random((2, 2, m.n_providers, MAX_HIRES))
     u_prov = rng.random((2, m.n_seats))
     h = res.high
-    act = res.active[:h]
-    seat = res.seat[:h]
 
     # 1. Turnover.
-    sh = staff.high
-    sact = staff.active[:sh]
-    hazard = np.where(staff.pnil[:sh], m.weekly_turnover_pnil, m.weekly_turnover_payroll)
-    leavers = sact & (u_turn[:sh] < hazard * eff.turnover_mult)
-    if leavers.any() and not instant:
-        _release(m, np.flatnonzero(leavers))
-        m.ev["staff_turnover"] += int(leavers.sum())
+    if not instant:
+        leavers = m.staff_flags
+        n_leave = _turnover(staff.high, staff.active, staff.pnil, u_turn,
+                            m.weekly_turnover_payroll * eff.turnover_mult,
+                            m.weekly_turnover_pnil * eff.turnover_mult, leavers)
+        if n_leave:
+            _release(m, np.flatnonzero(leavers[: staff.high]))
+            m.ev["staff_turnover"] += n_leave
 
+    acc = np.zeros(7)
     P = m.n_providers
-    ks = np.arange(MAX_HIRES)
-    for role in ROLES:
-        demand, provider, worker = _columns(m, role, h)
-        clients = act & (demand > 0)
-        # Providers for new clients: the preferred one with the configured share.
-        new = clients & (provider < 0)
-        if new.any():
-            uu = u_prov[role][seat[new]]
-            share = m.preferred_share(role)
-            other = 1 + np.minimum(((uu - share) / max(1.0 - share, 1e-12)
-                                    * (P - 1)).astype(np.int64), P - 2)
-            provider[new] = np.where(uu < share, 0, other)
-        n_p = np.bincount(provider[clients], minlength=P)
-        travel = travel_shares(m, n_p)
-        work = np.where(clients, demand / (1.0 - travel[np.maximum(provider, 0)]), 0.0)
-        work_p = np.bincount(provider[clients], weights=work[clients], minlength=P)
-        required = np.ceil(work_p / (m.available_hours * sp.target_utilisation)).astype(int)
-        sh = staff.high
-        mine = staff.active[:sh] & (staff.role[:sh] == role)
-        have = np.bincount(staff.provider[:sh][mine], minlength=P)
-        have_pnil = np.bincount(staff.provider[:sh][mine & staff.pnil[:sh]], minlength=P)
+    required = np.zeros(P, dtype=np.int64)
+    n_pay = np.zeros(P, dtype=np.int64)
+    n_pnil = np.zeros(P, dtype=np.int64)
+    surplus = np.zeros(P, dtype=np.int64)
+    travel = np.zeros(P)
+    m.demand_wmo[:h] = m.demand_hh[:h] + m.demand_beg[:h]
+    for role, demand, provider, worker in ((HH, m.demand_wmo, res.provider, res.worker),
+                                           (DN, m.demand_dn, res.dn_provider, res.nurse)):
+        _plan(h, res.active, res.seat, demand, provider, u_prov[role], m.preferred_share(role),
+              P, sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
+              eff.travel_mult, m.available_hours, sp.target_utilisation, travel, m.scratch_work,
+              required)
         if instant:
+            have = np.bincount(staff.provider[: staff.high][
+                staff.active[: staff.high] & (staff.role[: staff.high] == role)], minlength=P)
             for p in np.flatnonzero(required > have):
                 rows = hire(m, int(p), role, int(required[p] - have[p]), pnil=False)
-                staff.tenure_weeks[rows] = (u_turn[rows] * 520).astype(int)
+                staff.tenure_weeks[rows] = (u_turn[rows] * 520).astype(np.int32)
         else:
-            # Payroll recruitment runs for every post without a payroll worker; PNIL
-            # covers posts that are empty meanwhile and goes once payroll staff arrive.
-            payroll_open = np.clip(required - (have - have_pnil), 0, MAX_HIRES)
-            payroll = (ks[None, :] < payroll_open[:, None]) & (
-                u_hire[0, role] < m.weekly_fill_vacancy)
-            n_pay = payroll.sum(axis=1)
-            pnil_open = np.clip(required - have - n_pay, 0, MAX_HIRES)
-            pnil = (ks[None, :] < pnil_open[:, None]) & (
-                u_hire[1, role] < sp.pnil_cover_prob * eff.pnil_mult)
-            n_pnil = pnil.sum(axis=1)
-            for p in np.flatnonzero(n_pay):
-                hire(m, int(p), role, int(n_pay[p]), pnil=False)
-            for p in np.flatnonzero(n_pnil):
-                hire(m, int(p), role, int(n_pnil[p]), pnil=True)
-            # Surplus: PNIL first and at once; payroll with a hysteresis of one worker
-            # so that a fluctuating demand does not churn staff.
-            have = have + n_pay + n_pnil
-            have_pnil = have_pnil + n_pnil
-            pnil_surplus = np.clip(have - required, 0, have_pnil)
-            payroll_surplus = np.where(required > 0, have - pnil_surplus - required - 1,
-                                       have - pnil_surplus)
-            surplus = pnil_surplus + np.maximum(payroll_surplus, 0)
-            if surplus.any():
+            hires, redeploy = _vacancies(
+                staff.high, staff.active, staff.role, staff.provider, staff.pnil, role, required,
+                u_hire[0, role], u_hire[1, role], m.weekly_fill_vacancy,
+                min(sp.pnil_cover_prob * eff.pnil_mult, 1.0), n_pay, n_pnil, surplus)
+            if hires:
+                for p in np.flatnonzero(n_pay):
+                    hire(m, int(p), role, int(n_pay[p]), pnil=False)
+                for p in np.flatnonzero(n_pnil):
+                    hire(m, int(p), role, int(n_pnil[p]), pnil=True)
+            if redeploy:
                 _redeploy(m, role, surplus)
-
-        # Assignment of clients without a worker to the least-loaded worker.
-        sh = staff.high
-        wact = staff.active[:sh] & (staff.role[:sh] == role)
-        load = np.bincount(worker[clients & (worker >= 0)], weights=work[clients & (worker >= 0)],
-                           minlength=sh)[:sh]
-        for r in np.flatnonzero(clients & (worker < 0)).tolist():
-            cand = np.flatnonzero(wact & (staff.provider[:sh] == provider[r]))
-            if len(cand):
-                w = cand[np.argmin(load[cand])]
-                worker[r] = w
-                load[w] += work[r]
-                if role == HH:
-                    res.attachment[r] = 0.0
+        _deliver(h, res.active, demand, m.demand_hh, provider, worker, res.attachment,
+                 m.scratch_work, travel, staff.high, staff.active, staff.role, staff.provider,
+                 staff.pnil, staff.capacity, staff.demand, m.scratch_load, role,
+                 sp.attachment_rate * eff.attachment_mult, acc)
+    for k, name in enumerate(_ACC_EVENTS):
+        m.ev[name] += acc[k]
+    _tick_tenure(staff.high, staff.active, staff.tenure_weeks)
 
 
-        # Delivery.
-        sh = staff.high
-        cap = np.where(staff.active[:sh], staff.capacity[:sh], 0.0)
-        w_demand = np.bincount(worker[clients & (worker >= 0)],
-                               weights=work[clients & (worker >= 0)], minlength=sh)[:sh]
-        staff.demand[:sh][staff.role[:sh] == role] = w_demand[staff.role[:sh] == role]
-        frac_w = np.where(w_demand > 0, np.minimum(cap / np.maximum(w_demand, 1e-12), 1.0), 0.0)
-        frac = np.where(clients & (worker >= 0), frac_w[np.maximum(worker, 0)], 0.0)
-        delivered = demand * frac
-        t_c = travel[np.maximum(provider, 0)]
-        m.ev["unmet_care_hours"] += float((demand - delivered)[clients].sum())
-        m.ev["travel_hours"] += float((delivered * t_c / (1.0 - t_c))[clients].sum())
-        pn = clients & (worker >= 0) & staff.pnil[np.maximum(worker, 0)]
-        m.ev["pnil_hours"] += float((delivered / (1.0 - t_c))[pn].sum())
-        m.ev["staff_hours"] += float((delivered / (1.0 - t_c))[clients].sum())
-        if role == HH:
-            hh_share = np.where(demand > 0, m.demand_hh[:h] / np.maximum(demand, 1e-12), 0.0)
-            m.ev["household_help"] += float((delivered * hh_share)[clients].sum())
-            m.ev["begeleiding"] += float((delivered * (1.0 - hh_share))[clients].sum())
-        else:
-            m.ev["district_nursing"] += float(delivered[clients].sum())
+@kernel
+def _turnover(sh, active, pnil, u, p_payroll, p_pnil, leavers):
+    n = 0
+    for w in range(sh):
+        leavers[w] = 0
+        if active[w] and u[w] < (p_pnil if pnil[w] else p_payroll):
+            leavers[w] = 1
+            n += 1
+    return n
 
-    # Attachment to the regular household-help worker.
-    keep = act & (res.worker[:h] >= 0)
-    att = res.attachment[:h]
-    att[keep] += sp.attachment_rate * eff.attachment_mult * (1.0 - att[keep])
-    staff.tenure_weeks[: staff.high] += staff.active[: staff.high]
+
+@kernel
+def _tick_tenure(sh, active, tenure):
+    for w in range(sh):
+        if active[w]:
+            tenure[w] += 1
 
 
 def _redeploy(m: ThuisplusModel, role: int, surplus: np.ndarray) -> None:
-    """Providers with more workers than planned move the surplus elsewhere: PNIL first,
-    then the most recently hired (not counted as turnover).
+    """Move surplus workers elsewhere: PNIL first, then the most recently hired.
+
+    Redeployment is not counted as turnover.
     """
     staff = m.staff
-    sh = staff.high
-    out = []
+    out: list[int] = []
     for p in np.flatnonzero(surplus > 0).tolist():
-        cand = np.flatnonzero(staff.active[:sh] & (staff.role[:sh] == role)
-                              & (staff.provider[:sh] == p))
-        order = np.lexsort((staff.tenure_weeks[cand], ~staff.pnil[cand]))
-        out.append(cand[order[: surplus[p]]])
+        cand = np.flatnonzero(staff.active[: staff.high] & (staff.role[: staff.high] == role)
+                              & (staff.provider[: staff.high] == p)).tolist()
+        cand.sort(key=lambda w: (not staff.pnil[w], staff.tenure_weeks[w], w))
+        out.extend(cand[: surplus[p]])
     if out:
-        _release(m, np.concatenate(out))
+        _release(m, np.array(out))
 
 
 def _release(m: ThuisplusModel, rows: np.ndarray) -> None:
     """Workers leave: their clients lose their regular worker."""
     res = m.res
-    h = res.high
-    lost = np.isin(res.worker[:h], rows)
-    res.worker[:h][lost] = -1
-    res.attachment[:h][lost] = 0.0
-    res.nurse[:h][np.isin(res.nurse[:h], rows)] = -1
+    gone = np.zeros(m.staff.size, dtype=np.bool_)
+    gone[rows] = True
+    _unlink(res.high, res.active, res.worker, res.nurse, res.attachment, gone)
     m.staff.remove(rows)
+
+
+@kernel
+def _unlink(h, active, worker, nurse, attachment, gone):
+    for i in range(h):
+        if not active[i]:
+            continue
+        if worker[i] >= 0 and gone[worker[i]]:
+            worker[i] = -1
+            attachment[i] = 0.0
+        if nurse[i] >= 0 and gone[nurse[i]]:
+            nurse[i] = -1
 
 
 def weekly_rates(m: ThuisplusModel) -> None:
     """Precompute weekly probabilities and available hours (called once per run)."""
     sp = m.p.staffing
-    m.weekly_turnover_payroll = float(yearly_to_weekly(sp.turnover_payroll))
-    m.weekly_turnover_pnil = float(yearly_to_weekly(sp.turnover_pnil))
+    m.weekly_turnover_payroll = yearly_to_weekly(sp.turnover_payroll)
+    m.weekly_turnover_pnil = yearly_to_weekly(sp.turnover_pnil)
     m.weekly_fill_vacancy = 1.0 / sp.vacancy_fill_weeks
     m.available_hours = sp.worker_hours * (1.0 - sp.sickness_absence)

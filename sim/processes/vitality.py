@@ -15,61 +15,85 @@ each costs vitality and produces GP, ED, physiotherapy and hospital use.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.processes.demography import WEEKS_PER_YEAR, rate_to_weekly
+from sim.processes._jit import kernel
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
 
+# Accumulator slots returned by the kernel.
+A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
+
+
+@kernel
+def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute,
+            z, u, acc,
+            decline_80, decline_slope, lonely_eff, inactive_eff, dementia_eff, decline_mult,
+            noise_week, v_ref, fall_rate, fall_lrr, fall_ed, fall_adm, fall_loss,
+            hosp_rate, hosp_lrr, hosp_ed, hosp_loss, dem_80, dem_slope, post_weeks):
+    for i in range(h):
+        if not active[i]:
+            continue
+        s = seat[i]
+        v = vitality[i]
+        gap = v_ref - v
+        lonely = min(max((loneliness[i] - 3.0) / 8.0, 0.0), 1.0)
+        mult = (1.0 + lonely_eff * lonely + inactive_eff * (1.0 - activity[i])
+                + (dementia_eff if dementia[i] else 0.0))
+        decline = decline_80 * math.exp(decline_slope * (age[i] - 80.0)) * mult * decline_mult
+        p_fall = -math.expm1(-fall_rate * math.exp(fall_lrr * gap) / 52.0)
+        p_hosp = -math.expm1(-hosp_rate * math.exp(hosp_lrr * gap) / 52.0)
+        fall = u[0, s] < p_fall
+        kind = u[1, s]
+        admitted = u[2, s] < p_hosp
+        if admitted and u[3, s] < hosp_ed:
+            acc[A_ED] += 1.0
+        if fall:
+            acc[A_FALLS] += 1.0
+            if kind < fall_ed:
+                acc[A_ED] += 1.0
+                acc[A_FALL_ED] += 1.0
+                if kind < fall_ed * fall_adm:
+                    admitted = True
+        v += -decline / 52.0 + noise_week * z[s]
+        if fall:
+            v -= fall_loss
+        if admitted:
+            v -= hosp_loss
+            acc[A_ADMISSIONS] += 1.0
+            post_acute[i] = post_weeks
+        vitality[i] = min(max(v, 0.0), 1.0)
+        if not dementia[i]:
+            p_dem = -math.expm1(-dem_80 * math.exp(dem_slope * (age[i] - 80.0)) / 52.0)
+            if u[4, s] < p_dem:
+                dementia[i] = True
+
 
 def step(m: ThuisplusModel) -> None:
     """Update vitality of all residents; draw falls, admissions and dementia onsets."""
-    p, dp = m.p.vitality, m.p.demography
-    res, eff = m.res, m.effects
+    p, eff, res = m.p.vitality, m.effects, m.res
     rng = m.streams["vitality"]
     z = rng.standard_normal(m.n_seats)
     u = rng.random((5, m.n_seats))
-    h = res.high
-    seat = res.seat[:h]
-    act = res.active[:h]
-    v = res.vitality[:h]
-    age = res.age[:h]
-    gap = dp.vitality_reference - v
-
-    lonely = np.clip((res.loneliness[:h] - 3.0) / 8.0, 0.0, 1.0)
-    mult = (1.0 + p.loneliness_decline_effect * lonely
-            + p.inactivity_decline_effect * (1.0 - res.activity[:h])
-            + p.dementia_decline_effect * res.dementia[:h])
-    decline = p.decline_at_80 * np.exp(p.decline_age_slope * (age - 80.0)) * mult
-    decline *= eff.decline_mult
-
-    falls = act & (u[0][seat] < rate_to_weekly(
-        p.fall_rate * eff.fall_mult * np.exp(p.fall_frailty_log_rr * gap)))
-    hosp = act & (u[2][seat] < rate_to_weekly(
-        p.hospital_rate * eff.hospital_mult * np.exp(p.hospital_frailty_log_rr * gap)))
-    kind = u[1][seat]
-    fall_ed = falls & (kind < p.fall_ed_share)
-    fall_adm = fall_ed & (kind < p.fall_ed_share * p.fall_admission_share)
-    admitted = hosp | fall_adm
-    hosp_ed = hosp & (u[3][seat] < p.hospital_ed_share)
-
-    v += (-decline / WEEKS_PER_YEAR + p.noise_sd * np.sqrt(1.0 / WEEKS_PER_YEAR) * z[seat]
-          - p.fall_vitality_loss * falls - p.hospital_vitality_loss * admitted)
-    np.clip(v, 0.0, 1.0, out=v)
-
-    onset = act & ~res.dementia[:h] & (u[4][seat] < rate_to_weekly(
-        p.dementia_incidence_80 * np.exp(p.dementia_age_slope * (age - 80.0))))
-    res.dementia[:h] |= onset
-
-    n_adm = int(admitted.sum())
-    res.post_acute_weeks[:h][admitted] = m.p.care.post_discharge_dn_weeks
+    acc = np.zeros(4)
+    _health(res.high, res.active, res.seat, res.age, res.vitality, res.loneliness,
+            res.activity, res.dementia, res.post_acute_weeks, z, u, acc,
+            p.decline_at_80, p.decline_age_slope, p.loneliness_decline_effect,
+            p.inactivity_decline_effect, p.dementia_decline_effect, eff.decline_mult,
+            p.noise_sd * math.sqrt(1.0 / 52.0), m.p.demography.vitality_reference,
+            p.fall_rate * eff.fall_mult, p.fall_frailty_log_rr, p.fall_ed_share,
+            p.fall_admission_share, p.fall_vitality_loss,
+            p.hospital_rate * eff.hospital_mult, p.hospital_frailty_log_rr,
+            p.hospital_ed_share, p.hospital_vitality_loss,
+            p.dementia_incidence_80, p.dementia_age_slope, m.p.care.post_discharge_dn_weeks)
     ev = m.ev
-    ev["falls"] += int(falls.sum())
-    ev["ed"] += int(fall_ed.sum()) + int(hosp_ed.sum())
-    ev["hospital_days"] += n_adm * p.hospital_days
-    ev["hospital_admissions"] += n_adm
-    ev["gp_acute"] += p.fall_gp_share * int(falls.sum())
-    ev["physio_acute"] += p.fall_physio_sessions * int(fall_ed.sum())
+    ev["falls"] += acc[A_FALLS]
+    ev["ed"] += acc[A_ED]
+    ev["hospital_admissions"] += acc[A_ADMISSIONS]
+    ev["hospital_days"] += acc[A_ADMISSIONS] * p.hospital_days
+    ev["gp_acute"] += p.fall_gp_share * acc[A_FALLS]
+    ev["physio_acute"] += p.fall_physio_sessions * acc[A_FALL_ED]
