@@ -85,7 +85,8 @@ class BuildingParams(_Group):
 
     dwellings: int = P(
         250, "dwellings", "EVAL §4 lesson 5: complexes of 200-300 dwellings",
-        "Number of dwellings in the complex.", ge=10, le=2000,
+        "Number of dwellings in the complex (the tie matrix grows with its square).",
+        ge=10, le=1000,
     )
     floors: int = P(
         10, "floors", ASSUMPTION, "Number of floors; dwellings are spread evenly over them.",
@@ -448,10 +449,6 @@ class CareParams(_Group):
         0.35, "per year", ASSUMPTION + " (median survival in a Dutch nursing home ~2 years)",
         "Yearly mortality of former residents in the nursing home.", ge=0, le=1,
     )
-    wlz_home_hours_dn_replaced: bool = P(
-        True, "-", "EVAL §5: Wlz at home replaces Wmo and district nursing",
-        "Wlz care at home replaces the resident's Wmo and district-nursing care.",
-    )
 
 
 class InformalCareParams(_Group):
@@ -746,8 +743,10 @@ class ParameterError(ValueError):
         """Human-readable message, one line per problem."""
         lines = [f"invalid {self.origin}:"]
         for key, value, allowed in self.problems:
-            shown = "(missing)" if value is _MISSING else repr(value)
-            lines.append(f"  {key} = {shown}: {allowed}")
+            if value is _MISSING:
+                lines.append(f"  {key}: {allowed}")
+            else:
+                lines.append(f"  {key} = {value!r}: {allowed}")
         return "\n".join(lines)
 
     @classmethod
@@ -764,7 +763,9 @@ class ParameterError(ValueError):
             elif err["type"] == "value_error" and not loc:
                 problems.append(("(combination)", _MISSING, str(err["ctx"]["error"])))
             elif err["type"] == "value_error":
-                problems.append((key, value, str(err["ctx"]["error"])))
+                problems.append((key, _MISSING, str(err["ctx"]["error"])))
+            elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+                problems.append((key, value, f"expected a table [{key}] of parameters"))
             else:
                 problems.append((key, value, _allowed_text(key, err["msg"])))
         return cls(problems, origin=origin)
@@ -797,8 +798,9 @@ def _range_text(info) -> str:
                 parts.append(f"{sym} {v}")
     unit = (info.json_schema_extra or {}).get("unit", "")
     typ = getattr(info.annotation, "__name__", str(info.annotation))
-    rng = " and ".join(parts) if parts else "any value"
-    return f"allowed: {typ} {rng}" + (f" ({unit})" if unit and unit != "-" else "")
+    typ = {"date": "date (YYYY-MM-DD)", "float": "number", "int": "integer"}.get(typ, typ)
+    rng = (" " + " and ".join(parts)) if parts else ""
+    return f"allowed: {typ}{rng}" + (f" ({unit})" if unit and unit not in ("-", "date") else "")
 
 
 def _allowed_text(dotted: str, msg: str) -> str:
@@ -901,9 +903,9 @@ def save_parameters(params: Parameters, path: str | Path) -> None:
         for name, value in values.items():
             info = gmodel.model_fields[name]
             extra = info.json_schema_extra or {}
-            lines.append(f"# {info.description} [{extra.get('unit', '')}] "
-                         f"{_range_text(info).removeprefix('allowed: ')}")
-            lines.append(f"# source: {extra.get('source', '')}")
+            lines.append(f"# {info.description} Allowed: "
+                         f"{_range_text(info).removeprefix('allowed: ')}.")
+            lines.append(f"# Source: {extra.get('source', '')}")
             lines.append(tomli_w.dumps({name: value}).strip())
         lines.append("")
     Path(path).write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Calibration against evaluation data (evaluation data, summary statistics, fitting)."""

@@ -1,0 +1,1 @@
+"""Many simulations: experiment specs, the batch runner and its executors, analysis, the CLI."""

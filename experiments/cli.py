@@ -1,0 +1,237 @@
+"""The ``thuisplus`` command line: the one composition root of sim, experiments, calibration.
+
+Bad input (parameter files, values, options) ends with a message naming the key, the value
+and what is allowed, and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sim import Parameters, ThuisplusModel
+from sim.params import ParameterError, load_parameters, parameter_table, save_parameters
+
+app = typer.Typer(
+    name="thuisplus",
+    help="Agent-based simulator of Rotterdam's Thuisplusflats (Wmo, Zvw and Wlz care use).",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn input errors into a clear message on stderr and exit code 2."""
+    try:
+        yield
+    except (ParameterError, InputError) as exc:
+        text = exc.format() if isinstance(exc, ParameterError) else str(exc)
+        err_console.print(Text("error: ", style="bold red") + Text(text), highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+class InputError(ValueError):
+    """A command-line input that is not a parameter value (paths, options)."""
+
+
+def _parse_value(text: str) -> Any:
+    """A TOML literal (number, bool, date, quoted string) or else the raw string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def build_parameters(params_file: Path | None, overrides: list[str] | None) -> Parameters:
+    """Defaults, then a TOML file, then ``--set key=value`` overrides."""
+    params = load_parameters(params_file) if params_file else Parameters()
+    pairs: dict[str, Any] = {}
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set {item!r}: expected KEY=VALUE, e.g. --set care.hh_hours_base=2")
+        pairs[key.strip()] = _parse_value(value.strip())
+    if pairs:
+        params = params.with_overrides(pairs, origin="--set overrides")
+    return params
+
+
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option("--params", "-p", help="TOML parameter file (see `thuisplus params --write`)."),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Override one parameter: KEY=VALUE (repeatable)."),
+]
+
+
+def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None,
+              panel: bool) -> dict[str, Any]:
+    from sim.summary import summarise
+
+    t0 = time.perf_counter()
+    model = ThuisplusModel(params, rng=seed, panel=panel)
+    model.run(weeks)
+    elapsed = time.perf_counter() - t0
+    weekly = model.weekly()
+    summary = {"seed": seed, **summarise(weekly), "elapsed_seconds": round(elapsed, 3)}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        weekly.to_parquet(out / "weekly.parquet", index=False)
+        if panel:
+            model.panel().to_parquet(out / "panel.parquet", index=False)
+        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        save_parameters(params, out / "params.toml")
+    return summary
+
+
+def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
+    t = Table(title=f"Simulation {summary['start_date']} – {summary['end_date']} "
+                    f"({summary['weeks']} weeks, seed {summary['seed']})")
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    rows = [
+        ("residents at start / end",
+         f"{summary['residents_start']:.0f} / {summary['residents_end']:.0f}"),
+        ("moved in / died / to nursing home / moved out",
+         f"{summary['inflow']:.0f} / {summary['deaths']:.0f} / {summary['admissions']:.0f} / "
+         f"{summary['moves_out']:.0f}"),
+        ("mortality per 100 residents per year", f"{summary['mortality_per_100_per_year']:.1f}"),
+        ("nursing-home admissions per 100 per year",
+         f"{summary['nh_admissions_per_100_per_year']:.1f}"),
+        ("share of residents with Wmo support", f"{summary['wmo_share']:.0%}"),
+        ("Wmo cost per client per week (€)", f"{summary['wmo_cost_per_client_week'] or 0:.0f}"),
+        ("severely lonely (DJG >= 9)", f"{summary['severely_lonely_share']:.1%}"),
+        ("frail", f"{summary['frail_share']:.1%}"),
+        ("informal carers overburdened", f"{summary['carers_overburdened_share']:.1%}"),
+        ("unmet care hours per week", f"{summary['unmet_care_hours_per_week']:.1f}"),
+    ]
+    for law, total in summary["cost_per_law_total"].items():
+        rows.append((f"{law.capitalize()} cost, whole run (€)", f"{total:,.0f}"))
+    for r in rows:
+        t.add_row(*r)
+    out_console.print(t)
+    if out is not None:
+        out_console.print(f"wrote {out / 'weekly.parquet'}, {out / 'summary.json'}, "
+                          f"{out / 'params.toml'}")
+
+
+@app.command()
+def simulate(
+    weeks: Annotated[int | None, typer.Option(min=1, max=5200,
+                                              help="Weeks to simulate [default: simulation.weeks]")
+                     ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Folder for weekly.parquet and summary.json.")
+                   ] = None,
+    params: ParamsOpt = None,
+    set_: SetOpt = None,
+    panel: Annotated[bool, typer.Option(help="Also write a per-resident weekly panel.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Simulate one complex without a Thuisplusflat and print a summary."""
+    with user_errors():
+        p = build_parameters(params, set_)
+        summary = _simulate(p, weeks, seed, out, panel)
+    if json_out:
+        out_console.print_json(json.dumps(summary))
+    else:
+        _print_summary(summary, out)
+
+
+@app.command("params")
+def params_cmd(
+    show: Annotated[bool, typer.Option("--show", help="Print every parameter as a table.")
+                    ] = False,
+    write: Annotated[Path | None, typer.Option(help="Write all parameters to a TOML file.")
+                     ] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Write the parameter reference (Markdown).")
+                        ] = None,
+    params: ParamsOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Show, write or document the parameter tree (value, unit, range, source)."""
+    with user_errors():
+        p = build_parameters(params, set_)
+    if not (show or write or markdown):
+        show = True
+    if write:
+        save_parameters(p, write)
+        out_console.print(f"wrote {write}")
+    if markdown:
+        markdown.write_text(parameters_markdown(p), encoding="utf-8")
+        out_console.print(f"wrote {markdown}")
+    if show:
+        t = Table(title="Thuisplusflat parameters", show_lines=False)
+        t.add_column("key", style="bold", no_wrap=True)
+        t.add_column("value", style="cyan", no_wrap=True)
+        t.add_column("range (unit)", overflow="fold", max_width=40)
+        t.add_column("source", style="dim", overflow="fold", min_width=30)
+        for row in parameter_table(p):
+            t.add_row(row["key"], row["value"], row["range"], row["source"])
+        Console(width=max(out_console.width, 150)).print(t)
+
+
+def parameters_markdown(params: Parameters | None = None) -> str:
+    """The parameter reference as Markdown, one table per group."""
+    lines = ["# Parameter reference", "",
+             "Generated by `thuisplus params --markdown docs/parameters.md`; do not edit by "
+             "hand. Sources tagged *assumption* are our own estimates, to be varied in "
+             "sensitivity analysis and calibration.", ""]
+    group = None
+    for row in parameter_table(params):
+        g, _, name = row["key"].partition(".")
+        if g != group:
+            group = g
+            lines += ["", f"## `{g}`", "", "| parameter | default | unit | range | description "
+                      "| source |", "|---|---|---|---|---|---|"]
+        cells = [f"`{name}`", row["value"], row["unit"], row["range"], row["description"],
+                 row["source"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def run(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/main"),
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
+    params: ParamsOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """The main job. For now: one 10-year simulation of the default complex and its summary."""
+    with user_errors():
+        p = build_parameters(params, set_)
+        summary = _simulate(p, None, seed, out, panel=False)
+    _print_summary(summary, out)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

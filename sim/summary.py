@@ -1,0 +1,82 @@
+"""Summary statistics of one run: the figures people check first, per run and per year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.care import LAWS
+
+__all__ = ["summarise", "yearly"]
+
+_SUMS = ["inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
+         "carer_breakdowns", "staff_turnover", "unmet_care_hours", "informal_care_hours",
+         "carer_sick_leave_hours"] + [f"cost_{law}" for law in LAWS]
+_MEANS = ["residents", "wmo_clients", "wmo_clients_preferred", "severely_lonely_share",
+          "lonely_share", "mean_vitality", "frail_share", "dementia_share", "staff",
+          "continuity", "carers_active", "carers_overburdened", "wlz_home_clients",
+          "nh_residents", "dn_clients"]
+
+
+def yearly(weekly: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar year: sums of flows and costs, means of stocks and shares, and rates."""
+    g = weekly.groupby("year")
+    out = g[_SUMS].sum().join(g[_MEANS].mean())
+    out["weeks"] = g.size()
+    resident_years = g["residents"].sum() / 52.0
+    out["mortality_per_100_per_year"] = 100 * out["deaths"] / resident_years
+    out["nh_admissions_per_100_per_year"] = 100 * out["admissions"] / resident_years
+    client_weeks = g["wmo_clients"].sum()
+    out["wmo_cost_per_client_week"] = out["cost_wmo"] / client_weeks.where(client_weeks > 0)
+    out["wmo_share"] = out["wmo_clients"] / out["residents"]
+    out["carers_overburdened_share"] = out["carers_overburdened"] / out["carers_active"].where(
+        out["carers_active"] > 0)
+    out["staff_outflow_per_year"] = out["staff_turnover"] / out["staff"].where(out["staff"] > 0)
+    out["staff_outflow_per_year"] *= 52.0 / out["weeks"]
+    return out
+
+
+def summarise(weekly: pd.DataFrame) -> dict[str, Any]:
+    """Whole-run headline figures (plain floats, JSON-ready)."""
+    y = yearly(weekly)
+    first, last = weekly.iloc[0], weekly.iloc[-1]
+    start_residents = first["residents"] - first["inflow"] + first["deaths"] + \
+        first["admissions"] + first["moves_out"]
+    resident_years = weekly["residents"].sum() / 52.0
+    client_weeks = weekly["wmo_clients"].sum()
+    out: dict[str, Any] = {
+        "weeks": len(weekly),
+        "start_date": str(first["date"].date()),
+        "end_date": str(last["date"].date()),
+        "residents_start": float(start_residents),
+        "residents_end": float(last["residents"]),
+        "inflow": float(weekly["inflow"].sum()),
+        "deaths": float(weekly["deaths"].sum()),
+        "admissions": float(weekly["admissions"].sum()),
+        "moves_out": float(weekly["moves_out"].sum()),
+        "mortality_per_100_per_year": float(100 * weekly["deaths"].sum() / resident_years),
+        "nh_admissions_per_100_per_year": float(
+            100 * weekly["admissions"].sum() / resident_years),
+        "wmo_share": float(weekly["wmo_clients"].sum() / weekly["residents"].sum()),
+        "wmo_cost_per_client_week": float(weekly["cost_wmo"].sum() / client_weeks)
+        if client_weeks else float("nan"),
+        "severely_lonely_share": float(weekly["severely_lonely_share"].mean()),
+        "frail_share": float(weekly["frail_share"].mean()),
+        "carers_overburdened_share": float(
+            weekly["carers_overburdened"].sum() / max(weekly["carers_active"].sum(), 1)),
+        "unmet_care_hours_per_week": float(weekly["unmet_care_hours"].mean()),
+        "cost_per_law_total": {law: float(weekly[f"cost_{law}"].sum()) for law in LAWS},
+        "cost_per_law_per_year": {
+            law: {int(k): float(v) for k, v in y[f"cost_{law}"].items()} for law in LAWS},
+    }
+    return _json_safe(out)
+
+
+def _json_safe(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x
