@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from sim.rng import make_streams, seed_entropy
 __all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
 
 NETWORK_BURN_IN_WEEKS = 104
+NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
 
 # name -> description; the order is the order of the weekly table.
 WEEKLY_COLUMNS: dict[str, str] = {
@@ -157,27 +159,34 @@ def _summarise(h, active, age, vitality, dementia, loneliness, row_sum, scale, w
 
 
 class NursingHome:
-    """Former residents admitted to a nursing home: they still cost Wlz days until death."""
+    """Former residents admitted to a nursing home: they cost Wlz days until they die.
 
-    def __init__(self, capacity: int, weekly_death: float, rng: np.random.Generator):
-        self.alive = np.zeros(capacity, dtype=bool)
+    Each admitted resident's remaining weeks are drawn once, at admission, from a stream
+    keyed by (run, week, seat), so the same person admitted in the same week survives
+    equally long in both arms of a pair, and no weekly draw depends on the pool's size.
+    """
+
+    def __init__(self, entropy: int, weekly_death: float):
+        self.entropy = entropy
         self.weekly_death = weekly_death
-        self.rng = rng
+        self.death_week = np.zeros(0, dtype=np.int64)
 
-    def admit(self, ages: np.ndarray) -> None:
-        """Take in ``len(ages)`` new residents."""
-        free = np.flatnonzero(~self.alive)
-        if len(free) < len(ages):  # grow; the draw size changes only in this stream
-            extra = len(ages) - len(free) + len(self.alive)
-            self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=bool)])
-            free = np.flatnonzero(~self.alive)
-        self.alive[free[: len(ages)]] = True
+    def admit(self, seats: np.ndarray, week: int) -> None:
+        """Admit the residents on ``seats`` in ``week``."""
+        weeks = [
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                self.entropy, spawn_key=(NURSING_HOME_KEY, week, int(s))))).geometric(
+                    self.weekly_death) if self.weekly_death > 0 else 2**40
+            for s in seats.tolist()
+        ]
+        self.death_week = np.concatenate([self.death_week, week + np.array(weeks)])
 
-    def step(self) -> int:
-        """One week of mortality; returns the number of nursing-home days this week."""
-        u = self.rng.random(len(self.alive))
-        self.alive &= u >= self.weekly_death
-        return 7 * int(self.alive.sum())
+    def step(self, week: int) -> int:
+        """Nursing-home days of ``week``; the residents who die this week leave the pool."""
+        alive = self.death_week > week
+        if not alive.all():
+            self.death_week = self.death_week[alive]
+        return 7 * len(self.death_week)
 
 
 class ThuisplusModel(mesa.Model):
@@ -224,13 +233,10 @@ class ThuisplusModel(mesa.Model):
 
         self.res = Population(self, Resident, self.n_seats)
         self.carers = Population(self, InformalCarer, self.n_seats)
-        self.staff = Population(self, StaffMember, max(64, self.n_seats))
+        # Room for two workers per seat; grows (rarely, at extreme hours) if ever short.
+        self.staff = Population(self, StaffMember, max(64, 2 * self.n_seats), growable=True)
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
-        self.nursing_home = NursingHome(
-            max(16, b.dwellings // 4),
-            float(yearly_to_weekly(self.p.care.nh_mortality)),
-            self.streams["nursing_home"],
-        )
+        self.nursing_home = NursingHome(self.entropy, yearly_to_weekly(self.p.care.nh_mortality))
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
         self.demand_hh = np.zeros(self.n_seats)
         self.demand_beg = np.zeros(self.n_seats)
@@ -359,7 +365,7 @@ class ThuisplusModel(mesa.Model):
         informal_care.step(self)
         staffing.step(self)
         moves.step(self)
-        nh_days = self.nursing_home.step()
+        nh_days = self.nursing_home.step(self.week)
         self._record(nh_days)
         self.week += 1
         self.date = self.start_date + dt.timedelta(weeks=self.week)

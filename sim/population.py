@@ -26,8 +26,10 @@ __all__ = ["ArrayAgent", "InformalCarer", "Population", "Resident", "StaffMember
 class Population:
     """Fixed-capacity struct of arrays with row recycling and one Mesa agent per row."""
 
-    def __init__(self, model: mesa.Model, agent_class: type[ArrayAgent], capacity: int):
+    def __init__(self, model: mesa.Model, agent_class: type[ArrayAgent], capacity: int,
+                 *, growable: bool = False):
         self.model = model
+        self.growable = growable
         self.agent_class = agent_class
         self.size = int(capacity)
         self.fields: Mapping[str, Any] = agent_class.fields
@@ -46,9 +48,12 @@ class Population:
         """Take the ``n`` lowest free rows, reset them to defaults and create their agents."""
         rows = np.flatnonzero(~self.active)[:n]
         if len(rows) < n:
-            raise RuntimeError(
-                f"{self.agent_class.__name__} population full (capacity {self.size})"
-            )
+            if not self.growable:
+                raise RuntimeError(
+                    f"{self.agent_class.__name__} population full (capacity {self.size})"
+                )
+            self._grow(max(n, self.size))
+            rows = np.flatnonzero(~self.active)[:n]
         index = int(rows[0]) if n == 1 else rows  # scalar indexing is much cheaper
         for name, (_dtype, fill) in self.fields.items():
             getattr(self, name)[index] = fill
@@ -58,6 +63,15 @@ class Population:
         for r in rows.tolist():
             self.agents[r] = self.agent_class(self.model, self, r)
         return rows
+
+    def _grow(self, extra: int) -> None:
+        """Add ``extra`` free rows at the end (arrays are reallocated)."""
+        for name, (dtype, fill) in self.fields.items():
+            old = getattr(self, name)
+            setattr(self, name, np.concatenate([old, np.full(extra, fill, dtype=dtype)]))
+        self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
+        self.agents.extend([None] * extra)
+        self.size += extra
 
     def remove(self, rows: np.ndarray) -> None:
         """Deregister the agents of ``rows`` from Mesa and free the rows."""

@@ -23,7 +23,6 @@ STREAMS = (
     "informal_care",
     "staffing",
     "inflow",
-    "nursing_home",
     "interventions",
 )
 

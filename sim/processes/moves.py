@@ -24,7 +24,7 @@ def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
     res = m.res
     m.ev[reason] += len(rows)
     if reason == "admissions":
-        m.nursing_home.admit(res.age[rows])
+        m.nursing_home.admit(res.seat[rows], m.week)
     # The partner who stays behind is widowed (or left alone) and lonelier.
     leaving = set(rows.tolist())
     staying = [q for q in res.partner[rows].tolist() if q >= 0 and q not in leaving]

@@ -46,6 +46,9 @@ def hire(m: ThuisplusModel, provider: int, role: int, n: int, pnil: bool) -> np.
     """Add ``n`` workers of ``provider`` in ``role``."""
     staff = m.staff
     rows = staff.add(n)
+    if len(m.scratch_load) < staff.size:  # the pool grew: kernels' scratch must follow
+        m.scratch_load = np.zeros(staff.size)
+        m.staff_flags = np.zeros(staff.size, dtype=np.int8)
     staff.provider[rows] = provider
     staff.role[rows] = role
     staff.pnil[rows] = pnil
@@ -175,9 +178,9 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
         if w >= 0 and s_pnil[w]:
             acc[A_PNIL] += working
         if role == HH:
-            hh = delivered * demand_hh[i] / d
-            acc[A_HH] += hh
-            acc[A_BEG] += delivered - hh
+            share_hh = demand_hh[i] / d  # <= 1, so 1 - share_hh >= 0 exactly
+            acc[A_HH] += delivered * share_hh
+            acc[A_BEG] += delivered * (1.0 - share_hh)
         else:
             acc[A_DN] += delivered
 
@@ -190,6 +193,7 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     """
     sp, res, staff, eff = m.p.staffing, m.res, m.staff, m.effects
     rng = m.streams["staffing"] if rng is None else rng
+    # Fixed-size draw; only a staff pool grown beyond its initial room draws more.
     u_turn = rng.random(staff.size)
     u_hire = rng.random((2, 2, m.n_providers, MAX_HIRES))
     u_prov = rng.random((2, m.n_seats))
@@ -215,7 +219,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     m.demand_wmo[:h] = m.demand_hh[:h] + m.demand_beg[:h]
     for role, demand, provider, worker in ((HH, m.demand_wmo, res.provider, res.worker),
                                            (DN, m.demand_dn, res.dn_provider, res.nurse)):
-        _plan(h, res.active, res.seat, demand, provider, u_prov[role], m.preferred_share(role),
+        share = sp.preferred_initial_share if instant else m.preferred_share(role)
+        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share,
               P, sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
               eff.travel_mult, m.available_hours, sp.target_utilisation, travel, m.scratch_work,
               required)

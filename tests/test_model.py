@@ -1,0 +1,116 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import mesa
+from sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
+from tests.conftest import small_params
+
+REQUIRED_COLUMNS = [
+    "date", "residents", "wmo_clients", "wmo_clients_preferred", "cost_wmo", "cost_zvw",
+    "cost_wlz", "severely_lonely_share", "mean_vitality", "deaths", "admissions",
+    "carers_overburdened", "staff_turnover", "unmet_care_hours",
+    "use_household_help", "use_begeleiding", "use_district_nursing", "use_gp", "use_physio",
+    "use_ed", "use_hospital", "use_wlz_home", "use_nursing_home",
+]
+
+
+def test_python_api_and_columns():
+    m = ThuisplusModel(Parameters(), rng=1)
+    m.run(weeks=104)
+    df = m.weekly()
+    assert len(df) == 104
+    assert set(REQUIRED_COLUMNS) <= set(df.columns)
+    assert df["date"].iloc[0] == pd.Timestamp("2021-01-04")
+    assert (df["date"].diff().dropna() == pd.Timedelta(weeks=1)).all()
+    # run() continues where it stopped
+    m.run(weeks=4)
+    assert len(m.weekly()) == 108
+
+
+def test_same_seed_same_output_different_seed_differs():
+    a = ThuisplusModel(small_params(), rng=7).run(260).weekly()
+    b = ThuisplusModel(small_params(), rng=7).run(260).weekly()
+    c = ThuisplusModel(small_params(), rng=8).run(260).weekly()
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.drop(columns=["date", "week", "year"]).equals(
+        c.drop(columns=["date", "week", "year"]))
+
+
+def test_seed_sequence_and_generator_inputs_are_deterministic():
+    ss = np.random.SeedSequence(42)
+    a = ThuisplusModel(small_params(), rng=ss).run(52).weekly()
+    b = ThuisplusModel(small_params(), rng=np.random.SeedSequence(42)).run(52).weekly()
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="rng"):
+        ThuisplusModel(small_params(), rng=-3)
+
+
+def test_agents_are_mesa_agents_viewing_array_rows():
+    m = ThuisplusModel(small_params(), rng=3)
+    residents = m.agents_by_type[Resident]
+    assert isinstance(residents, mesa.agentset.AbstractAgentSet)
+    assert len(residents) == m.res.count
+    assert len(m.agents_by_type[StaffMember]) == m.staff.count
+    assert len(m.agents_by_type[InformalCarer]) == m.carers.count
+    r = next(iter(residents))
+    assert r.vitality == m.res.vitality[r.row]
+    r.vitality = 0.123
+    assert m.res.vitality[r.row] == 0.123
+    # AgentSet operations work on the views
+    ages = residents.get("age")
+    assert np.allclose(sorted(ages), sorted(m.res.age[m.res.active]))
+
+
+def test_leavers_are_removed_from_mesa_and_rows_recycled():
+    m = ThuisplusModel(small_params(), rng=5)
+    first = {a.unique_id for a in m.agents_by_type[Resident]}
+    m.run(520)
+    now = m.agents_by_type[Resident]
+    assert len(now) == m.res.count
+    for a in now:  # every agent sits on an active row that points back to it
+        assert m.res.active[a.row] and m.res.agents[a.row] is a
+    gone = first - {a.unique_id for a in now}
+    assert gone, "in ten years some residents must have left"
+    assert m.res.high <= m.res.size
+    df = m.weekly()
+    assert df["inflow"].sum() > 0
+    # rows were reused: more residents ever lived here than rows ever used
+    assert len(first) + df["inflow"].sum() > m.res.high
+
+
+def test_couples_share_a_dwelling():
+    m = ThuisplusModel(small_params(**{"building.couple_share": 0.5}), rng=2)
+    m.run(104)
+    res = m.res
+    rows = res.rows()
+    partners = res.partner[rows]
+    assert (partners >= 0).any()
+    for r, p in zip(rows, partners, strict=True):
+        if p >= 0:
+            assert res.partner[p] == r and res.dwelling[p] == res.dwelling[r] and res.active[p]
+    counts = np.bincount(res.dwelling[rows], minlength=m.dwellings)
+    assert counts.max() <= 2
+    assert np.array_equal(counts, m.occupants)
+
+
+def test_building_grid_and_panel():
+    m = ThuisplusModel(small_params(), rng=1, panel=True)
+    m.run(10)
+    grid = m.building
+    assert grid.dimensions == (4, 15)
+    cell = m.dwelling_cell(17)
+    assert cell.coordinate == (1, 2)
+    panel = m.panel()
+    assert set(panel["week"]) == set(range(10))
+    assert panel.groupby("week").size().tolist() == m.weekly()["residents"].astype(int).tolist()
+    with pytest.raises(RuntimeError, match="panel"):
+        ThuisplusModel(small_params(), rng=1).panel()
+
+
+def test_step_docstring_names_the_order_of_events():
+    doc = ThuisplusModel.step.__doc__
+    order = ["interventions", "ageing and mortality", "health", "loneliness", "care needs",
+             "informal care", "staffing", "moves", "nursing home", "accounting"]
+    positions = [doc.index(f"**{word}") for word in order]
+    assert positions == sorted(positions)

@@ -1,0 +1,94 @@
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import Parameters, load_parameters, save_parameters
+from sim.params import ParameterError, iter_fields, parameter_table
+
+SIM = Path(__file__).resolve().parents[1] / "sim"
+
+
+def test_defaults_are_valid_and_complete():
+    p = Parameters()
+    rows = parameter_table(p)
+    assert len(rows) > 100
+    for key, info in iter_fields():
+        extra = info.json_schema_extra or {}
+        assert extra.get("unit"), f"{key} has no unit"
+        assert extra.get("source"), f"{key} has no source"
+        assert info.description, f"{key} has no description"
+
+
+def test_every_parameter_is_used_by_the_model():
+    """A parameter nothing reads silently does nothing (Covasim #388)."""
+    code = "\n".join(f.read_text() for f in SIM.rglob("*.py") if f.name != "params.py")
+    unused = [key for key, _ in iter_fields()
+              if not re.search(rf"(\.{key.split('.')[-1]}\b)|(\"{key.split('.')[-1]}\")", code)]
+    assert unused == []
+
+
+def test_toml_round_trip(tmp_path):
+    p = Parameters().with_overrides({"care.hh_hours_base": 2.25, "building.dwellings": 120,
+                                     "simulation.start_date": "2022-03-07"})
+    path = tmp_path / "p.toml"
+    save_parameters(p, path)
+    assert load_parameters(path) == p
+    text = path.read_text()
+    assert "# Source: Kostenhandleiding" in text
+
+
+def test_partial_file_keeps_defaults(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text("[care]\nhh_hours_base = 3.0\n")
+    p = load_parameters(path)
+    assert p.care.hh_hours_base == 3.0
+    assert p.care.dn_threshold == Parameters().care.dn_threshold
+
+
+def test_unknown_key_is_named_with_a_suggestion(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text("[vitality]\nfal_rate = 0.2\n")
+    with pytest.raises(ParameterError) as e:
+        load_parameters(path)
+    msg = e.value.format()
+    assert "vitality.fal_rate" in msg and "did you mean 'vitality.fall_rate'" in msg
+    assert str(path) in msg
+
+
+def test_unknown_group_is_named():
+    with pytest.raises(ParameterError) as e:
+        Parameters().with_overrides({"vitaliti.fall_rate": 0.2})
+    assert "vitaliti" in e.value.format() and "did you mean 'vitality'" in e.value.format()
+
+
+@pytest.mark.parametrize("key,value,allowed", [
+    ("vitality.fall_rate", -1.0, ">= 0"),
+    ("building.initial_occupancy", 1.5, "<= 1"),
+    ("building.dwellings", "many", "integer"),
+    ("costs.wlz_home_cost_ratio", 3.0, "<= 1.5"),
+])
+def test_bad_value_names_key_value_and_range(key, value, allowed):
+    with pytest.raises(ParameterError) as e:
+        Parameters().with_overrides({key: value})
+    msg = e.value.format()
+    assert key in msg and repr(value) in msg and allowed in msg
+
+
+def test_cross_field_rules():
+    with pytest.raises(ParameterError, match="travel_share_min"):
+        Parameters().with_overrides({"staffing.travel_share_min": 0.5})
+    with pytest.raises(ParameterError, match="floors"):
+        Parameters().with_overrides({"building.dwellings": 20, "building.floors": 30})
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_probabilities_are_never_clamped(x):
+    """Out-of-range values are rejected, in-range values kept exactly."""
+    if 0.0 <= x <= 1.0:
+        assert Parameters().with_overrides({"inflow.vital_share": x}).inflow.vital_share == x
+    else:
+        with pytest.raises(ParameterError):
+            Parameters().with_overrides({"inflow.vital_share": x})

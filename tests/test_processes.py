@@ -1,0 +1,135 @@
+"""Each process moves its outcomes in the documented direction (over several seeds)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import ThuisplusModel
+from sim.care import CARE_TYPES, LAW_MATRIX, PriceBook
+from sim.params import CostParams
+from sim.processes import demography, staffing
+from tests.conftest import small_params
+
+SEEDS = range(4)
+
+
+def mean_over_seeds(overrides, column, weeks=260, agg="mean"):
+    vals = []
+    for s in SEEDS:
+        df = ThuisplusModel(small_params(**overrides), rng=s).run(weeks).weekly()
+        vals.append(getattr(df[column], agg)())
+    return float(np.mean(vals))
+
+
+def test_mortality_matches_life_table_at_reference():
+    """A woman of 80 at reference vitality dies with the CBS probability of 3.5% a year."""
+    n = 200_000
+    rng = np.random.default_rng(1)
+    active = np.ones(n, bool)
+    seat = np.arange(n, dtype=np.int32)
+    p = small_params().demography
+    hz = -math.log1p(-p.mortality_female_80)
+    alive = np.ones(n, bool)
+    for _ in range(52):
+        age = np.full(n, 80.0 - 1 / 52)  # kept at 80 to isolate the anchor
+        out = np.zeros(n, np.int8)
+        demography._age_and_die(n, active & alive, seat, age, np.ones(n, bool),
+                                np.full(n, p.vitality_reference), rng.random(n),
+                                np.ones(n), out, 0.0, hz, p.mortality_age_slope,
+                                p.mortality_vitality_log_hr, p.vitality_reference, 0.0)
+        alive &= out != demography.DIES
+    died = 1 - alive.mean()
+    assert abs(died - 0.035) < 4 * math.sqrt(0.035 * 0.965 / n)
+
+
+def test_frailer_residents_die_sooner():
+    low = mean_over_seeds({"vitality.initial_beta_a": 1.5}, "deaths", 104, "sum")
+    high = mean_over_seeds({"vitality.initial_beta_a": 8.0}, "deaths", 104, "sum")
+    assert low > high
+
+
+def test_loneliness_slows_health_through_vitality():
+    lonely = mean_over_seeds({"loneliness.base_mean": 10.0}, "mean_vitality")
+    social = mean_over_seeds({"loneliness.base_mean": 0.0}, "mean_vitality")
+    assert lonely < social
+    # and the lonely complex uses more district nursing, through health
+    assert (mean_over_seeds({"loneliness.base_mean": 10.0}, "use_district_nursing")
+            > mean_over_seeds({"loneliness.base_mean": 0.0}, "use_district_nursing"))
+
+
+def test_meeting_builds_ties_and_lowers_loneliness():
+    busy = {"loneliness.attendance_base": 0.6}
+    quiet = {"loneliness.attendance_base": 0.0, "loneliness.floor_meeting_prob": 0.0}
+    assert mean_over_seeds(busy, "mean_tie_strength") > mean_over_seeds(
+        quiet, "mean_tie_strength") + 0.5
+    assert mean_over_seeds(busy, "mean_loneliness") < mean_over_seeds(quiet, "mean_loneliness")
+
+
+def test_carer_burden_drives_overburden_sick_leave_and_breakdown():
+    heavy = {"informal_care.burden_rate": 0.1}
+    light = {"informal_care.burden_rate": 0.01}
+    assert mean_over_seeds(heavy, "carers_overburdened") > mean_over_seeds(
+        light, "carers_overburdened")
+    assert mean_over_seeds(heavy, "carer_breakdowns", agg="sum") > mean_over_seeds(
+        light, "carer_breakdowns", agg="sum")
+    assert mean_over_seeds(heavy, "carer_sick_leave_hours", agg="sum") > mean_over_seeds(
+        light, "carer_sick_leave_hours", agg="sum")
+
+
+def test_unfilled_vacancies_leave_care_unmet():
+    tight = {"staffing.vacancy_fill_weeks": 104.0, "staffing.pnil_cover_prob": 0.0,
+             "staffing.turnover_payroll": 0.6}
+    easy = {"staffing.vacancy_fill_weeks": 1.0}
+    assert mean_over_seeds(tight, "unmet_care_hours") > 2 * mean_over_seeds(
+        easy, "unmet_care_hours")
+    assert mean_over_seeds(tight, "continuity") < mean_over_seeds(easy, "continuity")
+
+
+def test_pnil_covers_vacancies():
+    assert mean_over_seeds({"staffing.pnil_cover_prob": 1.0}, "staff_pnil") > mean_over_seeds(
+        {"staffing.pnil_cover_prob": 0.0}, "staff_pnil")
+    assert mean_over_seeds({"staffing.pnil_cover_prob": 0.0}, "staff_pnil") == 0.0
+
+
+def test_travel_share_falls_with_clustered_clients():
+    m = ThuisplusModel(small_params(), rng=1)
+    sp = m.p.staffing
+    shares = []
+    for n in (1, 5, 20, 100):
+        travel = np.zeros(2)
+        required = np.zeros(2, np.int64)
+        demand = np.zeros(m.n_seats)
+        demand[:n] = 2.0
+        staffing._plan(n, np.ones(m.n_seats, bool), np.arange(m.n_seats, dtype=np.int32),
+                       demand, np.zeros(m.n_seats, np.int16), np.zeros(m.n_seats), 1.0, 2,
+                       sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
+                       1.0, m.available_hours, sp.target_utilisation, travel,
+                       np.zeros(m.n_seats), required)
+        shares.append(travel[0])
+    assert shares[0] == pytest.approx(sp.travel_share_max)
+    assert all(a > b for a, b in zip(shares, shares[1:], strict=False))
+    assert shares[-1] >= sp.travel_share_min
+
+
+def test_wlz_at_home_instead_of_admission():
+    home = {"care.wlz_home_share": 1.0, "care.wlz_home_admission_rate": 0.0}
+    assert mean_over_seeds(home, "admissions", agg="sum") == 0.0
+    assert mean_over_seeds(home, "use_wlz_home", agg="sum") > mean_over_seeds(
+        {"care.wlz_home_share": 0.0}, "use_wlz_home", agg="sum")
+
+
+def test_price_book_indexation_arithmetic():
+    costs = CostParams(indexation=0.03, price_year=2022)
+    pb = PriceBook(costs)
+    i = [c.name for c in CARE_TYPES].index("household_help")
+    assert pb.unit_costs(2022)[i] == pytest.approx(32.76)
+    assert pb.unit_costs(2024)[i] == pytest.approx(32.76 * 1.03**2)
+    assert pb.unit_costs(2021)[i] == pytest.approx(32.76 / 1.03)
+    j = [c.name for c in CARE_TYPES].index("wlz_home")
+    assert pb.unit_costs(2022)[j] == pytest.approx(0.8 * 290 * 7)
+    use = np.zeros(len(CARE_TYPES))
+    use[i] = 10.0
+    per_type, per_law = pb.cost(use, 2022)
+    assert per_law.tolist() == pytest.approx([327.6, 0.0, 0.0])
+    assert LAW_MATRIX.sum(axis=0).tolist() == [1.0] * len(CARE_TYPES)

@@ -1,0 +1,59 @@
+"""Common random numbers: each process draws a fixed amount from its own stream every week."""
+
+import pandas as pd
+
+from sim import ThuisplusModel
+from sim.rng import STREAMS
+from tests.conftest import small_params
+
+
+def stream_states(m):
+    return {name: g.bit_generator.state["state"] for name, g in m.streams.items()}
+
+
+def test_every_stream_draws_the_same_amount_whatever_the_state():
+    calm = small_params(**{"loneliness.attendance_base": 0.01, "care.hh_threshold_mean": 0.2,
+                           "inflow.vacancy_weeks": 40.0, "vitality.decline_at_80": 0.0})
+    busy = small_params(**{"loneliness.attendance_base": 0.9, "care.hh_threshold_mean": 0.8,
+                           "inflow.vacancy_weeks": 1.0, "vitality.decline_at_80": 0.2,
+                           "informal_care.burden_rate": 0.5})
+    a = ThuisplusModel(calm, rng=11).run(104)
+    b = ThuisplusModel(busy, rng=11).run(104)
+    assert not a.weekly()["residents"].equals(b.weekly()["residents"])  # states did differ
+    assert stream_states(a) == stream_states(b)
+    assert set(a.streams) == set(STREAMS)
+
+
+def test_streams_are_independent_per_process():
+    m = ThuisplusModel(small_params(), rng=3)
+    firsts = {name: g.random() for name, g in m.streams.items()}
+    assert len(set(firsts.values())) == len(firsts)
+
+
+class SwitchOn:
+    """A test intervention: slows vitality decline from a given week on."""
+
+    def __init__(self, week: int, mult: float = 0.5):
+        self.week = week
+        self.mult = mult
+
+    def initialize(self, model):
+        assert 0 <= self.week
+
+    def apply(self, model):
+        if model.week >= self.week:
+            model.effects.decline_mult = self.mult
+
+
+def test_switching_an_effect_on_later_changes_nothing_before():
+    base = ThuisplusModel(small_params(), rng=5).run(156).weekly()
+    late = ThuisplusModel(small_params(), rng=5, interventions=[SwitchOn(100)]).run(156).weekly()
+    pd.testing.assert_frame_equal(base.iloc[:100], late.iloc[:100])
+    assert not base.iloc[100:].equals(late.iloc[100:])
+
+
+def test_a_neutral_intervention_changes_nothing():
+    base = ThuisplusModel(small_params(), rng=9).run(156).weekly()
+    same = ThuisplusModel(small_params(), rng=9,
+                          interventions=[SwitchOn(0, mult=1.0)]).run(156).weekly()
+    pd.testing.assert_frame_equal(base, same)
