@@ -92,3 +92,11 @@ def test_probabilities_are_never_clamped(x):
     else:
         with pytest.raises(ParameterError):
             Parameters().with_overrides({"inflow.vital_share": x})
+
+
+def test_committed_parameter_reference_is_current():
+    from experiments.cli import parameters_markdown
+
+    committed = (SIM.parent / "docs" / "parameters.md").read_text()
+    assert committed == parameters_markdown(), (
+        "docs/parameters.md is stale: run `thuisplus params --markdown docs/parameters.md`")
