@@ -1,8 +1,8 @@
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
 
-import mesa
 from sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
 from tests.conftest import small_params
 

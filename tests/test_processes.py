@@ -1,5 +1,6 @@
 """Each process moves its outcomes in the documented direction (over several seeds)."""
 
+import itertools
 import math
 
 import numpy as np
@@ -108,7 +109,7 @@ def test_travel_share_falls_with_clustered_clients():
                        np.zeros(m.n_seats), required)
         shares.append(travel[0])
     assert shares[0] == pytest.approx(sp.travel_share_max)
-    assert all(a > b for a, b in zip(shares, shares[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(shares))
     assert shares[-1] >= sp.travel_share_min
 
 
@@ -130,6 +131,6 @@ def test_price_book_indexation_arithmetic():
     assert pb.unit_costs(2022)[j] == pytest.approx(0.8 * 290 * 7)
     use = np.zeros(len(CARE_TYPES))
     use[i] = 10.0
-    per_type, per_law = pb.cost(use, 2022)
+    _per_type, per_law = pb.cost(use, 2022)
     assert per_law.tolist() == pytest.approx([327.6, 0.0, 0.0])
     assert LAW_MATRIX.sum(axis=0).tolist() == [1.0] * len(CARE_TYPES)
