@@ -250,6 +250,8 @@ class ThuisplusModel(mesa.Model):
         self.scratch_need = np.zeros(self.n_seats)
         self.scratch_got = np.zeros(self.n_seats)
         self.scratch_work = np.zeros(self.n_seats)
+        self.scratch_unmet = np.zeros(self.n_seats)
+        self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
         self.scratch_load = np.zeros(self.staff.size)
         self.prices = care_mod.PriceBook(self.p.costs)
         self._rates()
@@ -315,7 +317,11 @@ class ThuisplusModel(mesa.Model):
         v, dem = self.res.vitality[rows], self.res.dementia[rows]
         wlz = (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold))
         self.res.wlz[rows[wlz]] = WLZ_HOME
+        # Indications and demand at the start, without admissions before week 0.
+        p_ind, p_adm = self.weekly_wlz_indication, self.weekly_wlz_home_admission
+        self.weekly_wlz_indication = self.weekly_wlz_home_admission = 0.0
         care_needs.step(self, rng=burn)
+        self.weekly_wlz_indication, self.weekly_wlz_home_admission = p_ind, p_adm
         informal_care.step(self, rng=burn, instant=True)
         staffing.step(self, rng=burn, instant=True)
         tenure = burn.random(self.n_seats)[self.res.seat[rows]] * 260
@@ -348,9 +354,11 @@ class ThuisplusModel(mesa.Model):
            assessment, indication at home or nursing-home admission (the resident leaves);
         6. **informal care**: carers found, care given, burden, sick leave, breakdowns;
            missing informal care raises formal Wmo hours;
-        7. **staffing**: turnover, hiring (payroll or PNIL), assignment to workers, delivery
-           up to capacity (the rest is unmet care), travel, attachment;
-        8. **moves**: vacant dwellings are let to newcomers;
+        7. **staffing**: turnover, provider choice of new clients, travel shares, hiring
+           (payroll or PNIL) and redeployment, assignment to workers, delivery up to
+           capacity (the rest is unmet care, which speeds vitality decline next week),
+           attachment;
+        8. **moves**: dwellings empty since an earlier week are let to newcomers;
         9. **nursing home**: former residents' days and deaths;
         10. **accounting**: use × unit costs per law, recorded for the week.
         """

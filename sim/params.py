@@ -208,13 +208,19 @@ class VitalityParams(_Group):
         "Extra relative decline of a resident who takes part in no activity at all.",
         ge=0, le=5,
     )
+    unmet_care_decline_effect: float = P(
+        0.5, "relative extra decline", ASSUMPTION + " (care that does not come harms health)",
+        "Extra relative decline of a resident whose formal care was entirely unmet last week "
+        "(scaled by the unmet share).", ge=0, le=5,
+    )
     dementia_decline_effect: float = P(
         0.8, "relative extra decline", ASSUMPTION,
         "Extra relative decline of a resident with dementia.", ge=0, le=5,
     )
-    fall_rate: float = P(
+    fall_probability: float = P(
         0.30, "per year", "VeiligheidNL: ~30% of 65+ fall each year",
-        "Yearly fall probability at reference vitality.", ge=0, le=3,
+        "Yearly probability of at least one fall at reference vitality (turned into a rate).",
+        ge=0, le=0.99,
     )
     fall_frailty_log_rr: float = P(
         2.0, "log rate ratio per unit vitality", ASSUMPTION,
@@ -369,8 +375,8 @@ class CareParams(_Group):
         ge=0, le=0.5,
     )
     hh_hours_base: float = P(
-        1.8, "hours per week", "EVAL §2 €85 per client per week ≈ 2.6 h household help "
-        "(parameters.md, derived)",
+        1.8, "hours per week", "EVAL §2: €85 per client per week ≈ 2.6 h household help on "
+        "average (parameters.md, derived); the base is set so the client mean comes near",
         "Household-help hours of a client just below the threshold.", ge=0, le=40,
     )
     hh_hours_slope: float = P(
@@ -390,7 +396,7 @@ class CareParams(_Group):
     )
     dn_hours_base: float = P(
         1.0, "hours per week", "Vektis: ≈ €6,000 per district-nursing client per year "
-        "(≈ 1.7 h/week at €66/h)",
+        "(≈ 1.7 h/week at €66/h on average; the base is for a client just in need)",
         "District-nursing hours of a client just below the threshold.", ge=0, le=40,
     )
     dn_hours_slope: float = P(
@@ -457,7 +463,9 @@ class InformalCareParams(_Group):
     has_carer_prob: float = P(
         0.75, "share of residents in need", "CBS 2019: 23.7% of 75+ receive informal care; "
         "SCP/PBL: 5 potential carers per 75+ (share is an assumption)",
-        "Probability that a resident with care needs has an informal carer.", ge=0, le=1,
+        "Probability that a resident has someone who can become their carer (a lifelong "
+        "trait); the carer steps in at new_carer_rate once the resident needs help.",
+        ge=0, le=1,
     )
     need_threshold: float = P(
         0.5, "vitality (0-1)", ASSUMPTION,
@@ -497,14 +505,14 @@ class InformalCareParams(_Group):
     work_hours: float = P(
         32.0, "hours per week", ASSUMPTION, "Contract hours of an employed carer.", ge=0, le=60,
     )
-    sick_leave_rate_normal: float = P(
-        0.10, "episodes per year", "SCP: 10% of non-carers sick >= 2 weeks a year",
-        "Yearly rate of a two-week sick-leave episode of a carer who is not overburdened.",
-        ge=0, le=5,
+    sick_leave_prob_normal: float = P(
+        0.10, "per year", "SCP: 10% of non-carers sick >= 2 weeks a year",
+        "Yearly probability of a sick-leave episode of a carer who is not overburdened.",
+        ge=0, le=0.99,
     )
-    sick_leave_rate_overburdened: float = P(
-        0.25, "episodes per year", "SCP: 25% of long-term carers sick >= 2 weeks a year",
-        "Yearly rate of a two-week sick-leave episode of an overburdened carer.", ge=0, le=5,
+    sick_leave_prob_overburdened: float = P(
+        0.25, "per year", "SCP: 25% of long-term carers sick >= 2 weeks a year",
+        "Yearly probability of a sick-leave episode of an overburdened carer.", ge=0, le=0.99,
     )
     sick_leave_weeks: float = P(
         2.0, "weeks", "SCP: episodes of at least 2 weeks", "Length of a sick-leave episode.",
@@ -520,7 +528,8 @@ class InformalCareParams(_Group):
     )
     formal_substitution: float = P(
         0.15, "formal hours per informal hour", ASSUMPTION,
-        "Formal hours (household help, begeleiding) replacing each informal hour not given.",
+        "Extra household-help hours for each informal hour asked but not given (clients "
+        "with a household-help indication only).",
         ge=0, le=2,
     )
 
@@ -535,7 +544,8 @@ class StaffingParams(_Group):
     )
     preferred_initial_share: float = P(
         0.1, "share of Wmo clients", "EVAL §3: providers started with very few clients",
-        "Share of existing Wmo clients with the (later) preferred provider at the start.",
+        "Share of existing Wmo and district-nursing clients with the (later) preferred "
+        "provider at the start.",
         ge=0, le=1,
     )
     preferred_new_client_share: float = P(
@@ -584,7 +594,7 @@ class StaffingParams(_Group):
     )
     travel_halfsat_clients: float = P(
         15.0, "clients", ASSUMPTION,
-        "Clients in the building at which a provider's travel share is halfway down.",
+        "Clients beyond the first at which a provider's travel share is halfway down.",
         gt=0, le=500,
     )
     attachment_rate: float = P(

@@ -41,7 +41,7 @@ def test_same_seed_same_files(tmp_path):
 def test_params_show_write_and_reuse(tmp_path):
     r = invoke("params", "--show")
     assert r.exit_code == 0
-    assert "vitality.fall_rate" in r.output and "VeiligheidNL" in r.output
+    assert "vitality.fall_probability" in r.output and "VeiligheidNL" in r.output
     my = tmp_path / "my.toml"
     assert invoke("params", "--write", my).exit_code == 0
     text = my.read_text().replace("dwellings = 250", "dwellings = 80")
@@ -60,7 +60,7 @@ def test_markdown_reference_lists_every_parameter(tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["simulate", "--set", "care.hh_hours_bse=3"], "did you mean 'care.hh_hours_base'"),
-    (["simulate", "--set", "vitality.fall_rate=-1"], "vitality.fall_rate = -1"),
+    (["simulate", "--set", "vitality.fall_probability=-1"], "vitality.fall_probability = -1"),
     (["simulate", "--set", "building.dwellings"], "expected KEY=VALUE"),
     (["simulate", "--params", "does-not-exist.toml"], "cannot read"),
     (["params", "--set", "staffing.travel_share_min=0.9"], "travel_share_min"),

@@ -50,22 +50,22 @@ def test_partial_file_keeps_defaults(tmp_path):
 
 def test_unknown_key_is_named_with_a_suggestion(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text("[vitality]\nfal_rate = 0.2\n")
+    path.write_text("[vitality]\nfall_probabilty = 0.2\n")
     with pytest.raises(ParameterError) as e:
         load_parameters(path)
     msg = e.value.format()
-    assert "vitality.fal_rate" in msg and "did you mean 'vitality.fall_rate'" in msg
+    assert "vitality.fall_probabilty" in msg and "did you mean 'vitality.fall_probability'" in msg
     assert str(path) in msg
 
 
 def test_unknown_group_is_named():
     with pytest.raises(ParameterError) as e:
-        Parameters().with_overrides({"vitaliti.fall_rate": 0.2})
+        Parameters().with_overrides({"vitaliti.fall_probability": 0.2})
     assert "vitaliti" in e.value.format() and "did you mean 'vitality'" in e.value.format()
 
 
 @pytest.mark.parametrize("key,value,allowed", [
-    ("vitality.fall_rate", -1.0, ">= 0"),
+    ("vitality.fall_probability", -1.0, ">= 0"),
     ("building.initial_occupancy", 1.5, "<= 1"),
     ("building.dwellings", "many", "integer"),
     ("costs.wlz_home_cost_ratio", 3.0, "<= 1.5"),

@@ -2,5 +2,6 @@
 
 Order within a week (see :meth:`sim.model.ThuisplusModel.step`): demography (ageing,
 mortality, moves out), vitality, loneliness, care needs, informal care, staffing, inflow;
-the model then does the care accounting.
+the model then counts the nursing-home days of former residents and does the care
+accounting.
 """

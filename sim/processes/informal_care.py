@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.processes._jit import kernel
-from sim.processes.demography import rate_to_weekly
+from sim.processes.demography import rate_to_weekly, yearly_to_weekly
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
@@ -116,8 +116,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     _care(car.high, car.active, car.resident, car.capacity, car.hours, car.burden,
           car.employed, car.sick_weeks_left, breaks, res.seat, need, m.scratch_got,
           u[3], u[4], acc, ip.burden_rate * eff.burden_mult, ip.recovery_rate,
-          ip.overburden_threshold, rate_to_weekly(ip.sick_leave_rate_normal),
-          rate_to_weekly(ip.sick_leave_rate_overburdened), ip.sick_leave_weeks, ip.work_hours,
+          ip.overburden_threshold, yearly_to_weekly(ip.sick_leave_prob_normal),
+          yearly_to_weekly(ip.sick_leave_prob_overburdened), ip.sick_leave_weeks, ip.work_hours,
           rate_to_weekly(ip.breakdown_rate * eff.breakdown_mult))
     _substitute(h, res.active, need, m.scratch_got, m.demand_hh, ip.formal_substitution)
     if acc[A_BREAKS]:

@@ -120,6 +120,7 @@ def _meet(h, active, seat, vitality, loneliness, floor, u_attend, u_out, flags, 
             if (fi & fj & OUT) and floor[i] == floor[j]:
                 rate += form_floor
             if rate > 0.0:
+                rate = min(rate, 1.0)  # keeps every tie within [0, 1]
                 gain = rate * (1.0 - stored[i, j] * scale) / scale
                 stored[i, j] += gain
                 stored[j, i] += gain

@@ -38,7 +38,9 @@ def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
     if len(carers):
         m.carers.remove(carers)
     m.network.drop(rows)
-    np.subtract.at(m.occupants, res.dwelling[rows], 1)
+    dw = res.dwelling[rows]
+    np.subtract.at(m.occupants, dw, 1)
+    m.vacated_week[dw[m.occupants[dw] == 0]] = m.week
     res.remove(rows)
 
 
@@ -57,14 +59,17 @@ def person_traits(m: ThuisplusModel, g: np.random.Generator, n: int, *, newcomer
     else:
         age = d.initial_age_mean + d.initial_age_sd * z[0]
         vit = g.beta(v.initial_beta_a, v.initial_beta_b, n)
-    age = np.clip(age, d.min_age, d.max_age)
-    vit = np.clip(vit - v.initial_age_gradient * np.maximum(age - 78.0, 0.0), 0.02, 1.0)
+    # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
+    age = np.minimum(np.maximum(age, d.min_age), d.max_age)
+    vit = np.minimum(np.maximum(
+        vit - v.initial_age_gradient * np.maximum(age - 78.0, 0.0), 0.02), 1.0)
     return {
         "age": age,
         "female": u[1] < d.female_share,
         "vitality": vit,
         "loneliness_base": lp.base_mean + lp.base_sd * z[1],
-        "hh_threshold": np.clip(cp.hh_threshold_mean + cp.hh_threshold_sd * z[2], 0.0, 1.0),
+        "hh_threshold": np.minimum(np.maximum(
+            cp.hh_threshold_mean + cp.hh_threshold_sd * z[2], 0.0), 1.0),
         "dementia": u[2] < v.dementia_initial_share,
         "trait_u": u[3],
         "potential_carer": g.random(n) < m.p.informal_care.has_carer_prob,
@@ -97,9 +102,8 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray],
     np.add.at(m.occupants, dwelling, 1)
     # Rows come without ties: ties of a leaver are cleared when they leave.
     # Start loneliness at its target plus personal noise.
-    res.loneliness[rows] = np.clip(
-        m.loneliness_target(rows) + m.p.loneliness.noise_sd * 4 * traits["lnoise"], 0.0, 11.0
-    )
+    res.loneliness[rows] = np.minimum(np.maximum(
+        m.loneliness_target(rows) + m.p.loneliness.noise_sd * 4 * traits["lnoise"], 0.0), 11.0)
     m.ev["inflow"] += len(rows) if newcomer else 0
     return rows
 
@@ -119,7 +123,8 @@ def step(m: ThuisplusModel) -> None:
     """Fill vacant dwellings: each stays empty for a geometric time with mean ``vacancy_weeks``."""
     rng = m.streams["inflow"]
     u = rng.random((2, m.dwellings))
-    fill = (m.occupants == 0) & (u[0] < m.weekly_fill)
+    # A dwelling emptied this week is not let before next week.
+    fill = (m.occupants == 0) & (m.vacated_week < m.week) & (u[0] < m.weekly_fill)
     if not fill.any():
         return
     for dw in np.flatnonzero(fill).tolist():

@@ -9,12 +9,14 @@ Each week:
 
 1. **Turnover**: payroll workers leave at ``turnover_payroll`` a year, PNIL workers at
    ``turnover_pnil``; their clients lose their regular worker.
-2. **Travel**: a provider with few clients in the building spends more of its working
-   time travelling: ``min + (max − min) × 2^(−(n − 1) / halfsat)``.
+2. **Providers and travel**: new clients choose a provider (the preferred one with the
+   configured share); a provider with few clients in the building spends more of its
+   working time travelling: ``min + (max − min) × 2^(−(n − 1) / halfsat)``.
 3. **Hiring**: each provider plans enough workers to fill ``target_utilisation`` of their
    available hours. An open post is filled by a payroll hire (mean ``vacancy_fill_weeks``)
-   or meanwhile by a PNIL worker (``pnil_cover_prob`` a week). Workers left without
-   clients are redeployed elsewhere (not counted as turnover).
+   or meanwhile by a PNIL worker (``pnil_cover_prob`` a week). Workers above the planned
+   number are redeployed elsewhere (PNIL first, then payroll beyond one spare; not counted
+   as turnover); their clients get another worker and start a new attachment.
 4. **Assignment**: clients without a worker get the provider's least-loaded worker.
 5. **Delivery**: a worker delivers at most their available hours (contract hours less
    sickness absence); hours asked beyond that are *unmet care*.
@@ -135,7 +137,7 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
 @kernel
 def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
              sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
-             attach_rate, acc):
+             attach_rate, unmet_hours, acc):
     """Assign clients without a worker to the least-loaded one; deliver up to capacity."""
     for w in range(sh):
         load[w] = 0.0
@@ -162,14 +164,15 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
         if not active[i]:
             continue
         w = worker[i]
-        if role == HH and w >= 0:
-            attachment[i] += attach_rate * (1.0 - attachment[i])
         d = demand[i]
         if d <= 0.0:
             continue
+        if role == HH and w >= 0:
+            attachment[i] += attach_rate * (1.0 - attachment[i])
         delivered = 0.0
         if w >= 0:
             delivered = d * min(s_capacity[w] / max(load[w], 1e-12), 1.0)
+        unmet_hours[i] += d - delivered
         t = travel[provider[i]]
         working = delivered / (1.0 - t)
         acc[A_UNMET] += d - delivered
@@ -197,6 +200,7 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     u_turn = rng.random(staff.size)
     u_hire = rng.random((2, 2, m.n_providers, MAX_HIRES))
     u_prov = rng.random((2, m.n_seats))
+    u_init = rng.random((2, staff.size)) if instant else None  # tenures of the first staff
     h = res.high
 
     # 1. Turnover.
@@ -229,7 +233,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
                 staff.active[: staff.high] & (staff.role[: staff.high] == role)], minlength=P)
             for p in np.flatnonzero(required > have):
                 rows = hire(m, int(p), role, int(required[p] - have[p]), pnil=False)
-                staff.tenure_weeks[rows] = (u_turn[rows] * 520).astype(np.int32)
+                u_tenure = u_init[role][rows % u_init.shape[1]]
+                staff.tenure_weeks[rows] = (u_tenure * 520).astype(np.int32)
         else:
             hires, redeploy = _vacancies(
                 staff.high, staff.active, staff.role, staff.provider, staff.pnil, role, required,
@@ -245,10 +250,20 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
         _deliver(h, res.active, demand, m.demand_hh, provider, worker, res.attachment,
                  m.scratch_work, travel, staff.high, staff.active, staff.role, staff.provider,
                  staff.pnil, staff.capacity, staff.demand, m.scratch_load, role,
-                 sp.attachment_rate * eff.attachment_mult, acc)
+                 sp.attachment_rate * eff.attachment_mult, m.scratch_unmet, acc)
+    _unmet_shares(h, res.active, m.demand_wmo, m.demand_dn, m.scratch_unmet, res.unmet_share)
     for k, name in enumerate(_ACC_EVENTS):
         m.ev[name] += acc[k]
     _tick_tenure(staff.high, staff.active, staff.tenure_weeks)
+
+
+@kernel
+def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
+    """Share of each resident's formal care (Wmo and district nursing) left undelivered."""
+    for i in range(h):
+        d = demand_wmo[i] + demand_dn[i]
+        unmet_share[i] = unmet_hours[i] / d if (active[i] and d > 0.0) else 0.0
+        unmet_hours[i] = 0.0
 
 
 @kernel

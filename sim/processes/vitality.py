@@ -6,6 +6,7 @@ a mean that rises exponentially with age and is multiplied by
     1 + loneliness effect × clip((L − 3) / 8, 0, 1)   (L: De Jong Gierveld score)
       + inactivity effect × (1 − activity)            (activity: moving average 0-1)
       + dementia effect × dementia
+      + unmet-care effect × share of last week's formal care that was not delivered
 
 and by the interventions' ``decline_mult``, plus Gaussian noise. Loneliness therefore
 acts on health, and through health on care use (Meisters et al. 2021), not as a cost
@@ -31,8 +32,9 @@ A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
 
 @kernel
 def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute,
-            z, u, acc,
-            decline_80, decline_slope, lonely_eff, inactive_eff, dementia_eff, decline_mult,
+            unmet, z, u, acc,
+            decline_80, decline_slope, lonely_eff, inactive_eff, dementia_eff, unmet_eff,
+            decline_mult,
             noise_week, v_ref, fall_rate, fall_lrr, fall_ed, fall_adm, fall_loss,
             hosp_rate, hosp_lrr, hosp_ed, hosp_loss, dem_80, dem_slope, post_weeks):
     for i in range(h):
@@ -43,7 +45,7 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
         gap = v_ref - v
         lonely = min(max((loneliness[i] - 3.0) / 8.0, 0.0), 1.0)
         mult = (1.0 + lonely_eff * lonely + inactive_eff * (1.0 - activity[i])
-                + (dementia_eff if dementia[i] else 0.0))
+                + (dementia_eff if dementia[i] else 0.0) + unmet_eff * unmet[i])
         decline = decline_80 * math.exp(decline_slope * (age[i] - 80.0)) * mult * decline_mult
         p_fall = -math.expm1(-fall_rate * math.exp(fall_lrr * gap) / 52.0)
         p_hosp = -math.expm1(-hosp_rate * math.exp(hosp_lrr * gap) / 52.0)
@@ -81,12 +83,13 @@ def step(m: ThuisplusModel) -> None:
     u = rng.random((5, m.n_seats))
     acc = np.zeros(4)
     _health(res.high, res.active, res.seat, res.age, res.vitality, res.loneliness,
-            res.activity, res.dementia, res.post_acute_weeks, z, u, acc,
+            res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, z, u, acc,
             p.decline_at_80, p.decline_age_slope, p.loneliness_decline_effect,
-            p.inactivity_decline_effect, p.dementia_decline_effect, eff.decline_mult,
+            p.inactivity_decline_effect, p.dementia_decline_effect,
+            p.unmet_care_decline_effect, eff.decline_mult,
             p.noise_sd * math.sqrt(1.0 / 52.0), m.p.demography.vitality_reference,
-            p.fall_rate * eff.fall_mult, p.fall_frailty_log_rr, p.fall_ed_share,
-            p.fall_admission_share, p.fall_vitality_loss,
+            -math.log1p(-p.fall_probability) * eff.fall_mult, p.fall_frailty_log_rr,
+            p.fall_ed_share, p.fall_admission_share, p.fall_vitality_loss,
             p.hospital_rate * eff.hospital_mult, p.hospital_frailty_log_rr,
             p.hospital_ed_share, p.hospital_vitality_loss,
             p.dementia_incidence_80, p.dementia_age_slope, m.p.care.post_discharge_dn_weeks)
