@@ -252,6 +252,8 @@ class ThuisplusModel(mesa.Model):
         self.scratch_work = np.zeros(self.n_seats)
         self.scratch_unmet = np.zeros(self.n_seats)
         self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
+        self.lettings = np.zeros(self.dwellings, dtype=np.int64)  # households let so far
+        self.letting_traits: list[dict[str, np.ndarray]] = []
         self.scratch_load = np.zeros(self.staff.size)
         self.prices = care_mod.PriceBook(self.p.costs)
         self._rates()

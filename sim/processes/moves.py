@@ -1,9 +1,9 @@
 """Moves: residents leaving (death, nursing home, moving out), vacancies and newcomers.
 
-Newcomers' traits are drawn from a stream keyed by (run, week, dwelling), used only
-when the dwelling is let; the weekly draw of the inflow stream itself is a fixed block.
-The same person therefore moves into the same dwelling in the same week in both arms of
-a pair, whatever else differs.
+Newcomers' traits are drawn from streams keyed by (run, k-th letting of a dwelling), a
+whole level of lettings at once; the weekly draw of the inflow stream itself is a fixed
+block. The same household therefore moves into the same dwelling as its k-th newcomers in
+both arms of a pair, whatever else differs.
 """
 
 from __future__ import annotations
@@ -109,14 +109,21 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray],
 
 
 def household(m: ThuisplusModel, dwelling: int) -> dict[str, np.ndarray]:
-    """Traits of the two people who could move into ``dwelling`` this week.
+    """Traits of the two people of the next household to move into ``dwelling``.
 
-    Drawn from a stream keyed by (run, week, dwelling) rather than from a block of the
-    inflow stream, so the weekly draw stays small and the same household arrives in
-    both arms of a pair.
+    The k-th household to let dwelling d is drawn, for all dwellings at once, from a stream
+    keyed by (run, k): the same household arrives in both arms of a pair even when the
+    dwelling falls vacant at another time, and no weekly draw depends on who moves.
     """
-    ss = np.random.SeedSequence(m.entropy, spawn_key=(INFLOW_KEY, m.week, int(dwelling)))
-    return person_traits(m, np.random.Generator(np.random.PCG64(ss)), 2, newcomer=True)
+    k = int(m.lettings[dwelling])
+    m.lettings[dwelling] += 1
+    while len(m.letting_traits) <= k:
+        level = len(m.letting_traits)
+        ss = np.random.SeedSequence(m.entropy, spawn_key=(INFLOW_KEY, level))
+        traits = person_traits(m, np.random.Generator(np.random.PCG64(ss)), 2 * m.dwellings,
+                               newcomer=True)
+        m.letting_traits.append({name: x.reshape(m.dwellings, 2) for name, x in traits.items()})
+    return {name: x[dwelling] for name, x in m.letting_traits[k].items()}
 
 
 def step(m: ThuisplusModel) -> None:
