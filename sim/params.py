@@ -461,7 +461,7 @@ class InformalCareParams(_Group):
     """Informal carers: who has one, hours, burden, sick leave and breakdown."""
 
     has_carer_prob: float = P(
-        0.75, "share of residents in need", "CBS 2019: 23.7% of 75+ receive informal care; "
+        0.75, "probability", "CBS 2019: 23.7% of 75+ receive informal care; "
         "SCP/PBL: 5 potential carers per 75+ (share is an assumption)",
         "Probability that a resident has someone who can become their carer (a lifelong "
         "trait); the carer steps in at new_carer_rate once the resident needs help.",
@@ -528,8 +528,8 @@ class InformalCareParams(_Group):
     )
     formal_substitution: float = P(
         0.15, "formal hours per informal hour", ASSUMPTION,
-        "Extra household-help hours for each informal hour asked but not given (clients "
-        "with a household-help indication only).",
+        "Extra household-help hours for each informal hour asked but not given (only for "
+        "residents receiving household help that week).",
         ge=0, le=2,
     )
 
@@ -543,7 +543,7 @@ class StaffingParams(_Group):
         "Number of providers besides the preferred one.", ge=1, le=30,
     )
     preferred_initial_share: float = P(
-        0.1, "share of Wmo clients", "EVAL §3: providers started with very few clients",
+        0.1, "share of clients", "EVAL §3: providers started with very few clients",
         "Share of existing Wmo and district-nursing clients with the (later) preferred "
         "provider at the start.",
         ge=0, le=1,
