@@ -1,35 +1,70 @@
 """Effect modifiers that interventions and contract levers set and processes read.
 
-Every field is neutral by default (multipliers 1, shifts 0), so a model without
-interventions runs the baseline. Interventions write these each week in ``apply``;
-processes never know which intervention set them. The model starts every week from a
-fresh, neutral instance.
+Every modifier is neutral by default (multipliers 1, shifts 0), so a model without
+interventions runs the baseline. Interventions write these in ``apply`` each week;
+processes never know which intervention set them. Besides building-wide scalars there
+are per-resident arrays (indexed by resident row: interventions that reach some residents
+and not others) and per-provider arrays (index 0 is the preferred provider).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+
+import numpy as np
 
 __all__ = ["Effects"]
+
+_PER_RESIDENT = ("decline", "fall", "hospital", "lonely_shift")
+_PER_PROVIDER = ("travel", "turnover", "pnil", "attachment", "hours")
 
 
 @dataclass
 class Effects:
     """The levers through which the Thuisplusflat acts on the processes."""
 
-    decline_mult: float = 1.0          # vitality decline
-    fall_mult: float = 1.0             # fall rate
-    hospital_mult: float = 1.0         # non-fall admissions
-    attendance_mult: float = 1.0       # common-room attendance
+    n_rows: int
+    n_providers: int
+    attendance_mult: float = 1.0       # common-room attendance (building-wide)
     tie_formation_mult: float = 1.0    # tie gain per meeting in the room
-    loneliness_shift: float = 0.0      # DJG points added to the loneliness target
-    gp_mult: float = 1.0               # GP contacts
     burden_mult: float = 1.0           # carer burden growth
     breakdown_mult: float = 1.0        # carer breakdown rate
-    travel_mult: float = 1.0           # travel share of working time
-    turnover_mult: float = 1.0         # staff turnover
-    pnil_mult: float = 1.0             # PNIL cover of vacancies
-    attachment_mult: float = 1.0       # growth of attachment to the worker
+    new_carer_mult: float = 1.0        # rate at which residents in need find a carer
     wlz_home_mult: float = 1.0         # share of Wlz indications taken at home
-    preferred_share_hh: float | None = None   # share of new Wmo clients to the preferred provider
+    preferred_share_hh: float | None = None   # new Wmo clients to the preferred provider
     preferred_share_dn: float | None = None   # same for district nursing
+    # per resident row (multipliers, except lonely_shift in DJG points)
+    decline: np.ndarray = field(init=False)
+    fall: np.ndarray = field(init=False)
+    hospital: np.ndarray = field(init=False)
+    lonely_shift: np.ndarray = field(init=False)
+    # per provider (multipliers)
+    travel: np.ndarray = field(init=False)
+    turnover: np.ndarray = field(init=False)
+    pnil: np.ndarray = field(init=False)
+    attachment: np.ndarray = field(init=False)
+    hours: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in _PER_RESIDENT:
+            setattr(self, name, np.zeros(self.n_rows) if name == "lonely_shift"
+                    else np.ones(self.n_rows))
+        for name in _PER_PROVIDER:
+            setattr(self, name, np.ones(self.n_providers))
+        self._defaults = {f.name: f.default for f in fields(self)
+                          if f.init and f.name not in ("n_rows", "n_providers")}
+
+    def reset(self) -> None:
+        """Back to neutral; called at the start of every week before interventions apply."""
+        for name, value in self._defaults.items():
+            setattr(self, name, value)
+        for name in _PER_RESIDENT:
+            getattr(self, name).fill(0.0 if name == "lonely_shift" else 1.0)
+        for name in _PER_PROVIDER:
+            getattr(self, name).fill(1.0)
+
+    def is_neutral(self) -> bool:
+        """True when no modifier differs from its neutral value."""
+        return (all(getattr(self, k) == v for k, v in self._defaults.items())
+                and all((getattr(self, n) == (0.0 if n == "lonely_shift" else 1.0)).all()
+                        for n in _PER_RESIDENT + _PER_PROVIDER))

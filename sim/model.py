@@ -219,13 +219,13 @@ class ThuisplusModel(mesa.Model):
         super().__init__(rng=self.entropy % (2**63))
         self.p = params if params is not None else Parameters()
         self.streams = make_streams(self.entropy)
-        self.effects = Effects()
         self.interventions: list[Any] = list(interventions)
         b = self.p.building
         self.dwellings = b.dwellings
         self.n_seats = 2 * b.dwellings
         self.per_floor = math.ceil(b.dwellings / b.floors)
         self.n_providers = 1 + self.p.staffing.other_providers
+        self.effects = Effects(2 * b.dwellings, self.n_providers)
         self.week = 0
         self.start_date: dt.date = self.p.simulation.start_date
         self.date = self.start_date
@@ -287,7 +287,6 @@ class ThuisplusModel(mesa.Model):
         self.weekly_move_out = float(yearly_to_weekly(d.move_out_rate))
         self.weekly_fill = 1.0 / self.p.inflow.vacancy_weeks
         care_needs.weekly_rates(self)
-        informal_care.weekly_rates(self)
         staffing.weekly_rates(self)
 
     def _populate(self) -> None:
@@ -365,9 +364,10 @@ class ThuisplusModel(mesa.Model):
         10. **accounting**: use × unit costs per law, recorded for the week.
         """
         self.ev = dict.fromkeys(_EVENTS, 0.0)
-        self.effects = Effects()
-        for iv in self.interventions:
-            iv.apply(self)
+        if self.interventions:
+            self.effects.reset()
+            for iv in self.interventions:
+                iv.apply(self)
         demography.step(self)
         vitality.step(self)
         loneliness.step(self)

@@ -42,7 +42,7 @@ class SwitchOn:
 
     def apply(self, model):
         if model.week >= self.week:
-            model.effects.decline_mult = self.mult
+            model.effects.decline[:] = self.mult
 
 
 def test_switching_an_effect_on_later_changes_nothing_before():

@@ -114,7 +114,7 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None) -> None:
     if n_admit:
         leave(m, np.flatnonzero(admit), "admissions")
     ev = m.ev
-    ev["gp"] += acc[A_GP] * eff.gp_mult + ev["gp_acute"]
+    ev["gp"] += acc[A_GP] + ev["gp_acute"]
     ev["physio"] += acc[A_PHYSIO] + ev["physio_acute"]
     ev["wlz_home_weeks"] += acc[A_WLZ_HOME]
 

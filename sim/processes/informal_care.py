@@ -101,7 +101,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     found = m.flags[:h]
     n_found = _need(h, res.active, res.seat, res.vitality, res.potential_carer, res.carer,
                     need, found, u[0], ip.need_threshold, ip.hours_base, ip.hours_slope,
-                    1.0 if instant else m.weekly_new_carer)
+                    1.0 if instant else rate_to_weekly(
+                        m.p.informal_care.new_carer_rate * eff.new_carer_mult))
     if n_found:
         rows = np.flatnonzero(found)
         crow = car.add(len(rows))
@@ -131,9 +132,3 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     ev["residents_with_carer"] += acc[A_WITH]
     ev["carer_sick_leave_hours"] += acc[A_SICK_HOURS]
     ev["carer_breakdowns"] += acc[A_BREAKS]
-
-
-def weekly_rates(m: ThuisplusModel) -> None:
-    """Precompute the weekly probabilities this process uses (called once per run)."""
-    m.weekly_new_carer = rate_to_weekly(m.p.informal_care.new_carer_rate)
-

@@ -81,7 +81,7 @@ def target(m: ThuisplusModel, rows: np.ndarray | slice) -> np.ndarray:
     return (res.loneliness_base[rows]
             + lp.frailty_effect * (m.p.demography.vitality_reference - res.vitality[rows])
             - lp.network_effect * (support - lp.network_reference)
-            + m.effects.loneliness_shift)
+            + m.effects.lonely_shift[rows])
 
 
 ATTEND, OUT = 1, 2
@@ -133,13 +133,14 @@ def _meet(h, active, seat, vitality, loneliness, floor, u_attend, u_out, flags, 
 def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, flags, z,
             v_ref, frailty_eff, network_eff, saturation, reference, shift, rate, noise,
             memory):
+    """Loneliness towards its target (``shift``: per-resident intervention effect)."""
     for i in range(h):
         if not active[i]:
             continue
         strength = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
         support = -math.expm1(-strength / saturation)
         tgt = (base[i] + frailty_eff * (v_ref - vitality[i])
-               - network_eff * (support - reference) + shift)
+               - network_eff * (support - reference) + shift[i])
         x = L[i] + rate * (tgt - L[i]) + noise * z[seat[i]]
         L[i] = min(max(x, 0.0), 11.0)
         activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / memory
@@ -173,5 +174,5 @@ def step(m: ThuisplusModel) -> None:
     _update(res.high, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
             res.partner, net.row_sum, net.scale, res.activity, flags, z,
             m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
-            lp.network_saturation, lp.network_reference, m.effects.loneliness_shift,
+            lp.network_saturation, lp.network_reference, m.effects.lonely_shift,
             lp.adjust_rate, lp.noise_sd, lp.activity_memory_weeks)

@@ -61,7 +61,7 @@ def hire(m: ThuisplusModel, provider: int, role: int, n: int, pnil: bool) -> np.
 
 @kernel
 def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, t_max, halfsat,
-          travel_mult, avail, util, travel, work, required):
+          travel_mult, hours_mult, avail, util, travel, work, required):
     """Providers for new clients; travel share, working hours and planned workers per provider."""
     count = np.zeros(n_prov)
     for i in range(h):
@@ -79,11 +79,11 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, 
     for p in range(n_prov):
         n = max(count[p], 1.0)
         t = t_min + (t_max - t_min) * 2.0 ** (-(n - 1.0) / halfsat)
-        travel[p] = min(max(t * travel_mult, 0.0), 0.9)
+        travel[p] = min(max(t * travel_mult[p], 0.0), 0.9)
     work_p = np.zeros(n_prov)
     for i in range(h):
         if active[i] and demand[i] > 0.0:
-            work[i] = demand[i] / (1.0 - travel[provider[i]])
+            work[i] = demand[i] * hours_mult[provider[i]] / (1.0 - travel[provider[i]])
             work_p[provider[i]] += work[i]
     for p in range(n_prov):
         required[p] = math.ceil(work_p[p] / (avail * util) - 1e-9)
@@ -91,7 +91,7 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, 
 
 @kernel
 def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, u_pnil,
-               p_fill, p_cover, n_pay, n_pnil, surplus):
+               p_fill, p_cover, pnil_mult, n_pay, n_pnil, surplus):
     """Payroll hires, PNIL cover and surplus per provider for one role.
 
     Payroll recruitment runs for every planned post without a payroll worker; PNIL covers
@@ -119,7 +119,7 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
                 n_pay[p] += 1
         open_pnil = min(max(required[p] - have[p] - n_pay[p], 0), k_max)
         for k in range(open_pnil):
-            if u_pnil[p, k] < p_cover:
+            if u_pnil[p, k] < min(p_cover * pnil_mult[p], 1.0):
                 n_pnil[p] += 1
         total = have[p] + n_pay[p] + n_pnil[p]
         pnil_total = have_pnil[p] + n_pnil[p]
@@ -137,7 +137,7 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
 @kernel
 def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
              sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
-             attach_rate, unmet_hours, acc):
+             attach_rate, attach_mult, hours_mult, unmet_hours, acc):
     """Assign clients without a worker to the least-loaded one; deliver up to capacity."""
     for w in range(sh):
         load[w] = 0.0
@@ -164,11 +164,12 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
         if not active[i]:
             continue
         w = worker[i]
-        d = demand[i]
-        if d <= 0.0:
+        if demand[i] <= 0.0:
             continue
+        d = demand[i] * hours_mult[provider[i]]  # e-health saves hours
         if role == HH and w >= 0:
-            attachment[i] += attach_rate * (1.0 - attachment[i])
+            rate = min(attach_rate * attach_mult[provider[i]], 1.0)
+            attachment[i] += rate * (1.0 - attachment[i])
         delivered = 0.0
         if w >= 0:
             delivered = d * min(s_capacity[w] / max(load[w], 1e-12), 1.0)
@@ -181,7 +182,7 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
         if w >= 0 and s_pnil[w]:
             acc[A_PNIL] += working
         if role == HH:
-            share_hh = demand_hh[i] / d  # <= 1, so 1 - share_hh >= 0 exactly
+            share_hh = demand_hh[i] / demand[i]  # <= 1, so 1 - share_hh >= 0 exactly
             acc[A_HH] += delivered * share_hh
             acc[A_BEG] += delivered * (1.0 - share_hh)
         else:
@@ -206,9 +207,9 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
     # 1. Turnover.
     if not instant:
         leavers = m.staff_flags
-        n_leave = _turnover(staff.high, staff.active, staff.pnil, u_turn,
-                            m.weekly_turnover_payroll * eff.turnover_mult,
-                            m.weekly_turnover_pnil * eff.turnover_mult, leavers)
+        n_leave = _turnover(staff.high, staff.active, staff.pnil, staff.provider, u_turn,
+                            m.weekly_turnover_payroll, m.weekly_turnover_pnil, eff.turnover,
+                            leavers)
         if n_leave:
             _release(m, np.flatnonzero(leavers[: staff.high]))
             m.ev["staff_turnover"] += n_leave
@@ -226,8 +227,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
         share = sp.preferred_initial_share if instant else m.preferred_share(role)
         _plan(h, res.active, res.seat, demand, provider, u_prov[role], share,
               P, sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
-              eff.travel_mult, m.available_hours, sp.target_utilisation, travel, m.scratch_work,
-              required)
+              eff.travel, eff.hours, m.available_hours, sp.target_utilisation, travel,
+              m.scratch_work, required)
         if instant:
             have = np.bincount(staff.provider[: staff.high][
                 staff.active[: staff.high] & (staff.role[: staff.high] == role)], minlength=P)
@@ -239,7 +240,7 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
             hires, redeploy = _vacancies(
                 staff.high, staff.active, staff.role, staff.provider, staff.pnil, role, required,
                 u_hire[0, role], u_hire[1, role], m.weekly_fill_vacancy,
-                min(sp.pnil_cover_prob * eff.pnil_mult, 1.0), n_pay, n_pnil, surplus)
+                sp.pnil_cover_prob, eff.pnil, n_pay, n_pnil, surplus)
             if hires:
                 for p in np.flatnonzero(n_pay):
                     hire(m, int(p), role, int(n_pay[p]), pnil=False)
@@ -250,7 +251,7 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
         _deliver(h, res.active, demand, m.demand_hh, provider, worker, res.attachment,
                  m.scratch_work, travel, staff.high, staff.active, staff.role, staff.provider,
                  staff.pnil, staff.capacity, staff.demand, m.scratch_load, role,
-                 sp.attachment_rate * eff.attachment_mult, m.scratch_unmet, acc)
+                 sp.attachment_rate, eff.attachment, eff.hours, m.scratch_unmet, acc)
     _unmet_shares(h, res.active, m.demand_wmo, m.demand_dn, m.scratch_unmet, res.unmet_share)
     for k, name in enumerate(_ACC_EVENTS):
         m.ev[name] += acc[k]
@@ -267,11 +268,11 @@ def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
 
 
 @kernel
-def _turnover(sh, active, pnil, u, p_payroll, p_pnil, leavers):
+def _turnover(sh, active, pnil, provider, u, p_payroll, p_pnil, mult, leavers):
     n = 0
     for w in range(sh):
         leavers[w] = 0
-        if active[w] and u[w] < (p_pnil if pnil[w] else p_payroll):
+        if active[w] and u[w] < (p_pnil if pnil[w] else p_payroll) * mult[provider[w]]:
             leavers[w] = 1
             n += 1
     return n
