@@ -22,6 +22,7 @@ from rich.text import Text
 
 from sim import Parameters, ThuisplusModel
 from sim.params import ParameterError, load_parameters, parameter_table, save_parameters
+from sim.presets import list_presets, load_preset
 
 app = typer.Typer(
     name="thuisplus",
@@ -60,9 +61,12 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def build_parameters(params_file: Path | None, overrides: list[str] | None) -> Parameters:
-    """Defaults, then a TOML file, then ``--set key=value`` overrides."""
+def build_parameters(params_file: Path | None, overrides: list[str] | None,
+                     preset: str | None = None) -> Parameters:
+    """Defaults, then a TOML file, then a preset, then ``--set key=value`` overrides."""
     params = load_parameters(params_file) if params_file else Parameters()
+    if preset:
+        params = load_preset(preset, base=params)
     pairs: dict[str, Any] = {}
     for item in overrides or []:
         key, sep, value = item.partition("=")
@@ -77,6 +81,10 @@ def build_parameters(params_file: Path | None, overrides: list[str] | None) -> P
 ParamsOpt = Annotated[
     Path | None,
     typer.Option("--params", "-p", help="TOML parameter file (see `thuisplus params --write`)."),
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option("--preset", help="A shipped preset (see `thuisplus presets`)."),
 ]
 SetOpt = Annotated[
     list[str] | None,
@@ -144,18 +152,85 @@ def simulate(
     out: Annotated[Path | None, typer.Option(help="Folder for weekly.parquet and summary.json.")
                    ] = None,
     params: ParamsOpt = None,
+    preset: PresetOpt = None,
     set_: SetOpt = None,
+    baseline: Annotated[bool, typer.Option(
+        "--baseline", help="Simulate the complex without the Thuisplusflat.")] = False,
     panel: Annotated[bool, typer.Option(help="Also write a per-resident weekly panel.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Simulate one complex without a Thuisplusflat and print a summary."""
+    """Simulate one complex (a Thuisplusflat unless --baseline) and print a summary."""
     with user_errors():
-        p = build_parameters(params, set_)
+        p = build_parameters(params, set_, preset)
+        if baseline:
+            p = p.baseline()
         summary = _simulate(p, weeks, seed, out, panel)
     if json_out:
         out_console.print_json(json.dumps(summary))
     else:
         _print_summary(summary, out)
+
+
+@app.command()
+def pair(
+    seed: Annotated[int, typer.Option(min=0, help="Random seed shared by both arms.")] = 1,
+    weeks: Annotated[int | None, typer.Option(min=1, max=5200,
+                                              help="Weeks to simulate [default: simulation.weeks]")
+                     ] = None,
+    preset: PresetOpt = None,
+    params: ParamsOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for avoided.parquet and both arms' weekly tables.")] = None,
+) -> None:
+    """Run the baseline and the Thuisplusflat on the same random numbers; print avoided €."""
+    from sim.pair import avoided_per_law, run_pair
+
+    with user_errors():
+        p = build_parameters(params, set_, preset)
+        result = run_pair(p, seed=seed, weeks=weeks)
+    avoided = result.avoided
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        avoided.to_parquet(out / "avoided.parquet", index=False)
+        result.baseline.weekly().to_parquet(out / "baseline_weekly.parquet", index=False)
+        result.thuisplus.weekly().to_parquet(out / "thuisplus_weekly.parquet", index=False)
+        save_parameters(p, out / "params.toml")
+    per_law = avoided_per_law(avoided)
+    t = Table(title=f"Avoided care cost (€, baseline − Thuisplusflat), seed {seed}"
+                    + (f", preset {preset}" if preset else ""))
+    t.add_column("year")
+    for col in ("Wmo", "Zvw", "Wlz", "total"):
+        t.add_column(col, justify="right")
+    for year, row in per_law.iterrows():
+        t.add_row(str(year), *(f"{row[c]:,.0f}" for c in ("wmo", "zvw", "wlz", "total")))
+    total = per_law.sum()
+    t.add_row("all", *(f"{total[c]:,.0f}" for c in ("wmo", "zvw", "wlz", "total")),
+              style="bold")
+    out_console.print(t)
+    tw = result.thuisplus.weekly()
+    bw = result.baseline.weekly()
+    out_console.print(
+        f"Wmo clients of the preferred provider at the end: "
+        f"{tw['wmo_clients_preferred'].iloc[-1]:.0f} (baseline "
+        f"{bw['wmo_clients_preferred'].iloc[-1]:.0f}); severely lonely "
+        f"{tw['severely_lonely_share'].mean():.1%} (baseline "
+        f"{bw['severely_lonely_share'].mean():.1%}). One seed is one draw: use replications "
+        f"for intervals.")
+    if out is not None:
+        out_console.print(f"wrote {out}/avoided.parquet, baseline_weekly.parquet, "
+                          "thuisplus_weekly.parquet, params.toml")
+
+
+@app.command()
+def presets() -> None:
+    """List the shipped presets, one line each."""
+    t = Table(title="Presets (use with --preset NAME)")
+    t.add_column("name", style="bold", no_wrap=True)
+    t.add_column("what it sets")
+    for name, text in list_presets().items():
+        t.add_row(name, text)
+    out_console.print(t)
 
 
 @app.command("params")
@@ -167,11 +242,12 @@ def params_cmd(
     markdown: Annotated[Path | None, typer.Option(help="Write the parameter reference (Markdown).")
                         ] = None,
     params: ParamsOpt = None,
+    preset: PresetOpt = None,
     set_: SetOpt = None,
 ) -> None:
     """Show, write or document the parameter tree (value, unit, range, source)."""
     with user_errors():
-        p = build_parameters(params, set_)
+        p = build_parameters(params, set_, preset)
     if not (show or write or markdown):
         show = True
     if write:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim import care as care_mod
 from sim.effects import Effects
+from sim.interventions import build_interventions
 from sim.params import Parameters
 from sim.population import InformalCarer, Population, Resident, StaffMember
 from sim.processes import (
@@ -83,6 +84,8 @@ WEEKLY_COLUMNS: dict[str, str] = {
     "pnil_hours": "working hours by PNIL staff incl. travel",
     "travel_hours": "working hours spent travelling",
     "unmet_care_hours": "care hours asked but not delivered (staff short)",
+    "transfers": "Wmo clients who switched to the preferred provider this week",
+    "referrals": "newcomers referred by the district nurse this week",
     "continuity": "mean attachment of Wmo clients to their regular worker (0-1)",
 }
 for _c in care_mod.CARE_TYPES:
@@ -98,7 +101,7 @@ _EVENTS = (
     "room_visits", "carer_sick_leave_hours", "carer_breakdowns", "informal_care_hours",
     "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
     "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
-    "household_help", "begeleiding", "district_nursing",
+    "household_help", "begeleiding", "district_nursing", "transfers", "referrals",
 )
 
 
@@ -115,6 +118,7 @@ _RECORDED_EVENTS = (
     "room_visits", "carers_active", "carers_overburdened", "residents_with_carer",
     "informal_care_hours", "carer_sick_leave_hours", "carer_breakdowns", "staff_turnover",
     "staff_hires", "staff_hours", "pnil_hours", "travel_hours", "unmet_care_hours",
+    "transfers", "referrals",
 )
 # Weekly events that are the use of each care type, in CARE_TYPES order (last: nursing home).
 _USE_EVENTS = ("household_help", "begeleiding", "district_nursing", "gp", "physio", "ed",
@@ -195,7 +199,8 @@ class ThuisplusModel(mesa.Model):
     Args:
         params: the parameter tree (defaults if omitted).
         rng: seed (int), ``SeedSequence``, numpy ``Generator`` or None (fresh entropy).
-        interventions: objects with ``initialize(model)`` and ``apply(model)``.
+        interventions: objects with ``initialize(model)`` and ``apply(model)``; by default
+            those of ``params.thuisplus`` (none when the Thuisplusflat is not enabled).
         panel: also record a per-resident weekly panel (``model.panel()``).
 
     Example:
@@ -212,14 +217,15 @@ class ThuisplusModel(mesa.Model):
         params: Parameters | None = None,
         rng: Any = None,
         *,
-        interventions: Iterable[Any] = (),
+        interventions: Iterable[Any] | None = None,
         panel: bool = False,
     ) -> None:
         self.entropy = seed_entropy(rng)
         super().__init__(rng=self.entropy % (2**63))
-        self.p = params if params is not None else Parameters()
         self.streams = make_streams(self.entropy)
-        self.interventions: list[Any] = list(interventions)
+        self.p = params if params is not None else Parameters()
+        self.interventions: list[Any] = list(
+            build_interventions(self.p) if interventions is None else interventions)
         b = self.p.building
         self.dwellings = b.dwellings
         self.n_seats = 2 * b.dwellings
@@ -275,7 +281,10 @@ class ThuisplusModel(mesa.Model):
         self._panel_on = panel
         self._panel: list[np.ndarray] = []
 
+        self.preferred_clients = 0  # Wmo clients of the preferred provider, last week
         self._populate()
+        self.preferred_clients = int(((self.demand_wmo > 0) & self.res.active
+                                      & (self.res.provider == 0)).sum())
         for iv in self.interventions:
             iv.initialize(self)
 
@@ -330,6 +339,13 @@ class ThuisplusModel(mesa.Model):
             self.res.worker[rows] >= 0,
             1.0 - (1.0 - self.p.staffing.attachment_rate) ** tenure, 0.0)
         self.ev = dict.fromkeys(_EVENTS, 0.0)
+
+    def inflow_policy(self) -> tuple[float, float]:
+        """Vital share of newcomers and share of lettings to referrals, this week."""
+        c = self.p.thuisplus.contract
+        if self.p.thuisplus.enabled and self.date >= c.start_date:
+            return self.p.inflow.vital_share + c.vital_share_shift, c.referral_share
+        return self.p.inflow.vital_share, 0.0
 
     def preferred_share(self, role: int) -> float:
         """Share of new clients (of a role) who go to the preferred provider this week."""
@@ -412,6 +428,7 @@ class ThuisplusModel(mesa.Model):
         r[self._i_counts] = st[self._s_counts]
         if st[S_WMO]:
             r[c["continuity"]] = st[S_ATTACH] / st[S_WMO]
+        self.preferred_clients = int(st[S_WMO_PREF])
         r[c["nh_residents"]] = nh_days / 7
         sh = self.staff.high
         sact = self.staff.active[:sh]

@@ -146,6 +146,7 @@ class Resident(ArrayAgent):
         "worker": (np.int32, -1),             # row of the regular household-help worker
         "attachment": (np.float64, 0.0),      # to the regular worker 0..1
         "unmet_share": (np.float64, 0.0),     # share of last week's formal care not delivered
+        "transfer_refused": (np.bool_, False),  # refused to switch; reset when worker leaves
         "dn_provider": (np.int16, -1),        # district-nursing provider
         "nurse": (np.int32, -1),              # row of the regular district nurse
         "carer": (np.int32, -1),              # row of the informal carer

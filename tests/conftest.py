@@ -11,18 +11,19 @@ from sim import Parameters, ThuisplusModel
 
 @functools.cache
 def default_run(seed: int, weeks: int = 520) -> ThuisplusModel:
-    """A cached default run (tests must not mutate it)."""
-    return ThuisplusModel(Parameters(), rng=seed).run(weeks)
+    """A cached default run of the baseline complex (tests must not mutate it)."""
+    return ThuisplusModel(Parameters().baseline(), rng=seed).run(weeks)
 
 
 @pytest.fixture(scope="session")
 def default_runs() -> list[ThuisplusModel]:
-    """Eight 10-year runs of the default complex."""
+    """Eight 10-year runs of the default complex without a Thuisplusflat (the status quo
+    that public figures describe)."""
     return [default_run(seed) for seed in range(8)]
 
 
-def small_params(**overrides) -> Parameters:
-    """A small complex for fast tests, with dotted-key overrides."""
-    base = {"building.dwellings": 60, "building.floors": 4}
+def small_params(thuisplus: bool = False, **overrides) -> Parameters:
+    """A small complex for fast tests (baseline unless ``thuisplus``), dotted overrides."""
+    base = {"building.dwellings": 60, "building.floors": 4, "thuisplus.enabled": thuisplus}
     base.update(overrides)
     return Parameters().with_overrides(base)

@@ -32,7 +32,9 @@ def test_every_parameter_is_used_by_the_model():
 
 def test_toml_round_trip(tmp_path):
     p = Parameters().with_overrides({"care.hh_hours_base": 2.25, "building.dwellings": 120,
-                                     "simulation.start_date": "2022-03-07"})
+                                     "simulation.start_date": "2022-03-07",
+                                     "thuisplus.contract.start_date": "2022-03-07",
+                                     "thuisplus.contract.transfer_start": "2023-01-02"})
     path = tmp_path / "p.toml"
     save_parameters(p, path)
     assert load_parameters(path) == p

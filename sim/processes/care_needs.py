@@ -2,7 +2,8 @@
 
 - **Wmo household help**: indicated once vitality falls below a personal threshold
   (mean ``hh_threshold_mean``); hours grow with the need below the threshold.
-  **Begeleiding**: clients with dementia, by a personal uptake trait.
+  **Begeleiding**: residents with dementia, by a personal uptake trait (with or without
+  household help).
 - **Zvw district nursing** below ``dn_threshold`` and for some weeks after a hospital
   discharge; **GP** and **physiotherapy** at rates rising with frailty (loneliness adds
   only its small direct GP effect; the rest runs through vitality).
@@ -81,8 +82,8 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
             wmo_hh[i] = True
         if wmo_hh[i]:
             demand_hh[i] = hh_base + hh_slope * max(thr - v, 0.0) / max(thr, 1e-9)
-            if dementia[i] and trait[i] < beg_prob:
-                wmo_beg[i] = True
+        if dementia[i] and trait[i] < beg_prob:
+            wmo_beg[i] = True
         if wmo_beg[i]:
             demand_beg[i] = beg_hours
         dn = 0.0

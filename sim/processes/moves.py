@@ -50,20 +50,26 @@ def person_traits(m: ThuisplusModel, g: np.random.Generator, n: int, *, newcomer
     d, v, lp, cp = m.p.demography, m.p.vitality, m.p.loneliness, m.p.care
     z = g.standard_normal((4, n))
     u = g.random((4, n))
+    extra = {}
     if newcomer:
         i = m.p.inflow
         age = i.age_mean + i.age_sd * z[0]
-        vit = np.where(u[0] < i.vital_share,
-                       g.beta(i.vital_beta_a, i.vital_beta_b, n),
-                       g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n))
+        # Both candidate vitalities are drawn; the inflow policy in force when the
+        # household moves in picks one (same numbers in both arms of a pair).
+        vit = g.beta(i.vital_beta_a, i.vital_beta_b, n)
+        extra = {"vit_less": g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n),
+                 "u_mix": u[0], "u_referral": g.random(n)}
     else:
         age = d.initial_age_mean + d.initial_age_sd * z[0]
         vit = g.beta(v.initial_beta_a, v.initial_beta_b, n)
     # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
     age = np.minimum(np.maximum(age, d.min_age), d.max_age)
-    vit = np.minimum(np.maximum(
-        vit - v.initial_age_gradient * np.maximum(age - 78.0, 0.0), 0.02), 1.0)
+    ageing = v.initial_age_gradient * np.maximum(age - 78.0, 0.0)
+    vit = np.minimum(np.maximum(vit - ageing, 0.02), 1.0)
+    if newcomer:
+        extra["vit_less"] = np.minimum(np.maximum(extra["vit_less"] - ageing, 0.02), 1.0)
     return {
+        **extra,
         "age": age,
         "female": u[1] < d.female_share,
         "vitality": vit,
@@ -81,6 +87,8 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray],
             newcomer: bool) -> np.ndarray:
     """Create residents with ``traits`` on ``seats``; return their rows."""
     res = m.res
+    if newcomer:
+        traits = _inflow_policy(m, traits)
     rows = res.add(len(seats))
     dwelling = seats // 2
     res.seat[rows] = seats
@@ -104,8 +112,27 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray],
     # Start loneliness at its target plus personal noise.
     res.loneliness[rows] = np.minimum(np.maximum(
         m.loneliness_target(rows) + m.p.loneliness.noise_sd * 4 * traits["lnoise"], 0.0), 11.0)
-    m.ev["inflow"] += len(rows) if newcomer else 0
+    if newcomer:
+        referred = traits["referred"]
+        res.provider[rows[referred]] = 0
+        res.dn_provider[rows[referred]] = 0
+        m.ev["inflow"] += len(rows)
+        m.ev["referrals"] += int(referred.sum())
     return rows
+
+
+def _inflow_policy(m: ThuisplusModel, traits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Vital or less vital newcomers, and district-nurse referrals, by the policy in force.
+
+    A referred newcomer is a less vital neighbourhood client of the preferred provider.
+    """
+    share, referral = m.inflow_policy()
+    referred = traits["u_referral"] < referral
+    vital = (traits["u_mix"] < share) & ~referred
+    out = dict(traits)
+    out["vitality"] = np.where(vital, traits["vitality"], traits["vit_less"])
+    out["referred"] = referred
+    return out
 
 
 def household(m: ThuisplusModel, dwelling: int) -> dict[str, np.ndarray]:

@@ -306,18 +306,23 @@ def _release(m: ThuisplusModel, rows: np.ndarray) -> None:
     res = m.res
     gone = np.zeros(m.staff.size, dtype=np.bool_)
     gone[rows] = True
-    _unlink(res.high, res.active, res.worker, res.nurse, res.attachment, gone)
+    _unlink(res.high, res.active, res.worker, res.nurse, res.attachment, res.transfer_refused,
+            gone)
     m.staff.remove(rows)
 
 
 @kernel
-def _unlink(h, active, worker, nurse, attachment, gone):
+def _unlink(h, active, worker, nurse, attachment, refused, gone):
+    """Clients of leaving workers lose them; a client who refused to switch because of
+    that worker will be approached again (EVAL §3).
+    """
     for i in range(h):
         if not active[i]:
             continue
         if worker[i] >= 0 and gone[worker[i]]:
             worker[i] = -1
             attachment[i] = 0.0
+            refused[i] = False
         if nurse[i] >= 0 and gone[nurse[i]]:
             nurse[i] = -1
 

@@ -1,0 +1,47 @@
+"""Presets: named TOML files that configure the Thuisplusflat arm (shipped with the package).
+
+Each file's first line is a comment describing it in one line; the rest overrides the
+defaults (or a given base parameter set). ``baseline`` switches the Thuisplusflat off, so
+a pair run with it compares the baseline with itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+
+from sim.params import ParameterError, Parameters, load_parameters
+
+__all__ = ["list_presets", "load_preset", "preset_path"]
+
+
+def _files() -> dict[str, object]:
+    folder = resources.files("sim") / "presets"
+    return {f.name.removesuffix(".toml"): f for f in folder.iterdir()
+            if f.name.endswith(".toml")}
+
+
+def list_presets() -> dict[str, str]:
+    """Preset name → one-line description."""
+    out = {}
+    for name, f in sorted(_files().items()):
+        first = f.read_text(encoding="utf-8").splitlines()[0]
+        out[name] = first.lstrip("#").strip()
+    return out
+
+
+def preset_path(name: str):
+    """Path of a preset file; unknown names raise ParameterError with a suggestion."""
+    files = _files()
+    if name not in files:
+        close = difflib.get_close_matches(name, list(files), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise ParameterError([("preset", name, f"unknown preset; {hint}allowed: "
+                               + ", ".join(sorted(files)))], origin="preset")
+    return files[name]
+
+
+def load_preset(name: str, base: Parameters | None = None) -> Parameters:
+    """Parameters of preset ``name`` applied on top of ``base`` (defaults if omitted)."""
+    with resources.as_file(preset_path(name)) as path:
+        return load_parameters(path, base=base)
