@@ -188,8 +188,10 @@ class LonelinessReduction(Intervention):
 
 
 class GoodEmployership(Intervention):
-    """Good employership (EVAL §6.4): the preferred provider's fixed team keeps its staff,
-    needs fewer PNIL workers, builds attachment faster and travels less.
+    """Good employership (EVAL §6.4).
+
+    The preferred provider's fixed team keeps its staff, needs fewer PNIL workers, builds
+    attachment faster and travels less.
     """
 
     name = "employership"
@@ -209,8 +211,10 @@ class GoodEmployership(Intervention):
 
 
 class ContractLevers(Intervention):
-    """The contract (EVAL §3-§4): new-client steering, client transfer, inflow policy,
-    the room's opening, e-health and Wlz at home.
+    """The contract levers (EVAL §3-§4).
+
+    New-client steering, client transfer, inflow policy, the room's opening, e-health and
+    Wlz at home.
 
     **Client transfer.** From ``transfer_start`` every client of another provider with an
     approached indication is approached after a geometric time (mean

@@ -705,8 +705,10 @@ INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements
 
 
 class PreventionParams(_Group):
-    """Care prevention: activities and exercise in the common room; fixed, trained workers
-    who detect signals (dementia, malnutrition, loneliness) early (EVAL §6.1, §1).
+    """Care prevention (EVAL §6.1).
+
+    Activities and exercise in the common room; fixed, trained workers who detect signals
+    (dementia, malnutrition, loneliness) early.
     """
 
     intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of care prevention.",
@@ -770,8 +772,9 @@ class InformalSupportParams(_Group):
 
 
 class LonelinessReductionParams(_Group):
-    """Countering loneliness: meeting, welfare outreach behind the front door, social skills
-    (EVAL §6.3; ART).
+    """Countering loneliness (EVAL §6.3; ART).
+
+    Meeting, welfare outreach behind the front door, social skills.
     """
 
     intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of loneliness reduction.",

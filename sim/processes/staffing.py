@@ -313,8 +313,10 @@ def _release(m: ThuisplusModel, rows: np.ndarray) -> None:
 
 @kernel
 def _unlink(h, active, worker, nurse, attachment, refused, gone):
-    """Clients of leaving workers lose them; a client who refused to switch because of
-    that worker will be approached again (EVAL §3).
+    """Clients of leaving workers lose them.
+
+    A client who refused to switch because of that worker will be approached again
+    (EVAL §3).
     """
     for i in range(h):
         if not active[i]:

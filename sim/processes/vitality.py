@@ -8,10 +8,11 @@ a mean that rises exponentially with age and is multiplied by
       + dementia effect × dementia
       + unmet-care effect × share of last week's formal care that was not delivered
 
-and by the interventions' per-resident ``effects.decline``, plus Gaussian noise. Loneliness therefore
-acts on health, and through health on care use (Meisters et al. 2021), not as a cost
-uplift. Falls and hospital admissions are acute events whose rates rise with frailty;
-each costs vitality and produces GP, ED, physiotherapy and hospital use.
+and by the interventions' per-resident ``effects.decline``, plus Gaussian noise.
+Loneliness therefore acts on health, and through health on care use (Meisters et al.
+2021), not as a cost uplift. Falls and hospital admissions are acute events whose rates
+rise with frailty; each costs vitality and produces GP, ED, physiotherapy and hospital
+use.
 """
 
 from __future__ import annotations
