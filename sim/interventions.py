@@ -30,8 +30,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim.params import (
     ContractParams,
     EmployershipParams,
@@ -122,14 +120,11 @@ class Prevention(Intervention):
         p, e, res, i = self.params, model.effects, model.res, self.intensity
         scale = funding_scale(model)
         e.attendance_mult *= 1.0 + i * scale * p.attendance_boost
-        h = res.high
-        exercise = np.minimum(res.activity[:h] / ACTIVE_EXERCISER, 1.0)
-        e.fall[:h] *= 1.0 - i * scale * p.fall_reduction * exercise
-        fixed_team = res.active[:h] & (res.provider[:h] == 0) & (model.demand_wmo[:h] > 0)
-        detect = np.minimum(p.detection_base + p.detection_continuity_gain
-                            * res.attachment[:h], 1.0) * fixed_team
-        e.decline[:h] *= 1.0 - i * p.decline_reduction * detect
-        e.hospital[:h] *= 1.0 - i * p.hospital_reduction * detect
+        _prevention(res.high, res.active, res.activity, res.provider, model.demand_wmo,
+                    res.attachment, e.fall, e.decline, e.hospital,
+                    i * scale * p.fall_reduction, p.detection_base,
+                    p.detection_continuity_gain, i * p.decline_reduction,
+                    i * p.hospital_reduction)
 
 
 class InformalCareSupport(Intervention):
@@ -182,9 +177,8 @@ class LonelinessReduction(Intervention):
         e.tie_formation_mult *= 1.0 + i * funding_scale(model) * p.tie_formation_boost
         reach = min(p.outreach_base_reach + self.welfare_hours / p.outreach_hours_full_reach,
                     1.0)
-        h = res.high
-        target = res.active[:h] & (res.activity[:h] < NOT_COMING) & (res.loneliness[:h] >= 3.0)
-        e.lonely_shift[:h] -= i * reach * p.outreach_shift * target
+        _outreach(res.high, res.active, res.activity, res.loneliness, e.lonely_shift,
+                  i * reach * p.outreach_shift)
 
 
 class GoodEmployership(Intervention):
@@ -263,6 +257,28 @@ class ContractLevers(Intervention):
                 "household_help" in self.indications, "begeleiding" in self.indications,
                 "district_nursing" in self.indications)
             model.ev["transfers"] += n
+
+
+@kernel
+def _prevention(h, active, activity, provider, demand_wmo, attachment, fall, decline, hospital,
+                fall_cut, det_base, det_gain, decline_cut, hospital_cut):
+    """Exercise lowers falls; early detection by the fixed team slows decline, admissions."""
+    for i in range(h):
+        if not active[i]:
+            continue
+        fall[i] *= 1.0 - fall_cut * min(activity[i] / ACTIVE_EXERCISER, 1.0)
+        if provider[i] == 0 and demand_wmo[i] > 0.0:
+            detect = min(det_base + det_gain * attachment[i], 1.0)
+            decline[i] *= 1.0 - decline_cut * detect
+            hospital[i] *= 1.0 - hospital_cut * detect
+
+
+@kernel
+def _outreach(h, active, activity, loneliness, shift, points):
+    """Welfare outreach lowers the target of lonely residents who do not come to the room."""
+    for i in range(h):
+        if active[i] and activity[i] < NOT_COMING and loneliness[i] >= 3.0:
+            shift[i] -= points
 
 
 @kernel

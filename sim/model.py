@@ -36,7 +36,7 @@ from sim.processes._jit import kernel
 from sim.processes.care_needs import WLZ_ASSESSING, WLZ_HOME
 from sim.processes.demography import yearly_to_weekly
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY, SocialNetwork
-from sim.rng import make_streams, seed_entropy
+from sim.rng import keyed_uniform, make_streams, seed_entropy
 
 __all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
 
@@ -165,9 +165,9 @@ def _summarise(h, active, age, vitality, dementia, loneliness, row_sum, scale, w
 class NursingHome:
     """Former residents admitted to a nursing home: they cost Wlz days until they die.
 
-    Each admitted resident's remaining weeks are drawn once, at admission, from a stream
-    keyed by (run, week, seat), so the same person admitted in the same week survives
-    equally long in both arms of a pair, and no weekly draw depends on the pool's size.
+    Each admitted resident's remaining weeks come from one uniform keyed by (run, week,
+    seat) (:func:`sim.rng.keyed_uniform`), so the same person admitted in the same week
+    survives equally long in both arms of a pair, and no weekly draw depends on the pool.
     """
 
     def __init__(self, entropy: int, weekly_death: float):
@@ -177,13 +177,14 @@ class NursingHome:
 
     def admit(self, seats: np.ndarray, week: int) -> None:
         """Admit the residents on ``seats`` in ``week``."""
-        weeks = [
-            np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-                self.entropy, spawn_key=(NURSING_HOME_KEY, week, int(s))))).geometric(
-                    self.weekly_death) if self.weekly_death > 0 else 2**40
-            for s in seats.tolist()
-        ]
-        self.death_week = np.concatenate([self.death_week, week + np.array(weeks)])
+        weeks = []
+        for s in seats.tolist():
+            u = keyed_uniform(self.entropy, NURSING_HOME_KEY, week, s)
+            if self.weekly_death <= 0.0:
+                weeks.append(2**40)
+            else:  # geometric number of weeks (>= 1) from one uniform
+                weeks.append(max(1, math.ceil(math.log1p(-u) / math.log1p(-self.weekly_death))))
+        self.death_week = np.concatenate([self.death_week, week + np.array(weeks, np.int64)])
 
     def step(self, week: int) -> int:
         """Nursing-home days of ``week``; the residents who die this week leave the pool."""
@@ -239,8 +240,8 @@ class ThuisplusModel(mesa.Model):
 
         self.res = Population(self, Resident, self.n_seats)
         self.carers = Population(self, InformalCarer, self.n_seats)
-        # Room for two workers per seat; grows (rarely, at extreme hours) if ever short.
-        self.staff = Population(self, StaffMember, max(64, 2 * self.n_seats), growable=True)
+        # Room for one worker per seat; grows (rarely, at extreme hours) if ever short.
+        self.staff = Population(self, StaffMember, max(64, self.n_seats), growable=True)
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
         self.nursing_home = NursingHome(self.entropy, yearly_to_weekly(self.p.care.nh_mortality))
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
@@ -252,7 +253,7 @@ class ThuisplusModel(mesa.Model):
         self.flags = np.zeros(self.n_seats, dtype=np.int8)
         self.carer_flags = np.zeros(self.n_seats, dtype=np.int8)
         self.staff_flags = np.zeros(self.staff.size, dtype=np.int8)
-        self.scratch_idx = np.zeros(self.n_seats, dtype=np.int64)
+        self.scratch_idx = np.zeros(2 * self.n_seats, dtype=np.int64)  # floor + room lists
         self.scratch_need = np.zeros(self.n_seats)
         self.scratch_got = np.zeros(self.n_seats)
         self.scratch_work = np.zeros(self.n_seats)

@@ -12,7 +12,9 @@ import zlib
 
 import numpy as np
 
-__all__ = ["STREAMS", "make_streams", "seed_entropy"]
+__all__ = ["STREAMS", "keyed_uniform", "make_streams", "seed_entropy"]
+
+_MASK = (1 << 64) - 1
 
 STREAMS = (
     "init",
@@ -49,3 +51,24 @@ def make_streams(entropy: int) -> dict[str, np.random.Generator]:
         )
         for name in STREAMS
     }
+
+
+def _splitmix64(x: int) -> int:
+    """The SplitMix64 finaliser (Steele, Lea & Flood 2014): a strong 64-bit mixer."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def keyed_uniform(entropy: int, *key: int) -> float:
+    """One uniform in [0, 1) that depends only on (entropy, key...): counter-based draws.
+
+    For rare events of one agent (a nursing-home stay) where a per-event generator would
+    cost more than the event: the value is the same in both arms of a pair whatever else
+    happened, and nothing else's draws move.
+    """
+    x = _splitmix64(entropy & _MASK)
+    for k in key:
+        x = _splitmix64(x ^ (k & _MASK))
+    return (x >> 11) * (1.0 / (1 << 53))

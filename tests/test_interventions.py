@@ -66,10 +66,15 @@ SEEDS = range(8)
 SMALL = {"building.dwellings": 120, "building.floors": 6}
 
 
+# Every Wmo client is the preferred provider's from the start, so that effects that act
+# through the fixed team (detection, employership) reach enough residents to be measured.
+ALL_PREFERRED = {"staffing.preferred_initial_share": 1.0,
+                 "thuisplus.contract.new_client_share": 1.0,
+                 "thuisplus.contract.funding": "lump_sum"}
+
+
 def outcome(name: str, intensity: float, column: str, seed: int, weeks: int = 260) -> float:
-    params = all_off(**SMALL, **{f"thuisplus.{name}.intensity": intensity,
-                                 "thuisplus.contract.transfer_indications": ["household_help"],
-                                 "thuisplus.contract.new_client_share": 0.25})
+    params = all_off(**SMALL, **ALL_PREFERRED, **{f"thuisplus.{name}.intensity": intensity})
     return float(ThuisplusModel(params, rng=seed).run(weeks).weekly()[column].mean())
 
 

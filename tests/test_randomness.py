@@ -57,3 +57,17 @@ def test_a_neutral_intervention_changes_nothing():
     same = ThuisplusModel(small_params(), rng=9,
                           interventions=[SwitchOn(0, mult=1.0)]).run(156).weekly()
     pd.testing.assert_frame_equal(base, same)
+
+
+def test_keyed_uniform_is_uniform_deterministic_and_key_sensitive():
+    import numpy as np
+    from scipy import stats
+
+    from sim.rng import keyed_uniform
+
+    u = np.array([keyed_uniform(2024, 1, w, s) for w in range(100) for s in range(200)])
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    assert ((u >= 0) & (u < 1)).all()
+    assert keyed_uniform(5, 1, 2, 3) == keyed_uniform(5, 1, 2, 3)
+    assert len({keyed_uniform(5, 1, 2, 3), keyed_uniform(6, 1, 2, 3),
+                keyed_uniform(5, 1, 3, 2), keyed_uniform(5, 2, 2, 3)}) == 4

@@ -88,11 +88,16 @@ ATTEND, OUT = 1, 2
 
 
 @kernel
-def _meet(h, active, seat, vitality, loneliness, floor, u_attend, u_out, flags, idx,
+def _meet(h, active, seat, vitality, loneliness, floor, n_floors, u_attend, u_out, flags, idx,
           stored, row_sum, scale, p_attend, lonely_eff, p_out, form_room, form_floor):
-    """Draw who attends the room / is out on the floor; strengthen ties among them."""
-    n = 0
+    """Draw who attends the room / is out on the floor; strengthen ties among them.
+
+    Each meeting closes a share ``rate`` of the gap to a full tie (``t += rate × (1 − t)``);
+    two residents who meet in the room and on their floor in one week get both gains.
+    """
     visits = 0
+    n_room = 0
+    count = np.zeros(n_floors + 1, dtype=np.int64)
     for i in range(h):
         flags[i] = 0
         if not active[i]:
@@ -105,28 +110,41 @@ def _meet(h, active, seat, vitality, loneliness, floor, u_attend, u_out, flags, 
             visits += 1
         if u_out[s] < p_out * mobility:
             flags[i] |= OUT
-        if flags[i]:
-            idx[n] = i
-            n += 1
-    for a in range(n):
-        i = idx[a]
-        fi = flags[i]
-        for b in range(a + 1, n):
-            j = idx[b]
-            fj = flags[j]
-            rate = 0.0
-            if fi & fj & ATTEND:
-                rate += form_room
-            if (fi & fj & OUT) and floor[i] == floor[j]:
-                rate += form_floor
-            if rate > 0.0:
-                rate = min(rate, 1.0)  # keeps every tie within [0, 1]
-                gain = rate * (1.0 - stored[i, j] * scale) / scale
-                stored[i, j] += gain
-                stored[j, i] += gain
-                row_sum[i] += gain
-                row_sum[j] += gain
+            count[floor[i] + 1] += 1
+    # idx[:n_out] holds the residents out on their floor, grouped by floor (counting sort);
+    # idx[n_out:] the room's visitors.
+    for f in range(n_floors):
+        count[f + 1] += count[f]
+    n_out = count[n_floors]
+    fill = count.copy()
+    for i in range(h):
+        if flags[i] & OUT:
+            idx[fill[floor[i]]] = i
+            fill[floor[i]] += 1
+        if flags[i] & ATTEND:
+            idx[n_out + n_room] = i
+            n_room += 1
+    if form_room > 0.0:
+        _gain_all_pairs(idx[n_out:n_out + n_room], min(form_room, 1.0), stored, row_sum, scale)
+    if form_floor > 0.0:
+        for f in range(n_floors):
+            _gain_all_pairs(idx[count[f]:count[f + 1]], min(form_floor, 1.0), stored, row_sum,
+                            scale)
     return visits
+
+
+@kernel
+def _gain_all_pairs(members, rate, stored, row_sum, scale):
+    n = len(members)
+    for a in range(n):
+        i = members[a]
+        for b in range(a + 1, n):
+            j = members[b]
+            gain = rate * (1.0 - stored[i, j] * scale) / scale
+            stored[i, j] += gain
+            stored[j, i] += gain
+            row_sum[i] += gain
+            row_sum[j] += gain
 
 
 @kernel
@@ -156,7 +174,8 @@ def socialise(m: ThuisplusModel, rng: np.random.Generator) -> np.ndarray:
     h = res.high
     net.tick()
     flags = m.flags[:h]
-    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor, u[0], u[1],
+    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor,
+                   m.p.building.floors, u[0], u[1],
                    flags, m.scratch_idx, net.stored, net.row_sum, net.scale,
                    lp.attendance_base * eff.attendance_mult, lp.attendance_loneliness_effect,
                    lp.floor_meeting_prob, lp.tie_formation_room * eff.tie_formation_mult,
