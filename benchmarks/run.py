@@ -3,8 +3,9 @@
 Prints resident-weeks per second and the time of one 520-week run of the default
 complex (250 dwellings, baseline), the time of one pair (baseline + Thuisplusflat), best
 of several repeats after a warm-up that compiles the kernels, and the variance ratio of
-paired to unpaired differences (what common random numbers buy). Figures are measured, never asserted: machines here are noisy, so read the
-ratio to the target printed beside each figure.
+paired to unpaired differences (what common random numbers buy). Figures are measured,
+never asserted: machines here are noisy, so read the ratio to the target printed beside
+each figure.
 """
 
 from __future__ import annotations
