@@ -290,14 +290,19 @@ def parameters_markdown(params: Parameters | None = None) -> str:
 def run(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/main"),
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
+    preset: PresetOpt = "contract-2021",
     params: ParamsOpt = None,
     set_: SetOpt = None,
 ) -> None:
-    """The main job. For now: one 10-year simulation of the default complex and its summary."""
+    """The main job (for now): one 10-year pair of the contract as run, with summaries.
+
+    Replications with intervals and the business case come with the batch runner.
+    """
     with user_errors():
-        p = build_parameters(params, set_)
-        summary = _simulate(p, None, seed, out, panel=False)
-    _print_summary(summary, out)
+        p = build_parameters(params, set_, preset)
+        summary = _simulate(p, None, seed, out / "thuisplus", panel=False)
+    _print_summary(summary, out / "thuisplus")
+    pair(seed=seed, weeks=None, preset=preset, params=params, set_=set_, out=out / "pair")
 
 
 def main() -> None:

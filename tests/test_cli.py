@@ -91,3 +91,11 @@ def test_console_script_no_traceback(tmp_path):
     assert "Traceback" not in p.stderr + p.stdout
     p = subprocess.run([exe, "simulate", "--seeed", "3"], capture_output=True, text=True)
     assert p.returncode == 2 and "--seed" in p.stderr
+
+
+def test_main_job_runs_the_contract_pair(tmp_path):
+    r = invoke("run", "--out", tmp_path / "main")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "main" / "pair" / "avoided.parquet").exists()
+    assert (tmp_path / "main" / "thuisplus" / "summary.json").exists()
+    assert "Avoided care cost" in r.output
