@@ -223,6 +223,48 @@ def pair(
 
 
 @app.command()
+def contract(
+    clients: Annotated[float, typer.Option(min=0, max=10_000,
+                                           help="Wmo clients of the preferred provider.")
+                       ] = 100,
+    year: Annotated[int | None, typer.Option(min=2000, max=2100,
+                                             help="First year [default: money.contract_year]")
+                    ] = None,
+    years: Annotated[int, typer.Option(min=1, max=50, help="Number of years to show.")] = 3,
+    params: ParamsOpt = None,
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """The contract arithmetic for one flat: plus, regular Wmo and variable contract size."""
+    from sim.business_case import contract_arithmetic
+
+    with user_errors():
+        p = build_parameters(params, set_, preset)
+    first = p.money.contract_year if year is None else year
+    rows = [contract_arithmetic(clients, y, p) for y in range(first, first + years)]
+    if json_out:
+        out_console.print_json(json.dumps({
+            "clients": clients, "start_amount": p.money.start_amount,
+            "years": [r.as_dict() for r in rows]}))
+        return
+    t = Table(title=f"Contract arithmetic for one flat at {clients:g} Wmo clients (€ per year)")
+    for col in ("year", "plus / client / week", "plus income", "regular Wmo",
+                "variable contract", "team cost", "plus − team"):
+        t.add_column(col, justify="right")
+    for r in rows:
+        t.add_row(str(r.year), f"{r.plus_per_client_week:.2f}", f"{r.plus_income:,.0f}",
+                  f"{r.regular_wmo_income:,.0f}", f"{r.variable_contract:,.0f}",
+                  f"{r.team_cost:,.0f}", f"{r.plus_minus_team:,.0f}")
+    out_console.print(t)
+    out_console.print(f"one-time start amount: € {p.money.start_amount:,.0f}; the plus was "
+                      f"sized for {p.money.coordinator_fte:g} FTE coordinator, "
+                      f"{p.money.activities_fte:g} FTE activities and "
+                      f"{p.thuisplus.informal_support.support_fte:g} FTE carer support "
+                      "(EVAL §2).")
+
+
+@app.command()
 def presets() -> None:
     """List the shipped presets, one line each."""
     t = Table(title="Presets (use with --preset NAME)")

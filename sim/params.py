@@ -701,6 +701,58 @@ class CostParams(_Group):
     )
 
 
+class MoneyParams(_Group):
+    """The contract's money (EVAL §2) and the cost of the Thuisplusflat team."""
+
+    contract_year: int = P(
+        2021, "year", "EVAL §2: the 2021-2023 contract", "Price year of the contract "
+        "amounts below.", ge=2000, le=2100,
+    )
+    start_amount: float = P(
+        35_000.0, "€ once per flat", "EVAL §2: one-time start amount €35,000",
+        "One-time start amount paid by the municipality.", ge=0, le=1e7,
+    )
+    plus_per_client_week: float = P(
+        15.0, "€ per Wmo client per week", "EVAL §2: plus €15 per resident with a Wmo "
+        "indication per week", "The contract's plus, per Wmo client of the preferred "
+        "provider.", ge=0, le=1000,
+    )
+    wmo_per_client_week: float = P(
+        85.0, "€ per Wmo client per week", "EVAL §2: average Wmo support funding €85",
+        "Regular Wmo funding per client per week.", ge=0, le=5000,
+    )
+    weeks_per_year: int = P(
+        52, "weeks", "EVAL §2: 100 × 52 × €15 = €78,000", "Weeks per year in the contract "
+        "arithmetic.", ge=1, le=53,
+    )
+    indexation: float = P(
+        0.03, "per year", "EVAL §2: the plus is indexed yearly (rate an assumption, as "
+        "costs.indexation)", "Yearly indexation of the contract amounts after the "
+        "contract year.", ge=-0.05, le=0.2,
+    )
+    coordinator_fte: float = P(
+        0.1, "FTE", "EVAL §2: 0.1 FTE coordinator (hbo)", "Coordinator in the team the plus "
+        "was sized for.", ge=0, le=10,
+    )
+    activities_fte: float = P(
+        0.5, "FTE", "EVAL §2: 0.5 FTE daytime-activities worker (mbo)", "Activities worker "
+        "in the team the plus was sized for.", ge=0, le=10,
+    )
+    salary_hbo_per_fte: float = P(
+        85_195.0, "€ per FTE per year", "Berenschot: employer cost €45.51/h (nurse aged 42) "
+        "× 36 h × 52 weeks", "Employer cost of a higher-vocational (hbo) worker.",
+        ge=0, le=500_000,
+    )
+    salary_mbo_per_fte: float = P(
+        73_176.0, "€ per FTE per year", "Berenschot: employer cost €39.09/h (nurse aged 28) "
+        "× 36 h × 52 weeks", "Employer cost of a vocational (mbo) worker.", ge=0,
+        le=500_000,
+    )
+    salary_year: int = P(
+        2023, "year", "Berenschot 2023", "Price year of the salaries.", ge=2000, le=2100,
+    )
+
+
 INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"
 
 
@@ -962,6 +1014,7 @@ class Parameters(_Group):
     staffing: StaffingParams = Field(default_factory=StaffingParams)
     inflow: InflowParams = Field(default_factory=InflowParams)
     costs: CostParams = Field(default_factory=CostParams)
+    money: MoneyParams = Field(default_factory=MoneyParams)
     thuisplus: ThuisplusParams = Field(default_factory=ThuisplusParams)
 
     @model_validator(mode="after")
