@@ -42,6 +42,7 @@ __all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
 
 NETWORK_BURN_IN_WEEKS = 104
 NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
+NEVER = 2**40  # weeks: a stay longer than any run
 
 # name -> description; the order is the order of the weekly table.
 WEEKLY_COLUMNS: dict[str, str] = {
@@ -181,9 +182,10 @@ class NursingHome:
         for s in seats.tolist():
             u = keyed_uniform(self.entropy, NURSING_HOME_KEY, week, s)
             if self.weekly_death <= 0.0:
-                weeks.append(2**40)
-            else:  # geometric number of weeks (>= 1) from one uniform
-                weeks.append(max(1, math.ceil(math.log1p(-u) / math.log1p(-self.weekly_death))))
+                weeks.append(NEVER)
+            else:  # geometric number of weeks (>= 1) from one uniform; far beyond any run
+                stay = math.log1p(-u) / math.log1p(-self.weekly_death)
+                weeks.append(NEVER if stay > NEVER else max(1, math.ceil(stay)))
         self.death_week = np.concatenate([self.death_week, week + np.array(weeks, np.int64)])
 
     def step(self, week: int) -> int:
