@@ -20,6 +20,7 @@ class ContractYear:
 
     year: int
     clients: float
+    start_amount: float  # the one-time start amount, paid in the contract's first year
     plus_per_client_week: float
     plus_income: float
     regular_wmo_income: float
@@ -65,6 +66,8 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
     plus = clients * m.weeks_per_year * plus_week
     wmo = clients * m.weeks_per_year * m.wmo_per_client_week * idx
     team = team_cost(params, year)
-    return ContractYear(year=year, clients=clients, plus_per_client_week=plus_week,
+    start = m.start_amount if year == m.contract_year else 0.0
+    return ContractYear(year=year, clients=clients, start_amount=start,
+                        plus_per_client_week=plus_week,
                         plus_income=plus, regular_wmo_income=wmo, variable_contract=plus + wmo,
                         team_cost=team, plus_minus_team=plus - team)

@@ -15,7 +15,8 @@ def test_eval_section_2_arithmetic_exactly():
     assert y.plus_income == 78_000.0          # 100 × 52 × €15
     assert y.regular_wmo_income == 442_000.0  # 100 × 52 × €85
     assert y.variable_contract == 520_000.0
-    assert Parameters().money.start_amount == 35_000.0
+    assert y.start_amount == 35_000.0          # one-time, in the first year only
+    assert contract_arithmetic(100, 2022).start_amount == 0.0
 
 
 def test_plus_is_indexed_yearly():
