@@ -63,6 +63,11 @@ class Effects:
         for name in _PER_PROVIDER:
             getattr(self, name).fill(1.0)
 
+    def clear_rows(self, rows: np.ndarray) -> None:
+        """Neutral per-resident effects for rows that a newcomer takes over."""
+        for name in _PER_RESIDENT:
+            getattr(self, name)[rows] = 0.0 if name == "lonely_shift" else 1.0
+
     def is_neutral(self) -> bool:
         """True when no modifier differs from its neutral value."""
         return (all(getattr(self, k) == v for k, v in self._defaults.items())

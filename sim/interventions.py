@@ -18,8 +18,9 @@ Example:
 
 **Funding.** Under per-client funding the plus pays for the collective offer (room
 programme, carer support, activities), sized at ``target_clients`` clients; with fewer
-Wmo clients at the preferred provider the provider scales that offer down in proportion
-(EVAL §3: with ~40 clients providers "deliver less than they would like"). Under a lump
+Wmo clients at the preferred provider the provider scales that offer down in proportion,
+but not below ``min_team_share`` (EVAL §3: with ~40 clients providers "deliver less than
+they would like" and run the flat at a loss). Under a lump
 sum the offer runs in full. Detection by fixed workers and good employership do not
 depend on the plus.
 
@@ -53,6 +54,7 @@ __all__ = [
     "LonelinessReduction",
     "Prevention",
     "build_interventions",
+    "offer_share",
 ]
 
 HOURS_PER_FTE = 36.0  # Dutch collective labour agreements in care (VVT): 36 h/week
@@ -89,12 +91,20 @@ class Intervention:
         raise NotImplementedError
 
 
-def funding_scale(model: ThuisplusModel) -> float:
-    """Share of the collective offer the provider can pay this week (see module docstring)."""
-    c = model.p.thuisplus.contract
-    if c.funding == "lump_sum":
+def offer_share(clients: float, contract: ContractParams) -> float:
+    """Share of the sized collective offer a provider runs at a client volume.
+
+    Lump sum: all of it. Per client: in proportion to the plus it receives
+    (``clients / target_clients``), but never below ``min_team_share``.
+    """
+    if contract.funding == "lump_sum":
         return 1.0
-    return min(model.preferred_clients / c.target_clients, 1.0)
+    return max(min(clients / contract.target_clients, 1.0), contract.min_team_share)
+
+
+def funding_scale(model: ThuisplusModel) -> float:
+    """Share of the collective offer the provider runs this week (see module docstring)."""
+    return offer_share(model.preferred_clients, model.p.thuisplus.contract)
 
 
 class Prevention(Intervention):

@@ -898,6 +898,12 @@ class ContractParams(_Group):
         100, "Wmo clients", "EVAL §2: target 100 Wmo clients per flat",
         "Client volume the per-client plus was sized for.", ge=1, le=1000,
     )
+    min_team_share: float = P(
+        0.6, "share of the sized team", ASSUMPTION + " (EVAL §3: at ~40 clients providers "
+        "deliver less than they would like, at a loss: a minimal fixed team stays)",
+        "Share of the collective offer a provider keeps running under per-client funding "
+        "however few clients it has.", ge=0, le=1,
+    )
     transfer_start: dt.date = P(
         dt.date(2022, 1, 3), "date", "EVAL §3: client transfer process from January 2022",
         "First week in which clients of other providers are approached to switch.",
@@ -965,8 +971,9 @@ class ContractParams(_Group):
         ge=0, le=1,
     )
     ehealth_hours_saving: float = P(
-        0.1, "relative", ASSUMPTION, "Share of household-help and nursing hours saved at "
-        "full e-health intensity.", ge=0, le=0.5,
+        0.1, "relative", ASSUMPTION, "Share of the preferred provider's household-help, "
+        "begeleiding and district-nursing hours saved at full e-health intensity.",
+        ge=0, le=0.5,
     )
     wlz_home_boost: float = P(
         0.5, "relative", ASSUMPTION + " (EVAL §5: Wlz care at home in the flat)",

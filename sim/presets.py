@@ -1,7 +1,8 @@
 """Presets: named TOML files that configure the Thuisplusflat arm (shipped with the package).
 
-Each file's first line is a comment describing it in one line; the rest overrides the
-defaults (or a given base parameter set). ``baseline`` switches the Thuisplusflat off, so
+Each file's first line is a comment describing it in one line; a second line
+``# base: NAME`` makes it apply on top of another preset; the rest overrides the defaults
+(or a given base parameter set). ``baseline`` switches the Thuisplusflat off, so
 a pair run with it compares the baseline with itself.
 """
 
@@ -43,5 +44,9 @@ def preset_path(name: str):
 
 def load_preset(name: str, base: Parameters | None = None) -> Parameters:
     """Parameters of preset ``name`` applied on top of ``base`` (defaults if omitted)."""
-    with resources.as_file(preset_path(name)) as path:
-        return load_parameters(path, base=base)
+    path = preset_path(name)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if len(lines) > 1 and lines[1].startswith("# base:"):
+        base = load_preset(lines[1].removeprefix("# base:").strip(), base)
+    with resources.as_file(path) as file:
+        return load_parameters(file, base=base)

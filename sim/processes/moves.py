@@ -90,6 +90,7 @@ def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray],
     if newcomer:
         traits = _inflow_policy(m, traits)
     rows = res.add(len(seats))
+    m.effects.clear_rows(rows)  # effects set this week for the row's previous resident
     dwelling = seats // 2
     res.seat[rows] = seats
     res.dwelling[rows] = dwelling
@@ -127,7 +128,8 @@ def _inflow_policy(m: ThuisplusModel, traits: dict[str, np.ndarray]) -> dict[str
     A referred newcomer is a less vital neighbourhood client of the preferred provider.
     """
     share, referral = m.inflow_policy()
-    referred = traits["u_referral"] < referral
+    # one referral decision per letting: the household's first person's draw
+    referred = np.full(len(traits["u_referral"]), traits["u_referral"][0] < referral)
     vital = (traits["u_mix"] < share) & ~referred
     out = dict(traits)
     out["vitality"] = np.where(vital, traits["vitality"], traits["vit_less"])
