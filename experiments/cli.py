@@ -264,6 +264,50 @@ def contract(
                       "(EVAL §2).")
 
 
+@app.command("business-case")
+def business_case(
+    preset: PresetOpt = "contract-2021",
+    replications: Annotated[int, typer.Option(min=1, max=10_000,
+                                              help="Paired replications.")] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Seed the replications derive from.")] = 1,
+    params: ParamsOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/business_case"),
+) -> None:
+    """Costs and benefits per stakeholder over paired replications; tables, plots, report."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from experiments.business_case_report import run_business_case, write_report
+
+    with user_errors():
+        p = build_parameters(params, set_, preset)
+    with Progress(TextColumn("pairs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=err_console) as bar:
+        task = bar.add_task("pairs", total=replications)
+        bc = run_business_case(p, replications, seed,
+                               progress=lambda n: bar.advance(task, n))
+    paths = write_report(bc, out, preset or "custom parameters")
+    st = bc.stakeholders()
+    t = Table(title=f"Business case, {replications} pairs ({preset or 'custom'}), € PV")
+    t.add_column("stakeholder")
+    for col in ("pays", "gains", "net (90% interval)"):
+        t.add_column(col, justify="right")
+    for s in st["stakeholder"].unique():
+        sub = st[st["stakeholder"] == s].set_index("measure")
+        if s == "society":
+            net = sub.loc["npv"]
+            pays, gains = sub.loc["pv_costs", "mean"], sub.loc["pv_benefits", "mean"]
+        elif s == "residents and carers":
+            continue
+        else:
+            net = sub.loc["net"]
+            pays, gains = sub.loc["pays", "mean"], sub.loc["gains", "mean"]
+        t.add_row(s.replace("_", " "), f"{pays:,.0f}", f"{gains:,.0f}",
+                  f"{net['mean']:,.0f} ({net['p5']:,.0f} – {net['p95']:,.0f})")
+    out_console.print(t)
+    out_console.print(f"wrote {', '.join(str(v) for v in paths.values())}")
+
+
 @app.command()
 def presets() -> None:
     """List the shipped presets, one line each."""

@@ -1,17 +1,36 @@
-"""The social business case: the contract's arithmetic (EVAL §2).
+"""The social business case (MKBA): the contract's money, costs and benefits per
+stakeholder, discounting, and the provider's books.
 
-Costs and benefits per stakeholder, discounting and the provider's books build on this
-(issue 4); this module starts with the money of the contract itself, so that its figures
-can be checked against the evaluation to the euro.
+- The contract's arithmetic (EVAL §2), checked against the evaluation to the euro.
+- Flows per stakeholder from a pair: who pays (start amount, plus, team, community
+  builder, e-health, common room) and who gains (avoided Wmo, Zvw, Wlz care; the
+  provider's travel, PNIL and replacement savings; carers' employers' sick leave), and
+  non-monetary outcomes (loneliness-years, overburdened-carer-years) in their own units.
+- Discounting at ``money.discount_rate``; NPV, benefit-cost ratio, payback year.
+- The provider's profit and loss against client volume and the break-even volume.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+import pandas as pd
+
+from sim.interventions import offer_share
+from sim.pair import Pair
 from sim.params import Parameters
 
-__all__ = ["ContractYear", "contract_arithmetic", "team_cost"]
+__all__ = [
+    "ContractYear",
+    "break_even_clients",
+    "contract_arithmetic",
+    "discount",
+    "measures",
+    "provider_pnl",
+    "stakeholder_flows",
+    "team_cost",
+]
 
 
 @dataclass(frozen=True)
@@ -71,3 +90,165 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
                         plus_per_client_week=plus_week,
                         plus_income=plus, regular_wmo_income=wmo, variable_contract=plus + wmo,
                         team_cost=team, plus_minus_team=plus - team)
+
+
+# --------------------------------------------------------------------------------------
+# Costs and benefits per stakeholder (from pairs), discounting, measures
+# --------------------------------------------------------------------------------------
+
+STAKEHOLDERS = ("municipality", "health_insurer", "care_office", "provider",
+                "housing_corporation", "carers_employers")
+NON_MONETARY = ("residents", "informal_carers")
+LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
+
+
+def stakeholder_flows(pair: Pair) -> pd.DataFrame:
+    """Yearly flows of one pair: one row per year × stakeholder × item.
+
+    ``kind`` is ``cost`` (a real resource cost), ``benefit`` (avoided cost or saving),
+    ``transfer_out``/``transfer_in`` (money moving between stakeholders, e.g. the plus) or
+    ``outcome`` (a non-monetary effect in its own unit, reported beside the euros).
+    """
+    p = pair.params
+    m, c = p.money, p.thuisplus.contract
+    tw = pair.thuisplus.weekly()
+    bw = pair.baseline.weekly()
+    running = (tw["date"] >= pd.Timestamp(c.start_date)).to_numpy() & p.thuisplus.enabled
+    tw = tw.assign(running=running)
+    rows: list[dict] = []
+
+    def add(year, stakeholder, item, kind, amount, unit="€"):
+        rows.append({"year": int(year), "stakeholder": stakeholder, "item": item,
+                     "kind": kind, "amount": float(amount), "unit": unit})
+
+    avoided = pair.avoided.groupby(["year", "law"])["cost_avoided"].sum()
+    for (year, law), value in avoided.items():
+        add(year, LAW_STAKEHOLDER[law], f"avoided {law.capitalize()} care", "benefit", value)
+
+    for year, wk in tw.groupby("year"):
+        bwk = bw[bw["year"] == year]
+        run = wk["running"].to_numpy()
+        weeks_running = int(run.sum())
+        if year == c.start_date.year and p.thuisplus.enabled:
+            add(year, "municipality", "start amount", "transfer_out", m.start_amount)
+            add(year, "provider", "start amount", "transfer_in", m.start_amount)
+        if weeks_running == 0:
+            continue
+        idx = (1.0 + m.indexation) ** (year - m.contract_year)
+        clients = wk["wmo_clients_preferred"].to_numpy()[run]
+        if c.funding == "lump_sum":
+            plus = c.target_clients * m.plus_per_client_week * idx * weeks_running
+        else:
+            plus = float(clients.sum()) * m.plus_per_client_week * idx
+        add(year, "municipality", "plus", "transfer_out", plus)
+        add(year, "provider", "plus", "transfer_in", plus)
+        share = np.mean([offer_share(x, c) for x in clients])
+        team = team_cost(p, year) * share * weeks_running / m.weeks_per_year
+        add(year, "provider", "Thuisplusflat team", "cost", team)
+        if c.welfare_hours:
+            add(year, "municipality", "community builder", "cost",
+                c.welfare_hours * weeks_running * m.welfare_hour_cost * idx)
+        if c.ehealth:
+            add(year, "provider", "e-health", "cost",
+                c.ehealth * m.ehealth_cost_per_client_year * idx * float(clients.mean())
+                * weeks_running / m.weeks_per_year)
+        add(year, "housing_corporation", "common room in daily use", "cost",
+            m.common_room_cost_per_year * idx * weeks_running / m.weeks_per_year)
+        hour = m.staff_hour_cost * idx
+        add(year, "provider", "travel time saved", "benefit",
+            (bwk["travel_hours"].sum() - wk["travel_hours"].sum()) * hour)
+        add(year, "provider", "PNIL premium saved", "benefit",
+            (bwk["pnil_hours"].sum() - wk["pnil_hours"].sum()) * hour * m.pnil_premium)
+        add(year, "provider", "staff replacement saved", "benefit",
+            (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum()) * m.replacement_cost
+            * idx)
+        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
+            (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
+            * m.productivity_cost_per_hour * idx)
+        add(year, "residents", "severely lonely resident-years avoided", "outcome",
+            ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
+             - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
+        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
+            (bwk["carers_overburdened"].sum() - wk["carers_overburdened"].sum()) / 52.0,
+            "person-years")
+    return pd.DataFrame(rows)
+
+
+def discount(flows: pd.DataFrame, rate: float, first_year: int) -> pd.DataFrame:
+    """Add ``factor`` = 1 / (1 + rate)^(year − first_year) and the discounted ``pv``."""
+    out = flows.copy()
+    out["factor"] = 1.0 / (1.0 + rate) ** (out["year"] - first_year)
+    out["pv"] = out["amount"] * out["factor"]
+    return out
+
+
+def measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, object]:
+    """NPV, benefit-cost ratio, payback year and per-stakeholder nets of one pair's flows.
+
+    The societal NPV counts real costs and benefits; transfers (start amount, plus) cancel
+    between payer and receiver, so the stakeholders' nets add up to it.
+    """
+    d = discount(flows[flows["unit"] == "€"], rate, first_year)
+    sign = {"benefit": 1.0, "transfer_in": 1.0, "cost": -1.0, "transfer_out": -1.0}
+    d["signed"] = d["pv"] * d["kind"].map(sign)
+    per = {s: {"pays": 0.0, "gains": 0.0, "net": 0.0} for s in STAKEHOLDERS}
+    for s, g in d.groupby("stakeholder"):
+        per[s] = {"pays": float(-g.loc[g["signed"] < 0, "signed"].sum()),
+                  "gains": float(g.loc[g["signed"] > 0, "signed"].sum()),
+                  "net": float(g["signed"].sum())}
+    pv_benefits = float(d.loc[d["kind"] == "benefit", "pv"].sum())
+    pv_costs = float(d.loc[d["kind"] == "cost", "pv"].sum())
+    real = d[d["kind"].isin(["benefit", "cost"])]
+    yearly = real.groupby("year")["signed"].sum().sort_index()
+    cumulative = yearly.cumsum()
+    positive = cumulative[cumulative >= 0]
+    payback = None
+    if len(positive) and (cumulative.loc[positive.index[0]:] >= 0).all():
+        payback = int(positive.index[0])
+    outcomes = flows[flows["kind"] == "outcome"].groupby("item")["amount"].sum()
+    return {
+        "npv": pv_benefits - pv_costs,
+        "pv_benefits": pv_benefits,
+        "pv_costs": pv_costs,
+        "benefit_cost_ratio": pv_benefits / pv_costs if pv_costs > 0 else float("nan"),
+        "payback_year": payback,
+        "stakeholders": per,
+        "cumulative_net": {int(k): float(v) for k, v in cumulative.items()},
+        "outcomes": {k: float(v) for k, v in outcomes.items()},
+    }
+
+
+def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: int | None = None,
+                 funding: str | None = None) -> pd.DataFrame:
+    """The provider's yearly Thuisplusflat books at each client volume (contract money only).
+
+    Income: the plus (per client) or the sized budget (lump sum). Cost: the team, scaled to
+    the share of the collective offer run at that volume, and e-health. Regular Wmo care is
+    assumed paid at cost by its tariff, so it does not enter the margin.
+    """
+    c = params.thuisplus.contract
+    if funding is not None:
+        c = c.model_copy(update={"funding": funding})
+    m = params.money
+    year = m.contract_year if year is None else year
+    idx = (1.0 + m.indexation) ** (year - m.contract_year)
+    rows = []
+    for n in np.asarray(clients, dtype=float):
+        if c.funding == "lump_sum":
+            income = c.target_clients * m.weeks_per_year * m.plus_per_client_week * idx
+        else:
+            income = n * m.weeks_per_year * m.plus_per_client_week * idx
+        team = team_cost(params, year) * offer_share(n, c)
+        ehealth = c.ehealth * m.ehealth_cost_per_client_year * idx * n
+        rows.append({"funding": c.funding, "year": year, "clients": n, "income": income,
+                     "team_cost": team, "ehealth_cost": ehealth,
+                     "profit": income - team - ehealth})
+    return pd.DataFrame(rows)
+
+
+def break_even_clients(params: Parameters, year: int | None = None) -> float | None:
+    """Smallest client volume (0.1 steps, up to 1000) at which per-client funding breaks even."""
+    grid = np.arange(0.0, 1000.0, 0.1)
+    pnl = provider_pnl(params, grid, year, funding="per_client")
+    ok = pnl.loc[pnl["profit"] >= 0, "clients"]
+    return float(ok.iloc[0]) if len(ok) else None

@@ -751,6 +751,41 @@ class MoneyParams(_Group):
     salary_year: int = P(
         2023, "year", "Berenschot 2023", "Price year of the salaries.", ge=2000, le=2100,
     )
+    discount_rate: float = P(
+        0.0225, "per year", "Werkgroep discontovoet 2020: general MKBA guideline 2.25% real",
+        "Discount rate of the social business case.", ge=0, le=0.15,
+    )
+    staff_hour_cost: float = P(
+        42.30, "€ per hour", "Berenschot: employer cost €39.09-45.51 per hour (mean)",
+        "Employer cost of a care worker's hour (values saved travel and PNIL premiums).",
+        ge=0, le=500,
+    )
+    pnil_premium: float = P(
+        0.4, "relative", "Berenschot 2023; parameters.md: PNIL 1.3-1.5x payroll cost per hour",
+        "Extra cost of a PNIL hour over a payroll hour.", ge=0, le=3,
+    )
+    replacement_cost: float = P(
+        8_000.0, "€ per leaver", ASSUMPTION + " (recruitment, induction, lost productivity)",
+        "Cost to the provider of replacing a worker who leaves.", ge=0, le=100_000,
+    )
+    productivity_cost_per_hour: float = P(
+        39.88, "€ per hour", "Zorginstituut 2022: productivity cost of a paid worker",
+        "Value of a work hour lost to a carer's sick leave (borne by the employer).",
+        ge=0, le=500,
+    )
+    welfare_hour_cost: float = P(
+        60.0, "€ per hour", ASSUMPTION + " (community builder, welfare organisation tariff)",
+        "Cost of a community-builder hour, paid by the municipality.", ge=0, le=500,
+    )
+    ehealth_cost_per_client_year: float = P(
+        150.0, "€ per client per year", ASSUMPTION, "Cost of e-health at full intensity per "
+        "Wmo client of the preferred provider, borne by the provider.", ge=0, le=10_000,
+    )
+    common_room_cost_per_year: float = P(
+        6_000.0, "€ per year", ASSUMPTION + " (ART: paid from rent and service charges)",
+        "Extra yearly cost of a common room in daily use, borne by the housing corporation "
+        "and its residents.", ge=0, le=1e6,
+    )
 
 
 INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"

@@ -56,3 +56,103 @@ def test_contract_cli_json_and_bad_input():
     assert r.exit_code == 2
     r = CliRunner().invoke(app, ["contract", "--set", "money.indexation=0.9"])
     assert r.exit_code == 2 and "money.indexation" in r.output
+
+
+# --- stakeholders, discounting, measures ---------------------------------------------
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim import run_pair  # noqa: E402
+from sim.business_case import (  # noqa: E402
+    STAKEHOLDERS,
+    break_even_clients,
+    discount,
+    measures,
+    provider_pnl,
+    stakeholder_flows,
+)
+from tests.test_interventions import all_off  # noqa: E402
+
+
+def test_discounting_against_hand_computed_values():
+    flows = pd.DataFrame({"year": [2021, 2022, 2023], "amount": [100.0, 100.0, 100.0]})
+    d = discount(flows, 0.0225, 2021)
+    assert d["pv"].tolist() == pytest.approx([100.0, 100 / 1.0225, 100 / 1.0225**2])
+    flows = pd.DataFrame({
+        "year": [2021, 2022, 2022], "stakeholder": ["provider", "municipality", "provider"],
+        "item": ["team", "avoided Wmo care", "plus"], "kind": ["cost", "benefit", "transfer_in"],
+        "amount": [1000.0, 2045.0, 300.0], "unit": ["€"] * 3})
+    flows = pd.concat([flows, pd.DataFrame({
+        "year": [2022], "stakeholder": ["municipality"], "item": ["plus"],
+        "kind": ["transfer_out"], "amount": [300.0], "unit": ["€"]})])
+    m = measures(flows, 0.0225, 2021)
+    assert m["pv_costs"] == pytest.approx(1000.0)
+    assert m["pv_benefits"] == pytest.approx(2000.0)      # 2045 / 1.0225
+    assert m["npv"] == pytest.approx(1000.0)
+    assert m["benefit_cost_ratio"] == pytest.approx(2.0)
+    assert m["payback_year"] == 2022
+    assert m["stakeholders"]["municipality"]["net"] == pytest.approx(2000 - 300 / 1.0225)
+
+
+@pytest.fixture(scope="module")
+def contract_flows():
+    from sim.presets import load_preset
+
+    return [stakeholder_flows(run_pair(load_preset("contract-2021"), seed=s, weeks=260))
+            for s in range(3)]
+
+
+def test_stakeholder_nets_sum_to_the_societal_net(contract_flows):
+    for f in contract_flows:
+        m = measures(f, 0.0225, 2021)
+        total = sum(m["stakeholders"][s]["net"] for s in STAKEHOLDERS)
+        assert total == pytest.approx(m["npv"], rel=1e-9, abs=1e-6)
+        assert m["stakeholders"]["municipality"]["pays"] > 0   # start amount, plus
+
+
+def test_all_off_every_benefit_is_zero_and_npv_is_minus_costs():
+    flows = stakeholder_flows(run_pair(all_off(), seed=4, weeks=156))
+    benefits = flows[flows["kind"].isin(["benefit", "outcome"])]
+    assert (benefits["amount"] == 0).all()
+    m = measures(flows, 0.0225, 2021)
+    assert m["pv_benefits"] == 0 and m["pv_costs"] > 0
+    assert m["npv"] == pytest.approx(-m["pv_costs"])
+
+
+def test_provider_books_loss_at_forty_and_break_even():
+    from sim import Parameters
+
+    p = Parameters()
+    per_client = provider_pnl(p, [40, 100], funding="per_client").set_index("clients")
+    assert per_client.loc[40, "profit"] < 0                 # EVAL §3: a loss at ~40
+    assert per_client.loc[100, "profit"] == pytest.approx(78_000 - per_client.loc[100,
+                                                                                 "team_cost"])
+    lump = provider_pnl(p, [0, 40, 100], funding="lump_sum")
+    assert np.allclose(lump["profit"], lump["profit"].iloc[0])
+    be = break_even_clients(p)
+    assert 40 < be < 100
+    assert provider_pnl(p, [be], funding="per_client")["profit"].iloc[0] >= 0
+    assert provider_pnl(p, [be - 0.5], funding="per_client")["profit"].iloc[0] < 0
+
+
+def test_business_case_cli(tmp_path):
+    r = CliRunner().invoke(app, ["business-case", "--replications", "2", "--out",
+                                 str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    for name in ("stakeholders.csv", "cashflows.csv", "provider.csv", "stakeholders.png",
+                 "cumulative_cashflow.png", "provider_pnl.png", "business_case.md"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    st = pd.read_csv(tmp_path / "stakeholders.csv")
+    assert {"municipality", "health_insurer", "care_office", "society"} <= set(st["stakeholder"])
+    assert "breaks even" in (tmp_path / "business_case.md").read_text()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["business-case", "--preset", "lumpsum"], "did you mean 'lump-sum'"),
+    (["business-case", "--set", "money.discount_rate=0.5"], "money.discount_rate"),
+    (["business-case", "--replications", "-2"], "replications"),
+])
+def test_business_case_bad_input(args, needle):
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and needle in r.output

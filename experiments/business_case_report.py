@@ -1,0 +1,218 @@
+"""The business case over paired replications: tables, plots and a short report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from sim.business_case import (
+    STAKEHOLDERS,
+    break_even_clients,
+    measures,
+    provider_pnl,
+    stakeholder_flows,
+)
+from sim.pair import run_pair
+from sim.params import Parameters
+
+__all__ = ["BusinessCase", "run_business_case"]
+
+LOW, HIGH = 5, 95  # percentiles of the reported 90% intervals
+
+
+class BusinessCase:
+    """Flows and measures of ``replications`` pairs of one parameter set."""
+
+    def __init__(self, params: Parameters, seeds: list[int], flows: list[pd.DataFrame]):
+        self.params = params
+        self.seeds = seeds
+        self.flows = flows
+        m = params.money
+        self.first_year = params.simulation.start_date.year
+        self.results = [measures(f, m.discount_rate, self.first_year) for f in flows]
+
+    def stakeholders(self) -> pd.DataFrame:
+        """Per stakeholder: mean and 90% interval of discounted pays, gains and net."""
+        rows = []
+        for s in STAKEHOLDERS:
+            for what in ("pays", "gains", "net"):
+                v = np.array([r["stakeholders"][s][what] for r in self.results])
+                rows.append({"stakeholder": s, "measure": what, "mean": v.mean(),
+                             "p5": np.percentile(v, LOW), "p95": np.percentile(v, HIGH)})
+        for key in ("pv_costs", "pv_benefits", "npv", "benefit_cost_ratio"):
+            v = np.array([r[key] for r in self.results], dtype=float)
+            rows.append({"stakeholder": "society", "measure": key, "mean": np.nanmean(v),
+                         "p5": np.nanpercentile(v, LOW), "p95": np.nanpercentile(v, HIGH)})
+        for item in sorted({k for r in self.results for k in r["outcomes"]}):
+            v = np.array([r["outcomes"].get(item, 0.0) for r in self.results])
+            rows.append({"stakeholder": "residents and carers", "measure": item,
+                         "mean": v.mean(), "p5": np.percentile(v, LOW),
+                         "p95": np.percentile(v, HIGH)})
+        return pd.DataFrame(rows)
+
+    def cashflows(self) -> pd.DataFrame:
+        """All yearly flows of all replications (undiscounted, with the replication's seed)."""
+        return pd.concat([f.assign(seed=s) for s, f in zip(self.seeds, self.flows, strict=True)],
+                         ignore_index=True)
+
+    def cumulative(self) -> pd.DataFrame:
+        """Cumulative discounted societal net per year: mean and 90% interval."""
+        df = pd.DataFrame([r["cumulative_net"] for r in self.results])
+        return pd.DataFrame({"year": df.columns.astype(int), "mean": df.mean().to_numpy(),
+                             "p5": df.quantile(LOW / 100).to_numpy(),
+                             "p95": df.quantile(HIGH / 100).to_numpy()})
+
+    def payback_years(self) -> list[int | None]:
+        """Payback year of each replication (None: not within the horizon)."""
+        return [r["payback_year"] for r in self.results]
+
+
+def run_business_case(params: Parameters, replications: int, seed: int = 1,
+                      progress: Callable[[int], None] | None = None) -> BusinessCase:
+    """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows."""
+    seeds = [int(s.generate_state(1)[0]) for s in
+             np.random.SeedSequence(seed).spawn(replications)]
+    flows = []
+    for s in seeds:
+        flows.append(stakeholder_flows(run_pair(params, seed=s)))
+        if progress:
+            progress(1)
+    return BusinessCase(params, seeds, flows)
+
+
+def provider_table(params: Parameters, year: int | None = None) -> pd.DataFrame:
+    """Provider P&L at 0-150 clients under both funding forms."""
+    clients = np.arange(0, 151, 5)
+    return pd.concat([provider_pnl(params, clients, year, funding=f)
+                      for f in ("per_client", "lump_sum")], ignore_index=True)
+
+
+def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
+    """Write CSV tables, PNG plots and business_case.md to ``out``; return the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "stakeholders": out / "stakeholders.csv",
+        "cashflows": out / "cashflows.csv",
+        "provider": out / "provider.csv",
+        "plot_stakeholders": out / "stakeholders.png",
+        "plot_cashflow": out / "cumulative_cashflow.png",
+        "plot_provider": out / "provider_pnl.png",
+        "report": out / "business_case.md",
+    }
+    st = bc.stakeholders()
+    st.to_csv(paths["stakeholders"], index=False)
+    bc.cashflows().to_csv(paths["cashflows"], index=False)
+    prov = provider_table(bc.params)
+    prov.to_csv(paths["provider"], index=False)
+
+    # Stakeholder bars: what each pays and gains (discounted), with 90% intervals.
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    x = np.arange(len(STAKEHOLDERS))
+    for k, (what, colour) in enumerate((("pays", "#c0504d"), ("gains", "#4f81bd"))):
+        sub = st[(st["measure"] == what)].set_index("stakeholder").loc[list(STAKEHOLDERS)]
+        ax.bar(x + (k - 0.5) * 0.38, sub["mean"] / 1e3, 0.38, color=colour, label=what,
+               yerr=[(sub["mean"] - sub["p5"]) / 1e3, (sub["p95"] - sub["mean"]) / 1e3],
+               capsize=3)
+    ax.set_xticks(x, [s.replace("_", "\n") for s in STAKEHOLDERS])
+    ax.set_ylabel("€ thousand, discounted")
+    ax.set_title(f"Who pays, who gains — {title}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(paths["plot_stakeholders"], dpi=110)
+    plt.close(fig)
+
+    # Cumulative discounted societal cash flow with its 90% band.
+    cum = bc.cumulative()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.fill_between(cum["year"], cum["p5"] / 1e3, cum["p95"] / 1e3, alpha=0.3,
+                    label="90% interval")
+    ax.plot(cum["year"], cum["mean"] / 1e3, marker="o", label="mean")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel("year")
+    ax.set_ylabel("€ thousand, discounted, cumulative")
+    ax.set_title("Cumulative societal net (benefits − costs)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(paths["plot_cashflow"], dpi=110)
+    plt.close(fig)
+
+    # Provider P&L against client volume.
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for f, g in prov.groupby("funding"):
+        ax.plot(g["clients"], g["profit"] / 1e3, label=f.replace("_", " "))
+    for mark in (40, 100):
+        ax.axvline(mark, color="grey", ls="--", lw=0.8)
+        ax.text(mark, ax.get_ylim()[1] * 0.9, f" {mark}", color="grey")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel("Wmo clients of the preferred provider")
+    ax.set_ylabel("€ thousand per year")
+    ax.set_title("Provider's Thuisplusflat books (plus − team)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(paths["plot_provider"], dpi=110)
+    plt.close(fig)
+
+    soc = st[st["stakeholder"] == "society"].set_index("measure")
+    be = break_even_clients(bc.params)
+    at40 = provider_pnl(bc.params, [40], funding="per_client")["profit"].iloc[0]
+    paybacks = [y for y in bc.payback_years() if y is not None]
+    lines = [
+        f"# Social business case — {title}",
+        "",
+        f"{len(bc.seeds)} paired replications (baseline vs Thuisplusflat on the same random "
+        f"numbers), {bc.params.simulation.weeks} weeks from {bc.params.simulation.start_date},"
+        f" discounted at {bc.params.money.discount_rate:.2%} a year to "
+        f"{bc.first_year}. Intervals are 5th-95th percentiles over replications.",
+        "",
+        "| measure | mean | 90% interval |",
+        "|---|---|---|",
+    ]
+    for key, label in (("pv_costs", "costs (€, PV)"), ("pv_benefits", "benefits (€, PV)"),
+                       ("npv", "net present value (€)"),
+                       ("benefit_cost_ratio", "benefit-cost ratio")):
+        r = soc.loc[key]
+        fmt = "{:,.2f}" if key == "benefit_cost_ratio" else "{:,.0f}"
+        lines.append(f"| {label} | {fmt.format(r['mean'])} | {fmt.format(r['p5'])} – "
+                     f"{fmt.format(r['p95'])} |")
+    lines += [
+        f"| payback within the horizon | {len(paybacks)} of {len(bc.seeds)} replications | "
+        + (f"median year {int(np.median(paybacks))}" if paybacks else "—") + " |",
+        "",
+        "## Who pays, who gains (the wrong pocket)",
+        "",
+        "| stakeholder | pays (€, PV) | gains (€, PV) | net (€, PV) |",
+        "|---|---|---|---|",
+    ]
+    for s in STAKEHOLDERS:
+        sub = st[st["stakeholder"] == s].set_index("measure")["mean"]
+        lines.append(f"| {s.replace('_', ' ')} | {sub['pays']:,.0f} | {sub['gains']:,.0f} | "
+                     f"{sub['net']:,.0f} |")
+    lines += ["", "Non-monetary outcomes (not converted to euros without a sourced valuation):",
+              ""]
+    for _, r in st[st["stakeholder"] == "residents and carers"].iterrows():
+        lines.append(f"- {r['measure']}: {r['mean']:,.1f} (90%: {r['p5']:,.1f} – "
+                     f"{r['p95']:,.1f})")
+    lines += [
+        "",
+        "## The provider's books",
+        "",
+        (f"Under per-client funding the provider breaks even at {be:.0f} Wmo clients"
+         if be is not None else "Under per-client funding the provider never breaks even")
+        + f"; at 40 clients its Thuisplusflat books show € {at40:,.0f} a year "
+        "(EVAL §3: at ~40 clients providers run the flat at a loss). Under a lump sum the "
+        "books do not depend on client volume.",
+        "",
+        "![stakeholders](stakeholders.png)",
+        "![cumulative cash flow](cumulative_cashflow.png)",
+        "![provider](provider_pnl.png)",
+        "",
+    ]
+    paths["report"].write_text("\n".join(lines), encoding="utf-8")
+    return paths
