@@ -1,5 +1,7 @@
-"""The social business case (MKBA): the contract's money, costs and benefits per
-stakeholder, discounting, and the provider's books.
+"""The social business case (MKBA).
+
+The contract's money, costs and benefits per stakeholder, discounting, and the
+provider's books:
 
 - The contract's arithmetic (EVAL §2), checked against the evaluation to the euro.
 - Flows per stakeholder from a pair: who pays (start amount, plus, team, community
