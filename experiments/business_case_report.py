@@ -87,11 +87,15 @@ def run_business_case(params: Parameters, replications: int, seed: int = 1,
     return BusinessCase(params, seeds, flows)
 
 
-def provider_table(params: Parameters, year: int | None = None) -> pd.DataFrame:
-    """Provider P&L at 0-150 clients under both funding forms."""
+def provider_table(params: Parameters) -> pd.DataFrame:
+    """Provider P&L at 0-150 clients under both funding forms, for every year of the run."""
     clients = np.arange(0, 151, 5)
+    first = params.simulation.start_date.year
+    last = (pd.Timestamp(params.simulation.start_date)
+            + pd.Timedelta(weeks=params.simulation.weeks - 1)).year
     return pd.concat([provider_pnl(params, clients, year, funding=f)
-                      for f in ("per_client", "lump_sum")], ignore_index=True)
+                      for year in range(first, last + 1) for f in ("per_client", "lump_sum")],
+                     ignore_index=True)
 
 
 def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
@@ -145,7 +149,8 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
 
     # Provider P&L against client volume.
     fig, ax = plt.subplots(figsize=(8, 4))
-    for f, g in prov.groupby("funding"):
+    first_year = prov[prov["year"] == prov["year"].min()]
+    for f, g in first_year.groupby("funding"):
         ax.plot(g["clients"], g["profit"] / 1e3, label=f.replace("_", " "))
     for mark in (40, 100):
         ax.axvline(mark, color="grey", ls="--", lw=0.8)
@@ -153,7 +158,7 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xlabel("Wmo clients of the preferred provider")
     ax.set_ylabel("€ thousand per year")
-    ax.set_title("Provider's Thuisplusflat books (plus − team)")
+    ax.set_title(f"Provider's Thuisplusflat books (plus − team), {int(prov['year'].min())}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(paths["plot_provider"], dpi=110)
