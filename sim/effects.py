@@ -67,9 +67,3 @@ class Effects:
         """Neutral per-resident effects for rows that a newcomer takes over."""
         for name in _PER_RESIDENT:
             getattr(self, name)[rows] = 0.0 if name == "lonely_shift" else 1.0
-
-    def is_neutral(self) -> bool:
-        """True when no modifier differs from its neutral value."""
-        return (all(getattr(self, k) == v for k, v in self._defaults.items())
-                and all((getattr(self, n) == (0.0 if n == "lonely_shift" else 1.0)).all()
-                        for n in _PER_RESIDENT + _PER_PROVIDER))

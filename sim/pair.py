@@ -16,7 +16,7 @@ from sim.care import CARE_TYPES
 from sim.model import ThuisplusModel
 from sim.params import Parameters
 
-__all__ = ["Pair", "avoided_per_law", "avoided_table", "run_pair", "weekly_difference"]
+__all__ = ["Pair", "avoided_per_law", "avoided_table", "run_pair"]
 
 
 @dataclass
@@ -68,11 +68,3 @@ def avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
                                aggfunc="sum").reindex(columns=["wmo", "zvw", "wlz"])
     wide["total"] = wide.sum(axis=1)
     return wide
-
-
-def weekly_difference(pair: Pair) -> pd.DataFrame:
-    """Baseline minus Thuisplusflat for every numeric weekly column."""
-    b = pair.baseline.weekly().set_index(["date", "week", "year"])
-    t = pair.thuisplus.weekly().set_index(["date", "week", "year"])
-    return (b - t).reset_index()
-
