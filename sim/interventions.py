@@ -58,8 +58,8 @@ __all__ = [
 ]
 
 HOURS_PER_FTE = 36.0  # Dutch collective labour agreements in care (VVT): 36 h/week
-ACTIVE_EXERCISER = 0.5  # activity level (moving average of weekly activity) of full exercise
-NOT_COMING = 0.15       # activity level below which a resident counts as not coming
+ACTIVE_EXERCISER = 0.5  # room attendance (moving average) of a resident who exercises fully
+NOT_COMING = 0.05       # room attendance below which a resident counts as not coming
 
 
 class Intervention:
@@ -111,8 +111,8 @@ class Prevention(Intervention):
     """Care prevention (EVAL §6.1).
 
     - the room programme raises attendance (more activity: slower decline, more ties);
-    - residents who exercise in the room fall less (up to ``fall_reduction`` at full
-      activity);
+    - residents who exercise in the room fall less (up to ``fall_reduction`` at a room
+      attendance of half the weeks or more);
     - clients of the preferred provider's fixed team have their signals detected with a
       probability ``detection_base + detection_continuity_gain × attachment``; early
       follow-up slows their decline and prevents some hospital admissions.
@@ -130,7 +130,7 @@ class Prevention(Intervention):
         p, e, res, i = self.params, model.effects, model.res, self.intensity
         scale = funding_scale(model)
         e.attendance_mult *= 1.0 + i * scale * p.attendance_boost
-        _prevention(res.high, res.active, res.activity, res.provider, model.demand_wmo,
+        _prevention(res.high, res.active, res.room_activity, res.provider, model.demand_wmo,
                     res.attachment, e.fall, e.decline, e.hospital,
                     i * scale * p.fall_reduction, p.detection_base,
                     p.detection_continuity_gain, i * p.decline_reduction,
@@ -167,8 +167,9 @@ class LonelinessReduction(Intervention):
     """Countering loneliness (EVAL §6.3).
 
     Activities designed for meaningful contact strengthen ties formed in the room; welfare
-    outreach behind the front door lowers the loneliness target of lonely residents who do
-    not come (reach grows with community-builder hours). Its health benefit runs through
+    outreach behind the front door lowers the loneliness target of lonely residents who
+    hardly come to the room (attendance below 1 week in 20; reach grows with
+    community-builder hours). Its health benefit runs through
     vitality, GP and district-nursing use, not a separate cost saving.
     """
 
@@ -187,7 +188,7 @@ class LonelinessReduction(Intervention):
         e.tie_formation_mult *= 1.0 + i * funding_scale(model) * p.tie_formation_boost
         reach = min(p.outreach_base_reach + self.welfare_hours / p.outreach_hours_full_reach,
                     1.0)
-        _outreach(res.high, res.active, res.activity, res.loneliness, e.lonely_shift,
+        _outreach(res.high, res.active, res.room_activity, res.loneliness, e.lonely_shift,
                   i * reach * p.outreach_shift)
 
 

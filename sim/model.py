@@ -315,15 +315,17 @@ class ThuisplusModel(mesa.Model):
 
         # Ties built up before the simulation starts; loneliness then set to its target.
         burn = self.streams["init"]
+        # Activity levels are the same moving averages as in the weekly step.
+        memory = self.p.loneliness.activity_memory_weeks
+        res = self.res
         for _ in range(NETWORK_BURN_IN_WEEKS):
-            loneliness.socialise(self, burn)
-        noise = burn.standard_normal(self.n_seats)[self.res.seat[rows]]
-        self.res.loneliness[rows] = np.clip(
+            flags = loneliness.socialise(self, burn)[rows]
+            res.activity[rows] += ((flags > 0) - res.activity[rows]) / memory
+            res.room_activity[rows] += (((flags & loneliness.ATTEND) > 0)
+                                        - res.room_activity[rows]) / memory
+        noise = burn.standard_normal(self.n_seats)[res.seat[rows]]
+        res.loneliness[rows] = np.clip(
             loneliness.target(self, rows) + 4 * self.p.loneliness.noise_sd * noise, 0.0, 11.0)
-        self.res.activity[rows] = np.clip(
-            self.ev["room_visits"] / max(len(rows), 1) / NETWORK_BURN_IN_WEEKS
-            + self.p.loneliness.floor_meeting_prob * (0.3 + 0.7 * self.res.vitality[rows]),
-            0.0, 1.0)
 
         # Residents already below the Wlz line at the start live here with Wlz care.
         cp = self.p.care

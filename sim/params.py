@@ -954,7 +954,7 @@ class ContractParams(_Group):
         ge=1, le=520,
     )
     transfer_acceptance: float = P(
-        0.5, "probability", ASSUMPTION + " (EVAL §3: some clients refused); set by hand so "
+        0.4, "probability", ASSUMPTION + " (EVAL §3: some clients refused); set by hand so "
         "the contract-2021 arm reaches ~40 preferred clients on 2023-01-01 (EVAL §3)",
         "Probability that an approached client without attachment switches.", ge=0, le=1,
     )

@@ -134,7 +134,8 @@ class Resident(ArrayAgent):
         "dementia": (np.bool_, False),
         "loneliness": (np.float64, 0.0),      # De Jong Gierveld 0..11 (continuous)
         "loneliness_base": (np.float64, 0.0),  # personal level
-        "activity": (np.float64, 0.0),        # moving average of attendance 0..1
+        "activity": (np.float64, 0.0),        # moving average of being active (room or floor)
+        "room_activity": (np.float64, 0.0),   # moving average of common-room attendance
         "hh_threshold": (np.float64, 0.6),    # personal household-help threshold
         "trait_u": (np.float64, 0.5),         # personal uniform: uptake of begeleiding
         "potential_carer": (np.bool_, False),  # has someone who could become a carer

@@ -148,7 +148,8 @@ def _gain_all_pairs(members, rate, stored, row_sum, scale):
 
 
 @kernel
-def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, flags, z,
+def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, room, flags,
+            z,
             v_ref, frailty_eff, network_eff, saturation, reference, shift, rate, noise,
             memory):
     """Loneliness towards its target (``shift``: per-resident intervention effect)."""
@@ -162,6 +163,7 @@ def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activit
         x = L[i] + rate * (tgt - L[i]) + noise * z[seat[i]]
         L[i] = min(max(x, 0.0), 11.0)
         activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / memory
+        room[i] += ((1.0 if flags[i] & ATTEND else 0.0) - room[i]) / memory
 
 
 def socialise(m: ThuisplusModel, rng: np.random.Generator) -> np.ndarray:
@@ -191,7 +193,7 @@ def step(m: ThuisplusModel) -> None:
     flags = socialise(m, rng)
     z = rng.standard_normal(m.n_seats)
     _update(res.high, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
-            res.partner, net.row_sum, net.scale, res.activity, flags, z,
+            res.partner, net.row_sum, net.scale, res.activity, res.room_activity, flags, z,
             m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
             lp.network_saturation, lp.network_reference, m.effects.lonely_shift,
             lp.adjust_rate, lp.noise_sd, lp.activity_memory_weeks)
