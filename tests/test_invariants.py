@@ -1,6 +1,7 @@
 """Invariants under hypothesis draws of the parameters: whatever the inputs, the books balance."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,13 @@ def test_invariants_hold_for_any_valid_parameters(params, seed):
 def test_invariants_at_defaults(default_runs):
     for m in default_runs[:3]:
         check_invariants(m)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parameter_sets(), st.integers(0, 2**32 - 1), st.booleans())
+def test_invariants_hold_for_any_valid_parameters_long(params, seed, thuisplus):
+    """The long variant (``make test-all``): more draws, ten years, both arms."""
+    params = params if thuisplus else params.baseline()
+    m = ThuisplusModel(params, rng=seed).run(520)
+    check_invariants(m)
