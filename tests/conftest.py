@@ -27,3 +27,18 @@ def small_params(thuisplus: bool = False, **overrides) -> Parameters:
     base = {"building.dwellings": 60, "building.floors": 4, "thuisplus.enabled": thuisplus}
     base.update(overrides)
     return Parameters().with_overrides(base)
+
+
+INTERVENTIONS = ("prevention", "informal_support", "loneliness", "employership")
+
+
+def all_off(**overrides) -> Parameters:
+    """A Thuisplusflat whose interventions and levers are all off."""
+    base = {f"thuisplus.{name}.intensity": 0.0 for name in INTERVENTIONS}
+    base.update({
+        "thuisplus.enabled": True,
+        "thuisplus.contract.transfer_indications": [],
+        "thuisplus.contract.new_client_share": Parameters().staffing.preferred_new_client_share,
+    })
+    base.update(overrides)
+    return Parameters().with_overrides(base)

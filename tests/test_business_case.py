@@ -72,7 +72,7 @@ from sim.business_case import (  # noqa: E402
     provider_pnl,
     stakeholder_flows,
 )
-from tests.test_interventions import all_off  # noqa: E402
+from tests.conftest import all_off  # noqa: E402
 
 
 def test_discounting_against_hand_computed_values():

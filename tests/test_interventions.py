@@ -12,20 +12,7 @@ from experiments.cli import app
 from sim import Parameters, ThuisplusModel, run_pair
 from sim.params import ParameterError
 from sim.presets import list_presets, load_preset
-
-INTERVENTIONS = ("prevention", "informal_support", "loneliness", "employership")
-
-
-def all_off(**overrides) -> Parameters:
-    """A Thuisplusflat whose interventions and levers are all off."""
-    base = {f"thuisplus.{name}.intensity": 0.0 for name in INTERVENTIONS}
-    base.update({
-        "thuisplus.enabled": True,
-        "thuisplus.contract.transfer_indications": [],
-        "thuisplus.contract.new_client_share": Parameters().staffing.preferred_new_client_share,
-    })
-    base.update(overrides)
-    return Parameters().with_overrides(base)
+from tests.conftest import all_off
 
 
 def test_all_off_pair_gives_exactly_zero_every_week():
