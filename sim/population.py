@@ -33,8 +33,16 @@ class Population:
         self.agent_class = agent_class
         self.size = int(capacity)
         self.fields: Mapping[str, Any] = agent_class.fields
-        for name, (dtype, fill) in self.fields.items():
-            setattr(self, name, np.full(self.size, fill, dtype=dtype))
+        # Fields of one dtype share a 2-D block (one C-contiguous row per field), so that
+        # resetting a new agent's row is one assignment per dtype, not one per field.
+        self._groups: dict[Any, list[str]] = {}
+        for name, (dtype, _fill) in self.fields.items():
+            self._groups.setdefault(np.dtype(dtype), []).append(name)
+        self._defaults = {
+            dt: np.array([self.fields[n][1] for n in names], dtype=dt)[:, None]
+            for dt, names in self._groups.items()
+        }
+        self._allocate(self.size)
         self.active = np.zeros(self.size, dtype=bool)
         self.agents: list[ArrayAgent | None] = [None] * self.size
         self.high = 0  # one past the highest row ever active; active rows lie in [:high]
@@ -55,8 +63,8 @@ class Population:
             self._grow(max(n, self.size))
             rows = np.flatnonzero(~self.active)[:n]
         index = int(rows[0]) if n == 1 else rows  # scalar indexing is much cheaper
-        for name, (_dtype, fill) in self.fields.items():
-            getattr(self, name)[index] = fill
+        for dt, block in self._blocks.items():
+            block[:, index] = self._defaults[dt][:, 0] if n == 1 else self._defaults[dt]
         self.active[index] = True
         if n:
             self.high = max(self.high, int(rows[-1]) + 1)
@@ -64,11 +72,21 @@ class Population:
             self.agents[r] = self.agent_class(self.model, self, r)
         return rows
 
+    def _allocate(self, size: int) -> None:
+        """(Re)build the blocks at ``size`` rows, keeping existing values; bind field views."""
+        old = getattr(self, "_blocks", None)
+        self._blocks = {}
+        for dt, names in self._groups.items():
+            block = np.repeat(self._defaults[dt], size, axis=1)
+            if old is not None:
+                block[:, : old[dt].shape[1]] = old[dt]
+            self._blocks[dt] = block
+            for k, name in enumerate(names):
+                setattr(self, name, block[k])
+
     def _grow(self, extra: int) -> None:
         """Add ``extra`` free rows at the end (arrays are reallocated)."""
-        for name, (dtype, fill) in self.fields.items():
-            old = getattr(self, name)
-            setattr(self, name, np.concatenate([old, np.full(extra, fill, dtype=dtype)]))
+        self._allocate(self.size + extra)
         self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
         self.agents.extend([None] * extra)
         self.size += extra
