@@ -250,18 +250,19 @@ def contract(
         return
     t = Table(title=f"Contract arithmetic for one flat at {clients:g} Wmo clients (€ per year)")
     for col in ("year", "plus / client / week", "plus income", "regular Wmo",
-                "variable contract", "team cost", "plus − team"):
+                "variable contract", "team run", "team cost", "plus − team"):
         t.add_column(col, justify="right")
     for r in rows:
         t.add_row(str(r.year), f"{r.plus_per_client_week:.2f}", f"{r.plus_income:,.0f}",
                   f"{r.regular_wmo_income:,.0f}", f"{r.variable_contract:,.0f}",
-                  f"{r.team_cost:,.0f}", f"{r.plus_minus_team:,.0f}")
+                  f"{r.team_share:.0%}", f"{r.team_cost:,.0f}", f"{r.plus_minus_team:,.0f}")
     out_console.print(t)
     out_console.print(f"one-time start amount: € {p.money.start_amount:,.0f}; the plus was "
                       f"sized for {p.money.coordinator_fte:g} FTE coordinator, "
                       f"{p.money.activities_fte:g} FTE activities and "
                       f"{p.thuisplus.informal_support.support_fte:g} FTE carer support "
-                      "(EVAL §2).")
+                      "(EVAL §2); below the target volume a provider paid per client runs "
+                      "part of that team (at least thuisplus.contract.min_team_share).")
 
 
 @app.command("business-case")

@@ -46,7 +46,8 @@ class ContractYear:
     plus_income: float
     regular_wmo_income: float
     variable_contract: float
-    team_cost: float
+    team_share: float  # share of the sized collective offer run at this volume
+    team_cost: float   # the team the provider runs at this volume
     plus_minus_team: float
 
     def as_dict(self) -> dict[str, float]:
@@ -86,12 +87,13 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
     plus_week = m.plus_per_client_week * idx
     plus = clients * m.weeks_per_year * plus_week
     wmo = clients * m.weeks_per_year * m.wmo_per_client_week * idx
-    team = team_cost(params, year)
+    share = offer_share(clients, params.thuisplus.contract)
+    team = team_cost(params, year) * share
     start = m.start_amount if year == m.contract_year else 0.0
     return ContractYear(year=year, clients=clients, start_amount=start,
                         plus_per_client_week=plus_week,
                         plus_income=plus, regular_wmo_income=wmo, variable_contract=plus + wmo,
-                        team_cost=team, plus_minus_team=plus - team)
+                        team_share=share, team_cost=team, plus_minus_team=plus - team)
 
 
 # --------------------------------------------------------------------------------------

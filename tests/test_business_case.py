@@ -156,3 +156,12 @@ def test_business_case_cli(tmp_path):
 def test_business_case_bad_input(args, needle):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2 and needle in r.output
+
+
+def test_contract_command_and_provider_books_agree():
+    from sim import Parameters
+
+    p = Parameters()
+    for clients in (0, 40, 59.3, 100, 130):
+        books = provider_pnl(p, [clients], funding="per_client")["profit"].iloc[0]
+        assert contract_arithmetic(clients, 2021, p).plus_minus_team == pytest.approx(books)
