@@ -119,9 +119,7 @@ class Prevention(Intervention):
     """
 
     name = "prevention"
-
-    def __init__(self, params: PreventionParams, start: dt.date | None = None):
-        super().__init__(params, start)
+    params: PreventionParams
 
     def apply(self, model: ThuisplusModel) -> None:
         """Set attendance, fall, decline and hospital modifiers."""
@@ -146,9 +144,7 @@ class InformalCareSupport(Intervention):
     """
 
     name = "informal_support"
-
-    def __init__(self, params: InformalSupportParams, start: dt.date | None = None):
-        super().__init__(params, start)
+    params: InformalSupportParams
 
     def apply(self, model: ThuisplusModel) -> None:
         """Set burden, breakdown and new-carer modifiers."""
@@ -200,9 +196,7 @@ class GoodEmployership(Intervention):
     """
 
     name = "employership"
-
-    def __init__(self, params: EmployershipParams, start: dt.date | None = None):
-        super().__init__(params, start)
+    params: EmployershipParams
 
     def apply(self, model: ThuisplusModel) -> None:
         """Set the preferred provider's staffing modifiers."""
