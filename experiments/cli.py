@@ -109,6 +109,9 @@ def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None
             model.panel().to_parquet(out / "panel.parquet", index=False)
         (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         save_parameters(params, out / "params.toml")
+        from experiments.plots import plot_run
+
+        plot_run(weekly, out / "weekly.png", f"One run, seed {seed}")
     return summary
 
 
@@ -140,7 +143,7 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
     out_console.print(t)
     if out is not None:
         out_console.print(f"wrote {out / 'weekly.parquet'}, {out / 'summary.json'}, "
-                          f"{out / 'params.toml'}")
+                          f"{out / 'params.toml'}, {out / 'weekly.png'}")
 
 
 @app.command()
@@ -196,6 +199,10 @@ def pair(
         result.baseline.weekly().to_parquet(out / "baseline_weekly.parquet", index=False)
         result.thuisplus.weekly().to_parquet(out / "thuisplus_weekly.parquet", index=False)
         save_parameters(p, out / "params.toml")
+        from experiments.plots import plot_pair
+
+        plot_pair(result.baseline.weekly(), result.thuisplus.weekly(), out / "pair.png",
+                  f"Baseline vs Thuisplusflat, seed {seed}" + (f", {preset}" if preset else ""))
     per_law = avoided_per_law(avoided)
     t = Table(title=f"Avoided care cost (€, baseline − Thuisplusflat), seed {seed}"
                     + (f", preset {preset}" if preset else ""))
@@ -219,7 +226,7 @@ def pair(
         f"for intervals.")
     if out is not None:
         out_console.print(f"wrote {out}/avoided.parquet, baseline_weekly.parquet, "
-                          "thuisplus_weekly.parquet, params.toml")
+                          "thuisplus_weekly.parquet, params.toml, pair.png")
 
 
 @app.command()

@@ -338,6 +338,10 @@ class ThuisplusModel(mesa.Model):
         care_needs.step(self, rng=burn)
         self.weekly_wlz_indication, self.weekly_wlz_home_admission = p_ind, p_adm
         informal_care.step(self, rng=burn, instant=True)
+        # Carers have been caring for a while: start at the burden their load sustains.
+        ip, car = self.p.informal_care, self.carers
+        load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
+        car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
         staffing.step(self, rng=burn, instant=True)
         tenure = burn.random(self.n_seats)[self.res.seat[rows]] * 260
         self.res.attachment[rows] = np.where(

@@ -28,6 +28,7 @@ def test_simulate_writes_weekly_and_summary(tmp_path):
     assert summary["weeks"] == 104 and summary["seed"] == 1
     assert set(summary["cost_per_law_total"]) == {"wmo", "zvw", "wlz"}
     assert load_parameters(out / "params.toml").simulation.weeks == 520
+    assert (out / "weekly.png").stat().st_size > 10_000
 
 
 def test_same_seed_same_files(tmp_path):
