@@ -15,7 +15,8 @@ import numpy as np
 
 __all__ = ["Effects"]
 
-_PER_RESIDENT = ("decline", "fall", "hospital", "lonely_shift")
+# Neutral value of each per-resident array (multipliers 1, the DJG shift 0).
+_PER_RESIDENT = {"decline": 1.0, "fall": 1.0, "hospital": 1.0, "lonely_shift": 0.0}
 _PER_PROVIDER = ("travel", "turnover", "pnil", "attachment", "hours")
 
 
@@ -46,9 +47,8 @@ class Effects:
     hours: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in _PER_RESIDENT:
-            setattr(self, name, np.zeros(self.n_rows) if name == "lonely_shift"
-                    else np.ones(self.n_rows))
+        for name, neutral in _PER_RESIDENT.items():
+            setattr(self, name, np.full(self.n_rows, neutral))
         for name in _PER_PROVIDER:
             setattr(self, name, np.ones(self.n_providers))
         self._defaults = {f.name: f.default for f in fields(self)
@@ -58,12 +58,12 @@ class Effects:
         """Back to neutral; called at the start of every week before interventions apply."""
         for name, value in self._defaults.items():
             setattr(self, name, value)
-        for name in _PER_RESIDENT:
-            getattr(self, name).fill(0.0 if name == "lonely_shift" else 1.0)
+        for name, neutral in _PER_RESIDENT.items():
+            getattr(self, name).fill(neutral)
         for name in _PER_PROVIDER:
             getattr(self, name).fill(1.0)
 
     def clear_rows(self, rows: np.ndarray) -> None:
         """Neutral per-resident effects for rows that a newcomer takes over."""
-        for name in _PER_RESIDENT:
-            getattr(self, name)[rows] = 0.0 if name == "lonely_shift" else 1.0
+        for name, neutral in _PER_RESIDENT.items():
+            getattr(self, name)[rows] = neutral

@@ -229,14 +229,6 @@ class ContractLevers(Intervention):
         super().__init__(params, params.start_date)
         self.indications = set(params.transfer_indications)
 
-    def initialize(self, model: ThuisplusModel) -> None:
-        """Check the dates against the model's calendar."""
-        super().initialize(model)
-        if self.params.transfer_start < self.params.start_date:
-            raise ParameterError([("thuisplus.contract.transfer_start",
-                                   self.params.transfer_start,
-                                   f"allowed: on or after {self.params.start_date}")])
-
     def apply(self, model: ThuisplusModel) -> None:
         """Set levers; run this week's client transfer (fixed draws every week)."""
         u = model.streams["interventions"].random((2, model.n_seats))
