@@ -399,6 +399,24 @@ def run(
     pair(seed=seed, weeks=None, preset=preset, params=params, set_=set_, out=out / "pair")
 
 
+@app.command()
+def dashboard(
+    params: ParamsOpt = None,
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
+    host: Annotated[str, typer.Option(
+        help="Interface to bind; 127.0.0.1 keeps the page on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+) -> None:
+    """Serve the policymakers' dashboard (Solara) on http://HOST:PORT."""
+    from sim.dashboard import serve
+
+    with user_errors():
+        p = build_parameters(params, set_, preset)
+    label = str(params) if params else (preset or "default parameters")
+    serve(p, host=host, port=port, label=label)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
