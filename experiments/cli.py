@@ -40,9 +40,11 @@ EXIT_BAD_INPUT = 2
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn input errors into a clear message on stderr and exit code 2."""
+    from experiments.spec import SpecError
+
     try:
         yield
-    except (ParameterError, InputError) as exc:
+    except (ParameterError, InputError, SpecError) as exc:
         text = exc.format() if isinstance(exc, ParameterError) else str(exc)
         err_console.print(Text("error: ", style="bold red") + Text(text), highlight=False,
                           soft_wrap=True)
@@ -380,23 +382,252 @@ def parameters_markdown(params: Parameters | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- batch experiments ----------------------------------------------------------------------
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", "-e", help="Where runs are computed: local (processes), dask or serial.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    min=1, max=1024, help="Local worker processes (or LocalCluster workers) [default: all cores].")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address, e.g. tcp://host:8786 (with --executor dask); without it "
+         "a LocalCluster is started.")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="Finish an interrupted experiment in --out: skip finished runs, retry "
+                     "failed ones.")]
+ReplicationsOpt = Annotated[int | None, typer.Option(
+    min=1, max=1_000_000, help="Override the spec's number of replications.")]
+
+
+def _resolve_spec(spec: str) -> Path:
+    """A spec file path, or the name of a shipped spec (``funding`` → experiments/specs/)."""
+    from importlib.resources import files
+
+    path = Path(spec)
+    if path.is_file():
+        return path
+    shipped = Path(str(files("experiments") / "specs"))
+    name = spec if spec.endswith(".toml") else f"{spec}.toml"
+    if "/" not in spec and (shipped / name).is_file():
+        return shipped / name
+    return path  # Experiment.from_toml reports it, with a suggestion
+
+
+def _load_experiment(spec: str, replications: int | None, params: Path | None):
+    from experiments.spec import Experiment
+
+    exp = Experiment.from_toml(_resolve_spec(spec))
+    changes: dict[str, Any] = {}
+    if replications is not None:
+        changes["replications"] = replications
+    if params is not None:
+        if not params.is_file():
+            raise InputError(f"--params {params}: no such file")
+        changes["params"] = str(params.resolve())
+    return exp.with_changes(**changes) if changes else exp
+
+
+def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: str | None,
+               resume: bool):
+    """Run an experiment with a progress bar; exit 130 on Ctrl-C with what is saved."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from experiments.executors import EXECUTORS
+    from experiments.runner import run_experiment
+
+    if executor not in EXECUTORS:
+        raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("runs · [red]{task.fields[failed]} failed[/red]"),
+               TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task(exp.name, total=exp.n_runs, failed=0)
+
+        def progress(done: int, failed: int, total: int) -> None:
+            bar.update(task, completed=done + failed, failed=failed)
+
+        try:
+            result = run_experiment(exp, out, workers=workers, executor=executor,
+                                    scheduler=scheduler, resume=resume, progress=progress)
+        except KeyboardInterrupt:
+            bar.stop()
+            from experiments.store import load_manifest
+
+            c = load_manifest(out)["counts"]
+            err_console.print(f"interrupted: {c['done']} of {c['runs']} runs are saved in "
+                              f"{out}; finish with --resume")
+            raise typer.Exit(130) from None
+        except ConnectionError as exc:
+            raise InputError(str(exc)) from None
+    msg = (f"{result.done} of {result.total} runs done ({result.skipped} from before, "
+           f"{result.ran} now) in {result.seconds:.0f} s on {result.workers} "
+           f"{result.executor} worker(s)")
+    if result.failed:
+        msg += f"; [red]{result.failed} failed[/red]: see {out / 'failures.parquet'}"
+    err_console.print(msg)
+    return result
+
+
+def _print_paths(paths: dict[str, Any], out: Path) -> None:
+    shown = [str(Path(v).relative_to(out)) for v in paths.values()]
+    out_console.print(f"wrote {out}/: {', '.join(shown)}")
+
+
+@app.command()
+def experiment(
+    spec: Annotated[str, typer.Argument(help="Spec file (TOML) or a shipped spec name, e.g. "
+                                             "funding.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder [default: results/NAME].")
+                   ] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    replications: ReplicationsOpt = None,
+    params: ParamsOpt = None,
+    report: Annotated[bool, typer.Option(help="Write report.md, tables and plots at the end.")
+                      ] = True,
+) -> None:
+    """Run an experiment spec: scenarios × design × replications, results to Parquet."""
+    from experiments.report import write_report
+
+    with user_errors():
+        exp = _load_experiment(spec, replications, params)
+        out = out or Path("results") / exp.name
+        _run_batch(exp, out, workers, executor, scheduler, resume)
+    if report:
+        _print_paths(write_report(out), out)
+
+
+@app.command()
+def sensitivity(
+    spec: Annotated[str, typer.Argument(help="Spec with a sobol or morris design (file or "
+                                             "shipped name).")],
+    out: Annotated[Path | None, typer.Option(help="Output folder [default: results/NAME].")
+                   ] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    replications: ReplicationsOpt = None,
+    params: ParamsOpt = None,
+) -> None:
+    """Global sensitivity analysis: run a Sobol or Morris design, print and plot indices."""
+    from experiments.analysis import sensitivity_indices
+    from experiments.report import write_report
+    from experiments.store import load_results
+
+    with user_errors():
+        exp = _load_experiment(spec, replications, params)
+        if exp.spec.design.method not in ("sobol", "morris"):
+            raise InputError(f"{spec}: design method is {exp.spec.design.method!r}; "
+                             "sensitivity needs 'sobol' or 'morris' (use `thuisplus "
+                             "experiment` for other designs)")
+        out = out or Path("results") / exp.name
+        result = _run_batch(exp, out, workers, executor, scheduler, resume)
+    if not result.complete:
+        err_console.print("not all design points finished: indices need every point; "
+                          "rerun with --resume")
+        raise typer.Exit(1)
+    ind = sensitivity_indices(exp, load_results(out))
+    method = exp.spec.design.method
+    for (scenario, outcome), g in ind.groupby(["scenario", "outcome"], sort=False):
+        t = Table(title=f"{method.capitalize()} indices of {outcome} ({scenario})")
+        t.add_column("parameter")
+        if method == "sobol":
+            t.add_column("S1 (± 90% CI)", justify="right")
+            t.add_column("ST (± 90% CI)", justify="right")
+            for r in g.sort_values("ST", ascending=False).itertuples():
+                t.add_row(r.parameter, f"{r.S1:.3f} ± {r.S1_conf:.3f}",
+                          f"{r.ST:.3f} ± {r.ST_conf:.3f}")
+        else:
+            t.add_column("μ* (± 90% CI)", justify="right")
+            t.add_column("σ", justify="right")
+            for r in g.sort_values("mu_star", ascending=False).itertuples():
+                t.add_row(r.parameter, f"{r.mu_star:,.4g} ± {r.mu_star_conf:,.3g}",
+                          f"{r.sigma:,.4g}")
+        out_console.print(t)
+    _print_paths(write_report(out), out)
+
+
+@app.command("report")
+def report_cmd(
+    folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],
+) -> None:
+    """(Re)write report.md, CSV tables and PNG plots of an experiment folder."""
+    from experiments.report import write_report
+
+    with user_errors():
+        if not (folder / "manifest.json").is_file():
+            raise InputError(f"{folder}: not an experiment folder (no manifest.json); "
+                             "give the --out folder of `thuisplus experiment`")
+        paths = write_report(folder)
+    _print_paths(paths, folder)
+
+
 @app.command()
 def run(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/main"),
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
-    preset: PresetOpt = "contract-2021",
-    params: ParamsOpt = None,
-    set_: SetOpt = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    replications: ReplicationsOpt = None,
+    fresh: Annotated[bool, typer.Option(
+        "--fresh", help="Discard earlier results in --out and start again.")] = False,
 ) -> None:
-    """The main job (for now): one 10-year pair of the contract as run, with summaries.
+    """THE main job: Thuisplusflat vs baseline over replications, headline table, report.
 
-    Replications with intervals and the business case come with the batch runner.
+    Runs the shipped spec experiments/specs/main.toml (the 2021 contract in the default
+    complex). An interrupted run continues where it stopped when started again.
     """
+    import shutil
+
+    from experiments.analysis import headline
+    from experiments.report import write_report
+    from experiments.store import load_manifest, load_results
+
     with user_errors():
-        p = build_parameters(params, set_, preset)
-        summary = _simulate(p, None, seed, out / "thuisplus", panel=False)
-    _print_summary(summary, out / "thuisplus")
-    pair(seed=seed, weeks=None, preset=preset, params=params, set_=set_, out=out / "pair")
+        exp = _load_experiment("main", replications, None)
+        resume = False
+        if (out / "manifest.json").is_file():
+            if fresh or load_manifest(out).get("fingerprint") != exp.fingerprint():
+                if not fresh:
+                    raise InputError(f"{out} holds results of another spec or version of "
+                                     "the main job; rerun with --fresh to replace them or "
+                                     "choose another --out")
+                shutil.rmtree(out)
+            else:
+                resume = True
+        elif out.exists() and any(out.iterdir()):
+            raise InputError(f"{out} exists and is not an experiment folder; move it away "
+                             "or choose another --out")
+        _run_batch(exp, out, workers, executor, scheduler, resume)
+    df = load_results(out)
+    head = headline(df)
+    t = Table(title=f"Thuisplusflat vs baseline: {exp.spec.description or exp.name} "
+                    f"({len(df)} pairs)")
+    for col, just in (("measure", "left"), ("unit", "left"), ("mean", "right"),
+                      ("90% CI of the mean", "right"), ("5–95% of runs", "right")):
+        t.add_column(col, justify=just)
+    for r in head.itertuples():
+        def f(x: float, unit: str = r.unit) -> str:
+            if x != x:  # NaN
+                return "—"
+            return f"{x:.2f}" if unit == "ratio" else (
+                f"{x:,.1f}" if unit in ("clients", "years") else f"{x:,.0f}")
+        t.add_row(r.measure, r.unit, f(r.mean), f"{f(r.ci_low)} – {f(r.ci_high)}",
+                  f"{f(r.p5)} – {f(r.p95)}")
+    Console(width=max(out_console.width, 110)).print(t)
+    out_console.print("€ PV: discounted to the first year. A stakeholder's benefit-cost "
+                      "ratio is mean gains / mean pays ('—': it pays nothing).")
+    _print_paths(write_report(out), out)
 
 
 @app.command()

@@ -1,0 +1,201 @@
+"""Analysis of an experiment's runs: intervals over replications and sensitivity indices.
+
+Two kinds of 90% interval are reported, because they answer different questions:
+
+- ``ci_low``/``ci_high``: the 90% confidence interval of the **mean** (Student t over
+  replications) — how precisely the runs pin down the expected effect;
+- ``p5``/``p95``: the 5th and 95th percentile of the runs themselves — how much one
+  complex's outcome can vary by chance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.spec import Experiment
+
+__all__ = ["DEFAULT_SENSITIVITY_OUTCOMES", "headline", "outcome_columns", "point_means",
+           "ratio_of_means", "sensitivity_indices", "summarise_runs"]
+
+DEFAULT_SENSITIVITY_OUTCOMES = ("npv", "avoided_wmo", "avoided_zvw", "avoided_wlz",
+                                "net_provider")
+LEVEL = 0.90
+
+
+def _interval(values: np.ndarray) -> dict[str, float]:
+    v = values[np.isfinite(values)]
+    n = len(v)
+    if n == 0:
+        return {"n": 0, "mean": np.nan, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                "p5": np.nan, "p95": np.nan}
+    mean = float(v.mean())
+    sd = float(v.std(ddof=1)) if n > 1 else np.nan
+    if n > 1:
+        half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / np.sqrt(n)
+    else:
+        half = np.nan
+    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
+            "p5": float(np.percentile(v, 5)), "p95": float(np.percentile(v, 95))}
+
+
+def outcome_columns(df: pd.DataFrame) -> list[str]:
+    """The numeric outcome columns of a runs table (not ids, design values or timing)."""
+    skip = {"run_id", "point", "replication", "seed", "seconds"}
+    return [c for c in df.columns if c not in skip and not c.startswith("x.")
+            and pd.api.types.is_numeric_dtype(df[c])]
+
+
+def summarise_runs(df: pd.DataFrame, by: Sequence[str] = ("scenario",),
+                   outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Long table: one row per group × outcome with n, mean, sd, CI of the mean, p5, p95."""
+    outcomes = list(outcomes) if outcomes is not None else outcome_columns(df)
+    rows = []
+    for key, g in df.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for o in outcomes:
+            rows.append({**dict(zip(by, key, strict=True)), "outcome": o,
+                         **_interval(g[o].to_numpy(dtype=float))})
+    return pd.DataFrame(rows)
+
+
+def point_means(exp: Experiment, df: pd.DataFrame, outcome: str, scenario: str
+                ) -> np.ndarray:
+    """Mean of ``outcome`` over replications at each design point, in design order."""
+    sub = df[df["scenario"] == scenario]
+    means = sub.groupby("point")[outcome].mean()
+    n_points = len(exp.points)
+    missing = sorted(set(range(n_points)) - set(means.index))
+    if missing:
+        raise ValueError(f"scenario {scenario!r}: {len(missing)} of {n_points} design points "
+                         f"have no finished run (first: {missing[:5]}); finish the "
+                         "experiment with --resume before computing indices")
+    y = means.reindex(range(n_points)).to_numpy(dtype=float)
+    if not np.isfinite(y).all():
+        bad = int((~np.isfinite(y)).sum())
+        raise ValueError(f"outcome {outcome!r} is NaN or infinite at {bad} design points; "
+                         "choose another outcome")
+    return y
+
+
+def sensitivity_indices(exp: Experiment, df: pd.DataFrame,
+                        outcomes: Sequence[str] | None = None, *, seed: int = 1,
+                        num_resamples: int = 1000) -> pd.DataFrame:
+    """Sobol (S1, ST with 90% CIs) or Morris (μ*, σ) indices per scenario and outcome.
+
+    The model output at a design point is the mean over its replications (with common
+    seeds, the same seeds at every point). Uses SALib's analyzers on the spec's design.
+    """
+    method = exp.spec.design.method
+    if method not in ("sobol", "morris"):
+        raise ValueError(f"design method {method!r} has no sensitivity indices; use "
+                         "sobol or morris")
+    outcomes = list(outcomes or exp.spec.outcomes or
+                    [o for o in DEFAULT_SENSITIVITY_OUTCOMES if o in df.columns])
+    unknown = [o for o in outcomes if o not in df.columns]
+    if unknown:
+        raise ValueError(f"outcome(s) {unknown} not in the results; available: "
+                         f"{', '.join(outcome_columns(df))}")
+    problem = exp.salib_problem()
+    rows = []
+    for scenario in exp.scenarios:
+        for outcome in outcomes:
+            y = point_means(exp, df, outcome, scenario)
+            if method == "sobol":
+                from SALib.analyze import sobol
+
+                if np.ptp(y) == 0:
+                    res = {"S1": np.zeros(len(problem["names"])),
+                           "S1_conf": np.zeros(len(problem["names"])),
+                           "ST": np.zeros(len(problem["names"])),
+                           "ST_conf": np.zeros(len(problem["names"]))}
+                else:
+                    res = sobol.analyze(problem, y,
+                                        calc_second_order=exp.spec.design.second_order,
+                                        num_resamples=num_resamples, conf_level=LEVEL,
+                                        seed=seed)
+                for i, name in enumerate(problem["names"]):
+                    rows.append({"scenario": scenario, "outcome": outcome, "parameter": name,
+                                 "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
+                                 "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+            else:
+                from SALib.analyze import morris
+
+                res = morris.analyze(problem, exp.design_matrix(), y,
+                                     num_levels=exp.spec.design.levels,
+                                     num_resamples=num_resamples, conf_level=LEVEL, seed=seed)
+                for i, name in enumerate(problem["names"]):
+                    rows.append({"scenario": scenario, "outcome": outcome, "parameter": name,
+                                 "mu": res["mu"][i], "mu_star": res["mu_star"][i],
+                                 "mu_star_conf": res["mu_star_conf"][i],
+                                 "sigma": res["sigma"][i]})
+    return pd.DataFrame(rows)
+
+
+def ratio_of_means(num: np.ndarray, den: np.ndarray, *, resamples: int = 1000,
+                   seed: int = 1) -> dict[str, float]:
+    """mean(num) / mean(den) with a 90% bootstrap CI (runs resampled); NaN if den ≈ 0."""
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    n = len(num)
+    nan = {"n": n, "mean": np.nan, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "p5": np.nan, "p95": np.nan}
+    if n == 0 or den.mean() <= 0:
+        return nan
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(resamples, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = num[idx].mean(axis=1) / den[idx].mean(axis=1)
+    boot = boot[np.isfinite(boot)]
+    return {**nan, "mean": float(num.mean() / den.mean()),
+            "ci_low": float(np.percentile(boot, 5)) if n > 1 else np.nan,
+            "ci_high": float(np.percentile(boot, 95)) if n > 1 else np.nan}
+
+
+def headline(df: pd.DataFrame) -> pd.DataFrame:
+    """The main job's headline per scenario, each with mean, 90% CI and 5-95% of runs.
+
+    Avoided € per law and year, the societal NPV and benefit-cost ratio, per stakeholder
+    the net present value and the benefit-cost ratio (PV gains / PV pays as a ratio of
+    means, with a bootstrap CI: per run the denominator can be near zero), client volume
+    and the non-monetary outcomes.
+    """
+    from sim.business_case import STAKEHOLDERS
+
+    plain: list[tuple[str, str, str]] = [
+        ("avoided_wmo_per_year", "avoided Wmo care", "€/year"),
+        ("avoided_zvw_per_year", "avoided Zvw care", "€/year"),
+        ("avoided_wlz_per_year", "avoided Wlz care", "€/year"),
+        ("avoided_total_per_year", "avoided care, all laws", "€/year"),
+        ("npv", "society: net present value", "€ PV"),
+        ("benefit_cost_ratio", "society: benefit-cost ratio", "ratio"),
+    ]
+    tail = [("clients_2023", "preferred provider's Wmo clients, Jan 2023", "clients"),
+            ("clients_mean", "preferred provider's Wmo clients, mean", "clients"),
+            ("lonely_years_avoided", "severely lonely resident-years avoided", "years"),
+            ("overburdened_carer_years_avoided", "overburdened carer-years avoided",
+             "years")]
+    rows = []
+    for scenario, g in df.groupby("scenario", sort=False):
+        def add(col: str, label: str, unit: str, stats_: dict[str, float],
+                scenario: object = scenario) -> None:
+            rows.append({"scenario": scenario, "measure": label, "unit": unit,
+                         "outcome": col, **stats_})
+
+        for col, label, unit in plain:
+            if col in g:
+                add(col, label, unit, _interval(g[col].to_numpy(dtype=float)))
+        for s in STAKEHOLDERS:
+            if f"net_{s}" not in g:
+                continue
+            name = s.replace("_", " ")
+            add(f"net_{s}", f"{name}: net present value", "€ PV",
+                _interval(g[f"net_{s}"].to_numpy(dtype=float)))
+            add(f"bcr_{s}", f"{name}: benefit-cost ratio", "ratio",
+                ratio_of_means(g[f"gains_{s}"].to_numpy(), g[f"pays_{s}"].to_numpy()))
+        for col, label, unit in tail:
+            if col in g:
+                add(col, label, unit, _interval(g[col].to_numpy(dtype=float)))
+    return pd.DataFrame(rows)

@@ -1,0 +1,287 @@
+"""Executors: where the runs of an experiment (or a calibration) are computed.
+
+All executors have one method that matters, :meth:`Executor.imap_unordered`: give it a
+function and tasks, get back ``(task, result)`` pairs as they finish, where ``result`` is
+the function's return value or a :class:`WorkerDied` error. A run's result never depends
+on the executor: each task carries its own seed.
+
+- :class:`SerialExecutor` runs in this process (debugging, tiny jobs).
+- :class:`LocalExecutor` runs on local worker processes. When a worker dies hard
+  (segfault, out-of-memory kill) the pool breaks; the executor rebuilds it, re-runs the
+  tasks that were in flight one at a time to find the one that kills its worker, reports
+  that one as :class:`WorkerDied` and carries on with the rest.
+- :class:`DaskExecutor` runs on a Dask distributed cluster: a running scheduler
+  (``tcp://host:8786``) or, without an address, a ``LocalCluster`` on this machine. Dask
+  itself moves tasks of a dead worker elsewhere and reports ``KilledWorker`` for a task
+  that kills several workers.
+
+At most ``window`` tasks are in flight at a time, so memory stays bounded however many
+tasks there are.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "SerialExecutor", "WorkerDied",
+           "default_workers", "make_executor"]
+
+T = TypeVar("T")
+EXECUTORS = ("local", "dask", "serial")
+
+
+class WorkerDied(RuntimeError):
+    """The process computing a task died (segfault, out-of-memory kill, lost worker)."""
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Base class: ``imap_unordered`` plus an ordered ``map`` built on it."""
+
+    workers: int = 1
+    name: str = "executor"
+
+    def imap_unordered(self, fn: Callable[[T], Any], tasks: Iterable[T]
+                       ) -> Iterator[tuple[T, Any]]:
+        """Yield ``(task, fn(task) or WorkerDied)`` as tasks finish."""
+        raise NotImplementedError
+
+    def map(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> list[Any]:
+        """``[fn(t) for t in tasks]`` in order, computed by this executor.
+
+        A task whose worker died raises :class:`WorkerDied` here (``imap_unordered``
+        reports it instead).
+        """
+        items = list(tasks)
+        out: list[Any] = [None] * len(items)
+        for (i, _), result in self.imap_unordered(_Indexed(fn), list(enumerate(items))):
+            if isinstance(result, WorkerDied):
+                raise result
+            out[i] = result
+        return out
+
+    def close(self) -> None:
+        """Release workers."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Indexed:
+    """Picklable ``lambda it: fn(it[1])``."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+
+    def __call__(self, item: tuple[int, Any]) -> Any:
+        return self.fn(item[1])
+
+
+class SerialExecutor(Executor):
+    """Run every task in this process, in order."""
+
+    name = "serial"
+
+    def imap_unordered(self, fn, tasks):
+        """Yield ``(task, fn(task))`` one by one."""
+        for t in tasks:
+            yield t, fn(t)
+
+
+def _mp_context() -> mp.context.BaseContext:
+    if sys.platform.startswith("linux"):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["experiments.outcomes"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class LocalExecutor(Executor):
+    """A pool of local worker processes that survives workers dying hard."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None, window: int | None = None):
+        self.workers = workers or default_workers()
+        self.window = window or 2 * self.workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self.rebuilds = 0
+        self._finished = 0
+        self._deaths = 0
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=_mp_context())
+        return self._pool
+
+    def _drop_pool(self) -> None:
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                for p in list(getattr(self._pool, "_processes", {}).values()):
+                    p.kill()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def imap_unordered(self, fn, tasks):
+        """Yield results as they come, rebuilding the pool after a worker dies."""
+        todo = iter(tasks)
+        inflight: dict[cf.Future, Any] = {}
+        exhausted = False
+        while True:
+            while not exhausted and len(inflight) < self.window:
+                try:
+                    t = next(todo)
+                except StopIteration:
+                    exhausted = True
+                    break
+                inflight[self._new_pool().submit(fn, t)] = t
+            if not inflight:
+                return
+            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+            suspects = []
+            for fut in done:
+                t = inflight.pop(fut)
+                exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    suspects.append(t)
+                elif exc is not None:
+                    raise exc
+                else:
+                    self._finished += 1
+                    yield t, fut.result()
+            if suspects:
+                # The pool is broken: every task still in flight is lost with it.
+                suspects += list(inflight.values())
+                inflight.clear()
+                self._drop_pool()
+                self.rebuilds += 1
+                yield from self._isolate(fn, suspects)
+
+    def _isolate(self, fn, suspects):
+        """Re-run the tasks of a broken pool one at a time; report the one that kills."""
+        for t in suspects:
+            fut = self._new_pool().submit(fn, t)
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                self._drop_pool()
+                self.rebuilds += 1
+                self._deaths += 1
+                if self._finished == 0 and self._deaths >= 3:
+                    raise RuntimeError(
+                        "worker processes die before finishing any run; if you started "
+                        "this from a script, put the call under `if __name__ == "
+                        "'__main__':` (worker processes import the script)") from None
+                yield t, WorkerDied("the worker process died while computing this run "
+                                    "(killed, out of memory or crashed); rerun it alone "
+                                    "to see why")
+            else:
+                self._finished += 1
+                yield t, result
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._drop_pool()
+
+
+class DaskExecutor(Executor):
+    """Tasks on a Dask distributed cluster (a scheduler address, or a LocalCluster)."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None,
+                 window: int | None = None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler!r}: "
+                                      f"{exc}; start one with `dask scheduler` and workers "
+                                      "with `dask worker ADDRESS`") from None
+        else:
+            self.cluster = LocalCluster(n_workers=workers or default_workers(),
+                                        threads_per_worker=1, processes=True,
+                                        dashboard_address=None,
+                                        silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        n = len(self.client.scheduler_info().get("workers", {}))
+        self.workers = max(1, n)
+        self.window = window or 4 * self.workers
+        self._n = 0
+
+    def imap_unordered(self, fn, tasks):
+        """Submit at most ``window`` tasks at a time; yield as they complete."""
+        from distributed import as_completed
+
+        todo = iter(tasks)
+        ac = as_completed(with_results=False)
+        owner: dict[str, Any] = {}
+
+        def submit() -> bool:
+            try:
+                t = next(todo)
+            except StopIteration:
+                return False
+            self._n += 1
+            fut = self.client.submit(fn, t, pure=False, key=f"thuisplus-{os.getpid()}-{self._n}")
+            owner[fut.key] = t
+            ac.add(fut)
+            return True
+
+        for _ in range(self.window):
+            if not submit():
+                break
+        for fut in ac:
+            t = owner.pop(fut.key)
+            try:
+                result = fut.result()
+            except Exception as exc:
+                if type(exc).__name__ != "KilledWorker":
+                    raise
+                result = WorkerDied(f"Dask gave up on this run after it killed workers: {exc}")
+            fut.release()
+            yield t, result
+            submit()
+
+    def close(self) -> None:
+        """Disconnect; stop the LocalCluster if this executor started it."""
+        with contextlib.suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+
+def make_executor(kind: str = "local", workers: int | None = None,
+                  scheduler: str | None = None) -> Executor:
+    """Build an executor by name: ``local`` (default), ``dask`` or ``serial``."""
+    if kind not in EXECUTORS:
+        raise ValueError(f"executor {kind!r}: allowed are {', '.join(EXECUTORS)}")
+    if scheduler and kind != "dask":
+        raise ValueError(f"--scheduler {scheduler!r} needs --executor dask")
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers)
+    return LocalExecutor(workers)

@@ -1,0 +1,334 @@
+"""Reports of an experiment folder: CSV tables, PNG plots and a ``report.md`` embedding them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments.analysis import (
+    headline,
+    outcome_columns,
+    sensitivity_indices,
+    summarise_runs,
+)
+from experiments.spec import Experiment
+from experiments.store import load_failures, load_manifest, load_results, load_yearly
+from sim.business_case import STAKEHOLDERS
+
+__all__ = ["experiment_from_manifest", "write_report"]
+
+LAWS = ("wmo", "zvw", "wlz")
+LAW_COLOURS = {"wmo": "#4f81bd", "zvw": "#9bbb59", "wlz": "#c0504d", "total": "#404040"}
+
+
+def experiment_from_manifest(out: str | Path) -> Experiment:
+    """Rebuild the experiment of a results folder from its manifest."""
+    m = load_manifest(out)
+    source = m.get("spec_source", "spec")
+    base_dir = Path(source).parent if source and source != "spec" else Path.cwd()
+    return Experiment.from_dict(m["spec"], source=f"{out}/manifest.json", base_dir=base_dir)
+
+
+def _money(x: float) -> str:
+    if not np.isfinite(x):
+        return "—"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _fmt(x: float, unit: str) -> str:
+    if not np.isfinite(x):
+        return "—"
+    if unit == "ratio":
+        return f"{x:.2f}"
+    if unit in ("clients", "years"):
+        return f"{x:,.1f}"
+    return f"{x:,.0f}"
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_avoided_per_law(df: pd.DataFrame, path: Path) -> Path:
+    """Grouped bars: avoided € per year per law and scenario, with 90% CIs of the mean."""
+    scen = list(dict.fromkeys(df["scenario"]))
+    cols = [f"avoided_{law}_per_year" for law in LAWS] + ["avoided_total_per_year"]
+    s = summarise_runs(df, ("scenario",), cols).set_index(["scenario", "outcome"])
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.6 * len(scen) + 3), 4.2))
+    width = 0.8 / len(cols)
+    x = np.arange(len(scen))
+    for k, c in enumerate(cols):
+        law = c.split("_")[1]
+        m = np.array([s.loc[(sc, c), "mean"] for sc in scen]) / 1e3
+        lo = np.array([s.loc[(sc, c), "ci_low"] for sc in scen]) / 1e3
+        hi = np.array([s.loc[(sc, c), "ci_high"] for sc in scen]) / 1e3
+        err = np.nan_to_num(np.vstack([m - lo, hi - m]))
+        ax.bar(x + (k - (len(cols) - 1) / 2) * width, m, width, yerr=err, capsize=3,
+               color=LAW_COLOURS[law], label=law.capitalize() if law != "total" else "total")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, [sc.replace("_", " ") for sc in scen])
+    ax.set_ylabel("€ thousand per year")
+    ax.set_title("Avoided care per law (baseline − Thuisplusflat), mean and 90% CI")
+    ax.legend(ncol=4, fontsize=8)
+    return _save(fig, path)
+
+
+def plot_stakeholders(df: pd.DataFrame, path: Path) -> Path:
+    """Bars: discounted net per stakeholder and scenario, with 90% CIs of the mean."""
+    scen = list(dict.fromkeys(df["scenario"]))
+    cols = [f"net_{s}" for s in STAKEHOLDERS] + ["npv"]
+    s = summarise_runs(df, ("scenario",), cols).set_index(["scenario", "outcome"])
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(scen)
+    x = np.arange(len(cols))
+    for k, sc in enumerate(scen):
+        m = np.array([s.loc[(sc, c), "mean"] for c in cols]) / 1e3
+        lo = np.array([s.loc[(sc, c), "ci_low"] for c in cols]) / 1e3
+        hi = np.array([s.loc[(sc, c), "ci_high"] for c in cols]) / 1e3
+        ax.bar(x + (k - (len(scen) - 1) / 2) * width, m, width, label=sc.replace("_", " "),
+               yerr=np.nan_to_num(np.vstack([m - lo, hi - m])), capsize=2)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, [c.removeprefix("net_").replace("_", "\n") if c != "npv" else "society\n(NPV)"
+                      for c in cols], fontsize=8)
+    ax.set_ylabel("€ thousand, present value")
+    ax.set_title("Who gains, who pays: net present value per stakeholder")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_timeseries(yearly: pd.DataFrame, path: Path) -> Path:
+    """Avoided € per law per year: mean line and 5-95% band of runs, one panel per law."""
+    scen = list(dict.fromkeys(yearly["scenario"]))
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), sharex=True)
+    for ax, law in zip(axes, [*LAWS, "total"], strict=True):
+        col = f"avoided_{law}"
+        for sc in scen:
+            g = yearly[yearly["scenario"] == sc].groupby("year")[col]
+            mean, lo, hi = g.mean() / 1e3, g.quantile(0.05) / 1e3, g.quantile(0.95) / 1e3
+            line, = ax.plot(mean.index, mean, marker=".", label=sc.replace("_", " "))
+            ax.fill_between(mean.index, lo, hi, alpha=0.2, color=line.get_color())
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_title(f"avoided {law.capitalize() if law != 'total' else 'total'}")
+        ax.set_xlabel("year")
+    axes[0].set_ylabel("€ thousand (mean, 5-95% of runs)")
+    axes[-1].legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_design(df: pd.DataFrame, exp: Experiment, path: Path,
+                outcomes: tuple[str, ...] = ("npv", "net_provider", "net_municipality",
+                                             "avoided_total_per_year")) -> Path | None:
+    """Outcomes against the first numeric design parameter, per scenario, with 90% CIs."""
+    numeric = [k for k in exp.design_keys
+               if pd.api.types.is_numeric_dtype(df.get(f"x.{k}", pd.Series(dtype=object)))]
+    if not numeric:
+        return None
+    key = numeric[0]
+    outcomes = tuple(o for o in outcomes if o in df)
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 3.6))
+    axes = np.atleast_1d(axes)
+    scen = list(dict.fromkeys(df["scenario"]))
+    for ax, o in zip(axes, outcomes, strict=True):
+        for sc in scen:
+            sub = df[df["scenario"] == sc]
+            if exp.spec.design.method == "grid":
+                s = summarise_runs(sub, (f"x.{key}",), [o]).sort_values(f"x.{key}")
+                line, = ax.plot(s[f"x.{key}"], s["mean"] / 1e3, marker="o",
+                                label=sc.replace("_", " "))
+                ax.fill_between(s[f"x.{key}"], s["ci_low"] / 1e3, s["ci_high"] / 1e3,
+                                alpha=0.2, color=line.get_color())
+            else:
+                ax.scatter(sub[f"x.{key}"], sub[o] / 1e3, s=6, alpha=0.5,
+                           label=sc.replace("_", " "))
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xlabel(key.rsplit(".", 1)[-1].replace("_", " "))
+        ax.set_title(o.replace("_", " "), fontsize=9)
+    axes[0].set_ylabel("€ thousand")
+    axes[-1].legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_sensitivity(ind: pd.DataFrame, method: str, path: Path) -> Path:
+    """Sobol: S1 and ST bars with CIs per outcome; Morris: μ* against σ per outcome."""
+    outcomes = list(dict.fromkeys(ind["outcome"]))
+    scen = next(iter(dict.fromkeys(ind["scenario"])))
+    ind = ind[ind["scenario"] == scen]
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 4.4), sharey=False)
+    axes = np.atleast_1d(axes)
+    for ax, o in zip(axes, outcomes, strict=True):
+        sub = ind[ind["outcome"] == o]
+        names = [n.rsplit(".", 1)[-1].replace("_", " ") for n in sub["parameter"]]
+        if method == "sobol":
+            y = np.arange(len(sub))
+            ax.barh(y + 0.2, sub["S1"], 0.4, xerr=sub["S1_conf"], label="first order S1",
+                    color="#4f81bd", capsize=2)
+            ax.barh(y - 0.2, sub["ST"], 0.4, xerr=sub["ST_conf"], label="total order ST",
+                    color="#c0504d", capsize=2)
+            ax.set_yticks(y, names, fontsize=7)
+            ax.set_xlim(left=min(0, float(sub["S1"].min()) - 0.05))
+            ax.invert_yaxis()
+        else:
+            ax.errorbar(sub["mu_star"], sub["sigma"], xerr=sub["mu_star_conf"], fmt="o")
+            for n, x, yv in zip(names, sub["mu_star"], sub["sigma"], strict=True):
+                ax.annotate(n, (x, yv), fontsize=7)
+            ax.set_xlabel("μ* (mean |elementary effect|)")
+            ax.set_ylabel("σ (interactions, non-linearity)")
+        ax.set_title(o.replace("_", " "), fontsize=9)
+    if method == "sobol":
+        axes[0].legend(fontsize=7)
+    fig.suptitle(f"{'Sobol' if method == 'sobol' else 'Morris'} sensitivity ({scen})",
+                 fontsize=10)
+    return _save(fig, path)
+
+
+def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str, Any]:
+    """Tables, plots and ``report.md`` for the experiment in ``out``; returns their paths."""
+    out = Path(out)
+    exp = experiment_from_manifest(out)
+    manifest = load_manifest(out)
+    df = load_results(out)
+    failures = load_failures(out)
+    paths: dict[str, Any] = {}
+    tables = out / "tables"
+    plots = out / "plots"
+    tables.mkdir(exist_ok=True)
+    plots.mkdir(exist_ok=True)
+    counts = manifest["counts"]
+    lines = [f"# Experiment `{exp.name}`", ""]
+    if exp.spec.description:
+        lines += [exp.spec.description, ""]
+    code = manifest.get("code", {})
+    lines += [
+        f"{counts['done']} of {counts['runs']} runs finished"
+        + (f", **{counts['failed']} failed** (see failures.parquet)" if counts["failed"] else "")
+        + f"; {len(exp.scenarios)} scenario(s) × {len(exp.points)} design point(s) × "
+        f"{exp.spec.replications} replication(s); seed {exp.spec.seed}; design "
+        f"`{exp.spec.design.method}`; code {code.get('package', '?')}"
+        + (f" at {code['commit'][:10]}" + (" (with local changes)" if code.get("dirty") else "")
+           if code.get("commit") else "") + ".",
+        "",
+        "Each run is a *pair*: the complex without and with the Thuisplusflat on the same "
+        "random numbers; avoided care = baseline − Thuisplusflat. Intervals: *90% CI* is "
+        "the confidence interval of the mean over replications; *5–95%* is the spread of "
+        "single runs (how much one complex can differ by chance).",
+        "",
+    ]
+    if df.empty:
+        lines += ["No finished runs yet."]
+        (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths["report"] = out / "report.md"
+        return paths
+
+    cols = outcome_columns(df)
+    by = ["scenario"] if exp.spec.design.method in ("none", "sobol", "morris", "lhs") else [
+        "scenario", "point"]
+    summary = summarise_runs(df, by, cols)
+    if "point" in by:
+        pts = pd.DataFrame([{"point": i, **{f"x.{k}": v for k, v in p.items()}}
+                            for i, p in enumerate(exp.points)])
+        summary = summary.merge(pts, on="point", how="left")
+    paths["summary"] = tables / "summary.csv"
+    summary.to_csv(paths["summary"], index=False)
+    paths["runs"] = tables / "runs.csv"
+    df.to_csv(paths["runs"], index=False)
+
+    if exp.is_thuisplus:
+        head = headline(df)
+        paths["headline"] = tables / "headline.csv"
+        head.to_csv(paths["headline"], index=False)
+        yearly = load_yearly(out)
+        paths["plot_avoided"] = plot_avoided_per_law(df, plots / "avoided_per_law.png")
+        paths["plot_stakeholders"] = plot_stakeholders(df, plots / "stakeholders.png")
+        if not yearly.empty:
+            ys = summarise_runs(yearly, ["scenario", "year"],
+                                [c for c in yearly.columns if c.startswith(("avoided_", "cost_",
+                                                                            "clients_"))])
+            paths["yearly_summary"] = tables / "yearly_summary.csv"
+            ys.to_csv(paths["yearly_summary"], index=False)
+            paths["plot_timeseries"] = plot_timeseries(yearly, plots / "avoided_per_year.png")
+        for scenario, g in head.groupby("scenario", sort=False):
+            lines += [f"## Scenario `{scenario}`", "",
+                      "| measure | unit | mean | 90% CI | 5–95% of runs |",
+                      "|---|---|---:|---:|---:|"]
+            for r in g.itertuples():
+                lines.append(f"| {r.measure} | {r.unit} | {_fmt(r.mean, r.unit)} | "
+                             f"{_fmt(r.ci_low, r.unit)} – {_fmt(r.ci_high, r.unit)} | "
+                             f"{_fmt(r.p5, r.unit)} – {_fmt(r.p95, r.unit)} |")
+            lines.append("")
+        lines += ["## Plots", "", "![avoided care per law](plots/avoided_per_law.png)", "",
+                  "![stakeholders](plots/stakeholders.png)", ""]
+        if "plot_timeseries" in paths:
+            lines += ["![avoided care per year](plots/avoided_per_year.png)", ""]
+    if exp.spec.design.method in ("grid", "lhs"):
+        p = plot_design(df, exp, plots / "design.png") if exp.is_thuisplus else None
+        if p is not None:
+            paths["plot_design"] = p
+            lines += ["## Across the design", "", "![design](plots/design.png)", ""]
+    if exp.spec.design.method in ("sobol", "morris"):
+        try:
+            ind = sensitivity_indices(exp, df, outcomes)
+        except ValueError as exc:
+            lines += ["## Sensitivity", "", f"Not computed: {exc}", ""]
+        else:
+            paths["sensitivity"] = tables / "sensitivity.csv"
+            ind.to_csv(paths["sensitivity"], index=False)
+            paths["plot_sensitivity"] = plot_sensitivity(ind, exp.spec.design.method,
+                                                         plots / "sensitivity.png")
+            lines += _sensitivity_lines(ind, exp.spec.design.method)
+    if not failures.empty:
+        lines += ["## Failed runs", "", "| run | scenario | point | replication | error |",
+                  "|---|---|---|---|---|"]
+        for r in failures.head(20).itertuples():
+            lines.append(f"| {r.run_id} | {r.scenario} | {r.point} | {r.replication} | "
+                         f"{str(r.error)[:120]} |")
+        lines.append("")
+    lines += ["## Files", "",
+              "- `runs/*.parquet`: one row per run (also `tables/runs.csv`); "
+              "`yearly/*.parquet`: one row per run × year; query with pandas "
+              "(`experiments.load_results`) or DuckDB "
+              "(`SELECT * FROM 'runs/*.parquet'`).",
+              "- `tables/summary.csv`: every outcome per scenario"
+              + (" and design point" if "point" in by else "")
+              + " with n, mean, sd, 90% CI of the mean, 5th and 95th percentile.",
+              "- `manifest.json`: the spec, base parameters, code version, seeds and the "
+              "status of every run.", ""]
+    paths["report"] = out / "report.md"
+    paths["report"].write_text("\n".join(lines), encoding="utf-8")
+    return paths
+
+
+def _sensitivity_lines(ind: pd.DataFrame, method: str) -> list[str]:
+    lines = ["## Sensitivity", ""]
+    if method == "sobol":
+        lines += ["Sobol indices (Saltelli sampling, SALib) of the mean over replications at "
+                  "each design point, with 90% bootstrap confidence intervals. S1: share of "
+                  "the output variance due to the parameter alone; ST: including its "
+                  "interactions.", ""]
+    else:
+        lines += ["Morris elementary effects (SALib): μ* ranks influence, σ signals "
+                  "interactions or non-linearity; μ* with a 90% bootstrap CI.", ""]
+    for (scenario, outcome), g in ind.groupby(["scenario", "outcome"], sort=False):
+        lines += [f"**{outcome}** ({scenario})", ""]
+        if method == "sobol":
+            g = g.sort_values("ST", ascending=False)
+            lines += ["| parameter | S1 | ST |", "|---|---:|---:|"]
+            lines += [f"| `{r.parameter}` | {r.S1:.3f} ± {r.S1_conf:.3f} | "
+                      f"{r.ST:.3f} ± {r.ST_conf:.3f} |" for r in g.itertuples()]
+        else:
+            g = g.sort_values("mu_star", ascending=False)
+            lines += ["| parameter | μ* | σ | μ |", "|---|---:|---:|---:|"]
+            lines += [f"| `{r.parameter}` | {_money(r.mu_star)} ± {_money(r.mu_star_conf)} | "
+                      f"{_money(r.sigma)} | {_money(r.mu)} |" for r in g.itertuples()]
+        lines.append("")
+    lines += ["![sensitivity](plots/sensitivity.png)", ""]
+    return lines

@@ -1,0 +1,84 @@
+"""The batch runner: expand a spec into runs, execute them, stream results to disk."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.executors import Executor, WorkerDied, make_executor
+from experiments.outcomes import execute
+from experiments.spec import Experiment
+from experiments.store import ResultStore
+
+__all__ = ["RunSummary", "run_experiment"]
+
+#: progress(done, failed, total) is called after every finished run
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass
+class RunSummary:
+    """What a call of :func:`run_experiment` did."""
+
+    out: Path
+    total: int
+    done: int
+    failed: int
+    ran: int
+    skipped: int
+    seconds: float
+    executor: str
+    workers: int
+
+    @property
+    def complete(self) -> bool:
+        """True when every run finished without failing."""
+        return self.done == self.total
+
+
+def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | None = None,
+                   executor: str | Executor = "local", scheduler: str | None = None,
+                   resume: bool = False, progress: Progress | None = None) -> RunSummary:
+    """Run every (unfinished) run of ``experiment`` and store the results in ``out``.
+
+    ``executor`` is ``"local"`` (worker processes, ``workers`` of them, default all
+    cores), ``"dask"`` (``scheduler`` address, or a LocalCluster), ``"serial"``, or an
+    :class:`~experiments.executors.Executor` instance. With ``resume`` an existing folder
+    of the same spec is completed: finished runs are skipped, failed runs retried.
+    A run that raises is recorded in ``failures.parquet``; the others go on. On Ctrl-C
+    every finished run is kept and the folder can be resumed.
+    """
+    out = Path(out)
+    t0 = time.perf_counter()
+    tasks = experiment.runs()
+    store = ResultStore(out, experiment, tasks, resume=resume)
+    pending = store.pending()
+    skipped = len(tasks) - len(pending)
+    own = not isinstance(executor, Executor)
+    ex = make_executor(executor, workers, scheduler) if own else executor
+    ran = 0
+    state = None
+    try:
+        if progress:
+            progress(len(store.done), len(store.failures), len(tasks))
+        for task, record in ex.imap_unordered(execute, pending):
+            if isinstance(record, WorkerDied):
+                record = {"run_id": task.run_id, "status": "failed",
+                          "error": f"WorkerDied: {record}", "traceback": ""}
+            store.add(record)
+            ran += 1
+            if progress:
+                progress(len(store.done), len(store.failures), len(tasks))
+    except BaseException:
+        state = "interrupted"
+        raise
+    finally:
+        if own:
+            ex.close()
+        store.close(state)
+    return RunSummary(out=out, total=len(tasks), done=len(store.done),
+                      failed=len(store.failures), ran=ran, skipped=skipped,
+                      seconds=time.perf_counter() - t0, executor=ex.name,
+                      workers=ex.workers)

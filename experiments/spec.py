@@ -1,0 +1,414 @@
+"""Experiment specs: scenarios × design points × replications, read from TOML and validated.
+
+A spec names a base parameter set (defaults, a preset, a parameter file, ``[set]``
+overrides), named **scenarios** (more overrides), a **design** over parameter ranges
+(grid, Latin hypercube, Sobol/Saltelli or Morris, sampled with SALib) and a number of
+**replications**. :meth:`Experiment.runs` expands it into :class:`RunTask`s, each a pair
+with its own seed derived from the experiment seed by ``numpy.random.SeedSequence``.
+
+Every problem is reported as a :class:`SpecError` naming the file, the key, the value and
+what is allowed; the CLI turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.params import ParameterError, Parameters, iter_fields, load_parameters
+
+__all__ = ["DESIGN_METHODS", "THUISPLUS_MODEL", "Experiment", "RunTask", "SpecError"]
+
+THUISPLUS_MODEL = "thuisplus"
+DESIGN_METHODS = ("none", "grid", "lhs", "sobol", "morris")
+_PARAMETER_KEYS = frozenset(key for key, _ in iter_fields())
+
+
+class SpecError(ValueError):
+    """A problem in an experiment spec: where it is, what the value was, what is allowed."""
+
+    def __init__(self, source: str, key: str, message: str):
+        self.source, self.key, self.message = source, key, message
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{key}: {message}" if key else f"{where}{message}")
+
+
+class ParamRange(BaseModel):
+    """One design parameter: a numeric ``range = [low, high]`` or explicit ``values``."""
+
+    model_config = ConfigDict(extra="forbid")
+    range: tuple[float, float] | None = None
+    values: list[Any] | None = None
+    dist: Literal["unif", "triang", "norm", "lognorm"] = "unif"
+
+
+class Design(BaseModel):
+    """How design points are drawn over the design parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field("none", description="one of none, grid, lhs, sobol, morris")
+    samples: int = Field(
+        16, ge=1, le=1_000_000,
+        description="lhs: points; sobol: base samples N (a power of 2); morris: trajectories")
+    levels: int = Field(4, ge=2, le=1000, description="grid: points per range; morris: levels")
+    second_order: bool = Field(False, description="sobol: also second-order indices")
+    seed: int | None = Field(None, ge=0, description="sampler seed [default: the experiment's]")
+    parameters: dict[str, ParamRange] = Field(default_factory=dict)
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, v: str) -> str:
+        if v not in DESIGN_METHODS:
+            hint = difflib.get_close_matches(v, DESIGN_METHODS, n=1)
+            raise ValueError(f"unknown design {v!r}; allowed: {', '.join(DESIGN_METHODS)}"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        return v
+
+
+class _SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(1, ge=0)
+    replications: int = Field(1, ge=1, le=1_000_000)
+    weeks: int | None = Field(None, ge=1, le=5200)
+    preset: str | None = None
+    params: str | None = None
+    model: str = THUISPLUS_MODEL
+    common_seeds: bool = True
+    set: dict[str, Any] = Field(default_factory=dict)
+    scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    design: Design = Field(default_factory=Design)
+    outcomes: list[str] = Field(default_factory=list)
+    flush_every: int = Field(200, ge=1, le=100_000)
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of an experiment: a pair at one scenario, design point and replication."""
+
+    run_id: int
+    scenario: str
+    point: int
+    replication: int
+    seed: int
+    overrides: dict[str, Any]
+    model: str = THUISPLUS_MODEL
+    base: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    weeks: int | None = None
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` and ``{"a.b": 1}`` both become ``{"a.b": 1}``."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _pydantic_problem(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    value = err.get("input")
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        top = [n for n in _SpecModel.model_fields if n != "flush_every"]
+        parent = err["loc"][:-1]
+        names = list(Design.model_fields) if parent == ("design",) else (
+            list(ParamRange.model_fields) if parent[:1] == ("design",) else top)
+        hint = difflib.get_close_matches(str(err["loc"][-1]), names, n=1)
+        return loc, ("unknown key; allowed: " + ", ".join(names)
+                     + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return loc, f"{msg}{shown}"
+
+
+class Experiment:
+    """A validated experiment spec; build with :meth:`from_toml` or :meth:`from_dict`."""
+
+    def __init__(self, spec: _SpecModel, *, source: str = "spec", base_dir: Path | None = None):
+        self.spec = spec
+        self.source = source
+        self.base_dir = base_dir or Path.cwd()
+        self.set = _flatten(spec.set)
+        self.scenarios: dict[str, dict[str, Any]] = (
+            {k: _flatten(v) for k, v in spec.scenarios.items()} or {"default": {}})
+        self.base_params: Parameters | None = None
+        self._validate()
+        self._points = self._sample_design()
+
+    # --- construction ---------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "spec",
+                  base_dir: Path | None = None) -> Experiment:
+        """Validate a spec given as a (nested) mapping, e.g. parsed TOML."""
+        try:
+            spec = _SpecModel.model_validate(dict(data))
+        except ValidationError as exc:
+            key, msg = _pydantic_problem(exc)
+            raise SpecError(source, key, msg) from None
+        return cls(spec, source=source, base_dir=base_dir)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Experiment:
+        """Read and validate a spec file; relative ``params`` paths are relative to it."""
+        path = Path(path)
+        if not path.is_file():
+            hint = ""
+            if path.parent.is_dir():
+                near = difflib.get_close_matches(path.name, [p.name for p in
+                                                             path.parent.glob("*.toml")], n=1)
+                hint = f" (did you mean {path.parent / near[0]}?)" if near else ""
+            raise SpecError(str(path), "", f"no such spec file{hint}")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SpecError(str(path), "", f"not valid TOML: {exc}") from None
+        return cls.from_dict(data, source=str(path), base_dir=path.parent)
+
+    def with_changes(self, **changes: Any) -> Experiment:
+        """A copy with top-level spec fields replaced (e.g. ``replications=4``)."""
+        data = self.spec.model_dump()
+        data.update(changes)
+        return Experiment.from_dict(data, source=self.source, base_dir=self.base_dir)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as plain data (what the manifest stores)."""
+        return self.spec.model_dump(mode="json", exclude_defaults=False)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that determines the runs and their results."""
+        data = self.to_dict()
+        data.pop("flush_every", None)
+        data.pop("description", None)
+        if self.base_params is not None:
+            data["_base"] = self.base_params.model_dump(mode="json")
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    # --- properties -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The experiment's name (folder names, report titles)."""
+        return self.spec.name
+
+    @property
+    def is_thuisplus(self) -> bool:
+        """True when runs are pairs of the Thuisplusflat model (not a test function)."""
+        return self.spec.model == THUISPLUS_MODEL
+
+    @property
+    def design_keys(self) -> list[str]:
+        """The design parameters in spec order."""
+        return list(self.spec.design.parameters)
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """Design points (one empty point when there is no design)."""
+        return self._points
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs: scenarios × design points × replications."""
+        return len(self.scenarios) * len(self._points) * self.spec.replications
+
+    def salib_problem(self) -> dict[str, Any]:
+        """The SALib problem dict of the design parameters."""
+        d = self.spec.design.parameters
+        return {"num_vars": len(d), "names": list(d),
+                "bounds": [list(d[k].range) for k in d],
+                "dists": [d[k].dist for k in d]}
+
+    # --- validation -------------------------------------------------------------------
+    def _err(self, key: str, message: str) -> SpecError:
+        return SpecError(self.source, key, message)
+
+    def _validate(self) -> None:
+        s = self.spec
+        design = s.design
+        if self.is_thuisplus:
+            self.base_params = self._build_base()
+            for name, over in self.scenarios.items():
+                self._check_keys(over, f"scenarios.{name}")
+                self._apply(self.base_params, over, f"scenarios.{name}")
+        else:
+            if ":" not in s.model:
+                raise self._err("model", f"{s.model!r}: expected {THUISPLUS_MODEL!r} or "
+                                         "'package.module:function'")
+            if s.preset or s.params:
+                raise self._err("preset" if s.preset else "params",
+                                "only the thuisplus model takes a preset or parameter file")
+        if design.method == "none":
+            if design.parameters:
+                raise self._err("design.method", "design parameters are given but method is "
+                                                 "'none'; choose grid, lhs, sobol or morris")
+            return
+        if not design.parameters:
+            raise self._err("design.parameters",
+                            f"design method {design.method!r} needs at least one parameter")
+        for key, pr in design.parameters.items():
+            where = f"design.parameters.{key}"
+            if self.is_thuisplus:
+                self._check_keys({key: None}, "design.parameters")
+            if pr.values is not None and pr.range is not None:
+                raise self._err(where, "give either range = [low, high] or values = [...]")
+            if pr.values is not None:
+                if design.method != "grid":
+                    raise self._err(where, f"explicit values only work with method 'grid' "
+                                           f"(method is {design.method!r}); give a range")
+                if not pr.values:
+                    raise self._err(where, "values = [] is empty; give at least one value")
+                candidates = pr.values
+            elif pr.range is not None:
+                lo, hi = pr.range
+                if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
+                    raise self._err(where, f"range = [{lo:g}, {hi:g}] is empty; need low < high")
+                candidates = [lo, hi]
+            else:
+                raise self._err(where, "give range = [low, high] or values = [...]")
+            if pr.dist != "unif" and design.method not in ("sobol", "morris", "lhs"):
+                raise self._err(f"{where}.dist", "distributions other than 'unif' need "
+                                                 "method lhs, sobol or morris")
+            if self.is_thuisplus:
+                assert self.base_params is not None
+                for v in candidates:
+                    self._apply(self.base_params, {key: self._cast(key, v)}, where)
+        if design.method == "sobol" and design.samples & (design.samples - 1):
+            raise self._err("design.samples", f"{design.samples}: Sobol (Saltelli) sampling "
+                                              "needs a power of 2 (e.g. 256, 512, 1024)")
+        if design.method == "morris" and len(design.parameters) < 2:
+            raise self._err("design.parameters", "Morris screening needs at least 2 parameters")
+        if design.method == "sobol" and len(design.parameters) < 2:
+            raise self._err("design.parameters", "Sobol analysis needs at least 2 parameters")
+
+    def _build_base(self) -> Parameters:
+        s = self.spec
+        params = Parameters()
+        if s.params:
+            path = Path(s.params)
+            if not path.is_absolute():
+                path = self.base_dir / path
+            if not path.is_file():
+                raise self._err("params", f"{s.params!r}: no such parameter file ({path})")
+            try:
+                params = load_parameters(path)
+            except ParameterError as exc:
+                raise self._err("params", exc.format()) from None
+        if s.preset:
+            from sim.presets import list_presets, load_preset
+
+            known = list(list_presets())
+            if s.preset not in known:
+                hint = difflib.get_close_matches(s.preset, known, n=1)
+                raise self._err("preset", f"{s.preset!r} is not a preset; allowed: "
+                                          f"{', '.join(known)}"
+                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+            params = load_preset(s.preset, base=params)
+        self._check_keys(self.set, "set")
+        return self._apply(params, self.set, "set")
+
+    def _check_keys(self, overrides: Mapping[str, Any], where: str) -> None:
+        for key in overrides:
+            if key not in _PARAMETER_KEYS:
+                hint = difflib.get_close_matches(key, _PARAMETER_KEYS, n=1)
+                raise self._err(f"{where}.{key}" if where else key,
+                                "not a parameter (see `thuisplus params --show`)"
+                                + (f"; did you mean {hint[0]!r}?" if hint else ""))
+
+    def _apply(self, params: Parameters, overrides: Mapping[str, Any], where: str
+               ) -> Parameters:
+        try:
+            return params.with_overrides(overrides, origin=f"{self.source} [{where}]")
+        except ParameterError as exc:
+            raise SpecError("", "", exc.format()) from None
+
+    def _cast(self, key: str, value: Any) -> Any:
+        """Round sampled values of integer parameters (e.g. building.dwellings)."""
+        if self.base_params is not None:
+            default = self.base_params.get(key)
+            if isinstance(default, int) and not isinstance(default, bool):
+                return round(value)
+        return value
+
+    # --- design ---------------------------------------------------------------------
+    def _sample_design(self) -> list[dict[str, Any]]:
+        d = self.spec.design
+        if d.method == "none":
+            return [{}]
+        keys = self.design_keys
+        seed = self.spec.seed if d.seed is None else d.seed
+        if d.method == "grid":
+            axes = []
+            for k in keys:
+                pr = d.parameters[k]
+                if pr.values is not None:
+                    axes.append(list(pr.values))
+                else:
+                    axes.append([float(x) for x in np.linspace(*pr.range, d.levels)])
+            rows = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes)]
+        else:
+            problem = self.salib_problem()
+            if d.method == "lhs":
+                from SALib.sample import latin
+
+                x = latin.sample(problem, d.samples, seed=seed)
+            elif d.method == "sobol":
+                from SALib.sample import sobol
+
+                x = sobol.sample(problem, d.samples, calc_second_order=d.second_order,
+                                 scramble=True, seed=seed)
+            else:
+                from SALib.sample import morris
+
+                x = morris.sample(problem, d.samples, num_levels=d.levels, seed=seed)
+            rows = [dict(zip(keys, (float(v) for v in row), strict=True)) for row in x]
+        return [{k: self._cast(k, v) for k, v in row.items()} for row in rows]
+
+    def design_matrix(self) -> np.ndarray:
+        """The design points as an (n_points × n_parameters) float array (SALib's X)."""
+        return np.array([[float(p[k]) for k in self.design_keys] for p in self._points])
+
+    # --- runs -------------------------------------------------------------------------
+    def seed_of(self, scenario_index: int, point: int, replication: int) -> int:
+        """The run's seed, from the experiment seed by SeedSequence.
+
+        With ``common_seeds`` (default) replication *r* uses the same seed in every
+        scenario and design point: common random numbers across the whole experiment, so
+        differences between scenarios are not noise. Otherwise each run gets its own.
+        """
+        key = ((replication,) if self.spec.common_seeds
+               else (scenario_index, point, replication))
+        ss = np.random.SeedSequence(self.spec.seed, spawn_key=key)
+        return int(ss.generate_state(1)[0])
+
+    def runs(self) -> list[RunTask]:
+        """Every run, in a fixed order: scenario, then design point, then replication."""
+        base = (self.base_params.model_dump(mode="json") if self.base_params is not None
+                else {})
+        tasks = []
+        run_id = 0
+        for si, (name, over) in enumerate(self.scenarios.items()):
+            for pi, point in enumerate(self._points):
+                for r in range(self.spec.replications):
+                    overrides = {**({} if self.is_thuisplus else self.set), **over, **point}
+                    tasks.append(RunTask(
+                        run_id=run_id, scenario=name, point=pi, replication=r,
+                        seed=self.seed_of(si, pi, r), overrides=overrides,
+                        model=self.spec.model, base=base, weeks=self.spec.weeks))
+                    run_id += 1
+        return tasks

@@ -1,0 +1,345 @@
+"""The results folder of an experiment: crash-safe, resumable, bounded in memory.
+
+Layout of ``OUT/``::
+
+    manifest.json          spec, code version, seeds and status of every run
+    runs/part-000001.parquet     one row per finished run (ids, seed, outcome columns)
+    yearly/part-000001.parquet   one row per finished run × year
+    failures.parquet       runs that raised or killed their worker (error, traceback)
+    journal/000002.jsonl   finished runs not yet compacted into parts
+
+Every finished run is appended to the current journal at once (one JSON line, flushed),
+so a killed batch loses no finished run. Every ``flush_every`` runs the journal is
+compacted: ``yearly/part-G`` and then ``runs/part-G`` are written atomically (temporary
+file + rename) and the journal deleted. Generation *G* is complete when ``runs/part-G``
+exists; a journal whose runs part exists is a leftover and is ignored, one without it is
+compacted on the next open. So each run is in exactly one place and ``--resume`` can
+never duplicate one. DuckDB reads the parts directly:
+``SELECT * FROM 'OUT/runs/*.parquet'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.spec import Experiment, RunTask, SpecError
+
+__all__ = ["ResultStore", "code_version", "load_failures", "load_manifest", "load_results",
+           "load_yearly"]
+
+ID_COLUMNS = ["run_id", "scenario", "point", "replication", "seed"]
+_PART = re.compile(r"part-(\d{6})\.parquet$")
+
+
+def code_version() -> dict[str, Any]:
+    """Package version and, in a git checkout, the commit and whether it had local changes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pkg = version("thuisplus")
+    except PackageNotFoundError:
+        pkg = "unknown"
+    info: dict[str, Any] = {"package": pkg}
+    root = Path(__file__).resolve().parents[1]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10)
+        if commit.returncode == 0:
+            info["commit"] = commit.stdout.strip()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                   cwd=root, capture_output=True, text=True, timeout=10)
+            info["dirty"] = bool(dirty.stdout.strip())
+    return info
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _generations(folder: Path) -> dict[int, Path]:
+    if not folder.is_dir():
+        return {}
+    return {int(m.group(1)): p for p in folder.iterdir() if (m := _PART.match(p.name))}
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    """Records of a journal; a torn last line (the process was killed mid-write) is dropped."""
+    records = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return records
+
+
+class ResultStore:
+    """Writer of one experiment's results folder (see the module docstring)."""
+
+    def __init__(self, out: Path, experiment: Experiment, tasks: list[RunTask], *,
+                 resume: bool = False, flush_every: int | None = None):
+        self.out = Path(out)
+        self.experiment = experiment
+        self.tasks = {t.run_id: t for t in tasks}
+        self.flush_every = flush_every or experiment.spec.flush_every
+        self.runs_dir, self.yearly_dir = self.out / "runs", self.out / "yearly"
+        self.journal_dir = self.out / "journal"
+        self.failures: dict[int, dict[str, Any]] = {}
+        self.code = code_version()
+        self._open(resume)
+
+    # --- opening, resuming --------------------------------------------------------------
+    def _open(self, resume: bool) -> None:
+        manifest = self.out / "manifest.json"
+        if manifest.exists():
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+            if not resume:
+                raise SpecError(str(self.out), "", "already holds results of experiment "
+                                f"{old.get('name')!r}; use --resume to finish it or choose "
+                                "another --out folder")
+            if old.get("fingerprint") != self.experiment.fingerprint():
+                raise SpecError(str(self.out), "", "holds results of a different spec "
+                                f"(fingerprint {old.get('fingerprint')} ≠ "
+                                f"{self.experiment.fingerprint()}); --resume needs the same "
+                                "spec, parameters and replications")
+        elif self.out.exists() and any(self.out.iterdir()) and not resume:
+            raise SpecError(str(self.out), "", "exists and is not empty (and is not an "
+                            "experiment folder); choose another --out folder")
+        for d in (self.runs_dir, self.yearly_dir, self.journal_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        for tmp in self.out.rglob(".*.tmp"):
+            tmp.unlink()
+        # Finish compactions a crash interrupted.
+        runs = _generations(self.runs_dir)
+        for j in sorted(self.journal_dir.glob("*.jsonl")):
+            g = int(j.stem)
+            if g in runs:
+                j.unlink()  # its part is complete: the journal is a leftover
+            else:
+                self._compact(g, _read_journal(j))
+                j.unlink()
+        old_failures = self.out / "failures.parquet"
+        self.done: set[int] = set()
+        for p in _generations(self.runs_dir).values():
+            self.done.update(int(x) for x in pd.read_parquet(p, columns=["run_id"])["run_id"])
+        if old_failures.exists():
+            f = pd.read_parquet(old_failures)
+            for rec in f.to_dict(orient="records"):
+                if int(rec["run_id"]) not in self.done:
+                    self.failures[int(rec["run_id"])] = rec
+        self.generation = max([0, *_generations(self.runs_dir)]) + 1
+        self._journal_records = 0
+        self._journal: Any = None
+        self.write_manifest(state="running")
+
+    def pending(self) -> list[RunTask]:
+        """Tasks not finished yet (failed ones are retried), in run-id order."""
+        return [t for rid, t in sorted(self.tasks.items()) if rid not in self.done]
+
+    # --- writing ------------------------------------------------------------------------
+    def _journal_file(self):
+        if self._journal is None:
+            path = self.journal_dir / f"{self.generation:06d}.jsonl"
+            self._journal = open(path, "a", encoding="utf-8")
+        return self._journal
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Store one finished record (``done`` or ``failed``) at once; compact when due."""
+        rid = int(record["run_id"])
+        t = self.tasks[rid]
+        if record["status"] == "done":
+            if rid in self.done:
+                return
+            fh = self._journal_file()
+            fh.write(json.dumps(record, allow_nan=True) + "\n")
+            fh.flush()
+            self.done.add(rid)
+            self.failures.pop(rid, None)
+            self._journal_records += 1
+            if self._journal_records >= self.flush_every:
+                self.flush()
+        else:
+            self.failures[rid] = {
+                "run_id": rid, "scenario": t.scenario, "point": t.point,
+                "replication": t.replication, "seed": t.seed,
+                "overrides": json.dumps(t.overrides, default=str),
+                "error": str(record.get("error", "")),
+                "traceback": str(record.get("traceback", "")),
+                "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+            self._write_failures()
+
+    def flush(self) -> None:
+        """Compact the current journal into parquet parts and start a new generation."""
+        if self._journal is None:
+            return
+        self._journal.close()
+        self._journal = None
+        path = self.journal_dir / f"{self.generation:06d}.jsonl"
+        self._compact(self.generation, _read_journal(path))
+        path.unlink()
+        self.generation += 1
+        self._journal_records = 0
+        self.write_manifest(state="running")
+
+    def _compact(self, generation: int, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        rows, yearly = [], []
+        for rec in records:
+            t = self.tasks.get(int(rec["run_id"]))
+            if t is None:
+                continue
+            ids = {"run_id": t.run_id, "scenario": t.scenario, "point": t.point,
+                   "replication": t.replication, "seed": t.seed}
+            design = {f"x.{k}": v for k, v in self.experiment.points[t.point].items()}
+            rows.append({**ids, **design, **rec["outcomes"], "seconds": rec.get("seconds")})
+            if rec.get("yearly"):
+                y = pd.DataFrame(rec["yearly"])
+                for k, v in reversed(ids.items()):
+                    y.insert(0, k, v)
+                yearly.append(y)
+        name = f"part-{generation:06d}.parquet"
+        if yearly:
+            _atomic_parquet(pd.concat(yearly, ignore_index=True), self.yearly_dir / name)
+        _atomic_parquet(pd.DataFrame(rows), self.runs_dir / name)
+
+    def _write_failures(self) -> None:
+        path = self.out / "failures.parquet"
+        if self.failures:
+            _atomic_parquet(pd.DataFrame(list(self.failures.values())), path)
+        elif path.exists():
+            path.unlink()
+
+    def write_manifest(self, state: str) -> None:
+        """Write manifest.json atomically: spec, code version, seeds, status per run."""
+        status = ["done" if rid in self.done else "failed" if rid in self.failures
+                  else "pending" for rid in sorted(self.tasks)]
+        exp = self.experiment
+        manifest = {
+            "name": exp.name,
+            "state": state,
+            "fingerprint": exp.fingerprint(),
+            "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "code": self.code,
+            "spec": exp.to_dict(),
+            "spec_source": exp.source,
+            "base_parameters": (exp.base_params.model_dump(mode="json")
+                                if exp.base_params is not None else None),
+            "design": {"method": exp.spec.design.method, "keys": exp.design_keys,
+                       "points": exp.points},
+            "counts": {"runs": len(self.tasks), "done": len(self.done),
+                       "failed": len(self.failures),
+                       "pending": len(self.tasks) - len(self.done) - len(self.failures)},
+            "runs": {
+                "run_id": sorted(self.tasks),
+                "scenario": [self.tasks[r].scenario for r in sorted(self.tasks)],
+                "point": [self.tasks[r].point for r in sorted(self.tasks)],
+                "replication": [self.tasks[r].replication for r in sorted(self.tasks)],
+                "seed": [self.tasks[r].seed for r in sorted(self.tasks)],
+                "status": status,
+            },
+        }
+        data = json.dumps(manifest, indent=1, default=str).encode()
+        _atomic_write_bytes(self.out / "manifest.json", data)
+
+    def close(self, state: str | None = None) -> None:
+        """Compact what is left and write the final manifest."""
+        self.flush()
+        self._write_failures()
+        if state is None:
+            state = ("complete" if len(self.done) == len(self.tasks)
+                     else "incomplete")
+        self.write_manifest(state=state)
+
+
+# --- reading ------------------------------------------------------------------------------
+def _check_folder(out: Path) -> Path:
+    out = Path(out)
+    if not (out / "manifest.json").is_file():
+        raise SpecError(str(out), "", "not an experiment results folder (no manifest.json)")
+    return out
+
+
+def load_manifest(out: str | Path) -> dict[str, Any]:
+    """The folder's manifest.json as a dict."""
+    out = _check_folder(Path(out))
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _live_journals(out: Path) -> Iterable[dict[str, Any]]:
+    runs = _generations(out / "runs")
+    for j in sorted((out / "journal").glob("*.jsonl")):
+        if int(j.stem) not in runs:
+            yield from _read_journal(j)
+
+
+def load_results(out: str | Path) -> pd.DataFrame:
+    """One row per finished run: ids, design values (``x.*``) and outcome columns."""
+    out = _check_folder(Path(out))
+    frames = [pd.read_parquet(p) for _, p in sorted(_generations(out / "runs").items())]
+    live = list(_live_journals(out))
+    if live:
+        manifest = load_manifest(out)
+        runs = manifest["runs"]
+        idx = {rid: i for i, rid in enumerate(runs["run_id"])}
+        points = manifest["design"]["points"]
+        rows = []
+        for rec in live:
+            i = idx[int(rec["run_id"])]
+            p = runs["point"][i]
+            rows.append({"run_id": int(rec["run_id"]), "scenario": runs["scenario"][i],
+                         "point": p, "replication": runs["replication"][i],
+                         "seed": runs["seed"][i],
+                         **{f"x.{k}": v for k, v in points[p].items()},
+                         **rec["outcomes"], "seconds": rec.get("seconds")})
+        frames.append(pd.DataFrame(rows))
+    if not frames:
+        return pd.DataFrame(columns=ID_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def load_yearly(out: str | Path) -> pd.DataFrame:
+    """One row per finished run × year (compacted parts only)."""
+    out = _check_folder(Path(out))
+    runs = _generations(out / "runs")
+    frames = [pd.read_parquet(p) for g, p in sorted(_generations(out / "yearly").items())
+              if g in runs]
+    if not frames:
+        return pd.DataFrame(columns=[*ID_COLUMNS, "year"])
+    return (pd.concat(frames, ignore_index=True)
+            .sort_values(["run_id", "year"], kind="stable").reset_index(drop=True))
+
+
+def load_failures(out: str | Path) -> pd.DataFrame:
+    """Runs that failed (error and traceback); empty when none did."""
+    out = _check_folder(Path(out))
+    path = out / "failures.parquet"
+    if not path.exists():
+        return pd.DataFrame(columns=[*ID_COLUMNS, "error", "traceback"])
+    return pd.read_parquet(path)
