@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with Python >= 3.12 and install the project (with the dev extra).
+# Create .venv with Python >= 3.12, install the project (with the dev extra) and the
+# dashboard's front-end files.
 # Fails loudly on an older interpreter: on 3.11 pip would silently install an old mesa.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,4 +45,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+# The dashboard's front-end files (JS, CSS, fonts) into Solara's cache in the venv, from the
+# npm registry, so the page loads with no internet (docs/dev/solara-offline.md). Skips what
+# is there; fails loudly if something is missing and npm is not available.
+.venv/bin/python scripts/fetch_solara_assets.py
 .venv/bin/python -c 'import mesa, sys; assert tuple(map(int, mesa.__version__.split(".")[:2])) >= (3, 5), mesa.__version__; print(f"Python {sys.version.split()[0]}, mesa {mesa.__version__}: ready")'

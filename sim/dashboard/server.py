@@ -1,0 +1,104 @@
+"""Start the dashboard: Solara's server in production mode, bound to one host, offline.
+
+:func:`serve` writes the starting parameters to a temporary TOML file, points
+``THUISPLUS_DASHBOARD_PARAMS`` at it and runs ``solara run sim.dashboard.app`` as a child
+process with everything that would leave the machine switched off: Mixpanel telemetry
+(``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``), the PyPI version check
+(``--no-check-version``), the browser launch (``--no-open``) and dev mode's solara.dev
+check (``--production``). The front-end files come from Solara's asset cache, filled at
+install time (see :mod:`sim.dashboard.assets`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from sim.dashboard.app import ENV_LABEL, ENV_PARAMS
+from sim.dashboard.assets import cache_dir, missing_files
+from sim.params import Parameters, save_parameters
+
+__all__ = ["serve", "server_command", "server_env"]
+
+START_TIMEOUT_S = 120.0
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line of the dashboard."""
+    return [sys.executable, "-m", "solara", "run", "sim.dashboard.app",
+            "--host", host, "--port", str(port), "--production", "--no-open",
+            "--no-check-version", "--log-level", "warning", "--no-access-log"]
+
+
+def server_env(params_file: Path, label: str) -> dict[str, str]:
+    """The child's environment: the parameter file, its label and no telemetry."""
+    env = dict(os.environ)
+    env.update({
+        ENV_PARAMS: str(params_file),
+        ENV_LABEL: label,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "MPLBACKEND": "Agg",
+        # Solara warns on every page load that a cookie on http cannot be samesite=none.
+        "PYTHONWARNINGS": ",".join(filter(None, [
+            env.get("PYTHONWARNINGS"), "ignore:Cookies with samesite:UserWarning"])),
+    })
+    return env
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
+    """Serve the dashboard for ``params`` on http://HOST:PORT and block until Ctrl-C.
+
+    Exits with status 1 and a message if the front-end files are missing (the page would
+    be blank offline) or the server does not start (e.g. the port is taken).
+    """
+    missing = missing_files()
+    if missing:
+        print(f"error: the dashboard's front-end files are missing from {cache_dir()}:\n  "
+              + "\n  ".join(missing)
+              + "\nrun 'bash scripts/setup.sh' (it fetches them with npm) and try again.",
+              file=sys.stderr)
+        raise SystemExit(1)
+    url = f"http://{host}:{port}"
+    probe = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
+    with tempfile.TemporaryDirectory(prefix="thuisplus-dashboard-") as tmp:
+        params_file = Path(tmp) / "parameters.toml"
+        save_parameters(params, params_file)
+        child = subprocess.Popen(server_command(host, port), env=server_env(params_file, label))
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _answers(probe):
+                if child.poll() is not None:
+                    print(f"error: the dashboard server stopped (exit {child.returncode}); "
+                          f"is port {port} already in use?", file=sys.stderr)
+                    raise SystemExit(1)
+                if time.monotonic() > deadline:
+                    print(f"error: the dashboard did not answer on {url} within "
+                          f"{START_TIMEOUT_S:.0f} s", file=sys.stderr)
+                    raise SystemExit(1)
+                time.sleep(0.2)
+            print(f"Dashboard on {url} — Ctrl-C to stop", flush=True)
+            child.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
