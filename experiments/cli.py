@@ -408,6 +408,13 @@ def _resolve_spec(spec: str) -> Path:
     name = spec if spec.endswith(".toml") else f"{spec}.toml"
     if "/" not in spec and (shipped / name).is_file():
         return shipped / name
+    if "/" not in spec and not path.exists():
+        import difflib
+
+        names = sorted(p.stem for p in shipped.glob("*.toml"))
+        hint = difflib.get_close_matches(Path(name).stem, names, n=1)
+        raise InputError(f"{spec}: no such spec file, and not a shipped spec ("
+                         f"{', '.join(names)})" + (f"; did you mean {hint[0]!r}?" if hint else ""))
     return path  # Experiment.from_toml reports it, with a suggestion
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import time
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,12 @@ def ishigami(x: dict[str, Any], seed: int) -> dict[str, float]:
 
 
 def noisy_linear(x: dict[str, Any], seed: int) -> dict[str, float]:
-    """``y = 2·a + b + noise(seed)``: a stochastic model whose result depends on the seed."""
+    """``y = 2·a + b + noise(seed)``: a stochastic model whose result depends on the seed.
+
+    Sleeps ``sleep`` seconds first (default 0), to stand in for a slow model.
+    """
+    if x.get("sleep"):
+        time.sleep(float(x["sleep"]))
     noise = np.random.default_rng(seed).normal(0.0, 0.1)
     return {"y": 2.0 * float(x.get("a", 0.0)) + float(x.get("b", 0.0)) + float(noise)}
 

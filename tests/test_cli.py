@@ -94,9 +94,19 @@ def test_console_script_no_traceback(tmp_path):
     assert p.returncode == 2 and "--seed" in p.stderr
 
 
-def test_main_job_runs_the_contract_pair(tmp_path):
-    r = invoke("run", "--out", tmp_path / "main")
+def test_main_job_runs_replicated_pairs_and_reports(tmp_path):
+    out = tmp_path / "main"
+    r = invoke("run", "--out", out, "--replications", 3, "--workers", 2)
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "main" / "pair" / "avoided.parquet").exists()
-    assert (tmp_path / "main" / "thuisplus" / "summary.json").exists()
-    assert "Avoided care cost" in r.output
+    for name in ("report.md", "manifest.json", "tables/headline.csv",
+                 "plots/avoided_per_law.png", "plots/stakeholders.png"):
+        assert (out / name).exists(), name
+    assert "avoided Wlz care" in r.output and "90% CI of the mean" in r.output
+    head = pd.read_csv(out / "tables" / "headline.csv")
+    assert (head["n"].dropna() <= 3).all()
+    # a second call finds the finished folder and only reports
+    r2 = invoke("run", "--out", out, "--replications", 3)
+    assert r2.exit_code == 0 and "3 from before, 0 now" in r2.output
+    # another spec in the same folder needs --fresh
+    r3 = invoke("run", "--out", out, "--replications", 2)
+    assert r3.exit_code == 2 and "--fresh" in r3.output
