@@ -95,12 +95,12 @@ class _CachedPair(Pair):
     def __init__(self, params: Parameters, seed: int, baseline_weekly: pd.DataFrame,
                  thuisplus: ThuisplusModel):
         self.params, self.seed, self.thuisplus = params, seed, thuisplus
-        self._bw = baseline_weekly
         self.baseline = _WeeklyOnly(baseline_weekly)
+        self._avoided = avoided_table(baseline_weekly, thuisplus.weekly())
 
     @property
     def avoided(self) -> pd.DataFrame:
-        return avoided_table(self._bw, self.thuisplus.weekly())
+        return self._avoided
 
 
 class _WeeklyOnly:
@@ -161,14 +161,15 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
 
 def _yearly(bw: pd.DataFrame, tw: pd.DataFrame, avoided: pd.DataFrame,
             cumulative_net: dict[int, float]) -> pd.DataFrame:
-    cost = avoided.pivot_table(index="year", columns="law", values=["cost_baseline",
-                               "cost_thuisplus", "cost_avoided"], aggfunc="sum")
-    years = cost.index.astype(int)
+    cost = avoided.groupby(["year", "law"])[["cost_baseline", "cost_thuisplus",
+                                             "cost_avoided"]].sum()
+    years = np.unique(avoided["year"].to_numpy()).astype(int)
     df = pd.DataFrame({"year": years})
     for law in LAWS:
-        df[f"avoided_{law}"] = cost[("cost_avoided", law)].to_numpy()
-        df[f"cost_{law}_baseline"] = cost[("cost_baseline", law)].to_numpy()
-        df[f"cost_{law}_thuisplus"] = cost[("cost_thuisplus", law)].to_numpy()
+        sub = cost.xs(law, level="law").reindex(years)
+        df[f"avoided_{law}"] = sub["cost_avoided"].to_numpy()
+        df[f"cost_{law}_baseline"] = sub["cost_baseline"].to_numpy()
+        df[f"cost_{law}_thuisplus"] = sub["cost_thuisplus"].to_numpy()
     df["avoided_total"] = df[[f"avoided_{law}" for law in LAWS]].sum(axis=1)
     gb, gt = bw.groupby("year"), tw.groupby("year")
     df["clients_preferred"] = gt["wmo_clients_preferred"].mean().reindex(years).to_numpy()

@@ -379,3 +379,12 @@ def test_shipped_specs_are_valid():
     for path in sorted((REPO / "experiments" / "specs").glob("*.toml")):
         exp = Experiment.from_toml(path)
         assert exp.n_runs >= 1 and exp.spec.description, path.name
+
+
+def test_example_script_runs_and_plots(tmp_path):
+    r = subprocess.run([sys.executable, "experiments/examples/funding_curve.py", "--quick",
+                        "--out", str(tmp_path / "ex"), "--workers", "2"],
+                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ex" / "funding_curve.png").stat().st_size > 10_000
+    assert len(load_results(tmp_path / "ex")) == 8

@@ -1,0 +1,164 @@
+"""Batch benchmarks (part of `make bench`): pairs per second, Sobol wall time, peak memory.
+
+1. Pairs per second of the main job's pairs on 1 and on 2 local workers, measured on a
+   warmed-up pool in one run; the ratio (target ≥ 1.8) is what matters, not the seconds.
+2. Wall time of the shipped ``sobol.toml`` (10 parameters). By default at 64 base samples
+   (768 pairs) with the full 512 (6,144 pairs) extrapolated linearly;
+   ``--sobol-samples 512`` runs the real thing (target ≤ 15 minutes on 2 cores).
+3. Peak memory (resident set of this process plus its workers, sampled every 0.2 s) of
+   an experiment of 10,000 short pairs (60 dwellings, 8 weeks): what the runner and the
+   results folder cost as the number of runs grows (target < 1 GiB).
+
+Figures are printed (and written with ``--json``), never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from experiments import Experiment, LocalExecutor, run_experiment
+
+REPO = Path(__file__).resolve().parents[1]
+SPECS = REPO / "experiments" / "specs"
+
+
+class PeakMemory:
+    """Samples the memory of this process and its children in a background thread.
+
+    ``peak`` is the largest sum of PSS (proportional set size: pages shared between the
+    forked workers are counted once, split between them), the honest figure of how much
+    RAM the batch takes; ``peak_rss`` the largest sum of RSS, which counts shared pages in
+    every process and so overstates it; ``runner_rss`` the runner process alone at the
+    start and at its largest (its growth is what "bounded" is about).
+    """
+
+    def __init__(self, every: float = 0.5):
+        self.every, self.peak, self.peak_rss, self._stop = every, 0, 0, threading.Event()
+        self.runner_start = psutil.Process().memory_info().rss
+        self.runner_peak = self.runner_start
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            pss = rss = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    info = p.memory_full_info()
+                except psutil.Error:
+                    continue
+                pss += info.pss
+                rss += info.rss
+            self.peak = max(self.peak, pss)
+            self.peak_rss = max(self.peak_rss, rss)
+            self.runner_peak = max(self.runner_peak, me.memory_info().rss)
+            time.sleep(self.every)
+
+    def __enter__(self) -> PeakMemory:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def pairs_per_second(workers: int, pairs: int, tmp: Path) -> float:
+    """Pairs/s of main.toml's pairs on a warmed-up local pool of ``workers``."""
+    ex = LocalExecutor(workers)
+    try:
+        warm = Experiment.from_toml(SPECS / "main.toml").with_changes(
+            replications=2 * workers, name="warm", seed=99)
+        run_experiment(warm, tmp / f"warm{workers}", executor=ex)
+        exp = Experiment.from_toml(SPECS / "main.toml").with_changes(replications=pairs)
+        t0 = time.perf_counter()
+        run_experiment(exp, tmp / f"pps{workers}", executor=ex)
+        return pairs / (time.perf_counter() - t0)
+    finally:
+        ex.close()
+
+
+def sobol_time(samples: int, workers: int, tmp: Path) -> dict:
+    """Wall time of sobol.toml at ``samples`` base samples, with its Sobol analysis."""
+    from experiments import load_results, sensitivity_indices
+
+    exp = Experiment.from_toml(SPECS / "sobol.toml")
+    design = exp.spec.design.model_dump()
+    design["samples"] = samples
+    exp = exp.with_changes(design=design)
+    t0 = time.perf_counter()
+    run_experiment(exp, tmp / "sobol", workers=workers)
+    sensitivity_indices(exp, load_results(tmp / "sobol"))
+    seconds = time.perf_counter() - t0
+    return {"samples": samples, "pairs": exp.n_runs, "seconds": seconds,
+            "extrapolated_512_minutes": seconds * 512 / samples / 60}
+
+
+def memory_10k(workers: int, runs: int, tmp: Path) -> dict:
+    """Peak RSS of an experiment of ``runs`` short pairs."""
+    exp = Experiment.from_dict({
+        "name": "memory", "seed": 5, "replications": runs, "weeks": 8, "common_seeds": False,
+        "set": {"building.dwellings": 60, "building.floors": 4}, "flush_every": 500})
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        s = run_experiment(exp, tmp / "memory", workers=workers)
+        seconds = time.perf_counter() - t0
+    return {"runs": runs, "done": s.done, "seconds": seconds,
+            "peak_pss_mib": mem.peak / 2**20, "peak_rss_sum_mib": mem.peak_rss / 2**20,
+            "runner_rss_start_mib": mem.runner_start / 2**20,
+            "runner_rss_peak_mib": mem.runner_peak / 2**20}
+
+
+def main() -> None:
+    """Run the batch benchmarks and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairs", type=int, default=24, help="pairs per throughput measurement")
+    ap.add_argument("--sobol-samples", type=int, default=64,
+                    help="base samples of sobol.toml (512 = the full study)")
+    ap.add_argument("--memory-runs", type=int, default=10_000)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["pairs", "sobol", "memory"])
+    ap.add_argument("--json", type=str, default=None)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="thuisplus-bench-"))
+    res: dict = {"machine": platform.platform(), "cpus": psutil.cpu_count()}
+    try:
+        if "pairs" not in args.skip:
+            one = pairs_per_second(1, args.pairs, tmp)
+            two = pairs_per_second(2, args.pairs, tmp)
+            res["pairs_per_second"] = {"1_worker": one, "2_workers": two,
+                                       "speed_up": two / one}
+            print(f"pairs/s (main.toml, 10-year pairs): 1 worker {one:.2f}, 2 workers "
+                  f"{two:.2f}: speed-up {two / one:.2f}× (target ≥ 1.8×)")
+        if "sobol" not in args.skip:
+            s = sobol_time(args.sobol_samples, 2, tmp)
+            res["sobol"] = s
+            print(f"sobol.toml at N={s['samples']} ({s['pairs']} pairs, 2 workers): "
+                  f"{s['seconds']:.0f} s; N=512 (6,144 pairs) "
+                  + ("measured" if s["samples"] == 512 else "extrapolated")
+                  + f": {s['extrapolated_512_minutes']:.1f} min (target ≤ 15 min = "
+                  f"{15 / s['extrapolated_512_minutes']:.2f}× headroom)")
+        if "memory" not in args.skip:
+            m = memory_10k(2, args.memory_runs, tmp)
+            res["memory"] = m
+            print(f"{m['runs']:,} short pairs on 2 workers: {m['seconds']:.0f} s; peak memory "
+                  f"(PSS of runner + workers) {m['peak_pss_mib']:.0f} MiB = "
+                  f"{m['peak_pss_mib'] / 1024:.2f}× the 1 GiB limit (RSS summed: "
+                  f"{m['peak_rss_sum_mib']:.0f} MiB); runner process "
+                  f"{m['runner_rss_start_mib']:.0f} → {m['runner_rss_peak_mib']:.0f} MiB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
