@@ -22,3 +22,4 @@ lint: setup
 
 bench: setup
 	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/batch.py

@@ -21,7 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -50,7 +50,6 @@ class ParamRange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     range: tuple[float, float] | None = None
     values: list[Any] | None = None
-    dist: Literal["unif", "triang", "norm", "lognorm"] = "unif"
 
 
 class Design(BaseModel):
@@ -231,8 +230,7 @@ class Experiment:
         """The SALib problem dict of the design parameters."""
         d = self.spec.design.parameters
         return {"num_vars": len(d), "names": list(d),
-                "bounds": [list(d[k].range) for k in d],
-                "dists": [d[k].dist for k in d]}
+                "bounds": [list(d[k].range) for k in d]}
 
     # --- validation -------------------------------------------------------------------
     def _err(self, key: str, message: str) -> SpecError:
@@ -281,9 +279,6 @@ class Experiment:
                 candidates = [lo, hi]
             else:
                 raise self._err(where, "give range = [low, high] or values = [...]")
-            if pr.dist != "unif" and design.method not in ("sobol", "morris", "lhs"):
-                raise self._err(f"{where}.dist", "distributions other than 'unif' need "
-                                                 "method lhs, sobol or morris")
             if self.is_thuisplus:
                 assert self.base_params is not None
                 for v in candidates:
