@@ -106,6 +106,7 @@ class RunTask:
     model: str = THUISPLUS_MODEL
     base: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     weeks: int | None = None
+    drawn: dict[str, Any] = field(default_factory=dict)  # posterior draw (post.* columns)
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -148,6 +149,7 @@ class Experiment:
         self.scenarios: dict[str, dict[str, Any]] = (
             {k: _flatten(v) for k, v in spec.scenarios.items()} or {"default": {}})
         self.base_params: Parameters | None = None
+        self.posterior = None
         self._validate()
         self._points = self._sample_design()
 
@@ -197,6 +199,8 @@ class Experiment:
         data.pop("description", None)
         if self.base_params is not None:
             data["_base"] = self.base_params.model_dump(mode="json")
+        if self.posterior is not None:
+            data["_posterior"] = self.posterior.as_data()
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -304,6 +308,14 @@ class Experiment:
                 params = load_parameters(path)
             except ParameterError as exc:
                 raise self._err("params", exc.format()) from None
+            from experiments.posterior import read_posterior
+
+            try:
+                self.posterior = read_posterior(path)
+            except ValueError as exc:
+                raise self._err("params", str(exc)) from None
+            if self.posterior is not None:
+                self._check_keys(dict.fromkeys(self.posterior.keys), "params [posterior]")
         if s.preset:
             from sim.presets import list_presets, load_preset
 
@@ -391,6 +403,19 @@ class Experiment:
         ss = np.random.SeedSequence(self.spec.seed, spawn_key=key)
         return int(ss.generate_state(1)[0])
 
+    def posterior_draw(self, scenario_index: int, point: int, replication: int
+                       ) -> dict[str, Any]:
+        """The parameter set a run takes from the posterior sample of its parameter file.
+
+        Like seeds: with ``common_seeds`` replication *r* draws the same set in every
+        scenario and design point; scenarios and design values override drawn keys.
+        """
+        if self.posterior is None:
+            return {}
+        key = ((replication, 1) if self.spec.common_seeds
+               else (scenario_index, point, replication, 1))
+        return {k: self._cast(k, v) for k, v in self.posterior.draw(self.spec.seed, key).items()}
+
     def runs(self) -> list[RunTask]:
         """Every run, in a fixed order: scenario, then design point, then replication."""
         base = (self.base_params.model_dump(mode="json") if self.base_params is not None
@@ -400,10 +425,13 @@ class Experiment:
         for si, (name, over) in enumerate(self.scenarios.items()):
             for pi, point in enumerate(self._points):
                 for r in range(self.spec.replications):
-                    overrides = {**({} if self.is_thuisplus else self.set), **over, **point}
+                    drawn = self.posterior_draw(si, pi, r)
+                    overrides = {**({} if self.is_thuisplus else self.set), **drawn, **over,
+                                 **point}
                     tasks.append(RunTask(
                         run_id=run_id, scenario=name, point=pi, replication=r,
                         seed=self.seed_of(si, pi, r), overrides=overrides,
-                        model=self.spec.model, base=base, weeks=self.spec.weeks))
+                        model=self.spec.model, base=base, weeks=self.spec.weeks,
+                        drawn=drawn))
                     run_id += 1
         return tasks

@@ -174,8 +174,15 @@ class ResultStore:
         if record["status"] == "done":
             if rid in self.done:
                 return
+            ids = {"run_id": t.run_id, "scenario": t.scenario, "point": t.point,
+                   "replication": t.replication, "seed": t.seed}
+            row = {**ids,
+                   **{f"x.{k}": v for k, v in self.experiment.points[t.point].items()},
+                   **{f"post.{k}": v for k, v in t.drawn.items()},
+                   **record["outcomes"], "seconds": record.get("seconds")}
+            line = {"run_id": rid, "row": row, "yearly": record.get("yearly")}
             fh = self._journal_file()
-            fh.write(json.dumps(record, allow_nan=True) + "\n")
+            fh.write(json.dumps(line, allow_nan=True, default=str) + "\n")
             fh.flush()
             self.done.add(rid)
             self.failures.pop(rid, None)
@@ -211,17 +218,12 @@ class ResultStore:
             return
         rows, yearly = [], []
         for rec in records:
-            t = self.tasks.get(int(rec["run_id"]))
-            if t is None:
-                continue
-            ids = {"run_id": t.run_id, "scenario": t.scenario, "point": t.point,
-                   "replication": t.replication, "seed": t.seed}
-            design = {f"x.{k}": v for k, v in self.experiment.points[t.point].items()}
-            rows.append({**ids, **design, **rec["outcomes"], "seconds": rec.get("seconds")})
+            row = rec["row"]
+            rows.append(row)
             if rec.get("yearly"):
                 y = pd.DataFrame(rec["yearly"])
-                for k, v in reversed(ids.items()):
-                    y.insert(0, k, v)
+                for k in reversed(ID_COLUMNS):
+                    y.insert(0, k, row[k])
                 yearly.append(y)
         name = f"part-{generation:06d}.parquet"
         if yearly:
@@ -302,22 +304,9 @@ def load_results(out: str | Path) -> pd.DataFrame:
     """One row per finished run: ids, design values (``x.*``) and outcome columns."""
     out = _check_folder(Path(out))
     frames = [pd.read_parquet(p) for _, p in sorted(_generations(out / "runs").items())]
-    live = list(_live_journals(out))
+    live = [rec["row"] for rec in _live_journals(out)]
     if live:
-        manifest = load_manifest(out)
-        runs = manifest["runs"]
-        idx = {rid: i for i, rid in enumerate(runs["run_id"])}
-        points = manifest["design"]["points"]
-        rows = []
-        for rec in live:
-            i = idx[int(rec["run_id"])]
-            p = runs["point"][i]
-            rows.append({"run_id": int(rec["run_id"]), "scenario": runs["scenario"][i],
-                         "point": p, "replication": runs["replication"][i],
-                         "seed": runs["seed"][i],
-                         **{f"x.{k}": v for k, v in points[p].items()},
-                         **rec["outcomes"], "seconds": rec.get("seconds")})
-        frames.append(pd.DataFrame(rows))
+        frames.append(pd.DataFrame(live))
     if not frames:
         return pd.DataFrame(columns=ID_COLUMNS)
     df = pd.concat(frames, ignore_index=True)

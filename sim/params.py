@@ -1254,7 +1254,12 @@ def parameter_table(params: Parameters | None = None) -> list[dict[str, str]]:
 
 
 def load_parameters(path: str | Path, base: Parameters | None = None) -> Parameters:
-    """Read a TOML parameter file; keys it leaves out keep their defaults (or ``base``)."""
+    """Read a TOML parameter file; keys it leaves out keep their defaults (or ``base``).
+
+    A top-level ``[posterior]`` table (a sample of parameter sets that a calibration
+    writes into ``posterior.toml``) is skipped here: the file's values are the point
+    estimate. Experiments read the sample (``experiments.posterior``).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -1266,6 +1271,7 @@ def load_parameters(path: str | Path, base: Parameters | None = None) -> Paramet
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError([("(file)", str(path), f"not valid TOML: {exc}")],
                              origin=f"parameter file {path}") from None
+    data.pop("posterior", None)
     merged = _deep_merge((base or Parameters()).model_dump(), data)
     return Parameters.from_dict(merged, origin=f"parameter file {path}")
 

@@ -388,3 +388,33 @@ def test_example_script_runs_and_plots(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "ex" / "funding_curve.png").stat().st_size > 10_000
     assert len(load_results(tmp_path / "ex")) == 8
+
+
+def test_posterior_parameter_file_carries_uncertainty_into_runs(tmp_path):
+    from experiments.posterior import Posterior, write_posterior
+    from sim.params import save_parameters
+
+    save_parameters(Parameters(), tmp_path / "point.toml")
+    post = Posterior(("thuisplus.contract.transfer_acceptance",), np.array([[0.1], [0.9]]),
+                     np.array([0.5, 0.5]), "test")
+    write_posterior(tmp_path / "posterior.toml", (tmp_path / "point.toml").read_text(), post)
+    exp = Experiment.from_dict({
+        "name": "p", "replications": 8, "weeks": 60, "params": "posterior.toml",
+        "set": {"building.dwellings": 40, "building.floors": 4},
+        "scenarios": {"a": {}, "b": {"thuisplus.contract.funding": "lump_sum"}}},
+        base_dir=tmp_path)
+    runs = exp.runs()
+    draws = [r.drawn["thuisplus.contract.transfer_acceptance"] for r in runs]
+    assert set(draws) == {0.1, 0.9}  # both parameter sets are used
+    assert draws[:8] == draws[8:]    # replication r draws the same set in every scenario
+    run_experiment(exp, tmp_path / "out", executor="serial")
+    df = load_results(tmp_path / "out")
+    assert df["post.thuisplus.contract.transfer_acceptance"].tolist() == draws
+    # everywhere else the file is its point estimate
+    r = runner.invoke(app, ["params", "--params", str(tmp_path / "posterior.toml"), "--show"])
+    assert r.exit_code == 0, r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[posterior]\nparameters = ["thuisplus.contract.transfer_acceptanc"]\n'
+                   "samples = [[0.5]]\n")
+    with pytest.raises(SpecError, match="did you mean"):
+        Experiment.from_dict({"name": "p", "params": str(bad)})
