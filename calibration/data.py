@@ -310,7 +310,7 @@ def _records(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, st
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(path, f"cannot read the file: {e}") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     last = 0  # line number where the previous record ended
@@ -328,7 +328,8 @@ def _records(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, st
                                 f"found {len(fields)}", line)
             rows.append((line, dict(zip(header, fields, strict=True))))
     except csv.Error as e:
-        raise DataError(path, f"not valid CSV: {e}", reader.line_num) from None
+        raise DataError(path, f"not valid CSV in the record starting here: {e}",
+                        last + 1) from None
     if header is None:
         raise DataError(path, "empty file; expected a header line: " + ",".join(columns), 1)
     if not rows:
