@@ -637,6 +637,123 @@ def run(
     _print_paths(write_report(out), out)
 
 
+# --- calibration ----------------------------------------------------------------------------
+@app.command()
+def calibrate(
+    data: Annotated[Path, typer.Option(help="Evaluation data (CSV; docs/calibration-data.md).")
+                    ] = Path("calibration/data/evaluation.csv"),
+    config: Annotated[Path, typer.Option(help="Calibration config (TOML).")
+                      ] = Path("calibration/configs/contract_2021.toml"),
+    complexes: Annotated[Path | None, typer.Option(
+        help="Complex table (CSV) [default: complexes.csv beside --data, if there].")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/calib"),
+    method: Annotated[str | None, typer.Option(
+        help="abc (ABC-SMC posterior, pyabc) or optuna (fast point estimate, TPE) "
+             "[default: the config's].")] = None,
+    budget: Annotated[int | None, typer.Option(
+        min=1, max=10_000_000, help="At most this many evaluations [default: the config's].")
+                      ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted fit.")
+                      ] = False,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Fit free parameters to evaluation data: posterior, calibrated.toml, fit report."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from calibration.config import CalibrationConfig
+    from calibration.data import DataError, load_evaluation
+    from calibration.fit import run_calibration
+    from experiments.executors import EXECUTORS
+
+    with user_errors():
+        if executor not in EXECUTORS:
+            raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
+        if scheduler and executor != "dask":
+            raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
+        if method is not None and method not in ("abc", "optuna"):
+            raise InputError(f"--method {method!r}: allowed are abc, optuna")
+        if complexes is None and (data.parent / "complexes.csv").is_file():
+            complexes = data.parent / "complexes.csv"
+        try:
+            evaluation = load_evaluation(data, complexes)
+        except DataError as exc:
+            raise InputError(str(exc)) from None
+        cfg = CalibrationConfig.from_toml(config)
+        if method is not None:
+            cfg = cfg.with_changes(method=method)
+        total = cfg.model.abc.generations if cfg.model.method == "abc" else \
+            min(cfg.model.optuna.trials, budget or cfg.model.budget)
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[info]}"), TimeElapsedColumn())
+        evaluations = 0
+        with Progress(*columns, console=err_console) as bar:
+            main = bar.add_task("ABC generations" if cfg.model.method == "abc" else "trials",
+                                total=total, info="")
+            sub = bar.add_task("  particles", total=1, info="", visible=False)
+
+            def progress(event: str, **kw: Any) -> None:
+                nonlocal evaluations
+                if event == "generation":
+                    label = "prior sample" if kw["t"] < 0 else f"generation {kw['t'] + 1}"
+                    bar.update(main, completed=max(kw["t"], 0))
+                    bar.reset(sub, total=kw["n"], visible=True,
+                              description=f"  {label}: accepted")
+                elif event == "particle":
+                    evaluations += kw["evaluations"]
+                    bar.update(sub, advance=1, info=f"{evaluations} evaluations")
+                elif event == "trials":
+                    bar.update(main, completed=kw["done"], total=kw["total"])
+                elif event == "report":
+                    bar.update(main, completed=bar.tasks[main].total)
+                    bar.update(sub, visible=False)
+                    err_console.print("posterior-predictive simulations for the report ...")
+
+            try:
+                result = run_calibration(cfg, evaluation, out, executor=executor,
+                                         workers=workers, scheduler=scheduler, resume=resume,
+                                         budget=budget, progress=progress)
+            except KeyboardInterrupt:
+                bar.stop()
+                err_console.print(f"interrupted: finished simulations are kept in {out}; "
+                                  "continue with --resume")
+                raise typer.Exit(130) from None
+            except ConnectionError as exc:
+                raise InputError(str(exc)) from None
+    t = Table(title=f"Calibration {cfg.name} ({result.method}): {result.simulations} "
+                    f"evaluations, {result.seconds:.0f} s")
+    t.add_column("parameter")
+    t.add_column("default", justify="right")
+    t.add_column("estimate", justify="right")
+    t.add_column("90% credible interval", justify="right")
+    import pandas as pd
+
+    params_table = pd.read_csv(out / "parameters.csv")
+    for r in params_table.itertuples():
+        ci = f"{r.ci5:.3g} – {r.ci95:.3g}" if "ci5" in params_table else "—"
+        t.add_row(r.parameter, f"{r.default:.3g}", f"{r.point:.3g}", ci)
+    out_console.print(t)
+    fit = pd.read_csv(out / "fit.csv")
+    bad = fit[~fit["fits"]]
+    if len(bad):
+        out_console.print(f"[yellow]{len(bad)} of {len(fit)} observations fit badly[/yellow] "
+                          f"(> 2 σ): " + ", ".join(f"{r.indicator} {r.date} {r.complex} "
+                                                   f"(z {r.z:+.1f})" for r in bad.itertuples()))
+    else:
+        out_console.print(f"all {len(fit)} observations fit within 2 σ")
+    out_console.print(f"wrote {out}/: calibrated.toml"
+                      + (", posterior.toml, posterior.parquet" if result.method == "abc"
+                         else ", trials.parquet")
+                      + ", fit_report.md, fit.png, marginals.png, convergence.png")
+
+
 @app.command()
 def dashboard(
     params: ParamsOpt = None,

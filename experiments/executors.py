@@ -61,10 +61,12 @@ class Executor:
         """Yield ``(task, fn(task) or WorkerDied)`` as tasks finish."""
         raise NotImplementedError
 
-    def map(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> list[Any]:
+    def map(self, fn: Callable[[T], Any], tasks: Iterable[T],
+            on_result: Callable[[Any], None] | None = None) -> list[Any]:
         """``[fn(t) for t in tasks]`` in order, computed by this executor.
 
-        A task whose worker died raises :class:`WorkerDied` here (``imap_unordered``
+        ``on_result`` is called with each result as it arrives (for progress bars). A
+        task whose worker died raises :class:`WorkerDied` here (``imap_unordered``
         reports it instead).
         """
         items = list(tasks)
@@ -73,6 +75,8 @@ class Executor:
             if isinstance(result, WorkerDied):
                 raise result
             out[i] = result
+            if on_result is not None:
+                on_result(result)
         return out
 
     def close(self) -> None:
