@@ -39,13 +39,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from experiments.spec import SpecError
-from sim.params import ParameterError, Parameters, iter_fields, load_parameters
+from experiments.spec import SpecError, build_base_parameters, check_parameter_keys
+from sim.params import ParameterError, Parameters
 
 __all__ = ["CalibrationConfig", "Prior"]
-
-_PARAMETER_KEYS = frozenset(key for key, _ in iter_fields())
-
 
 class Prior(BaseModel):
     """Prior of one free parameter: uniform on [lower, upper] or a truncated normal."""
@@ -218,38 +215,12 @@ class CalibrationConfig:
 
     def _build_base(self) -> Parameters:
         m = self.model
-        params = Parameters()
-        if m.params:
-            path = Path(m.params)
-            path = path if path.is_absolute() else self.base_dir / path
-            if not path.is_file():
-                raise self._err("params", f"{m.params!r}: no such parameter file ({path})")
-            try:
-                params = load_parameters(path)
-            except ParameterError as exc:
-                raise self._err("params", exc.format()) from None
-        if m.preset:
-            from sim.presets import list_presets, load_preset
-
-            known = list(list_presets())
-            if m.preset not in known:
-                hint = difflib.get_close_matches(m.preset, known, n=1)
-                raise self._err("preset", f"{m.preset!r} is not a preset; allowed: "
-                                f"{', '.join(known)}"
-                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-            params = load_preset(m.preset, base=params)
-        for key in self.set:
-            self._check_key(key, "set")
-        try:
-            return params.with_overrides(self.set, origin=f"{self.source} [set]")
-        except ParameterError as exc:
-            raise SpecError("", "", exc.format()) from None
+        params, _ = build_base_parameters(m.params, m.preset, self.set, source=self.source,
+                                          base_dir=self.base_dir)
+        return params
 
     def _check_key(self, key: str, where: str) -> None:
-        if key not in _PARAMETER_KEYS:
-            hint = difflib.get_close_matches(key, _PARAMETER_KEYS, n=1)
-            raise self._err(f"{where}.{key}", "not a parameter (see `thuisplus params "
-                            "--show`)" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        check_parameter_keys({key: None}, where, self.source)
 
     def _check_parameters(self) -> None:
         if not self.model.parameters:

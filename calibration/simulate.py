@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,36 +124,29 @@ class Simulator:
         return {k: (float(np.mean(v)) if v else math.nan) for k, v in values.items()}
 
 
-def load_journal(cache_dir: str | Path) -> dict[str, dict[str, float]]:
-    """All journaled evaluations in ``cache_dir`` (torn last lines are skipped)."""
-    out: dict[str, dict[str, float]] = {}
+def _journal_records(cache_dir: str | Path) -> Iterator[dict[str, Any]]:
+    """Records of every journal file in ``cache_dir``; a torn last line ends a file."""
     for path in sorted(Path(cache_dir).glob("sims-*.jsonl")):
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 if not line.endswith("\n"):
                     break
                 try:
-                    rec = json.loads(line)
+                    yield json.loads(line)
                 except json.JSONDecodeError:
                     break
-                out[rec["key"]] = rec["stats"]
-    return out
+
+
+def load_journal(cache_dir: str | Path) -> dict[str, dict[str, float]]:
+    """All journaled evaluations in ``cache_dir``: key → simulated values."""
+    return {rec["key"]: rec["stats"] for rec in _journal_records(cache_dir)}
 
 
 def journal_table(cache_dir: str | Path) -> pd.DataFrame:
     """Every journaled evaluation: θ columns and simulated indicator columns."""
-    rows = []
-    for path in sorted(Path(cache_dir).glob("sims-*.jsonl")):
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    break
-                rows.append({"key": rec["key"], **rec["theta"],
-                             **{f"sim:{k}": v for k, v in rec["stats"].items()}})
+    rows = [{"key": rec["key"], **rec["theta"],
+             **{f"sim:{k}": v for k, v in rec["stats"].items()}}
+            for rec in _journal_records(cache_dir)]
     return pd.DataFrame(rows).drop_duplicates("key") if rows else pd.DataFrame()
 
 

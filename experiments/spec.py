@@ -138,6 +138,63 @@ def _pydantic_problem(exc: ValidationError) -> tuple[str, str]:
     return loc, f"{msg}{shown}"
 
 
+def check_parameter_keys(overrides: Mapping[str, Any], where: str, source: str) -> None:
+    """Every key must be a parameter of the tree (with a "did you mean" when it is not)."""
+    for key in overrides:
+        if key not in _PARAMETER_KEYS:
+            hint = difflib.get_close_matches(key, _PARAMETER_KEYS, n=1)
+            raise SpecError(source, f"{where}.{key}" if where else key,
+                            "not a parameter (see `thuisplus params --show`)"
+                            + (f"; did you mean {hint[0]!r}?" if hint else ""))
+
+
+def build_base_parameters(params_file: str | None, preset: str | None,
+                          overrides: Mapping[str, Any], *, source: str, base_dir: Path
+                          ) -> tuple[Parameters, Any]:
+    """Defaults, then a parameter file, then a preset, then ``[set]`` overrides.
+
+    Returns the parameters and the file's posterior sample (or None). Shared by experiment
+    specs and calibration configs; problems are :class:`SpecError`.
+    """
+    params = Parameters()
+    posterior = None
+    if params_file:
+        path = Path(params_file)
+        if not path.is_absolute():
+            path = base_dir / path
+        if not path.is_file():
+            raise SpecError(source, "params", f"{params_file!r}: no such parameter file "
+                                              f"({path})")
+        try:
+            params = load_parameters(path)
+        except ParameterError as exc:
+            raise SpecError(source, "params", exc.format()) from None
+        from experiments.posterior import read_posterior
+
+        try:
+            posterior = read_posterior(path)
+        except ValueError as exc:
+            raise SpecError(source, "params", str(exc)) from None
+        if posterior is not None:
+            check_parameter_keys(dict.fromkeys(posterior.keys), "params [posterior]", source)
+    if preset:
+        from sim.presets import list_presets, load_preset
+
+        known = list(list_presets())
+        if preset not in known:
+            hint = difflib.get_close_matches(preset, known, n=1)
+            raise SpecError(source, "preset", f"{preset!r} is not a preset; allowed: "
+                            f"{', '.join(known)}"
+                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        params = load_preset(preset, base=params)
+    check_parameter_keys(overrides, "set", source)
+    try:
+        params = params.with_overrides(overrides, origin=f"{source} [set]")
+    except ParameterError as exc:
+        raise SpecError("", "", exc.format()) from None
+    return params, posterior
+
+
 class Experiment:
     """A validated experiment spec; build with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -297,45 +354,12 @@ class Experiment:
 
     def _build_base(self) -> Parameters:
         s = self.spec
-        params = Parameters()
-        if s.params:
-            path = Path(s.params)
-            if not path.is_absolute():
-                path = self.base_dir / path
-            if not path.is_file():
-                raise self._err("params", f"{s.params!r}: no such parameter file ({path})")
-            try:
-                params = load_parameters(path)
-            except ParameterError as exc:
-                raise self._err("params", exc.format()) from None
-            from experiments.posterior import read_posterior
-
-            try:
-                self.posterior = read_posterior(path)
-            except ValueError as exc:
-                raise self._err("params", str(exc)) from None
-            if self.posterior is not None:
-                self._check_keys(dict.fromkeys(self.posterior.keys), "params [posterior]")
-        if s.preset:
-            from sim.presets import list_presets, load_preset
-
-            known = list(list_presets())
-            if s.preset not in known:
-                hint = difflib.get_close_matches(s.preset, known, n=1)
-                raise self._err("preset", f"{s.preset!r} is not a preset; allowed: "
-                                          f"{', '.join(known)}"
-                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-            params = load_preset(s.preset, base=params)
-        self._check_keys(self.set, "set")
-        return self._apply(params, self.set, "set")
+        params, self.posterior = build_base_parameters(
+            s.params, s.preset, self.set, source=self.source, base_dir=self.base_dir)
+        return params
 
     def _check_keys(self, overrides: Mapping[str, Any], where: str) -> None:
-        for key in overrides:
-            if key not in _PARAMETER_KEYS:
-                hint = difflib.get_close_matches(key, _PARAMETER_KEYS, n=1)
-                raise self._err(f"{where}.{key}" if where else key,
-                                "not a parameter (see `thuisplus params --show`)"
-                                + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        check_parameter_keys(overrides, where, self.source)
 
     def _apply(self, params: Parameters, overrides: Mapping[str, Any], where: str
                ) -> Parameters:
