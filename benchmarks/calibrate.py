@@ -6,8 +6,8 @@ its prior range (a "usable" posterior is clearly narrower than the prior for the
 parameters the data speak to) and which observations fit badly. Target: ≤ 20 minutes on
 2 cores. Figures are printed (``--json`` writes them), never asserted.
 
-    python benchmarks/calibration.py                 # the shipped config as it is
-    python benchmarks/calibration.py --budget 400    # a quick look
+    python benchmarks/calibrate.py                 # the shipped config as it is
+    python benchmarks/calibrate.py --budget 400    # a quick look
 """
 
 from __future__ import annotations
