@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import reacton.ipyvuetify as rv
+import reacton.ipywidgets as rw
 import solara
 import solara.util
-from mesa.visualization import make_space_component
 
 from sim.dashboard import views
 from sim.dashboard.compute import (
@@ -118,22 +118,15 @@ def KeyFigure(label: str, value: str) -> None:
 
 
 @solara.component
-def Plot(make: str, outcome: Outcome, title: str, note: str = "") -> None:
-    """A card with one matplotlib figure of the outcome (drawn once per outcome)."""
-    def draw():
-        try:
-            return getattr(views, make)(outcome), None
-        except Exception as exc:  # a figure that fails must not break the page
-            return None, f"{type(exc).__name__}: {exc}"
-
-    fig, error = solara.use_memo(draw, [id(outcome), make])
-    with solara.Card(title, margin=0, classes=[f"tp-card tp-{make}"]):
+def Plot(name: str, images: dict[str, bytes], title: str, note: str = "") -> None:
+    """A card with one plot, drawn in the background thread with the outcome."""
+    with solara.Card(title, margin=0, classes=[f"tp-card tp-{name}"]).meta(ref=name):
         if note:
             solara.HTML(tag="div", unsafe_innerHTML=note, classes=["tp-help"])
-        if fig is not None:
-            solara.FigureMatplotlib(fig, format="png", dependencies=[id(outcome), make])
+        if name in images:
+            rw.Image(value=images[name], format="png")
         else:
-            solara.Warning(f"This figure could not be drawn ({error}).")
+            solara.Warning("This figure could not be drawn for this setting.")
 
 
 @solara.component
@@ -142,13 +135,9 @@ def Building(outcome: Outcome) -> None:
     mode, set_mode = solara.use_state("vitality")
     arm, set_arm = solara.use_state("thuisplus")
     snap = outcome.building[arm]
-    model = solara.use_memo(lambda: views.BuildingModel(snap, mode), [id(outcome), arm, mode])
-    space = solara.use_memo(
-        lambda: make_space_component(views.building_portrayal(snap, mode),
-                                     post_process=views.building_legend(snap, mode),
-                                     draw_grid=False),
-        [id(outcome), arm, mode])
-    with solara.Card("The building", margin=0, classes=["tp-card tp-building"]):
+    image = solara.use_memo(lambda: views.building_png(snap, mode), [id(outcome), arm, mode])
+    with solara.Card("The building", margin=0,
+                     classes=["tp-card tp-building"]).meta(ref="building"):
         solara.HTML(tag="div", classes=["tp-help"], unsafe_innerHTML=(
             f"Each square is a dwelling, floors from the ground up, on {snap.date:%d %B %Y} "
             "(the end of the first run). A dwelling takes the colour of its frailest or "
@@ -162,32 +151,35 @@ def Building(outcome: Outcome) -> None:
                 values=["with the Thuisplusflat", "without"],
                 on_value=lambda v: set_arm("thuisplus" if v.startswith("with ") else
                                            "baseline"))
-        space(model)
+        rw.Image(value=image, format="png")
 
 
 @solara.component
-def Results(outcome: Outcome) -> None:
+def Results(outcome: Outcome, images: dict[str, bytes]) -> None:
     """The answer in words, the key figures, the building and the plots."""
-    with solara.Card("The answer", margin=0, classes=["tp-card tp-headline"]):
-        solara.Markdown(headline(outcome))
+    text = solara.use_memo(lambda: headline(outcome), [id(outcome)])
+    figures = solara.use_memo(lambda: key_figures(outcome), [id(outcome)])
+    with solara.Card("The answer", margin=0,
+                     classes=["tp-card tp-headline"]).meta(ref="headline"):
+        solara.Markdown(text)
     with solara.Row(classes=["tp-figures"]):
-        for label, value in key_figures(outcome).items():
+        for label, value in figures.items():
             KeyFigure(label, value)
     with solara.Columns([1, 1]):
-        Plot("stakeholders", outcome, "Who pays, who gains",
+        Plot("stakeholders", images, "Who pays, who gains",
                "Costs (red) and gains (blue) of each party over the whole period, "
                "discounted to today's money; the diamond is the net.")
-        Plot("provider_books", outcome, "The provider's books against its client numbers",
+        Plot("provider_books", images, "The provider's books against its client numbers",
                "Yearly income from the contract minus the team it must run. The marks: "
                "40 clients (where most flats got stuck) and 100 (the target).")
     Building(outcome)
-    Plot("care_per_law", outcome, "Care cost per law, with and without the Thuisplusflat",
+    Plot("care_per_law", images, "Care cost per law, with and without the Thuisplusflat",
            "Yearly cost of the care residents use, per payer (same residents, same chance "
            "events; the difference is the flat's effect).")
     with solara.Columns([1, 1]):
-        Plot("cumulative", outcome, "Care cost avoided so far, per law",
+        Plot("cumulative", images, "Care cost avoided so far, per law",
                "Cumulative difference between without and with (not discounted).")
-        Plot("wellbeing", outcome, "Loneliness and carers",
+        Plot("wellbeing", images, "Loneliness and carers",
                "Share of residents who are severely lonely, and of informal carers who are "
                "overburdened.")
 
@@ -225,11 +217,12 @@ def Dashboard(start: Parameters, label: str = "default parameters") -> None:
 
     params = solara.use_memo(make_params, [key])
 
-    def work(cancel: threading.Event) -> Outcome | None:
+    def work(cancel: threading.Event) -> tuple[Outcome, dict[str, bytes]] | None:
         if isinstance(params, ParameterError):
             return None
         try:
-            return compute(params, replications=replications, seed=seed, cancel=cancel)
+            outcome = compute(params, replications=replications, seed=seed, cancel=cancel)
+            return outcome, views.plot_images(outcome, cancel)
         except Exception:
             if cancel.is_set():  # superseded by a newer setting: not an error
                 raise solara.util.CancelledError() from None
@@ -276,30 +269,32 @@ def Dashboard(start: Parameters, label: str = "default parameters") -> None:
     with solara.Column(classes=["tp-main"]):
         busy = result.state in (solara.ResultState.STARTING, solara.ResultState.WAITING,
                                 solara.ResultState.RUNNING)
-        if isinstance(params, ParameterError):
-            with solara.Card("This combination is out of range", margin=0,
-                             classes=["tp-out-of-range"]):
-                solara.Markdown("The settings cannot be simulated as they are. What is "
-                                "wrong, and what is allowed:")
-                solara.Preformatted(params.format())
-                solara.Markdown("Move the slider back into range, or pick another "
-                                "starting point.")
-            return
-        if busy:
-            with solara.Row(classes=["tp-busy"]):
+        out_of_range = isinstance(params, ParameterError)
+        # Messages live in one fixed slot: inserting them above the results would shift
+        # every widget below, and Solara would rebuild them all (half a second).
+        with solara.Column(gap="4px", classes=["tp-status"]):
+            if out_of_range:
+                with solara.Card("This combination is out of range", margin=0,
+                                 classes=["tp-out-of-range"]).meta(ref="out-of-range"):
+                    solara.Markdown("The settings cannot be simulated as they are. What is "
+                                    "wrong, and what is allowed:")
+                    solara.Preformatted(params.format())
+                    solara.Markdown("Move the slider back into range, or pick another "
+                                    "starting point.")
+            elif busy:
                 solara.ProgressLinear(True).meta(ref="busy")
-            solara.Text(f"Recomputing {replications} run(s) of "
-                        f"{params.simulation.weeks // 52} years… the results below are "
-                        "from the previous setting.", classes=["tp-busy-text"])
-        elif result.state == solara.ResultState.ERROR:
-            err = result.error
-            solara.Error(f"The simulation stopped with an error: {type(err).__name__}: "
-                         f"{err}. Change a setting to try again.", classes=["tp-error"])
-        outcome = result.value
-        if outcome is None:
-            if not busy:
+                solara.Text(f"Recomputing {replications} run(s) of "
+                            f"{params.simulation.weeks // 52} years… the results below are "
+                            "from the previous setting.", classes=["tp-busy-text"])
+            elif result.state == solara.ResultState.ERROR:
+                err = result.error
+                solara.Error(f"The simulation stopped with an error: {type(err).__name__}: "
+                             f"{err}. Change a setting to try again.", classes=["tp-error"])
+            elif result.value is None:
                 solara.Info("Choose the settings in the sidebar.")
+        if out_of_range or result.value is None:
             return
+        outcome, images = result.value
         with solara.Row():
             solara.FileDownload(lambda: results_csv(outcome),
                                 filename="thuisplusflat_results.csv",
@@ -307,7 +302,7 @@ def Dashboard(start: Parameters, label: str = "default parameters") -> None:
             solara.Text(f"{len(outcome.seeds)} run(s), {outcome.params.building.dwellings} "
                         f"dwellings, computed in {outcome.seconds:.1f} s",
                         classes=["tp-done"]).meta(ref="done")
-        Results(outcome)
+        Results(outcome, images).key("results")
 
 
 @solara.component

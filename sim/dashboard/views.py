@@ -8,6 +8,9 @@ floors, drawn by Mesa's space component with a legend added afterwards.
 
 from __future__ import annotations
 
+import io
+import threading
+
 import mesa
 import numpy as np
 from matplotlib.axes import Axes
@@ -15,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 from mesa.visualization.components import AgentPortrayalStyle
+from mesa.visualization.mpl_space_drawing import draw_space
 
 from sim.care import LAWS
 from sim.dashboard.compute import (
@@ -30,11 +34,15 @@ from sim.dashboard.compute import (
 )
 
 __all__ = [
+    "PLOTS",
     "BuildingModel",
     "building_legend",
+    "building_png",
     "building_portrayal",
     "care_per_law",
     "cumulative",
+    "plot_images",
+    "png",
     "provider_books",
     "stakeholders",
     "wellbeing",
@@ -42,12 +50,41 @@ __all__ = [
 
 WITH, WITHOUT = "#1b7837", "#878787"  # Thuisplusflat arm, baseline arm
 LAW_COLOURS = {"wmo": "#2166ac", "zvw": "#b2182b", "wlz": "#e08214", "total": "#000000"}
+DPI = 90
+PLOTS = ("stakeholders", "provider_books", "care_per_law", "cumulative", "wellbeing")
 ARMS = (("thuisplus", "with the Thuisplusflat", WITH), ("baseline", "without", WITHOUT))
 
 
-def _figure(width: float = 6.4, height: float = 3.4) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+def _figure(width: float = 6.4, height: float = 3.4, **margins: float) -> Figure:
+    # Fixed margins, not a layout engine: constrained layout costs a third more time and
+    # the page redraws every figure after each slider move.
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    fig.subplots_adjust(**{"left": 0.12, "right": 0.98, "bottom": 0.14, "top": 0.97,
+                           **margins})
     return fig
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (what the page shows)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def plot_images(o: Outcome, cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """PNG of every plot in :data:`PLOTS` (drawn in the background with the outcome).
+
+    A plot that fails is left out, so the page can say so instead of breaking.
+    """
+    out = {}
+    for name in PLOTS:
+        if cancel is not None and cancel.is_set():
+            break
+        try:
+            out[name] = png(globals()[name](o))
+        except Exception:
+            continue
+    return out
 
 
 def _band(ax: Axes, x, mean, low, high, colour: str, label: str, bands: bool) -> None:
@@ -62,7 +99,7 @@ def _thousands(ax: Axes) -> None:
 
 def care_per_law(o: Outcome) -> Figure:
     """Care cost per law and year, with and without the Thuisplusflat (€ thousand)."""
-    fig = _figure(9.6, 3.2)
+    fig = _figure(9.6, 3.2, left=0.075, right=0.99, bottom=0.1, top=0.9, wspace=0.28)
     axes = fig.subplots(1, 3)
     bands = len(o.seeds) > 1
     for ax, law in zip(axes, LAWS, strict=True):
@@ -99,7 +136,7 @@ def cumulative(o: Outcome) -> Figure:
 
 def stakeholders(o: Outcome) -> Figure:
     """Who pays, who gains: discounted costs and gains per stakeholder, and the net."""
-    fig = _figure()
+    fig = _figure(left=0.27)
     ax = fig.subplots()
     t = o.stakeholder_table().iloc[::-1]
     y = np.arange(len(t))
@@ -147,7 +184,7 @@ def provider_books(o: Outcome) -> Figure:
 
 def wellbeing(o: Outcome) -> Figure:
     """Shares of severely lonely residents and overburdened carers, with and without."""
-    fig = _figure(6.4, 3.4)
+    fig = _figure(6.4, 3.4, left=0.1, bottom=0.17, top=0.9, wspace=0.32)
     axes = fig.subplots(1, 2)
     bands = len(o.seeds) > 1
     for ax, col, title in ((axes[0], "severely_lonely_share", "Severely lonely residents"),
@@ -213,6 +250,22 @@ def building_portrayal(snap: Snapshot, mode: str):
                                    size=size, edgecolors="white", linewidths=0.3)
 
     return portray
+
+
+def building_png(snap: Snapshot, mode: str) -> bytes:
+    """The building drawn by Mesa's space drawer (``draw_space``) with its legend, as PNG.
+
+    Mesa's ``SpaceMatplotlib`` component draws the same, but again on every re-render of
+    the page (about 0.2 s each); the page keeps this PNG per outcome and colour mode.
+    """
+    fig = Figure(dpi=DPI)
+    ax = fig.add_subplot()
+    model = BuildingModel(snap, mode)
+    draw_space(model.grid, building_portrayal(snap, mode), ax=ax, draw_grid=False)
+    building_legend(snap, mode)(ax)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
 
 
 def building_legend(snap: Snapshot, mode: str):
