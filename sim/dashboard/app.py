@@ -185,12 +185,16 @@ def Results(outcome: Outcome, images: dict[str, bytes]) -> None:
 
 
 @solara.component
-def Dashboard(start: Parameters, label: str = "default parameters") -> None:
-    """The whole page for starting parameters ``start`` (``label`` says where from)."""
+def Dashboard(start: Parameters, label: str = "default parameters", runs: int = 3) -> None:
+    """The whole page for starting parameters ``start`` (``label`` says where from).
+
+    ``runs`` is the number of pairs the page starts with: one run of one complex can be
+    an outlier (chance events weigh heavily), so the first answer averages three.
+    """
     preset, set_preset = solara.use_state(AS_STARTED)
     initial = solara.use_memo(lambda: control_values(start), [id(start)])
     values, set_values = solara.use_state(initial)
-    replications, set_replications = solara.use_state(1)
+    replications, set_replications = solara.use_state(runs)
     seed, set_seed = solara.use_state(1)
     preset_error, set_preset_error = solara.use_state(None)
 

@@ -80,7 +80,7 @@ def test_every_control_is_on_the_page_with_its_label():
         if c.kind == "slider":
             assert isinstance(widget.widget, v.Slider)
             assert widget.widget.v_model == control_values(small())[c.key]
-    assert rc.find(v.Slider, meta_ref="runs").widget.v_model == 1
+    assert rc.find(v.Slider, meta_ref="runs").widget.v_model == 3
     rc.find(v.Select, meta_ref="preset").assert_single()
     wait_done(rc)
 
@@ -209,3 +209,11 @@ def test_cancelled_computation_stops():
 
     with pytest.raises(Cancelled):
         compute(small(), cancel=ev)
+
+
+def test_runs_slider_sets_the_number_of_pairs():
+    _, rc = render(small())
+    wait_done(rc)
+    assert rc.find(meta_ref="done").widget.children[0].startswith("3 run(s)")
+    rc.find(v.Slider, meta_ref="runs").widget.v_model = 1
+    wait_until(lambda: rc.find(meta_ref="done").widget.children[0].startswith("1 run(s)"))
