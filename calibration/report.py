@@ -258,6 +258,13 @@ def write_fit_report(result: Any, cfg: CalibrationConfig, data: EvaluationData,
         ci = f"{r.ci5:.3g} – {r.ci95:.3g}" if hasattr(r, "ci5") else "—"
         lines.append(f"| `{r.parameter}` | {r.prior} [{r.lower:g}, {r.upper:g}] | "
                      f"{r.default:g} | {r.point:.3g} | {mean} | {ci} |")
+    if result.generations is not None and len(result.generations):
+        g = result.generations.iloc[-1]
+        lines += ["", f"Final generation {int(g['generation'])}: ε = {g['epsilon']:.3g}, "
+                  f"effective sample size {g['ess']:.0f} of {int(g['particles'])} particles"
+                  + (" — the weights are concentrated on a few particles; raise "
+                     "`[abc] population` for a smoother posterior."
+                     if g["ess"] < 0.3 * g["particles"] else ".")]
     lines += ["", "## Fit per observation", "",
               f"Predicted: {draws} posterior-predictive simulations. **Fits badly**: the "
               f"predicted mean is more than {BAD_Z:g} σ from the data.", "",
