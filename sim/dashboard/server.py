@@ -12,12 +12,15 @@ install time (see :mod:`sim.dashboard.assets`).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.dashboard.app import ENV_LABEL, ENV_PARAMS
@@ -59,8 +62,30 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _stop_on_signals() -> Callable[[], None]:
+    """Make SIGTERM and SIGHUP stop like Ctrl-C, so the server child is stopped too.
+
+    Returns a function that puts the previous handlers back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
 def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT and block until Ctrl-C.
+
+    Ctrl-C, SIGTERM and SIGHUP stop the server child and return.
 
     Exits with status 1 and a message if the front-end files are missing (the page would
     be blank offline) or the server does not start (e.g. the port is taken).
@@ -78,6 +103,7 @@ def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
         params_file = Path(tmp) / "parameters.toml"
         save_parameters(params, params_file)
         child = subprocess.Popen(server_command(host, port), env=server_env(params_file, label))
+        restore = _stop_on_signals()
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not _answers(probe):
@@ -95,6 +121,7 @@ def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
         except KeyboardInterrupt:
             pass
         finally:
+            restore()
             if child.poll() is None:
                 child.terminate()
                 try:

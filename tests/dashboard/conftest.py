@@ -189,7 +189,13 @@ class Served:
         raise AssertionError(f"no HTTP 200 from {self.url} within {timeout} s")
 
     def stop(self) -> str:
-        """Stop the server and return its output."""
+        """Stop the server (SIGTERM) and return its output; no process is left behind."""
+        import psutil
+
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -198,6 +204,9 @@ class Served:
                 self.proc.kill()
                 self.proc.wait()
         self._reader.join(5)
+        _, alive = psutil.wait_procs(children, timeout=15)
+        for p in alive:  # a bug in serve(); the test of it says so, here we only clean up
+            p.kill()
         return self.output
 
 
@@ -208,4 +217,19 @@ def served_dashboard():
     try:
         yield served
     finally:
+        served.stop()
+
+
+@pytest.fixture()
+def start_dashboard():
+    """Start ``thuisplus dashboard ARGS`` on a free port; stopped after the test."""
+    started: list[Served] = []
+
+    def start(*args: str) -> Served:
+        served = Served(list(args), free_port())
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
         served.stop()

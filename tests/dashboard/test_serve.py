@@ -55,3 +55,16 @@ def test_dashboard_rejects_bad_parameters_before_serving(bad):
                        text=True, timeout=60)
     assert r.returncode == 2
     assert "Dashboard on" not in r.stdout
+
+
+def test_stopping_the_command_stops_the_server(start_dashboard):
+    import signal
+
+    served = start_dashboard()
+    served.wait_http_200(timeout=30)
+    children = psutil.Process(served.proc.pid).children(recursive=True)
+    assert children, "the dashboard runs its server as a child process"
+    served.proc.send_signal(signal.SIGTERM)
+    assert served.proc.wait(timeout=20) == 0
+    _, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == [], f"server processes left behind: {alive}"
