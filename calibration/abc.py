@@ -85,17 +85,54 @@ class SeededMappingSampler(MappingSampler):
         return sample
 
 
-class _Model:
-    """pyabc model: parameters (safe names) → simulated values of the observations."""
+class _Space:
+    """Where pyabc samples: bounded uniform priors on the logit scale, others as they are.
 
-    def __init__(self, simulator: Simulator, names: dict[str, str], cfg_cast: dict[str, bool]):
-        self.simulator, self.names, self.is_int = simulator, names, cfg_cast
+    pyabc perturbs particles with a Gaussian kernel and rejects proposals outside the
+    prior's support without renormalising the kernel, which over-weights particles near
+    the bounds of a uniform prior (seen here: one particle with a quarter of the weight).
+    θ ~ U(a, b) is the same as z = logit((θ − a)/(b − a)) ~ Logistic(0, 1), and z has no
+    bounds: ABC runs on z and the model and the outputs see θ.
+    """
+
+    def __init__(self, cfg: CalibrationConfig):
+        self.names = {f"p{i}": key for i, key in enumerate(cfg.free)}
+        self.priors = {key: cfg.priors[key] for key in cfg.free}
+        self.is_int = {k: isinstance(cfg.cast(k, 1.0), int) for k in cfg.free}
+
+    def to_theta(self, safe: str, z: np.ndarray | float) -> np.ndarray | float:
+        """θ of a sampled value."""
+        p = self.priors[self.names[safe]]
+        if p.prior != "uniform":
+            return z
+        return p.lower + (p.upper - p.lower) / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+    def prior(self):
+        """The pyabc prior on the sampling scale."""
+        from pyabc import RV, Distribution
+
+        rvs = {}
+        for safe, key in self.names.items():
+            p = self.priors[key]
+            if p.prior == "uniform":
+                rvs[safe] = RV("logistic", 0.0, 1.0)
+            else:
+                a, b = (p.lower - p.loc) / p.scale, (p.upper - p.loc) / p.scale
+                rvs[safe] = RV("truncnorm", a, b, p.loc, p.scale)
+        return Distribution(**rvs)
+
+
+class _Model:
+    """pyabc model: sampled values → θ → simulated values of the observations."""
+
+    def __init__(self, simulator: Simulator, space: _Space):
+        self.simulator, self.space = simulator, space
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
         theta = {}
-        for safe, key in self.names.items():
-            v = float(pars[safe])
-            theta[key] = round(v) if self.is_int[key] else v
+        for safe, key in self.space.names.items():
+            v = float(self.space.to_theta(safe, float(pars[safe])))
+            theta[key] = round(v) if self.space.is_int[key] else v
         return self.simulator(theta)
 
 
@@ -106,20 +143,6 @@ class _Distance:
     def __call__(self, x: dict[str, float], x0: dict[str, float]) -> float:
         d = distance(x, self.observations)
         return d if math.isfinite(d) else 1e12
-
-
-def _prior(cfg: CalibrationConfig, names: dict[str, str]):
-    from pyabc import RV, Distribution
-
-    rvs = {}
-    for safe, key in names.items():
-        p = cfg.priors[key]
-        if p.prior == "uniform":
-            rvs[safe] = RV("uniform", p.lower, p.upper - p.lower)
-        else:
-            a, b = (p.lower - p.loc) / p.scale, (p.upper - p.loc) / p.scale
-            rvs[safe] = RV("truncnorm", a, b, p.loc, p.scale)
-    return Distribution(**rvs)
 
 
 def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path, *,
@@ -133,12 +156,11 @@ def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, ou
     logging.getLogger("Acceptor").setLevel(logging.WARNING)
     logging.getLogger("Transitions").setLevel(logging.WARNING)
     logging.getLogger("Adaptation").setLevel(logging.WARNING)
-    names = {f"p{i}": key for i, key in enumerate(cfg.free)}
-    is_int = {k: isinstance(cfg.cast(k, 1.0), int) for k in cfg.free}
+    space = _Space(cfg)
     np.random.seed(cfg.model.seed)  # noqa: NPY002  (pyabc uses the legacy global state)
     random.seed(cfg.model.seed)
     sampler = SeededMappingSampler(executor.map, cfg.model.seed, progress)
-    abc = pyabc.ABCSMC(_Model(simulator, names, is_int), _prior(cfg, names),
+    abc = pyabc.ABCSMC(_Model(simulator, space), space.prior(),
                        _Distance(simulator.observations),
                        population_size=cfg.model.abc.population, sampler=sampler)
     db = out / "abc.db"
@@ -158,15 +180,18 @@ def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, ou
                           max_nr_populations=remaining,
                           min_acceptance_rate=cfg.model.abc.min_acceptance_rate,
                           max_total_nr_simulations=budget)
-    return collect(history, names)
+    return collect(history, space)
 
 
-def collect(history, names: dict[str, str]) -> dict[str, Any]:
-    """Populations of every generation and the per-generation diagnostics."""
+def collect(history, space: _Space) -> dict[str, Any]:
+    """Populations of every generation (in θ) and the per-generation diagnostics."""
     frames = []
     for t in range(history.max_t + 1):
         df, w = history.get_distribution(m=0, t=t)
-        df = df.rename(columns=names)
+        df = df[list(space.names)].copy()
+        for safe in space.names:
+            df[safe] = space.to_theta(safe, df[safe].to_numpy(float))
+        df = df.rename(columns=space.names)
         df.columns.name = None
         df["weight"] = w
         df["generation"] = t

@@ -192,18 +192,23 @@ def measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, obj
     The societal NPV counts real costs and benefits; transfers (start amount, plus) cancel
     between payer and receiver, so the stakeholders' nets add up to it.
     """
-    d = discount(flows[flows["unit"] == "€"], rate, first_year)
-    sign = {"benefit": 1.0, "transfer_in": 1.0, "cost": -1.0, "transfer_out": -1.0}
-    d["signed"] = d["pv"] * d["kind"].map(sign)
+    money = flows[flows["unit"] == "€"]
+    year = money["year"].to_numpy()
+    kind = money["kind"].to_numpy()
+    who = money["stakeholder"].to_numpy()
+    pv = money["amount"].to_numpy(dtype=float) / (1.0 + rate) ** (year - first_year)
+    sign = np.select([kind == "benefit", kind == "transfer_in", kind == "cost",
+                      kind == "transfer_out"], [1.0, 1.0, -1.0, -1.0], 0.0)
+    signed = pv * sign
     per = {s: {"pays": 0.0, "gains": 0.0, "net": 0.0} for s in STAKEHOLDERS}
-    for s, g in d.groupby("stakeholder"):
-        per[s] = {"pays": float(-g.loc[g["signed"] < 0, "signed"].sum()),
-                  "gains": float(g.loc[g["signed"] > 0, "signed"].sum()),
-                  "net": float(g["signed"].sum())}
-    pv_benefits = float(d.loc[d["kind"] == "benefit", "pv"].sum())
-    pv_costs = float(d.loc[d["kind"] == "cost", "pv"].sum())
-    real = d[d["kind"].isin(["benefit", "cost"])]
-    yearly = real.groupby("year")["signed"].sum().sort_index()
+    for s in np.unique(who):
+        v = signed[who == s]
+        per[s] = {"pays": float(-v[v < 0].sum()), "gains": float(v[v > 0].sum()),
+                  "net": float(v.sum())}
+    pv_benefits = float(pv[kind == "benefit"].sum())
+    pv_costs = float(pv[kind == "cost"].sum())
+    real = (kind == "benefit") | (kind == "cost")
+    yearly = pd.Series(signed[real]).groupby(year[real]).sum().sort_index()
     cumulative = yearly.cumsum()
     positive = cumulative[cumulative >= 0]
     payback = None

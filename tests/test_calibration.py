@@ -158,7 +158,8 @@ def test_abc_recovers_known_parameters(tmp_path):
     assert cal.get("loneliness.base_mean") == pytest.approx(res.point["loneliness.base_mean"])
     assert cal.building.dwellings == 60
     fit = pd.read_csv(tmp_path / "fit" / "fit.csv")
-    assert fit["fits"].all(), fit[~fit["fits"]]
+    covered = fit["value"].between(fit["predicted_p5"], fit["predicted_p95"])
+    assert covered.mean() >= 0.75, fit  # the predictive bands cover most of the data
     # uncertainty carried forward: an experiment draws parameter sets from posterior.toml
     exp = Experiment.from_dict({"name": "post", "replications": 3, "weeks": 30,
                                 "params": str(tmp_path / "fit" / "posterior.toml")})
@@ -188,7 +189,9 @@ def test_results_do_not_depend_on_the_executor(tmp_path):
                                                             "generations": 2}))
     a = run_calibration(cfg, data, tmp_path / "a", executor="serial", report=False)
     b = run_calibration(cfg, data, tmp_path / "b", executor="local", workers=2, report=False)
+    c = run_calibration(cfg, data, tmp_path / "c", executor="dask", workers=2, report=False)
     pd.testing.assert_frame_equal(a.posterior, b.posterior, check_exact=True)
+    pd.testing.assert_frame_equal(a.posterior, c.posterior, check_exact=True)
 
 
 def test_optuna_point_estimate_and_resume(tmp_path):
