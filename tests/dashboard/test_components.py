@@ -217,3 +217,26 @@ def test_runs_slider_sets_the_number_of_pairs():
     assert rc.find(meta_ref="done").widget.children[0].startswith("3 run(s)")
     rc.find(v.Slider, meta_ref="runs").widget.v_model = 1
     wait_until(lambda: rc.find(meta_ref="done").widget.children[0].startswith("1 run(s)"))
+
+
+def test_a_failing_computation_is_reported_in_words(monkeypatch):
+    import sim.dashboard.app as app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app, "compute", broken)
+    _, rc = render(small())
+    alert = rc.find(v.Alert, type="error")
+    alert.wait_for(timeout=30)
+    text = " ".join(str(c) for c in alert.widget.children)
+    assert "The simulation stopped with an error: RuntimeError: boom" in text
+    assert "Traceback" not in text
+
+
+def test_download_button_is_offered():
+    _, rc = render(small())
+    wait_done(rc)
+    buttons = rc.find(v.Btn)
+    labels = [" ".join(str(c) for c in b.children) for b in buttons.widgets]
+    assert any("Download results (CSV)" in label for label in labels), labels
