@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run    install, then run the main job
 #   make test   install, then run the test suite (what CI runs)
-.PHONY: run test test-all lint bench setup
+.PHONY: run test test-all lint bench bench-quick setup
 
 setup:
 	@bash scripts/setup.sh
@@ -22,4 +22,11 @@ lint: setup
 
 bench: setup
 	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/dashboard.py
 	.venv/bin/python benchmarks/batch.py
+	.venv/bin/python benchmarks/calibrate.py
+
+bench-quick: setup
+	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/dashboard.py
+	.venv/bin/python benchmarks/batch.py --skip memory --sobol-samples 16
