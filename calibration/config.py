@@ -170,7 +170,11 @@ class CalibrationConfig:
         """Read and validate a config file."""
         path = Path(path)
         if not path.is_file():
-            raise SpecError(str(path), "", "no such calibration config")
+            shipped = sorted(q.stem for q in (Path(__file__).parent / "configs").glob("*.toml"))
+            hint = difflib.get_close_matches(path.stem, shipped, n=1)
+            raise SpecError(str(path), "", "no such calibration config (shipped: "
+                            f"{', '.join(shipped)})"
+                            + (f"; did you mean {hint[0]!r}?" if hint else ""))
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

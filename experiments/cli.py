@@ -640,10 +640,11 @@ def run(
 # --- calibration ----------------------------------------------------------------------------
 @app.command()
 def calibrate(
-    data: Annotated[Path, typer.Option(help="Evaluation data (CSV; docs/calibration-data.md).")
-                    ] = Path("calibration/data/evaluation.csv"),
-    config: Annotated[Path, typer.Option(help="Calibration config (TOML).")
-                      ] = Path("calibration/configs/contract_2021.toml"),
+    data: Annotated[Path | None, typer.Option(
+        help="Evaluation data (CSV; docs/calibration-data.md) [default: the shipped "
+             "calibration/data/evaluation.csv].")] = None,
+    config: Annotated[str, typer.Option(
+        help="Calibration config (TOML), or the name of a shipped one.")] = "contract_2021",
     complexes: Annotated[Path | None, typer.Option(
         help="Complex table (CSV) [default: complexes.csv beside --data, if there].")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/calib"),
@@ -680,13 +681,23 @@ def calibrate(
             raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
         if method is not None and method not in ("abc", "optuna"):
             raise InputError(f"--method {method!r}: allowed are abc, optuna")
+        from importlib.resources import files
+
+        from calibration.data import SHIPPED_EVALUATION
+
+        data = data or SHIPPED_EVALUATION
+        config_path = Path(config)
+        shipped = Path(str(files("calibration") / "configs"))
+        if not config_path.is_file() and (shipped / f"{config.removesuffix('.toml')}.toml"
+                                          ).is_file():
+            config_path = shipped / f"{config.removesuffix('.toml')}.toml"
         if complexes is None and (data.parent / "complexes.csv").is_file():
             complexes = data.parent / "complexes.csv"
         try:
             evaluation = load_evaluation(data, complexes)
         except DataError as exc:
             raise InputError(str(exc)) from None
-        cfg = CalibrationConfig.from_toml(config)
+        cfg = CalibrationConfig.from_toml(config_path)
         if method is not None:
             cfg = cfg.with_changes(method=method)
         total = cfg.model.abc.generations if cfg.model.method == "abc" else \
