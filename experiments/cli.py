@@ -652,7 +652,9 @@ def calibrate(
         help="abc (ABC-SMC posterior, pyabc) or optuna (fast point estimate, TPE) "
              "[default: the config's].")] = None,
     budget: Annotated[int | None, typer.Option(
-        min=1, max=10_000_000, help="At most this many evaluations [default: the config's].")
+        min=1, max=10_000_000,
+        help="Evaluations to spend [default: the config's]. Optuna stops exactly there; "
+             "ABC checks it between generations, so the last generation may overshoot.")
                       ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted fit.")
                       ] = False,
