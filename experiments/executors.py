@@ -27,6 +27,7 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -232,7 +233,6 @@ class DaskExecutor(Executor):
         n = len(self.client.scheduler_info().get("workers", {}))
         self.workers = max(1, n)
         self.window = window or 4 * self.workers
-        self._n = 0
 
     def imap_unordered(self, fn, tasks):
         """Submit at most ``window`` tasks at a time; yield as they complete."""
@@ -247,8 +247,8 @@ class DaskExecutor(Executor):
                 t = next(todo)
             except StopIteration:
                 return False
-            self._n += 1
-            fut = self.client.submit(fn, t, pure=False, key=f"thuisplus-{os.getpid()}-{self._n}")
+            # unique keys: two experiments on one cluster must never share a result
+            fut = self.client.submit(fn, t, pure=False, key=f"thuisplus-{uuid.uuid4().hex}")
             owner[fut.key] = t
             ac.add(fut)
             return True
