@@ -30,7 +30,8 @@ from experiments.executors import Executor
 
 __all__ = ["run_abc"]
 
-log = logging.getLogger(__name__)
+PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor",
+                 "Transitions", "Adaptation")
 
 
 class SeededMappingSampler(MappingSampler):
@@ -148,14 +149,8 @@ class _Distance:
 def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path, *,
             resume: bool, budget: int, progress: Callable | None = None) -> dict[str, Any]:
     """Run (or continue) ABC-SMC; return the populations, the final posterior and history."""
-    logging.getLogger("ABC").setLevel(logging.WARNING)
-    logging.getLogger("Sampler").setLevel(logging.WARNING)
-    logging.getLogger("Epsilon").setLevel(logging.WARNING)
-    logging.getLogger("History").setLevel(logging.WARNING)
-    logging.getLogger("Distance").setLevel(logging.WARNING)
-    logging.getLogger("Acceptor").setLevel(logging.WARNING)
-    logging.getLogger("Transitions").setLevel(logging.WARNING)
-    logging.getLogger("Adaptation").setLevel(logging.WARNING)
+    for name in PYABC_LOGGERS:  # our progress bar says what pyabc's INFO lines would
+        logging.getLogger(name).setLevel(logging.WARNING)
     space = _Space(cfg)
     np.random.seed(cfg.model.seed)  # noqa: NPY002  (pyabc uses the legacy global state)
     random.seed(cfg.model.seed)
