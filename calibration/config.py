@@ -39,7 +39,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from experiments.spec import SpecError, build_base_parameters, check_parameter_keys
+from experiments.spec import (
+    SpecError,
+    build_base_parameters,
+    check_parameter_keys,
+    flatten_keys,
+)
 from sim.params import ParameterError, Parameters
 
 __all__ = ["CalibrationConfig", "Prior"]
@@ -100,16 +105,6 @@ class _ConfigModel(BaseModel):
     optuna: OptunaSettings = Field(default_factory=OptunaSettings)
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        if isinstance(v, Mapping):
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
 def _parameters_table(data: Mapping[str, Any]) -> dict[str, Any]:
     """``[parameters."a.b"]`` and ``[parameters.a.b]`` both give ``{"a.b": {...}}``."""
     out: dict[str, Any] = {}
@@ -134,7 +129,7 @@ class CalibrationConfig:
         self.model = model
         self.source = source
         self.base_dir = base_dir
-        self.set = _flatten(model.set)
+        self.set = flatten_keys(model.set)
         self.base_params = self._build_base()
         self._check_parameters()
 

@@ -7,6 +7,7 @@ and what is allowed, and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 import time
@@ -432,6 +433,16 @@ def _load_experiment(spec: str, replications: int | None, params: Path | None):
     return exp.with_changes(**changes) if changes else exp
 
 
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    """--executor must be known, and --scheduler goes with --executor dask."""
+    from experiments.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
+
+
 def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: str | None,
                resume: bool):
     """Run an experiment with a progress bar; exit 130 on Ctrl-C with what is saved."""
@@ -444,13 +455,9 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
         TimeRemainingColumn,
     )
 
-    from experiments.executors import EXECUTORS
     from experiments.runner import run_experiment
 
-    if executor not in EXECUTORS:
-        raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
+    _check_executor(executor, scheduler)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("runs · [red]{task.fields[failed]} failed[/red]"),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
@@ -597,7 +604,7 @@ def run(
     import shutil
 
     from experiments.analysis import headline
-    from experiments.report import write_report
+    from experiments.report import format_value, write_report
     from experiments.store import load_manifest, load_results
 
     with user_errors():
@@ -624,11 +631,7 @@ def run(
                       ("90% CI of the mean", "right"), ("5–95% of runs", "right")):
         t.add_column(col, justify=just)
     for r in head.itertuples():
-        def f(x: float, unit: str = r.unit) -> str:
-            if x != x:  # NaN
-                return "—"
-            return f"{x:.2f}" if unit == "ratio" else (
-                f"{x:,.1f}" if unit in ("clients", "years") else f"{x:,.0f}")
+        f = functools.partial(format_value, unit=r.unit)
         t.add_row(r.measure, r.unit, f(r.mean), f"{f(r.ci_low)} – {f(r.ci_high)}",
                   f"{f(r.p5)} – {f(r.p95)}")
     Console(width=max(out_console.width, 110)).print(t)
@@ -674,13 +677,9 @@ def calibrate(
     from calibration.config import CalibrationConfig
     from calibration.data import DataError, load_evaluation
     from calibration.fit import run_calibration
-    from experiments.executors import EXECUTORS
 
     with user_errors():
-        if executor not in EXECUTORS:
-            raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
-        if scheduler and executor != "dask":
-            raise InputError(f"--scheduler {scheduler!r} needs --executor dask")
+        _check_executor(executor, scheduler)
         if method is not None and method not in ("abc", "optuna"):
             raise InputError(f"--method {method!r}: allowed are abc, optuna")
         from importlib.resources import files

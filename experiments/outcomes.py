@@ -90,13 +90,17 @@ def _baseline_key(params: Parameters) -> str:
 
 
 class _CachedPair(Pair):
-    """A pair whose baseline weekly table came from the per-worker cache."""
+    """A pair of finished weekly tables (the baseline from the per-worker cache).
+
+    Both arms stand in as ``weekly()`` only, so each table is built once per pair.
+    """
 
     def __init__(self, params: Parameters, seed: int, baseline_weekly: pd.DataFrame,
-                 thuisplus: ThuisplusModel):
-        self.params, self.seed, self.thuisplus = params, seed, thuisplus
+                 thuisplus_weekly: pd.DataFrame):
+        self.params, self.seed = params, seed
         self.baseline = _WeeklyOnly(baseline_weekly)
-        self._avoided = avoided_table(baseline_weekly, thuisplus.weekly())
+        self.thuisplus = _WeeklyOnly(thuisplus_weekly)
+        self._avoided = avoided_table(baseline_weekly, thuisplus_weekly)
 
     @property
     def avoided(self) -> pd.DataFrame:
@@ -117,9 +121,8 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
                   ) -> tuple[dict[str, float], pd.DataFrame]:
     """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table."""
     bw = _baseline_weekly(_baseline_key(params), seed, weeks)
-    tm = ThuisplusModel(params, rng=seed).run(weeks)
-    pair = _CachedPair(params, seed, bw, tm)
-    tw = tm.weekly()
+    tw = ThuisplusModel(params, rng=seed).run(weeks).weekly()
+    pair = _CachedPair(params, seed, bw, tw)
     first_year = params.simulation.start_date.year
     flows = stakeholder_flows(pair)
     m = measures(flows, params.money.discount_rate, first_year)

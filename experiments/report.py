@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,8 @@ def _money(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
-def _fmt(x: float, unit: str) -> str:
+def format_value(x: float, unit: str) -> str:
+    """A figure in its unit's precision; "—" for NaN."""
     if not np.isfinite(x):
         return "—"
     if unit == "ratio":
@@ -261,9 +263,9 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
                       "| measure | unit | mean | 90% CI | 5–95% of runs |",
                       "|---|---|---:|---:|---:|"]
             for r in g.itertuples():
-                lines.append(f"| {r.measure} | {r.unit} | {_fmt(r.mean, r.unit)} | "
-                             f"{_fmt(r.ci_low, r.unit)} – {_fmt(r.ci_high, r.unit)} | "
-                             f"{_fmt(r.p5, r.unit)} – {_fmt(r.p95, r.unit)} |")
+                v = functools.partial(format_value, unit=r.unit)
+                lines.append(f"| {r.measure} | {r.unit} | {v(r.mean)} | "
+                             f"{v(r.ci_low)} – {v(r.ci_high)} | {v(r.p5)} – {v(r.p95)} |")
             lines.append("")
         lines += ["## Plots", "", "![avoided care per law](plots/avoided_per_law.png)", "",
                   "![stakeholders](plots/stakeholders.png)", ""]

@@ -109,13 +109,13 @@ class RunTask:
     drawn: dict[str, Any] = field(default_factory=dict)  # posterior draw (post.* columns)
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_keys(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"a": {"b": 1}}`` and ``{"a.b": 1}`` both become ``{"a.b": 1}``."""
     out: dict[str, Any] = {}
     for k, v in data.items():
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten_keys(v, key + "."))
         else:
             out[key] = v
     return out
@@ -202,9 +202,9 @@ class Experiment:
         self.spec = spec
         self.source = source
         self.base_dir = base_dir or Path.cwd()
-        self.set = _flatten(spec.set)
+        self.set = flatten_keys(spec.set)
         self.scenarios: dict[str, dict[str, Any]] = (
-            {k: _flatten(v) for k, v in spec.scenarios.items()} or {"default": {}})
+            {k: flatten_keys(v) for k, v in spec.scenarios.items()} or {"default": {}})
         self.base_params: Parameters | None = None
         self.posterior = None
         self._validate()

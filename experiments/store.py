@@ -239,8 +239,9 @@ class ResultStore:
 
     def write_manifest(self, state: str) -> None:
         """Write manifest.json atomically: spec, code version, seeds, status per run."""
-        status = ["done" if rid in self.done else "failed" if rid in self.failures
-                  else "pending" for rid in sorted(self.tasks)]
+        tasks = [self.tasks[rid] for rid in sorted(self.tasks)]
+        status = ["done" if t.run_id in self.done else "failed" if t.run_id in self.failures
+                  else "pending" for t in tasks]
         exp = self.experiment
         manifest = {
             "name": exp.name,
@@ -258,11 +259,11 @@ class ResultStore:
                        "failed": len(self.failures),
                        "pending": len(self.tasks) - len(self.done) - len(self.failures)},
             "runs": {
-                "run_id": sorted(self.tasks),
-                "scenario": [self.tasks[r].scenario for r in sorted(self.tasks)],
-                "point": [self.tasks[r].point for r in sorted(self.tasks)],
-                "replication": [self.tasks[r].replication for r in sorted(self.tasks)],
-                "seed": [self.tasks[r].seed for r in sorted(self.tasks)],
+                "run_id": [t.run_id for t in tasks],
+                "scenario": [t.scenario for t in tasks],
+                "point": [t.point for t in tasks],
+                "replication": [t.replication for t in tasks],
+                "seed": [t.seed for t in tasks],
                 "status": status,
             },
         }
