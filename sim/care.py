@@ -40,6 +40,7 @@ CARE_TYPES: tuple[CareType, ...] = (
     CareType("nursing_home", "wlz", "days", "nursing_home_day"),
 )
 CARE_INDEX = {c.name: i for i, c in enumerate(CARE_TYPES)}
+LAW_OF_TYPE = tuple(LAWS.index(c.law) for c in CARE_TYPES)
 LAW_MATRIX = np.array([[c.law == law for c in CARE_TYPES] for law in LAWS], dtype=float)
 
 
@@ -67,4 +68,8 @@ class PriceBook:
     def cost(self, use: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
         """Cost per care type and per law (Wmo, Zvw, Wlz) of one week's use vector."""
         per_type = use * self.unit_costs(year)
-        return per_type, LAW_MATRIX @ per_type
+        # Summed in CARE_TYPES order, one by one (a matrix product may reorder or fuse).
+        per_law = np.zeros(len(LAWS))
+        for k, law in enumerate(LAW_OF_TYPE):
+            per_law[law] += per_type[k]
+        return per_type, per_law

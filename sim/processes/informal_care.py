@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtri
 
 from sim.processes._jit import kernel
+from sim.processes.common import inverse_normal_array
 from sim.processes.demography import rate_to_weekly, yearly_to_weekly
 
 if TYPE_CHECKING:
@@ -108,7 +108,8 @@ def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: 
         crow = car.add(len(rows))
         s = res.seat[rows]
         car.resident[crow] = rows
-        car.capacity[crow] = np.maximum(ip.capacity_mean + ip.capacity_sd * ndtri(u[1][s]), 2.0)
+        z = inverse_normal_array(u[1][s])
+        car.capacity[crow] = np.maximum(ip.capacity_mean + ip.capacity_sd * z, 2.0)
         car.employed[crow] = u[2][s] < ip.employed_share
         res.carer[rows] = crow
 

@@ -72,16 +72,31 @@ def _drop_ties(stored, row_sum, rows):
         row_sum[r] = 0.0
 
 
-def target(m: ThuisplusModel, rows: np.ndarray | slice) -> np.ndarray:
+def target(m: ThuisplusModel, rows: np.ndarray) -> np.ndarray:
     """Loneliness each resident in ``rows`` is drawn towards (see the module docstring)."""
     lp = m.p.loneliness
-    res = m.res
-    s = m.network.row_sum[rows] * m.network.scale + (res.partner[rows] >= 0)
-    support = -np.expm1(-s / lp.network_saturation)
-    return (res.loneliness_base[rows]
-            + lp.frailty_effect * (m.p.demography.vitality_reference - res.vitality[rows])
-            - lp.network_effect * (support - lp.network_reference)
-            + m.effects.lonely_shift[rows])
+    out = np.empty(len(rows))
+    _target(np.asarray(rows, dtype=np.int64), m.res.loneliness_base, m.res.vitality,
+            m.res.partner, m.network.row_sum, m.network.scale, m.effects.lonely_shift,
+            m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
+            lp.network_saturation, lp.network_reference, out)
+    return out
+
+
+@kernel
+def _target(rows, base, vitality, partner, row_sum, scale, shift, v_ref, frailty_eff,
+            network_eff, saturation, reference, out):
+    """The target of each row in ``rows`` into ``out``, with the scalar ``math.expm1``.
+
+    One scalar formula for set-up, newcomers and the weekly update: numpy's vectorised
+    ``expm1`` differs from libm's in the last bit for ~1% of arguments.
+    """
+    for k in range(len(rows)):
+        i = rows[k]
+        s = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
+        support = -math.expm1(-s / saturation)
+        out[k] = (base[i] + frailty_eff * (v_ref - vitality[i])
+                  - network_eff * (support - reference) + shift[i])
 
 
 ATTEND, OUT = 1, 2
