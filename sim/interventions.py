@@ -29,7 +29,8 @@ depend on the plus.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.params import (
     ContractParams,
@@ -41,7 +42,19 @@ from sim.params import (
     PreventionParams,
 )
 from sim.processes._jit import kernel
-from sim.processes.care_needs import WLZ_HOME
+from sim.processes.common import (
+    CNT_PREFERRED,
+    EF_ATTENDANCE,
+    EF_BREAKDOWN,
+    EF_BURDEN,
+    EF_NEW_CARER,
+    EF_PREFERRED_DN,
+    EF_PREFERRED_HH,
+    EF_TIE_FORMATION,
+    EF_WLZ_HOME,
+    EV_TRANSFERS,
+    WLZ_HOME,
+)
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
@@ -62,33 +75,25 @@ ACTIVE_EXERCISER = 0.5  # room attendance (moving average) of a resident who exe
 NOT_COMING = 0.05       # room attendance below which a resident counts as not coming
 
 
-class Intervention:
-    """Base class: an intensity in [0, 1] and a start date."""
+def start_week(start: dt.date | None, sim_start: dt.date) -> int:
+    """First week (0-based) whose date is on or after ``start`` (0 if ``start`` is None)."""
+    if start is None:
+        return 0
+    return max(0, math.ceil((start - sim_start).days / 7))
 
-    name = "intervention"
 
-    def __init__(self, params, start: dt.date | None = None):
-        self.params = params
-        self.intensity = float(params.intensity) if hasattr(params, "intensity") else 1.0
-        if not 0.0 <= self.intensity <= 1.0:
-            raise ParameterError([(f"thuisplus.{self.name}.intensity", self.intensity,
-                                   "allowed: number >= 0 and <= 1")])
-        self.start = start
+class Funding(NamedTuple):
+    """The contract's funding terms, which scale the collective offer."""
 
-    def initialize(self, model: ThuisplusModel) -> None:
-        """Check the inputs against the model."""
-        if self.start is not None and self.start < model.start_date:
-            raise ParameterError([(f"thuisplus.{self.name}.start", self.start,
-                                   f"allowed: on or after the simulation start "
-                                   f"{model.start_date}")])
+    lump_sum: bool
+    target_clients: float
+    min_team_share: float
 
-    def active(self, model: ThuisplusModel) -> bool:
-        """Whether the intervention runs this week."""
-        return self.intensity > 0.0 and (self.start is None or model.date >= self.start)
 
-    def apply(self, model: ThuisplusModel) -> None:  # pragma: no cover - abstract
-        """Set this week's effect modifiers."""
-        raise NotImplementedError
+def funding_terms(contract: ContractParams) -> Funding:
+    """The :class:`Funding` of a contract."""
+    return Funding(contract.funding == "lump_sum", contract.target_clients,
+                   contract.min_team_share)
 
 
 def offer_share(clients: float, contract: ContractParams) -> float:
@@ -97,14 +102,76 @@ def offer_share(clients: float, contract: ContractParams) -> float:
     Lump sum: all of it. Per client: in proportion to the plus it receives
     (``clients / target_clients``), but never below ``min_team_share``.
     """
-    if contract.funding == "lump_sum":
+    return float(_offer_share(clients, funding_terms(contract)))
+
+
+@kernel
+def _offer_share(clients, f):
+    """:func:`offer_share` on :class:`Funding` terms (compiled)."""
+    if f.lump_sum:
         return 1.0
-    return max(min(clients / contract.target_clients, 1.0), contract.min_team_share)
+    return max(min(clients / f.target_clients, 1.0), f.min_team_share)
 
 
-def funding_scale(model: ThuisplusModel) -> float:
-    """Share of the collective offer the provider runs this week (see module docstring)."""
-    return offer_share(model.preferred_clients, model.p.thuisplus.contract)
+@kernel
+def funding_scale(S, f):
+    """Share of the collective offer the provider runs this week (module docstring)."""
+    return _offer_share(S.cnt[CNT_PREFERRED], f)
+
+
+class Intervention:
+    """Base class: an intensity in [0, 1], a start date and a compiled weekly ``apply``.
+
+    A subclass sets ``name``, makes its coefficients in :meth:`coefficients` (a
+    ``NamedTuple``) and names the compiled function that applies them (``kernel_name``,
+    called as ``kernel(S, coefficients, funding, week, generator)`` each week).
+    """
+
+    name = "intervention"
+    kernel_name = ""
+
+    def __init__(self, params: Any, start: dt.date | None = None):
+        self.params = params
+        self.intensity = float(params.intensity) if hasattr(params, "intensity") else 1.0
+        if not 0.0 <= self.intensity <= 1.0:
+            raise ParameterError([(f"thuisplus.{self.name}.intensity", self.intensity,
+                                   "allowed: number >= 0 and <= 1")])
+        self.start = start
+        self.coef: Any = None
+
+    def initialize(self, model: ThuisplusModel) -> None:
+        """Check the inputs against the model; make the compiled coefficients."""
+        if self.start is not None and self.start < model.start_date:
+            raise ParameterError([(f"thuisplus.{self.name}.start", self.start,
+                                   f"allowed: on or after the simulation start "
+                                   f"{model.start_date}")])
+        self.coef = self.coefficients(start_week(self.start, model.start_date), model)
+
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> Any:  # pragma: no cover
+        """The compiled coefficients (a NamedTuple)."""
+        raise NotImplementedError
+
+    def active(self, model: ThuisplusModel) -> bool:
+        """Whether the intervention runs this week."""
+        return self.intensity > 0.0 and (self.start is None or model.date >= self.start)
+
+    def apply(self, model: ThuisplusModel) -> None:
+        """Set this week's effect modifiers (the compiled kernel, as in the fused week)."""
+        KERNELS[self.kernel_name](model.state, self.coef, model.funding, model.week,
+                                  model.streams["interventions"])
+
+
+class PreventionCoef(NamedTuple):
+    """Coefficients of :class:`Prevention`."""
+
+    intensity: float
+    first_week: int
+    attendance_boost: float
+    fall_reduction: float
+    detection_base: float
+    detection_continuity_gain: float
+    decline_reduction: float
+    hospital_reduction: float
 
 
 class Prevention(Intervention):
@@ -119,20 +186,41 @@ class Prevention(Intervention):
     """
 
     name = "prevention"
+    kernel_name = "prevention"
     params: PreventionParams
 
-    def apply(self, model: ThuisplusModel) -> None:
-        """Set attendance, fall, decline and hospital modifiers."""
-        if not self.active(model):
-            return
-        p, e, res, i = self.params, model.effects, model.res, self.intensity
-        scale = funding_scale(model)
-        e.attendance_mult *= 1.0 + i * scale * p.attendance_boost
-        _prevention(res.high, res.active, res.room_activity, res.provider, model.demand_wmo,
-                    res.attachment, e.fall, e.decline, e.hospital,
-                    i * scale * p.fall_reduction, p.detection_base,
-                    p.detection_continuity_gain, i * p.decline_reduction,
-                    i * p.hospital_reduction)
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> PreventionCoef:
+        """The compiled coefficients."""
+        p = self.params
+        return PreventionCoef(self.intensity, first_week, p.attendance_boost, p.fall_reduction,
+                              p.detection_base, p.detection_continuity_gain,
+                              p.decline_reduction, p.hospital_reduction)
+
+
+@kernel
+def _apply_prevention(S, k, f, week, g):
+    """Set attendance, fall, decline and hospital modifiers."""
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e, res, i = S.eff, S.res, k.intensity
+    scale = funding_scale(S, f)
+    e.scalar[EF_ATTENDANCE] *= 1.0 + i * scale * k.attendance_boost
+    _prevention(res.meta[0], res.active, res.room_activity, res.provider, S.demand_wmo,
+                res.attachment, e.fall, e.decline, e.hospital, i * scale * k.fall_reduction,
+                k.detection_base, k.detection_continuity_gain, i * k.decline_reduction,
+                i * k.hospital_reduction)
+
+
+class SupportCoef(NamedTuple):
+    """Coefficients of :class:`InformalCareSupport`."""
+
+    intensity: float
+    first_week: int
+    support_fte: float
+    hours_per_carer: float
+    burden_reduction: float
+    breakdown_reduction: float
+    neighbour_help: float
 
 
 class InformalCareSupport(Intervention):
@@ -144,19 +232,42 @@ class InformalCareSupport(Intervention):
     """
 
     name = "informal_support"
+    kernel_name = "informal_support"
     params: InformalSupportParams
 
-    def apply(self, model: ThuisplusModel) -> None:
-        """Set burden, breakdown and new-carer modifiers."""
-        if not self.active(model):
-            return
-        p, e, i = self.params, model.effects, self.intensity
-        hours = p.support_fte * HOURS_PER_FTE * i * funding_scale(model)
-        carers = max(model.carers.count, 1)
-        reach = min(hours / (carers * p.hours_per_carer), 1.0)
-        e.burden_mult *= 1.0 - p.burden_reduction * reach
-        e.breakdown_mult *= 1.0 - p.breakdown_reduction * reach
-        e.new_carer_mult *= 1.0 + i * p.neighbour_help
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> SupportCoef:
+        """The compiled coefficients."""
+        p = self.params
+        return SupportCoef(self.intensity, first_week, p.support_fte, p.hours_per_carer,
+                           p.burden_reduction, p.breakdown_reduction, p.neighbour_help)
+
+
+@kernel
+def _apply_support(S, k, f, week, g):
+    """Set burden, breakdown and new-carer modifiers."""
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e, i = S.eff, k.intensity
+    hours = k.support_fte * HOURS_PER_FTE * i * funding_scale(S, f)
+    n = 0
+    for c in range(S.car.active.shape[0]):
+        if S.car.active[c]:
+            n += 1
+    carers = max(n, 1)
+    reach = min(hours / (carers * k.hours_per_carer), 1.0)
+    e.scalar[EF_BURDEN] *= 1.0 - k.burden_reduction * reach
+    e.scalar[EF_BREAKDOWN] *= 1.0 - k.breakdown_reduction * reach
+    e.scalar[EF_NEW_CARER] *= 1.0 + i * k.neighbour_help
+
+
+class LonelinessCoef(NamedTuple):
+    """Coefficients of :class:`LonelinessReduction`."""
+
+    intensity: float
+    first_week: int
+    tie_formation_boost: float
+    outreach_reach: float        # share of lonely non-attenders reached by outreach
+    outreach_shift: float
 
 
 class LonelinessReduction(Intervention):
@@ -170,22 +281,42 @@ class LonelinessReduction(Intervention):
     """
 
     name = "loneliness"
+    kernel_name = "loneliness"
 
     def __init__(self, params: LonelinessReductionParams, welfare_hours: float = 0.0,
                  start: dt.date | None = None):
         super().__init__(params, start)
         self.welfare_hours = welfare_hours
 
-    def apply(self, model: ThuisplusModel) -> None:
-        """Set tie-formation and loneliness-target modifiers."""
-        if not self.active(model):
-            return
-        p, e, res, i = self.params, model.effects, model.res, self.intensity
-        e.tie_formation_mult *= 1.0 + i * funding_scale(model) * p.tie_formation_boost
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> LonelinessCoef:
+        """The compiled coefficients."""
+        p = self.params
         reach = min(p.outreach_base_reach + self.welfare_hours / p.outreach_hours_full_reach,
                     1.0)
-        _outreach(res.high, res.active, res.room_activity, res.loneliness, e.lonely_shift,
-                  i * reach * p.outreach_shift)
+        return LonelinessCoef(self.intensity, first_week, p.tie_formation_boost, reach,
+                              p.outreach_shift)
+
+
+@kernel
+def _apply_loneliness(S, k, f, week, g):
+    """Set tie-formation and loneliness-target modifiers."""
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e, res, i = S.eff, S.res, k.intensity
+    e.scalar[EF_TIE_FORMATION] *= 1.0 + i * funding_scale(S, f) * k.tie_formation_boost
+    _outreach(res.meta[0], res.active, res.room_activity, res.loneliness, e.lonely_shift,
+              i * k.outreach_reach * k.outreach_shift)
+
+
+class EmployershipCoef(NamedTuple):
+    """Coefficients of :class:`GoodEmployership`."""
+
+    intensity: float
+    first_week: int
+    turnover_reduction: float
+    pnil_reduction: float
+    attachment_boost: float
+    travel_reduction: float
 
 
 class GoodEmployership(Intervention):
@@ -196,17 +327,45 @@ class GoodEmployership(Intervention):
     """
 
     name = "employership"
+    kernel_name = "employership"
     params: EmployershipParams
 
-    def apply(self, model: ThuisplusModel) -> None:
-        """Set the preferred provider's staffing modifiers."""
-        if not self.active(model):
-            return
-        p, e, i = self.params, model.effects, self.intensity
-        e.turnover[0] *= 1.0 - i * p.turnover_reduction
-        e.pnil[0] *= 1.0 - i * p.pnil_reduction
-        e.attachment[0] *= 1.0 + i * p.attachment_boost
-        e.travel[0] *= 1.0 - i * p.travel_reduction
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> EmployershipCoef:
+        """The compiled coefficients."""
+        p = self.params
+        return EmployershipCoef(self.intensity, first_week, p.turnover_reduction,
+                                p.pnil_reduction, p.attachment_boost, p.travel_reduction)
+
+
+@kernel
+def _apply_employership(S, k, f, week, g):
+    """Set the preferred provider's staffing modifiers."""
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e, i = S.eff, k.intensity
+    e.turnover[0] *= 1.0 - i * k.turnover_reduction
+    e.pnil[0] *= 1.0 - i * k.pnil_reduction
+    e.attachment[0] *= 1.0 + i * k.attachment_boost
+    e.travel[0] *= 1.0 - i * k.travel_reduction
+
+
+class ContractCoef(NamedTuple):
+    """Coefficients of :class:`ContractLevers`."""
+
+    intensity: float
+    first_week: int
+    transfer_week: int             # first week of the client transfer
+    new_client_share: float
+    transfer_hh: bool              # indications approached for the transfer
+    transfer_beg: bool
+    transfer_dn: bool
+    transfer_wlz: bool
+    room_boost: float              # open_room × (programme boost − safety penalty)
+    ehealth_saving: float          # ehealth × hours saving
+    wlz_home_boost: float
+    p_approach: float              # weekly probability that a client is approached
+    acceptance: float
+    attachment_refusal: float
 
 
 class ContractLevers(Intervention):
@@ -224,36 +383,47 @@ class ContractLevers(Intervention):
     """
 
     name = "contract"
+    kernel_name = "contract"
 
     def __init__(self, params: ContractParams):
         super().__init__(params, params.start_date)
         self.indications = set(params.transfer_indications)
 
-    def apply(self, model: ThuisplusModel) -> None:
-        """Set levers; run this week's client transfer (fixed draws every week)."""
-        u = model.streams["interventions"].random((2, model.n_seats))
-        if not self.active(model):
-            return
-        c, e = self.params, model.effects
-        transfer = model.date >= c.transfer_start
-        e.preferred_share_hh = c.new_client_share
-        if transfer and "district_nursing" in self.indications:
-            e.preferred_share_dn = c.new_client_share
-        e.attendance_mult *= 1.0 + c.open_room * (c.open_room_programme_boost
-                                                  - c.open_room_safety_penalty)
-        e.hours[0] *= 1.0 - c.ehealth * c.ehealth_hours_saving
-        if transfer and "wlz" in self.indications:
-            e.wlz_home_mult *= 1.0 + c.wlz_home_boost
-        if transfer:
-            res = model.res
-            n = _transfer(
-                res.high, res.active, res.seat, model.demand_hh, model.demand_beg,
-                model.demand_dn, res.wlz, res.provider, res.worker, res.attachment,
-                res.dn_provider, res.nurse, res.transfer_refused, u,
-                1.0 / c.transfer_approach_weeks, c.transfer_acceptance, c.attachment_refusal,
-                "household_help" in self.indications, "begeleiding" in self.indications,
-                "district_nursing" in self.indications)
-            model.ev["transfers"] += n
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> ContractCoef:
+        """The compiled coefficients."""
+        c, ind = self.params, self.indications
+        return ContractCoef(
+            self.intensity, first_week, start_week(c.transfer_start, model.start_date),
+            c.new_client_share, "household_help" in ind, "begeleiding" in ind,
+            "district_nursing" in ind, "wlz" in ind,
+            c.open_room * (c.open_room_programme_boost - c.open_room_safety_penalty),
+            c.ehealth * c.ehealth_hours_saving, c.wlz_home_boost,
+            1.0 / c.transfer_approach_weeks, c.transfer_acceptance, c.attachment_refusal)
+
+
+@kernel
+def _apply_contract(S, k, f, week, g):
+    """Set levers; run this week's client transfer (fixed draws every week)."""
+    u = g.random((2, S.res.active.shape[0]))
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e = S.eff
+    transfer = week >= k.transfer_week
+    e.scalar[EF_PREFERRED_HH] = k.new_client_share
+    if transfer and k.transfer_dn:
+        e.scalar[EF_PREFERRED_DN] = k.new_client_share
+    e.scalar[EF_ATTENDANCE] *= 1.0 + k.room_boost
+    e.hours[0] *= 1.0 - k.ehealth_saving
+    if transfer and k.transfer_wlz:
+        e.scalar[EF_WLZ_HOME] *= 1.0 + k.wlz_home_boost
+    if transfer:
+        res = S.res
+        n = _transfer(res.meta[0], res.active, res.seat, S.demand_hh, S.demand_beg,
+                      S.demand_dn, res.wlz, res.provider, res.worker, res.attachment,
+                      res.dn_provider, res.nurse, res.transfer_refused, u, k.p_approach,
+                      k.acceptance, k.attachment_refusal, k.transfer_hh, k.transfer_beg,
+                      k.transfer_dn)
+        S.ev[EV_TRANSFERS] += n
 
 
 @kernel
@@ -304,6 +474,42 @@ def _transfer(h, active, seat, demand_hh, demand_beg, demand_dn, wlz, provider, 
     return n
 
 
+KERNELS = {"prevention": _apply_prevention, "informal_support": _apply_support,
+           "loneliness": _apply_loneliness, "employership": _apply_employership,
+           "contract": _apply_contract}
+
+
+@kernel
+def apply_builtin(S, ks, f, week, g):
+    """The Thuisplusflat's week: effects back to neutral, then each intervention in turn.
+
+    ``ks`` holds the coefficients of the contract levers and the four interventions, in
+    the order of :func:`build_interventions`.
+    """
+    reset_effects(S.eff)
+    _apply_contract(S, ks[0], f, week, g)
+    _apply_prevention(S, ks[1], f, week, g)
+    _apply_support(S, ks[2], f, week, g)
+    _apply_loneliness(S, ks[3], f, week, g)
+    _apply_employership(S, ks[4], f, week, g)
+
+
+@kernel
+def reset_effects(e):
+    """Every effect modifier back to neutral (multipliers 1, shifts 0, shares unset)."""
+    for k in range(len(e.scalar)):
+        e.scalar[k] = e.neutral[k]
+    e.decline[:] = 1.0
+    e.fall[:] = 1.0
+    e.hospital[:] = 1.0
+    e.lonely_shift[:] = 0.0
+    e.travel[:] = 1.0
+    e.turnover[:] = 1.0
+    e.pnil[:] = 1.0
+    e.attachment[:] = 1.0
+    e.hours[:] = 1.0
+
+
 def build_interventions(params: Parameters) -> list[Intervention]:
     """The Thuisplusflat's interventions for ``params`` (none when it is not enabled)."""
     t = params.thuisplus
@@ -317,3 +523,11 @@ def build_interventions(params: Parameters) -> list[Intervention]:
         LonelinessReduction(t.loneliness, t.contract.welfare_hours, start),
         GoodEmployership(t.employership, start),
     ]
+
+
+def is_builtin(interventions: list[Any]) -> bool:
+    """Whether ``interventions`` are exactly the built-in five, in their order."""
+    kinds = (ContractLevers, Prevention, InformalCareSupport, LonelinessReduction,
+             GoodEmployership)
+    return (len(interventions) == len(kinds)
+            and all(type(iv) is k for iv, k in zip(interventions, kinds, strict=True)))

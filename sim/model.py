@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,10 +18,34 @@ import numpy as np
 import pandas as pd
 
 from sim import care as care_mod
+from sim import engine
 from sim.effects import Effects
-from sim.interventions import build_interventions
+from sim.engine import (
+    S_AGE,
+    S_BEG,
+    S_DEM,
+    S_DN,
+    S_FRAIL,
+    S_LON,
+    S_LONELY,
+    S_SEVERE,
+    S_TIES,
+    S_VIT,
+    S_WLZ_ASSESS,
+    S_WLZ_HOME,
+    S_WMO,
+    S_WMO_PREF,
+)
+from sim.interventions import build_interventions, is_builtin, start_week
 from sim.params import Parameters
-from sim.population import InformalCarer, Population, Resident, StaffMember
+from sim.population import (
+    InformalCarer,
+    Population,
+    Resident,
+    StaffMember,
+    rows_view,
+    sync_agents,
+)
 from sim.processes import (
     care_needs,
     demography,
@@ -32,17 +55,29 @@ from sim.processes import (
     staffing,
     vitality,
 )
-from sim.processes._jit import kernel
-from sim.processes.care_needs import WLZ_ASSESSING, WLZ_HOME
-from sim.processes.demography import yearly_to_weekly
-from sim.processes.loneliness import LONELY, SEVERELY_LONELY, SocialNetwork
-from sim.rng import keyed_uniform, make_streams, seed_entropy
+from sim.processes.common import (
+    CNT_NH,
+    CNT_PREFERRED,
+    CNT_STATUS,
+    CNT_UID,
+    EVENTS,
+    ST_CARERS_FULL,
+    ST_NEEDS_ROOM,
+    ST_OK,
+    ST_RESIDENTS_FULL,
+    WLZ_HOME,
+)
+from sim.processes.loneliness import SocialNetwork
+from sim.rng import make_streams, seed_entropy
 
 __all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
 
 NETWORK_BURN_IN_WEEKS = 104
-NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
-NEVER = 2**40  # weeks: a stay longer than any run
+_DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
+
+
+def _no_step() -> None:
+    """Stands in for the model's step while Mesa's clock catches up with a run."""
 
 # name -> description; the order is the order of the weekly table.
 WEEKLY_COLUMNS: dict[str, str] = {
@@ -96,18 +131,6 @@ for _c in care_mod.CARE_TYPES:
 for _law in care_mod.LAWS:
     WEEKLY_COLUMNS[f"cost_{_law}"] = f"{_law.capitalize()} cost this week (€)"
 
-_EVENTS = (
-    "deaths", "admissions", "moves_out", "inflow", "falls", "ed", "hospital_days",
-    "hospital_admissions", "gp", "gp_acute", "physio", "physio_acute", "wlz_home_weeks",
-    "room_visits", "carer_sick_leave_hours", "carer_breakdowns", "informal_care_hours",
-    "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
-    "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
-    "household_help", "begeleiding", "district_nursing", "transfers", "referrals",
-)
-
-
-S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
-S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
 _MEANS = (("mean_age", S_AGE), ("mean_vitality", S_VIT), ("frail_share", S_FRAIL),
           ("dementia_share", S_DEM), ("mean_loneliness", S_LON), ("lonely_share", S_LONELY),
           ("severely_lonely_share", S_SEVERE), ("mean_tie_strength", S_TIES))
@@ -126,74 +149,23 @@ _USE_EVENTS = ("household_help", "begeleiding", "district_nursing", "gp", "physi
                "hospital_days", "wlz_home_weeks")
 
 
-@kernel
-def _summarise(h, active, age, vitality, dementia, loneliness, row_sum, scale, wlz, provider,
-               attachment, demand_wmo, demand_beg, demand_dn, frail_thr, st):
-    """Sums and counts over the residents for the weekly record (one pass)."""
-    st[:] = 0.0
-    for i in range(h):
-        if not active[i]:
-            continue
-        st[S_N] += 1.0
-        st[S_AGE] += age[i]
-        st[S_VIT] += vitality[i]
-        if vitality[i] < frail_thr:
-            st[S_FRAIL] += 1.0
-        if dementia[i]:
-            st[S_DEM] += 1.0
-        L = loneliness[i]
-        st[S_LON] += L
-        if L >= LONELY:
-            st[S_LONELY] += 1.0
-        if L >= SEVERELY_LONELY:
-            st[S_SEVERE] += 1.0
-        st[S_TIES] += row_sum[i] * scale
-        if demand_wmo[i] > 0.0:
-            st[S_WMO] += 1.0
-            st[S_ATTACH] += attachment[i]
-            if provider[i] == 0:
-                st[S_WMO_PREF] += 1.0
-        if demand_beg[i] > 0.0:
-            st[S_BEG] += 1.0
-        if demand_dn[i] > 0.0:
-            st[S_DN] += 1.0
-        if wlz[i] == WLZ_HOME:
-            st[S_WLZ_HOME] += 1.0
-        elif wlz[i] == WLZ_ASSESSING:
-            st[S_WLZ_ASSESS] += 1.0
-
-
 class NursingHome:
     """Former residents admitted to a nursing home: they cost Wlz days until they die.
 
     Each admitted resident's remaining weeks come from one uniform keyed by (run, week,
-    seat) (:func:`sim.rng.keyed_uniform`), so the same person admitted in the same week
-    survives equally long in both arms of a pair, and no weekly draw depends on the pool.
+    seat) (:func:`sim.processes.common.keyed_uniform3`), so the same person admitted in
+    the same week survives equally long in both arms of a pair, and no weekly draw
+    depends on the pool. The pool lives in the engine's arrays; this is its view.
     """
 
-    def __init__(self, entropy: int, weekly_death: float):
-        self.entropy = entropy
-        self.weekly_death = weekly_death
-        self.death_week = np.zeros(0, dtype=np.int64)
+    def __init__(self, model: ThuisplusModel):
+        self._model = model
 
-    def admit(self, seats: np.ndarray, week: int) -> None:
-        """Admit the residents on ``seats`` in ``week``."""
-        weeks = []
-        for s in seats.tolist():
-            u = keyed_uniform(self.entropy, NURSING_HOME_KEY, week, s)
-            if self.weekly_death <= 0.0:
-                weeks.append(NEVER)
-            else:  # geometric number of weeks (>= 1) from one uniform; far beyond any run
-                stay = math.log1p(-u) / math.log1p(-self.weekly_death)
-                weeks.append(NEVER if stay > NEVER else max(1, math.ceil(stay)))
-        self.death_week = np.concatenate([self.death_week, week + np.array(weeks, np.int64)])
-
-    def step(self, week: int) -> int:
-        """Nursing-home days of ``week``; the residents who die this week leave the pool."""
-        alive = self.death_week > week
-        if not alive.all():
-            self.death_week = self.death_week[alive]
-        return 7 * len(self.death_week)
+    @property
+    def death_week(self) -> np.ndarray:
+        """Week of death of each former resident still alive in a nursing home."""
+        S = self._model.state
+        return S.nh_death[: S.cnt[CNT_NH]]
 
 
 class ThuisplusModel(mesa.Model):
@@ -229,6 +201,9 @@ class ThuisplusModel(mesa.Model):
         self.p = params if params is not None else Parameters()
         self.interventions: list[Any] = list(
             build_interventions(self.p) if interventions is None else interventions)
+        # The built-in interventions run inside the compiled week; any other list runs
+        # in Python week by week (the same compiled kernels for the built-in classes).
+        self._builtin = bool(self.interventions) and is_builtin(self.interventions)
         b = self.p.building
         self.dwellings = b.dwellings
         self.n_seats = 2 * b.dwellings
@@ -245,121 +220,172 @@ class ThuisplusModel(mesa.Model):
         # Room for one worker per seat; grows (rarely, at extreme hours) if ever short.
         self.staff = Population(self, StaffMember, max(64, self.n_seats), growable=True)
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
-        self.nursing_home = NursingHome(self.entropy, yearly_to_weekly(self.p.care.nh_mortality))
+        self.nursing_home = NursingHome(self)
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
         self.demand_hh = np.zeros(self.n_seats)
         self.demand_beg = np.zeros(self.n_seats)
         self.demand_dn = np.zeros(self.n_seats)
         self.demand_wmo = np.zeros(self.n_seats)
-        # Scratch arrays reused by the process kernels every week.
-        self.flags = np.zeros(self.n_seats, dtype=np.int8)
-        self.carer_flags = np.zeros(self.n_seats, dtype=np.int8)
-        self.staff_flags = np.zeros(self.staff.size, dtype=np.int8)
-        self.scratch_idx = np.zeros(2 * self.n_seats, dtype=np.int64)  # floor + room lists
-        self.scratch_need = np.zeros(self.n_seats)
-        self.scratch_got = np.zeros(self.n_seats)
-        self.scratch_work = np.zeros(self.n_seats)
-        self.scratch_unmet = np.zeros(self.n_seats)
         self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
         self.lettings = np.zeros(self.dwellings, dtype=np.int64)  # households let so far
-        self.letting_traits: list[dict[str, np.ndarray]] = []
-        self.scratch_load = np.zeros(self.staff.size)
         self.prices = care_mod.PriceBook(self.p.costs)
-        self._rates()
-        self.ev: dict[str, float] = dict.fromkeys(_EVENTS, 0.0)
 
         self._cols = list(WEEKLY_COLUMNS)
-        self._col = {c: i for i, c in enumerate(self._cols)}
-        self._i_use = self._col["use_" + care_mod.CARE_TYPES[0].name]
-        self._i_cost = self._col["cost_" + care_mod.CARE_TYPES[0].name]
-        self._i_law = self._col["cost_" + care_mod.LAWS[0]]
-        self._stats = np.zeros(16)
-        self._i_events = np.array([self._col[k] for k in _RECORDED_EVENTS])
-        self._i_means = np.array([self._col[k] for k, _ in _MEANS])
-        self._s_means = np.array([s for _, s in _MEANS])
-        self._i_counts = np.array([self._col[k] for k, _ in _COUNTS])
-        self._s_counts = np.array([s for _, s in _COUNTS])
-        self._use = np.zeros(len(care_mod.CARE_TYPES))
         self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
+        self._unit_cost = np.zeros((0, len(care_mod.CARE_TYPES)))
         self._panel_on = panel
         self._panel: list[np.ndarray] = []
+        self._scratch = {
+            "flags": np.zeros(self.n_seats, dtype=np.int8),
+            "carer_flags": np.zeros(self.n_seats, dtype=np.int8),
+            "scratch_idx": np.zeros(2 * self.n_seats, dtype=np.int64),  # floor + room lists
+            "scratch_need": np.zeros(self.n_seats),
+            "scratch_got": np.zeros(self.n_seats),
+            "scratch_work": np.zeros(self.n_seats),
+            "scratch_unmet": np.zeros(self.n_seats),
+        }
+        self._staff_scratch()
+        self._nh_death = np.zeros(4 * self.n_seats, dtype=np.int64)
+        self._cnt = np.zeros(4, dtype=np.int64)
+        self._cnt[CNT_UID] = self.agent_id_counter
+        self._ev = np.zeros(len(EVENTS))
+        self._levels = moves.letting_levels(self.p, self.entropy, 0, 3)
+        self.coef = self._coefficients()
+        self.funding = engine.funding(self)
+        self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
+        self._unit_costs_until(len(self._rec))
+        self._build_state()
 
-        self.preferred_clients = 0  # Wmo clients of the preferred provider, last week
         self._populate()
-        self.preferred_clients = int(((self.demand_wmo > 0) & self.res.active
-                                      & (self.res.provider == 0)).sum())
         for iv in self.interventions:
             iv.initialize(self)
+        # Without them the compiled week still needs coefficients of the same types.
+        self._ks = tuple(iv.coef for iv in self.interventions) if self._builtin else tuple(
+            iv.coefficients(0, self) for iv in build_interventions(_DEFAULT_THUISPLUS))
 
     # ------------------------------------------------------------------ set-up
-    def _rates(self) -> None:
-        d = self.p.demography
-        self.hazard_male_80 = -math.log1p(-d.mortality_male_80)
-        self.hazard_female_80 = -math.log1p(-d.mortality_female_80)
-        self.weekly_move_out = float(yearly_to_weekly(d.move_out_rate))
-        self.weekly_fill = 1.0 / self.p.inflow.vacancy_weeks
-        care_needs.weekly_rates(self)
-        staffing.weekly_rates(self)
+    def _coefficients(self) -> engine.Coefficients:
+        p = self.p
+        cols = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS, _USE_EVENTS)
+        c = p.thuisplus.contract
+        policy = start_week(c.start_date, self.start_date) if p.thuisplus.enabled else 2**62
+        return engine.Coefficients(
+            self.n_seats, self.dwellings, np.uint64(self.entropy & (2**64 - 1)),
+            p.vitality.frail_threshold, demography.coefficients(p), vitality.coefficients(p),
+            loneliness.coefficients(p), care_needs.coefficients(p),
+            informal_care.coefficients(p), staffing.coefficients(p), moves.coefficients(p),
+            policy, p.inflow.vital_share, p.inflow.vital_share + c.vital_share_shift,
+            c.referral_share, cols)
+
+    def _staff_scratch(self) -> None:
+        self._scratch["staff_flags"] = np.zeros(self.staff.allocated, dtype=np.int8)
+        self._scratch["scratch_load"] = np.zeros(self.staff.allocated)
+
+    def _build_state(self) -> None:
+        """The compiled week's view of the model (rebuilt whenever arrays are replaced)."""
+        sc = self._scratch
+        self.state = engine.State(
+            rows_view(self.res), rows_view(self.carers), rows_view(self.staff),
+            self.occupants, self.vacated_week, self.lettings, self.demand_hh,
+            self.demand_beg, self.demand_dn, self.demand_wmo, sc["flags"], sc["carer_flags"],
+            sc["staff_flags"], sc["scratch_idx"], sc["scratch_need"], sc["scratch_got"],
+            sc["scratch_work"], sc["scratch_unmet"], sc["scratch_load"],
+            self.network.stored, self.network.row_sum, self.network.scale_box,
+            self._nh_death, self._cnt, self._ev, np.zeros(engine.N_STATS),
+            self.effects.arrays(), self._levels, self._rec, self._unit_cost)
+
+    def _unit_costs_until(self, weeks: int) -> None:
+        """Unit costs of every week up to ``weeks`` (each week priced in its year)."""
+        have = len(self._unit_cost)
+        if have >= weeks:
+            return
+        rows = [self.prices.unit_costs((self.start_date + dt.timedelta(weeks=w)).year)
+                for w in range(have, weeks)]
+        self._unit_cost = np.vstack([self._unit_cost, np.array(rows)])
+
+    def _make_room(self) -> None:
+        """Allocate what the next weeks may need (see :func:`sim.engine.has_room`)."""
+        changed = self.staff.reserve(4 * self.staff.size + 64 * self.n_providers)
+        if changed:
+            self._staff_scratch()
+        n_nh = int(self._cnt[CNT_NH])
+        if len(self._nh_death) < n_nh + self.n_seats:
+            grown = np.zeros(2 * (n_nh + self.n_seats), dtype=np.int64)
+            grown[:n_nh] = self._nh_death[:n_nh]
+            self._nh_death = grown
+            changed = True
+        levels = len(self._levels.age)
+        if self.lettings.max() >= levels:
+            self._levels = moves.letting_levels(self.p, self.entropy, levels, 2, self._levels)
+            changed = True
+        if changed:
+            self._build_state()
 
     def _populate(self) -> None:
         """Initial residents, their network, indications, carers, providers and staff."""
         b = self.p.building
+        S, C = self.state, self.coef
         rng = self.streams["init"]
         u_occ, u_couple = rng.random((2, self.dwellings))
-        traits = moves.person_traits(self, rng, self.n_seats, newcomer=False)
+        traits = moves.person_traits(self.p, rng, self.n_seats, newcomer=False)
         occupied = np.flatnonzero(u_occ < b.initial_occupancy)
         couple = occupied[u_couple[occupied] < b.couple_share]
         seats = np.sort(np.concatenate([2 * occupied, 2 * couple + 1]))
-        rows = moves.move_in(self, seats, {k: x[seats] for k, x in traits.items()},
-                             newcomer=False)
+        t = {k: x[seats] for k, x in traits.items()}
+        rows = moves.move_in(S, C, seats, t["age"], t["female"], t["vitality"],
+                             t["loneliness_base"], t["hh_threshold"], t["dementia"],
+                             t["trait_u"], t["potential_carer"],
+                             np.zeros(len(seats), dtype=np.bool_), False, 0)
+        loneliness.set_target_with_noise(S, C, rows, t["lnoise"])
 
         # Ties built up before the simulation starts; loneliness then set to its target.
         burn = self.streams["init"]
         # Activity levels are the same moving averages as in the weekly step.
-        memory = self.p.loneliness.activity_memory_weeks
+        loneliness.burn_in(S, C, burn, rows, NETWORK_BURN_IN_WEEKS)
         res = self.res
-        for _ in range(NETWORK_BURN_IN_WEEKS):
-            flags = loneliness.socialise(self, burn)[rows]
-            res.activity[rows] += ((flags > 0) - res.activity[rows]) / memory
-            res.room_activity[rows] += (((flags & loneliness.ATTEND) > 0)
-                                        - res.room_activity[rows]) / memory
         noise = burn.standard_normal(self.n_seats)[res.seat[rows]]
-        res.loneliness[rows] = np.clip(
-            loneliness.target(self, rows) + 4 * self.p.loneliness.noise_sd * noise, 0.0, 11.0)
+        loneliness.set_target_with_noise(S, C, rows, noise)
 
         # Residents already below the Wlz line at the start live here with Wlz care.
         cp = self.p.care
-        v, dem = self.res.vitality[rows], self.res.dementia[rows]
+        v, dem = res.vitality[rows], res.dementia[rows]
         wlz = (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold))
-        self.res.wlz[rows[wlz]] = WLZ_HOME
+        res.wlz[rows[wlz]] = WLZ_HOME
         # Indications and demand at the start, without admissions before week 0.
-        p_ind, p_adm = self.weekly_wlz_indication, self.weekly_wlz_home_admission
-        self.weekly_wlz_indication = self.weekly_wlz_home_admission = 0.0
-        care_needs.step(self, rng=burn)
-        self.weekly_wlz_indication, self.weekly_wlz_home_admission = p_ind, p_adm
-        informal_care.step(self, rng=burn, instant=True)
+        care_needs.week(S, C, burn, 0, 0.0, 0.0)
+        informal_care.week(S, C, burn, True)
         # Carers have been caring for a while: start at the burden their load sustains.
         ip, car = self.p.informal_care, self.carers
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
-        staffing.step(self, rng=burn, instant=True)
-        tenure = burn.random(self.n_seats)[self.res.seat[rows]] * 260
-        self.res.attachment[rows] = np.where(
-            self.res.worker[rows] >= 0,
+        staffing.week(S, C, burn, True)
+        tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
+        res.attachment[rows] = np.where(
+            res.worker[rows] >= 0,
             1.0 - (1.0 - self.p.staffing.attachment_rate) ** tenure, 0.0)
-        self.ev = dict.fromkeys(_EVENTS, 0.0)
+        self._check_status()
+        self._ev[:] = 0.0
+        self._cnt[CNT_PREFERRED] = int(((self.demand_wmo > 0) & res.active
+                                        & (res.provider == 0)).sum())
+        self._sync()
+
+    # ------------------------------------------------------------------ views
+    @property
+    def preferred_clients(self) -> int:
+        """Wmo clients of the preferred provider, as of the last week recorded."""
+        return int(self._cnt[CNT_PREFERRED])
+
+    @property
+    def ev(self) -> dict[str, float]:
+        """The events of the current week so far (a copy, by name)."""
+        return dict(zip(EVENTS, self._ev.tolist(), strict=True))
 
     def inflow_policy(self) -> tuple[float, float]:
         """Vital share of newcomers and share of lettings to referrals, this week."""
-        c = self.p.thuisplus.contract
-        if self.p.thuisplus.enabled and self.date >= c.start_date:
-            return self.p.inflow.vital_share + c.vital_share_shift, c.referral_share
-        return self.p.inflow.vital_share, 0.0
-
-    def preferred_share(self, role: int) -> float:
-        """Share of new clients (of a role) who go to the preferred provider this week."""
-        eff = self.effects.preferred_share_hh if role == 0 else self.effects.preferred_share_dn
-        return self.p.staffing.preferred_new_client_share if eff is None else eff
+        c = self.coef
+        if self.week >= c.policy_week:
+            return c.vital_share_policy, c.referral_share
+        return c.vital_share, 0.0
 
     def loneliness_target(self, rows: np.ndarray) -> np.ndarray:
         """Loneliness target of ``rows`` (see :mod:`sim.processes.loneliness`)."""
@@ -367,101 +393,88 @@ class ThuisplusModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """Advance one week.
+        """Advance one week."""
+        self._advance(1)
 
-        The order of events:
-
-        1. **interventions** reset and set the effect modifiers (``model.effects``);
-        2. **ageing and mortality**, and moves out for other reasons (demography);
-        3. **health**: vitality decline, falls, hospital episodes, dementia onset;
-        4. **loneliness and network**: meeting in the room and on the floor, tie decay,
-           loneliness towards its target, activity;
-        5. **care needs**: Wmo and district-nursing demand, GP and physio use, Wlz
-           assessment, indication at home or nursing-home admission (the resident leaves);
-        6. **informal care**: carers found, care given, burden, sick leave, breakdowns;
-           missing informal care raises formal Wmo hours;
-        7. **staffing**: turnover, provider choice of new clients, travel shares, hiring
-           (payroll or PNIL) and redeployment, assignment to workers, delivery up to
-           capacity (the rest is unmet care, which speeds vitality decline next week),
-           attachment;
-        8. **moves**: dwellings empty since an earlier week are let to newcomers;
-        9. **nursing home**: former residents' days and deaths;
-        10. **accounting**: use × unit costs per law, recorded for the week.
-        """
-        self.ev = dict.fromkeys(_EVENTS, 0.0)
-        if self.interventions:
-            self.effects.reset()
-            for iv in self.interventions:
-                iv.apply(self)
-        demography.step(self)
-        vitality.step(self)
-        loneliness.step(self)
-        care_needs.step(self)
-        informal_care.step(self)
-        staffing.step(self)
-        moves.step(self)
-        nh_days = self.nursing_home.step(self.week)
-        self._record(nh_days)
-        self.week += 1
-        self.date = self.start_date + dt.timedelta(weeks=self.week)
+    step.__doc__ = "Advance one week.\n\nThe order of events:\n\n" + engine.week_docstring()
 
     def run(self, weeks: int | None = None) -> ThuisplusModel:
-        """Run ``weeks`` weeks (default ``simulation.weeks``); returns the model."""
+        """Run ``weeks`` weeks (default ``simulation.weeks``); returns the model.
+
+        Runs in one compiled call where it can (see :mod:`sim.engine`); Mesa's clock
+        (``steps``, ``time``) advances by ``weeks`` as if ``step`` had been called.
+        """
         weeks = self.p.simulation.weeks if weeks is None else int(weeks)
         if weeks < 0:
             raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
+        self._advance(weeks)
+        # Mesa's clock: its scheduled step events, with our step already done.
+        user_step, self._user_step = self._user_step, _no_step
+        try:
+            for _ in range(weeks):
+                self.step()
+        finally:
+            self._user_step = user_step
+        return self
+
+    def _advance(self, weeks: int) -> None:
         need = self.week + weeks
         if need > len(self._rec):
             self._rec = np.vstack([self._rec, np.zeros((need - len(self._rec), len(self._cols)))])
-        for _ in range(weeks):
-            self.step()
-        return self
+            self._unit_costs_until(need)
+            self._build_state()
+        self._unit_costs_until(need)
+        per_week = self._panel_on or (bool(self.interventions) and not self._builtin)
+        done = 0
+        while done < weeks:
+            self._make_room()
+            self._cnt[CNT_UID] = max(self._cnt[CNT_UID], self.agent_id_counter)
+            if per_week:
+                k = self._python_week()
+            else:
+                k = engine.run_weeks(self.state, self.coef, self._generators, self._ks,
+                                     self.funding, self._builtin, True, self.week,
+                                     weeks - done)
+            self.week += k
+            done += k
+            self._check_status()
+        self.date = self.start_date + dt.timedelta(weeks=self.week)
+        self._sync()
 
-    # ------------------------------------------------------------------ records
-    def _record(self, nh_days: int) -> None:
-        res, ev, c = self.res, self.ev, self._col
-        r = self._rec[self.week]
-        st = self._stats
-        _summarise(res.high, res.active, res.age, res.vitality, res.dementia, res.loneliness,
-                   self.network.row_sum, self.network.scale, res.wlz, res.provider,
-                   res.attachment, self.demand_wmo, self.demand_beg, self.demand_dn,
-                   self.p.vitality.frail_threshold, st)
-        n = st[S_N]
-        r[c["residents"]] = n
-        occupied = int(np.count_nonzero(self.occupants))
-        r[c["households"]] = occupied
-        r[c["vacant_dwellings"]] = self.dwellings - occupied
-        r[self._i_events] = [ev[k] for k in _RECORDED_EVENTS]
-        if n:
-            r[self._i_means] = st[self._s_means] / n
-        r[self._i_counts] = st[self._s_counts]
-        if st[S_WMO]:
-            r[c["continuity"]] = st[S_ATTACH] / st[S_WMO]
-        self.preferred_clients = int(st[S_WMO_PREF])
-        r[c["nh_residents"]] = nh_days / 7
-        sh = self.staff.high
-        sact = self.staff.active[:sh]
-        r[c["staff"]] = np.count_nonzero(sact)
-        r[c["staff_pnil"]] = np.count_nonzero(sact & self.staff.pnil[:sh])
-
-        use = self._use
-        for k, name in enumerate(_USE_EVENTS):
-            use[k] = ev[name]
-        use[-1] = nh_days
-        per_type, per_law = self.prices.cost(use, self.date.year)
-        n_types = len(use)
-        r[self._i_use: self._i_use + n_types] = use
-        r[self._i_cost: self._i_cost + n_types] = per_type
-        r[self._i_law: self._i_law + 3] = per_law
-        if self._panel_on:
+    def _python_week(self) -> int:
+        """One week with interventions applied in Python (any objects with ``apply``)."""
+        self.date = self.start_date + dt.timedelta(weeks=self.week)
+        self._ev[:] = 0.0
+        if self.interventions and not self._builtin:
+            self._sync()
+            self.effects.reset()
+            for iv in self.interventions:
+                iv.apply(self)
+        k = engine.run_weeks(self.state, self.coef, self._generators, self._ks, self.funding,
+                             self._builtin, False, self.week, 1)
+        if k and self._panel_on:
+            res = self.res
             rows = np.flatnonzero(res.active[: res.high])
             self._panel.append(np.column_stack([
                 np.full(len(rows), self.week), rows, res.age[rows], res.vitality[rows],
                 res.loneliness[rows], res.dementia[rows], res.wmo_hh[rows], res.provider[rows],
-                res.wlz[rows], res.attachment[rows],
-                [res.agents[i].unique_id for i in rows.tolist()],
+                res.wlz[rows], res.attachment[rows], res.uid[rows],
             ]))
+        return k
 
+    def _check_status(self) -> None:
+        status = int(self._cnt[CNT_STATUS])
+        if status != ST_OK:
+            what = {ST_RESIDENTS_FULL: "Resident population full",
+                    ST_CARERS_FULL: "InformalCarer population full",
+                    ST_NEEDS_ROOM: "StaffMember population outgrew its reserved room"}
+            raise RuntimeError(f"{what.get(status, status)} (week {self.week})")
+
+    def _sync(self) -> None:
+        """Mesa agents for the rows the compiled week filled or freed."""
+        sync_agents(self, (self.res, self.carers, self.staff), int(self._cnt[CNT_UID]))
+
+    # ------------------------------------------------------------------ records
     def weekly(self) -> pd.DataFrame:
         """One row per simulated week: population, health, loneliness, care use and cost."""
         n = self.week

@@ -12,6 +12,7 @@ so processes can work on the slice ``[:high]`` (``Population.high``).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
@@ -20,18 +21,29 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ArrayAgent", "InformalCarer", "Population", "Resident", "StaffMember"]
+__all__ = ["ArrayAgent", "InformalCarer", "Population", "Resident", "StaffMember", "sync_agents"]
+
+
+# Slots of a population's ``meta`` array, shared with the compiled week.
+HIGH, SIZE = 0, 1
 
 
 class Population:
-    """Fixed-capacity struct of arrays with row recycling and one Mesa agent per row."""
+    """Fixed-capacity struct of arrays with row recycling and one Mesa agent per row.
+
+    The compiled week adds and frees rows itself (``sim.engine``); each new row gets the
+    next Mesa ``unique_id`` in ``uid`` at once, and its Mesa agent is created when the
+    model hands control back (:meth:`sync_agents`), under that id. ``meta`` holds
+    ``high`` (one past the highest row ever active) and the *logical* size: a growable
+    population doubles its logical size when full, as the draws that depend on it
+    require, inside a physical allocation that Python enlarges between weeks.
+    """
 
     def __init__(self, model: mesa.Model, agent_class: type[ArrayAgent], capacity: int,
                  *, growable: bool = False):
         self.model = model
         self.growable = growable
         self.agent_class = agent_class
-        self.size = int(capacity)
         self.fields: Mapping[str, Any] = agent_class.fields
         # Fields of one dtype share a 2-D block (one C-contiguous row per field), so that
         # resetting a new agent's row is one assignment per dtype, not one per field.
@@ -39,70 +51,111 @@ class Population:
         for name, (dtype, _fill) in self.fields.items():
             self._groups.setdefault(np.dtype(dtype), []).append(name)
         self._defaults = {
-            dt: np.array([self.fields[n][1] for n in names], dtype=dt)[:, None]
+            dt: np.array([self.fields[n][1] for n in names], dtype=dt)
             for dt, names in self._groups.items()
         }
-        self._allocate(self.size)
-        self.active = np.zeros(self.size, dtype=bool)
-        self.agents: list[ArrayAgent | None] = [None] * self.size
-        self.high = 0  # one past the highest row ever active; active rows lie in [:high]
+        self.meta = np.array([0, int(capacity)], dtype=np.int64)
+        physical = 4 * int(capacity) if growable else int(capacity)
+        self._blocks: dict[Any, np.ndarray] = {}
+        self.active = np.zeros(0, dtype=bool)
+        self.uid = np.zeros(0, dtype=np.int64)
+        self.agent_uid = np.zeros(0, dtype=np.int64)
+        self.agents: list[ArrayAgent | None] = []
+        self._allocate(physical)
+
+    @property
+    def high(self) -> int:
+        """One past the highest row ever active; active rows lie in ``[:high]``."""
+        return int(self.meta[HIGH])
+
+    @property
+    def size(self) -> int:
+        """Logical capacity (rows the population may use before it grows)."""
+        return int(self.meta[SIZE])
+
+    @property
+    def allocated(self) -> int:
+        """Rows allocated (at least the logical size)."""
+        return len(self.active)
 
     @property
     def count(self) -> int:
         """Number of active rows."""
         return int(self.active.sum())
 
-    def add(self, n: int) -> np.ndarray:
-        """Take the ``n`` lowest free rows, reset them to defaults and create their agents."""
-        rows = np.flatnonzero(~self.active)[:n]
-        if len(rows) < n:
-            if not self.growable:
-                raise RuntimeError(
-                    f"{self.agent_class.__name__} population full (capacity {self.size})"
-                )
-            self._grow(max(n, self.size))
-            rows = np.flatnonzero(~self.active)[:n]
-        index = int(rows[0]) if n == 1 else rows  # scalar indexing is much cheaper
-        for dt, block in self._blocks.items():
-            block[:, index] = self._defaults[dt][:, 0] if n == 1 else self._defaults[dt]
-        self.active[index] = True
-        if n:
-            self.high = max(self.high, int(rows[-1]) + 1)
-        for r in rows.tolist():
-            self.agents[r] = self.agent_class(self.model, self, r)
-        return rows
+    def blocks(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """(block, defaults) per dtype, for the compiled row reset."""
+        return tuple((self._blocks[dt], self._defaults[dt]) for dt in self._groups)
 
-    def _allocate(self, size: int) -> None:
-        """(Re)build the blocks at ``size`` rows, keeping existing values; bind field views."""
-        old = getattr(self, "_blocks", None)
-        self._blocks = {}
+    def _allocate(self, physical: int) -> None:
+        """(Re)build the arrays at ``physical`` rows, keeping existing values."""
+        old_n = len(self.active)
         for dt, names in self._groups.items():
-            block = np.repeat(self._defaults[dt], size, axis=1)
-            if old is not None:
-                block[:, : old[dt].shape[1]] = old[dt]
+            block = np.repeat(self._defaults[dt][:, None], physical, axis=1)
+            if old_n:
+                block[:, :old_n] = self._blocks[dt]
             self._blocks[dt] = block
             for k, name in enumerate(names):
                 setattr(self, name, block[k])
+        self.active = np.concatenate([self.active, np.zeros(physical - old_n, dtype=bool)])
+        self.uid = np.concatenate([self.uid, np.full(physical - old_n, -1, dtype=np.int64)])
+        self.agent_uid = np.concatenate(
+            [self.agent_uid, np.full(physical - old_n, -1, dtype=np.int64)])
+        self.agents.extend([None] * (physical - old_n))
 
-    def _grow(self, extra: int) -> None:
-        """Add ``extra`` free rows at the end (arrays are reallocated)."""
-        self._allocate(self.size + extra)
-        self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
-        self.agents.extend([None] * extra)
-        self.size += extra
-
-    def remove(self, rows: np.ndarray) -> None:
-        """Deregister the agents of ``rows`` from Mesa and free the rows."""
-        for r in np.asarray(rows).tolist():
-            agent = self.agents[r]
-            if agent is not None:
-                agent.remove()
-                self.agents[r] = None
-        self.active[rows] = False
+    def reserve(self, rows: int) -> bool:
+        """Make sure ``rows`` rows are allocated; True if the arrays were reallocated."""
+        if rows <= self.allocated:
+            return False
+        self._allocate(max(rows, 2 * self.allocated))
+        return True
 
     def rows(self) -> np.ndarray:
         """Indices of the active rows."""
         return np.flatnonzero(self.active)
+
+    def stale(self) -> np.ndarray:
+        """Rows whose Mesa agent is missing or belongs to an earlier occupant of the row."""
+        h = self.high
+        want = np.where(self.active[:h], self.uid[:h], -1)
+        return np.flatnonzero(want != self.agent_uid[:h])
+
+    def remove_stale(self, rows: np.ndarray) -> None:
+        """Deregister the Mesa agents of ``rows`` whose occupant has left."""
+        for r in rows.tolist():
+            agent = self.agents[r]
+            if agent is not None:
+                agent.remove()
+                self.agents[r] = None
+                self.agent_uid[r] = -1
+
+    def create_agent(self, row: int) -> None:
+        """Create the Mesa agent of ``row`` (the model's id counter set to its uid first)."""
+        self.agents[row] = self.agent_class(self.model, self, row)
+        self.agent_uid[row] = self.uid[row]
+
+
+def sync_agents(model: mesa.Model, populations: tuple[Population, ...], next_uid: int) -> None:
+    """Bring Mesa's agents in line with the arrays after the compiled week ran.
+
+    Agents of rows that were freed (or taken by a newcomer) are removed; agents of new
+    occupants are created in the order of their ids, each under the id the compiled
+    week gave it, so ids and the order of ``model.agents`` are those of creating every
+    agent the moment it arrived.
+    """
+    todo: list[tuple[int, Population, int]] = []
+    for pop in populations:
+        rows = pop.stale()
+        if len(rows):
+            pop.remove_stale(rows)
+            h = pop.high
+            new = rows[pop.active[:h][rows]] if len(rows) else rows
+            todo.extend((int(pop.uid[r]), pop, int(r)) for r in new.tolist())
+    todo.sort(key=lambda t: t[0])
+    for uid, pop, row in todo:
+        model.agent_id_counter = uid
+        pop.create_agent(row)
+    model.agent_id_counter = next_uid
 
 
 class ArrayAgent(mesa.Agent):
@@ -120,9 +173,9 @@ class ArrayAgent(mesa.Agent):
             setattr(cls, name, _row_property(name))
 
     def __init__(self, model: mesa.Model, population: Population, row: int):
-        super().__init__(model)
         self.population = population
         self.row = row
+        super().__init__(model)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.unique_id}, row={self.row})"
@@ -197,3 +250,24 @@ class StaffMember(ArrayAgent):
         "demand": (np.float64, 0.0),          # hours asked last week, travel included
         "tenure_weeks": (np.int32, 0),
     }
+
+
+def rows_type(agent_class: type[ArrayAgent]) -> type:
+    """The NamedTuple through which the compiled week sees a population's arrays."""
+    return namedtuple(f"{agent_class.__name__}Rows",
+                      [*agent_class.fields, "active", "uid", "meta", "blocks"],
+                      module=__name__)
+
+
+ResidentRows = rows_type(Resident)
+InformalCarerRows = rows_type(InformalCarer)
+StaffMemberRows = rows_type(StaffMember)
+ROWS_TYPES = {Resident: ResidentRows, InformalCarer: InformalCarerRows,
+              StaffMember: StaffMemberRows}
+
+
+def rows_view(pop: Population) -> Any:
+    """The compiled week's view of ``pop`` (the same arrays, no copies)."""
+    cls = ROWS_TYPES[pop.agent_class]
+    return cls(*(getattr(pop, f) for f in pop.fields), pop.active, pop.uid, pop.meta,
+               pop.blocks())

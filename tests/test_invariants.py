@@ -60,7 +60,7 @@ def check_invariants(m: ThuisplusModel) -> None:
     assert np.array_equal(start + flows.cumsum(), df["residents"])
     assert df["residents"].iloc[-1] == m.res.count == len(m.residents())
     # Staff deliver no more than their available hours.
-    assert (df["staff_hours"] <= df["staff"] * m.available_hours + 1e-6).all()
+    assert (df["staff_hours"] <= df["staff"] * m.coef.staff.available_hours + 1e-6).all()
     assert (df["unmet_care_hours"] >= -1e-9).all()
     assert (df["pnil_hours"] <= df["staff_hours"] + 1e-9).all()
     for col in ("severely_lonely_share", "lonely_share", "frail_share", "dementia_share",

@@ -114,3 +114,15 @@ def test_step_docstring_names_the_order_of_events():
              "informal care", "staffing", "moves", "nursing home", "accounting"]
     positions = [doc.index(f"**{word}") for word in order]
     assert positions == sorted(positions)
+
+
+def test_the_compiled_week_runs_the_stages_in_the_declared_order():
+    import inspect
+
+    from sim import engine
+
+    src = inspect.getsource(engine.run_weeks.py_func)
+    positions = [src.index(call + "(") for _, _, call in engine.WEEK]
+    assert positions == sorted(positions)
+    for label, _, _ in engine.WEEK:
+        assert f"**{label}**" in ThuisplusModel.step.__doc__

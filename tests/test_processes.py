@@ -105,7 +105,8 @@ def test_travel_share_falls_with_clustered_clients():
         staffing._plan(n, np.ones(m.n_seats, bool), np.arange(m.n_seats, dtype=np.int32),
                        demand, np.zeros(m.n_seats, np.int16), np.zeros(m.n_seats), 1.0, 2,
                        sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
-                       np.ones(2), np.ones(2), m.available_hours, sp.target_utilisation, travel,
+                       np.ones(2), np.ones(2), m.coef.staff.available_hours,
+                       sp.target_utilisation, travel,
                        np.zeros(m.n_seats), required)
         shares.append(travel[0])
     assert shares[0] == pytest.approx(sp.travel_share_max)

@@ -1,7 +1,9 @@
-"""The model's processes, one module each, each a function of the model run once a week.
+"""The model's processes, one module each.
 
-Order within a week (see :meth:`sim.model.ThuisplusModel.step`): demography (ageing,
-mortality, moves out), vitality, loneliness, care needs, informal care, staffing, inflow;
-the model then counts the nursing-home days of former residents and does the care
-accounting.
+Each module declares the coefficients its compiled week reads (a ``Coefficients``
+NamedTuple made by ``coefficients(params)``) and a compiled ``week(S, C, generator, ...)``
+that updates the state arrays in place and counts its events. Processes do not import
+each other; what they share (rate conversions, events, leaving the complex, rows of a
+population) is in :mod:`sim.processes.common`. The order of a week is declared in
+:data:`sim.engine.WEEK`.
 """

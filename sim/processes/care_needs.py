@@ -18,18 +18,29 @@ The hours computed here are *demand*; the staffing process delivers them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
-from sim.processes.demography import rate_to_weekly
-from sim.processes.moves import leave
+from sim.processes.common import (
+    EF_WLZ_HOME,
+    EV_ADMISSIONS,
+    EV_GP,
+    EV_GP_ACUTE,
+    EV_PHYSIO,
+    EV_PHYSIO_ACUTE,
+    EV_WLZ_HOME_WEEKS,
+    WLZ_ASSESSING,
+    WLZ_HOME,
+    WLZ_NONE,
+    leave,
+    rate_to_weekly,
+    yearly_to_weekly,
+)
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
-
-WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
+    from sim.params import Parameters
 # Accumulator slots.
 A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
 
@@ -40,6 +51,7 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
            wlz_thr, wlz_dem_thr, p_indication, home_share, p_home_admission,
            hh_base, hh_slope, beg_prob, beg_hours, dn_thr, dn_base, dn_slope, post_hours,
            gp_base, gp_frail, gp_lonely, physio_frail):
+    """Indications, Wlz decisions and demand of every resident; flags admissions."""
     n_admit = 0
     for i in range(h):
         admit[i] = 0
@@ -95,34 +107,65 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
     return n_admit
 
 
-def step(m: ThuisplusModel, rng: np.random.Generator | None = None) -> None:
-    """Update indications, Wlz decisions and this week's demand for each care type."""
-    cp, res, eff = m.p.care, m.res, m.effects
-    rng = m.streams["care"] if rng is None else rng
-    u = rng.random((3, m.n_seats))
-    h = res.high
-    admit = m.flags[:h]
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    wlz_threshold: float
+    wlz_dementia_threshold: float
+    p_indication: float         # weekly probability that an assessment ends in an indication
+    wlz_home_share: float       # share of indications taken at home (before effects)
+    p_home_admission: float     # weekly admission probability of Wlz clients at home
+    hh_hours_base: float
+    hh_hours_slope: float
+    begeleiding_dementia_prob: float
+    begeleiding_hours: float
+    dn_threshold: float
+    dn_hours_base: float
+    dn_hours_slope: float
+    post_discharge_dn_hours: float
+    gp_contacts_base: float
+    gp_contacts_frailty: float
+    gp_loneliness_effect: float
+    physio_sessions_frailty: float
+    nh_weekly_death: float      # weekly probability that a nursing-home resident dies
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    cp = p.care
+    return Coefficients(
+        cp.wlz_threshold, cp.wlz_dementia_threshold, float(rate_to_weekly(cp.wlz_indication_rate)),
+        cp.wlz_home_share, float(rate_to_weekly(cp.wlz_home_admission_rate)), cp.hh_hours_base,
+        cp.hh_hours_slope, cp.begeleiding_dementia_prob, cp.begeleiding_hours, cp.dn_threshold,
+        cp.dn_hours_base, cp.dn_hours_slope, cp.post_discharge_dn_hours, cp.gp_contacts_base,
+        cp.gp_contacts_frailty, cp.gp_loneliness_effect, cp.physio_sessions_frailty,
+        float(yearly_to_weekly(cp.nh_mortality)))
+
+
+@kernel
+def week(S, C, g, week_no, p_indication, p_home_admission):
+    """Update indications, Wlz decisions and this week's demand for each care type.
+
+    ``p_indication`` and ``p_home_admission`` are the weekly probabilities (zero at
+    set-up, so that nobody is admitted before week 0).
+    """
+    c, res, e = C.care, S.res, S.eff
+    u = g.random((3, C.n_seats))
+    h = res.meta[0]
+    admit = S.flags[:h]
     acc = np.zeros(3)
-    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness, res.wlz,
-           res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg, res.post_acute_weeks,
-           m.demand_hh, m.demand_beg, m.demand_dn, admit, u, acc,
-           cp.wlz_threshold, cp.wlz_dementia_threshold, m.weekly_wlz_indication,
-           min(cp.wlz_home_share * eff.wlz_home_mult, 1.0), m.weekly_wlz_home_admission,
-           cp.hh_hours_base, cp.hh_hours_slope, cp.begeleiding_dementia_prob,
-           cp.begeleiding_hours, cp.dn_threshold, cp.dn_hours_base, cp.dn_hours_slope,
-           cp.post_discharge_dn_hours, cp.gp_contacts_base, cp.gp_contacts_frailty,
-           cp.gp_loneliness_effect, cp.physio_sessions_frailty)
+    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness,
+                     res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg,
+                     res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn, admit, u,
+                     acc, c.wlz_threshold, c.wlz_dementia_threshold, p_indication,
+                     min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0), p_home_admission,
+                     c.hh_hours_base, c.hh_hours_slope, c.begeleiding_dementia_prob,
+                     c.begeleiding_hours, c.dn_threshold, c.dn_hours_base, c.dn_hours_slope,
+                     c.post_discharge_dn_hours, c.gp_contacts_base, c.gp_contacts_frailty,
+                     c.gp_loneliness_effect, c.physio_sessions_frailty)
     if n_admit:
-        leave(m, np.flatnonzero(admit), "admissions")
-    ev = m.ev
-    ev["gp"] += acc[A_GP] + ev["gp_acute"]
-    ev["physio"] += acc[A_PHYSIO] + ev["physio_acute"]
-    ev["wlz_home_weeks"] += acc[A_WLZ_HOME]
-
-
-def weekly_rates(m: ThuisplusModel) -> None:
-    """Precompute the weekly probabilities this process uses (called once per run)."""
-    cp = m.p.care
-    m.weekly_wlz_indication = rate_to_weekly(cp.wlz_indication_rate)
-    m.weekly_wlz_home_admission = rate_to_weekly(cp.wlz_home_admission_rate)
-
+        leave(S, C, np.flatnonzero(admit), EV_ADMISSIONS, week_no)
+    ev = S.ev
+    ev[EV_GP] += acc[A_GP] + ev[EV_GP_ACUTE]
+    ev[EV_PHYSIO] += acc[A_PHYSIO] + ev[EV_PHYSIO_ACUTE]
+    ev[EV_WLZ_HOME_WEEKS] += acc[A_WLZ_HOME]

@@ -8,8 +8,10 @@ processes use: a *yearly probability* (``yearly_to_weekly``), a *yearly rate* of
 from __future__ import annotations
 
 import math
+import zlib
 
 import numpy as np
+from numba import literal_unroll
 
 from sim.processes._jit import kernel
 
@@ -87,3 +89,199 @@ def inverse_normal_array(p):
     for k in range(len(p)):
         out[k] = inverse_normal(p[k])
     return out
+
+
+# ---------------------------------------------------------------- weekly events
+# Everything a process counts in a week, in the order of the engine's event array.
+EVENTS = (
+    "deaths", "admissions", "moves_out", "inflow", "falls", "ed", "hospital_days",
+    "hospital_admissions", "gp", "gp_acute", "physio", "physio_acute", "wlz_home_weeks",
+    "room_visits", "carer_sick_leave_hours", "carer_breakdowns", "informal_care_hours",
+    "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
+    "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
+    "household_help", "begeleiding", "district_nursing", "transfers", "referrals",
+)
+(EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
+ EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_WLZ_HOME_WEEKS,
+ EV_ROOM_VISITS, EV_CARER_SICK_LEAVE_HOURS, EV_CARER_BREAKDOWNS, EV_INFORMAL_CARE_HOURS,
+ EV_CARERS_ACTIVE, EV_CARERS_OVERBURDENED, EV_RESIDENTS_WITH_CARER, EV_STAFF_TURNOVER,
+ EV_STAFF_HIRES, EV_UNMET_CARE_HOURS, EV_TRAVEL_HOURS, EV_PNIL_HOURS, EV_STAFF_HOURS,
+ EV_HOUSEHOLD_HELP, EV_BEGELEIDING, EV_DISTRICT_NURSING, EV_TRANSFERS,
+ EV_REFERRALS) = range(len(EVENTS))
+
+# Wlz status of a resident.
+WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
+
+# Slots of the engine's integer counters (``state.cnt``).
+CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS = range(4)
+# Status codes the compiled week leaves in ``cnt[CNT_STATUS]`` when it stops early.
+ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
+
+# Slots of the building-wide effect modifiers (``state.eff.scalar``); NaN = not set.
+(EF_ATTENDANCE, EF_TIE_FORMATION, EF_BURDEN, EF_BREAKDOWN, EF_NEW_CARER, EF_WLZ_HOME,
+ EF_PREFERRED_HH, EF_PREFERRED_DN) = range(8)
+
+NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
+NEVER = 2**40  # weeks: a stay longer than any run
+
+
+# ---------------------------------------------------------------- counter-based draws
+@kernel
+def _splitmix64(x):
+    """The SplitMix64 finaliser (Steele, Lea & Flood 2014) on a uint64."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@kernel
+def keyed_uniform3(entropy, k1, k2, k3):
+    """One uniform in [0, 1) that depends only on (entropy, k1, k2, k3).
+
+    The compiled twin of :func:`sim.rng.keyed_uniform` (same bits; ``entropy`` is the
+    run's entropy reduced to 64 bits, the keys non-negative).
+    """
+    x = _splitmix64(np.uint64(entropy))
+    x = _splitmix64(x ^ np.uint64(k1))
+    x = _splitmix64(x ^ np.uint64(k2))
+    x = _splitmix64(x ^ np.uint64(k3))
+    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+# ---------------------------------------------------------------- rows of a population
+@kernel
+def add_rows(pop, n, growable, cnt):
+    """Take the ``n`` lowest free rows of a population, reset them, give them Mesa ids.
+
+    Returns the rows, or an empty array with ``cnt[CNT_STATUS]`` set if a population that
+    cannot grow is full. A growable population doubles its logical size (or grows by
+    ``n``) when short, as :class:`sim.population.Population` always did; the engine keeps
+    enough rows allocated for that between weeks.
+    """
+    rows = np.empty(n, dtype=np.int64)
+    k = 0
+    size = pop.meta[1]
+    i = 0
+    while k < n:
+        if i >= size:
+            if not growable:
+                cnt[CNT_STATUS] = ST_RESIDENTS_FULL
+                return rows[:0]
+            size += max(n, size)
+            pop.meta[1] = size
+            if size > pop.active.shape[0]:  # the engine reserves room between weeks
+                cnt[CNT_STATUS] = ST_NEEDS_ROOM
+                return rows[:0]
+            i = 0
+            k = 0
+            continue
+        if not pop.active[i]:
+            rows[k] = i
+            k += 1
+        i += 1
+    for r in rows:
+        for pair in literal_unroll(pop.blocks):
+            block = pair[0]
+            default = pair[1]
+            for f in range(block.shape[0]):
+                block[f, r] = default[f]
+        pop.active[r] = True
+        pop.uid[r] = cnt[CNT_UID]
+        cnt[CNT_UID] += 1
+    if n > 0 and rows[n - 1] + 1 > pop.meta[0]:
+        pop.meta[0] = rows[n - 1] + 1
+    return rows
+
+
+@kernel
+def free_rows(pop, rows):
+    """Free ``rows`` (their Mesa agents go when the engine hands back control)."""
+    for r in rows:
+        pop.active[r] = False
+
+
+# ---------------------------------------------------------------- residents leaving
+@kernel
+def admit_to_nursing_home(S, C, seats, week):
+    """Admit the residents on ``seats``: each one's remaining weeks from a keyed uniform.
+
+    The uniform is keyed by (run, week, seat), so the same person admitted in the same
+    week survives equally long in both arms of a pair, and no draw depends on the pool.
+    """
+    wd = C.care.nh_weekly_death
+    for s in seats:
+        u = keyed_uniform3(C.entropy64, NURSING_HOME_KEY, week, s)
+        if wd <= 0.0:
+            weeks = NEVER
+        else:  # geometric number of weeks (>= 1) from one uniform; far beyond any run
+            stay = math.log1p(-u) / math.log1p(-wd)
+            weeks = NEVER if stay > NEVER else max(1, math.ceil(stay))
+        S.nh_death[S.cnt[CNT_NH]] = week + weeks
+        S.cnt[CNT_NH] += 1
+
+
+@kernel
+def nursing_home_days(S, week):
+    """Nursing-home days of ``week``; the residents who die this week leave the pool."""
+    n = 0
+    for k in range(S.cnt[CNT_NH]):
+        if S.nh_death[k] > week:
+            S.nh_death[n] = S.nh_death[k]
+            n += 1
+    S.cnt[CNT_NH] = n
+    return 7 * n
+
+
+@kernel
+def drop_ties(stored, row_sum, rows):
+    """Remove every tie of ``rows`` (they left or arrive)."""
+    n = stored.shape[0]
+    for r in rows:
+        for j in range(n):
+            t = stored[r, j]
+            if t != 0.0:
+                row_sum[j] = max(row_sum[j] - t, 0.0)
+                stored[r, j] = 0.0
+                stored[j, r] = 0.0
+        row_sum[r] = 0.0
+
+
+@kernel
+def leave(S, C, rows, event, week):
+    """Residents leave: count the reason; free their seats, carers, ties and rows.
+
+    The partner who stays behind is widowed (or left alone) and lonelier.
+    """
+    res = S.res
+    S.ev[event] += len(rows)
+    if event == EV_ADMISSIONS:
+        admit_to_nursing_home(S, C, res.seat[rows], week)
+    leaving = np.zeros(res.active.shape[0], dtype=np.bool_)
+    for r in rows:
+        leaving[r] = True
+    for r in rows:
+        q = res.partner[r]
+        if q >= 0 and not leaving[q]:
+            res.partner[q] = -1
+            res.loneliness[q] = min(res.loneliness[q] + C.lon.widowhood_shock, 11.0)
+    n_car = 0
+    for r in rows:
+        if res.carer[r] >= 0:
+            n_car += 1
+    if n_car:
+        crows = np.empty(n_car, dtype=np.int64)
+        k = 0
+        for r in rows:
+            if res.carer[r] >= 0:
+                crows[k] = res.carer[r]
+                k += 1
+        free_rows(S.car, crows)
+    drop_ties(S.net_stored, S.net_row_sum, rows)
+    for r in rows:
+        S.occupants[res.dwelling[r]] -= 1
+    for r in rows:
+        dw = res.dwelling[r]
+        if S.occupants[dw] == 0:
+            S.vacated_week[dw] = week
+    free_rows(res, rows)

@@ -9,33 +9,42 @@ out (to family, other housing) happen at a constant ``move_out_rate``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
-from sim.processes.moves import leave
+from sim.processes.common import EV_DEATHS, EV_MOVES_OUT, leave, yearly_to_weekly
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
-WEEKS_PER_YEAR = 52.0
 DIES, MOVES = 1, 2
 
 
-def yearly_to_weekly(p_year: float) -> float:
-    """Weekly probability with the same yearly probability (constant hazard)."""
-    return -math.expm1(math.log1p(-min(p_year, 0.999999)) / WEEKS_PER_YEAR)
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads (per-year figures made weekly)."""
+
+    hazard_male_80: float      # yearly hazard of a man of 80 at reference vitality
+    hazard_female_80: float
+    age_slope: float           # Gompertz slope per year of age
+    vitality_log_hr: float     # log hazard ratio per unit of vitality below reference
+    vitality_reference: float
+    p_move_out: float          # weekly probability of moving out for other reasons
 
 
-def rate_to_weekly(rate_year: float) -> float:
-    """Weekly probability of at least one event at a yearly rate."""
-    return -math.expm1(-rate_year / WEEKS_PER_YEAR)
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    d = p.demography
+    return Coefficients(-math.log1p(-d.mortality_male_80), -math.log1p(-d.mortality_female_80),
+                        d.mortality_age_slope, d.mortality_vitality_log_hr,
+                        d.vitality_reference, float(yearly_to_weekly(d.move_out_rate)))
 
 
 @kernel
 def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out,
                  hz_m80, hz_f80, slope, log_hr, v_ref, p_move):
+    """Age every resident a week; flag deaths (``DIES``) and moves out (``MOVES``)."""
     n = 0
     for i in range(h):
         out[i] = 0
@@ -54,21 +63,20 @@ def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out,
     return n
 
 
-def step(m: ThuisplusModel) -> None:
+@kernel
+def week(S, C, g, week_no):
     """Age everybody a week; draw deaths and moves out; remove the leavers."""
-    p = m.p.demography
-    res = m.res
-    rng = m.streams["demography"]
-    u = rng.random((2, m.n_seats))
-    h = res.high
-    out = m.flags[:h]
+    c, res = C.demo, S.res
+    u = g.random((2, C.n_seats))
+    h = res.meta[0]
+    out = S.flags[:h]
     n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0],
-                           u[1], out, m.hazard_male_80, m.hazard_female_80, p.mortality_age_slope,
-                 p.mortality_vitality_log_hr, p.vitality_reference, m.weekly_move_out)
+                           u[1], out, c.hazard_male_80, c.hazard_female_80, c.age_slope,
+                           c.vitality_log_hr, c.vitality_reference, c.p_move_out)
     if n_leave:
         dies = np.flatnonzero(out == DIES)
         moves = np.flatnonzero(out == MOVES)
         if len(dies):
-            leave(m, dies, "deaths")
+            leave(S, C, dies, EV_DEATHS, week_no)
         if len(moves):
-            leave(m, moves, "moves_out")
+            leave(S, C, moves, EV_MOVES_OUT, week_no)

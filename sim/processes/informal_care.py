@@ -11,16 +11,32 @@ hours of indicated clients by ``formal_substitution`` per hour.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
-from sim.processes.common import inverse_normal_array
-from sim.processes.demography import rate_to_weekly, yearly_to_weekly
+from sim.processes.common import (
+    CNT_STATUS,
+    EF_BREAKDOWN,
+    EF_BURDEN,
+    EF_NEW_CARER,
+    EV_CARER_BREAKDOWNS,
+    EV_CARER_SICK_LEAVE_HOURS,
+    EV_CARERS_ACTIVE,
+    EV_CARERS_OVERBURDENED,
+    EV_INFORMAL_CARE_HOURS,
+    EV_RESIDENTS_WITH_CARER,
+    ST_CARERS_FULL,
+    add_rows,
+    free_rows,
+    inverse_normal,
+    rate_to_weekly,
+    yearly_to_weekly,
+)
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
 A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 
@@ -81,55 +97,90 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
 
 @kernel
 def _substitute(h, active, need, got, demand_hh, share):
+    """Informal hours missing raise the formal household-help hours of indicated clients."""
     for i in range(h):
         if active[i] and demand_hh[i] > 0.0:
             demand_hh[i] += share * max(need[i] - got[i], 0.0)
         got[i] = 0.0
 
 
-def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: bool = False
-         ) -> None:
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    need_threshold: float
+    hours_base: float
+    hours_slope: float
+    new_carer_rate: float        # yearly rate at which a resident in need finds a carer
+    capacity_mean: float
+    capacity_sd: float
+    employed_share: float
+    burden_rate: float
+    recovery_rate: float
+    overburden_threshold: float
+    p_sick_normal: float         # weekly probability of sick leave, not overburdened
+    p_sick_overburdened: float
+    sick_leave_weeks: float
+    work_hours: float
+    breakdown_rate: float        # yearly rate of breaking down when overburdened
+    formal_substitution: float   # formal Wmo hours per informal hour missing
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    ip = p.informal_care
+    return Coefficients(
+        ip.need_threshold, ip.hours_base, ip.hours_slope, ip.new_carer_rate, ip.capacity_mean,
+        ip.capacity_sd, ip.employed_share, ip.burden_rate, ip.recovery_rate,
+        ip.overburden_threshold, float(yearly_to_weekly(ip.sick_leave_prob_normal)),
+        float(yearly_to_weekly(ip.sick_leave_prob_overburdened)), ip.sick_leave_weeks,
+        ip.work_hours, ip.breakdown_rate, ip.formal_substitution)
+
+
+@kernel
+def week(S, C, g, instant):
     """Match carers to residents in need, give care, update burden, sick leave, breakdowns.
 
     ``instant=True`` (at set-up) gives every resident in need with a potential carer one.
     """
-    ip, res, car, eff = m.p.informal_care, m.res, m.carers, m.effects
-    rng = m.streams["informal_care"] if rng is None else rng
-    u = rng.random((5, m.n_seats))
-    h = res.high
-    need = m.scratch_need
-    found = m.flags[:h]
+    c, res, car, e = C.ic, S.res, S.car, S.eff
+    u = g.random((5, C.n_seats))
+    h = res.meta[0]
+    need = S.scratch_need
+    found = S.flags[:h]
+    p_new = 1.0 if instant else rate_to_weekly(c.new_carer_rate * e.scalar[EF_NEW_CARER])
     n_found = _need(h, res.active, res.seat, res.vitality, res.potential_carer, res.carer,
-                    need, found, u[0], ip.need_threshold, ip.hours_base, ip.hours_slope,
-                    1.0 if instant else rate_to_weekly(
-                        m.p.informal_care.new_carer_rate * eff.new_carer_mult))
+                    need, found, u[0], c.need_threshold, c.hours_base, c.hours_slope, p_new)
     if n_found:
         rows = np.flatnonzero(found)
-        crow = car.add(len(rows))
-        s = res.seat[rows]
-        car.resident[crow] = rows
-        z = inverse_normal_array(u[1][s])
-        car.capacity[crow] = np.maximum(ip.capacity_mean + ip.capacity_sd * z, 2.0)
-        car.employed[crow] = u[2][s] < ip.employed_share
-        res.carer[rows] = crow
-
+        crow = add_rows(car, len(rows), False, S.cnt)
+        if len(crow) < len(rows):
+            S.cnt[CNT_STATUS] = ST_CARERS_FULL
+            return
+        for k in range(len(rows)):
+            r = rows[k]
+            s = res.seat[r]
+            car.resident[crow[k]] = r
+            z = inverse_normal(u[1, s])
+            car.capacity[crow[k]] = max(c.capacity_mean + c.capacity_sd * z, 2.0)
+            car.employed[crow[k]] = u[2, s] < c.employed_share
+            res.carer[r] = crow[k]
     acc = np.zeros(6)
-    breaks = m.carer_flags
-    _care(car.high, car.active, car.resident, car.capacity, car.hours, car.burden,
-          car.employed, car.sick_weeks_left, breaks, res.seat, need, m.scratch_got,
-          u[3], u[4], acc, ip.burden_rate * eff.burden_mult, ip.recovery_rate,
-          ip.overburden_threshold, yearly_to_weekly(ip.sick_leave_prob_normal),
-          yearly_to_weekly(ip.sick_leave_prob_overburdened), ip.sick_leave_weeks, ip.work_hours,
-          rate_to_weekly(ip.breakdown_rate * eff.breakdown_mult))
-    _substitute(h, res.active, need, m.scratch_got, m.demand_hh, ip.formal_substitution)
+    breaks = S.carer_flags
+    _care(car.meta[0], car.active, car.resident, car.capacity, car.hours, car.burden,
+          car.employed, car.sick_weeks_left, breaks, res.seat, need, S.scratch_got,
+          u[3], u[4], acc, c.burden_rate * e.scalar[EF_BURDEN], c.recovery_rate,
+          c.overburden_threshold, c.p_sick_normal, c.p_sick_overburdened, c.sick_leave_weeks,
+          c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]))
+    _substitute(h, res.active, need, S.scratch_got, S.demand_hh, c.formal_substitution)
     if acc[A_BREAKS]:
-        crows = np.flatnonzero(breaks[: car.high])
-        res.carer[car.resident[crows]] = -1
-        car.remove(crows)
-    ev = m.ev
-    ev["informal_care_hours"] += acc[A_HOURS]
-    ev["carers_active"] += acc[A_CARERS]
-    ev["carers_overburdened"] += acc[A_OVER]
-    ev["residents_with_carer"] += acc[A_WITH]
-    ev["carer_sick_leave_hours"] += acc[A_SICK_HOURS]
-    ev["carer_breakdowns"] += acc[A_BREAKS]
+        crows = np.flatnonzero(breaks[: car.meta[0]])
+        for cr in crows:
+            res.carer[car.resident[cr]] = -1
+        free_rows(car, crows)
+    ev = S.ev
+    ev[EV_INFORMAL_CARE_HOURS] += acc[A_HOURS]
+    ev[EV_CARERS_ACTIVE] += acc[A_CARERS]
+    ev[EV_CARERS_OVERBURDENED] += acc[A_OVER]
+    ev[EV_RESIDENTS_WITH_CARER] += acc[A_WITH]
+    ev[EV_CARER_SICK_LEAVE_HOURS] += acc[A_SICK_HOURS]
+    ev[EV_CARER_BREAKDOWNS] += acc[A_BREAKS]

@@ -18,14 +18,16 @@ counts as one full tie). ``shift`` is set by interventions (outreach, social ski
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
+from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
 DJG_MAX = 11.0
 LONELY = 3.0
@@ -34,42 +36,26 @@ _RENORMALISE_BELOW = 1e-3
 
 
 class SocialNetwork:
-    """Tie strengths between residents, with lazy exponential decay."""
+    """Tie strengths between residents, with lazy exponential decay.
+
+    ``stored × scale`` is the tie strength; ``scale`` lives in a one-element array that
+    the compiled week updates.
+    """
 
     def __init__(self, capacity: int, half_life_weeks: float):
         self.stored = np.zeros((capacity, capacity))
         self.row_sum = np.zeros(capacity, dtype=np.float64)  # in stored units
-        self.scale = 1.0
+        self.scale_box = np.ones(1)
         self.decay = 0.5 ** (1.0 / half_life_weeks)
+
+    @property
+    def scale(self) -> float:
+        """Factor from stored units to tie strength."""
+        return float(self.scale_box[0])
 
     def strength(self, h: int) -> np.ndarray:
         """Summed tie strength of rows ``[:h]``."""
         return self.row_sum[:h] * self.scale
-
-    def tick(self) -> None:
-        """One week of decay for every tie."""
-        self.scale *= self.decay
-        if self.scale < _RENORMALISE_BELOW:
-            self.stored *= self.scale
-            self.row_sum *= self.scale
-            self.scale = 1.0
-
-    def drop(self, rows: np.ndarray) -> None:
-        """Remove every tie of ``rows`` (they left or arrive)."""
-        _drop_ties(self.stored, self.row_sum, np.asarray(rows, dtype=np.int64))
-
-
-@kernel
-def _drop_ties(stored, row_sum, rows):
-    n = stored.shape[0]
-    for r in rows:
-        for j in range(n):
-            t = stored[r, j]
-            if t != 0.0:
-                row_sum[j] = max(row_sum[j] - t, 0.0)
-                stored[r, j] = 0.0
-                stored[j, r] = 0.0
-        row_sum[r] = 0.0
 
 
 def target(m: ThuisplusModel, rows: np.ndarray) -> np.ndarray:
@@ -181,34 +167,107 @@ def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activit
         room[i] += ((1.0 if flags[i] & ATTEND else 0.0) - room[i]) / memory
 
 
-def socialise(m: ThuisplusModel, rng: np.random.Generator) -> np.ndarray:
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    n_floors: int
+    attendance_base: float       # weekly probability of a fully mobile, not lonely resident
+    attendance_lonely_effect: float
+    floor_meeting_prob: float
+    tie_formation_room: float    # share of the gap to a full tie closed per room meeting
+    tie_formation_floor: float
+    frailty_effect: float
+    network_effect: float
+    network_saturation: float
+    network_reference: float
+    vitality_reference: float
+    adjust_rate: float           # share of the gap to the target closed per week
+    noise_sd: float
+    activity_memory_weeks: float
+    widowhood_shock: float       # DJG points added when the partner leaves
+    decay: float                 # weekly tie decay factor
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    lp = p.loneliness
+    return Coefficients(
+        p.building.floors, lp.attendance_base, lp.attendance_loneliness_effect,
+        lp.floor_meeting_prob, lp.tie_formation_room, lp.tie_formation_floor,
+        lp.frailty_effect, lp.network_effect, lp.network_saturation, lp.network_reference,
+        p.demography.vitality_reference, lp.adjust_rate, lp.noise_sd,
+        lp.activity_memory_weeks, lp.widowhood_shock, 0.5 ** (1.0 / lp.tie_half_life_weeks))
+
+
+@kernel
+def tick(S, c):
+    """One week of decay for every tie (kept as one scale factor, renormalised rarely)."""
+    S.net_scale[0] *= c.decay
+    if S.net_scale[0] < _RENORMALISE_BELOW:
+        scale = S.net_scale[0]
+        stored = S.net_stored
+        for i in range(stored.shape[0]):
+            for j in range(stored.shape[1]):
+                stored[i, j] *= scale
+        for i in range(len(S.net_row_sum)):
+            S.net_row_sum[i] *= scale
+        S.net_scale[0] = 1.0
+
+
+@kernel
+def socialise(S, C, g):
     """Draw who attends the common room and who meets on the floor; update ties.
 
     Returns the flags (1 attended the room, 2 out on the floor) of rows ``[:high]``.
     """
-    lp, res, eff, net = m.p.loneliness, m.res, m.effects, m.network
-    u = rng.random((2, m.n_seats))
-    h = res.high
-    net.tick()
-    flags = m.flags[:h]
+    c, res, e = C.lon, S.res, S.eff
+    u = g.random((2, C.n_seats))
+    h = res.meta[0]
+    tick(S, c)
+    flags = S.flags[:h]
     visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor,
-                   m.p.building.floors, u[0], u[1],
-                   flags, m.scratch_idx, net.stored, net.row_sum, net.scale,
-                   lp.attendance_base * eff.attendance_mult, lp.attendance_loneliness_effect,
-                   lp.floor_meeting_prob, lp.tie_formation_room * eff.tie_formation_mult,
-                   lp.tie_formation_floor)
-    m.ev["room_visits"] += visits
+                   c.n_floors, u[0], u[1], flags, S.scratch_idx, S.net_stored, S.net_row_sum,
+                   S.net_scale[0], c.attendance_base * e.scalar[EF_ATTENDANCE],
+                   c.attendance_lonely_effect, c.floor_meeting_prob,
+                   c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
+    S.ev[EV_ROOM_VISITS] += visits
     return flags
 
 
-def step(m: ThuisplusModel) -> None:
+@kernel
+def week(S, C, g):
     """Meet, update ties, move loneliness towards its target, update activity."""
-    lp, res, net = m.p.loneliness, m.res, m.network
-    rng = m.streams["loneliness"]
-    flags = socialise(m, rng)
-    z = rng.standard_normal(m.n_seats)
-    _update(res.high, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
-            res.partner, net.row_sum, net.scale, res.activity, res.room_activity, flags, z,
-            m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
-            lp.network_saturation, lp.network_reference, m.effects.lonely_shift,
-            lp.adjust_rate, lp.noise_sd, lp.activity_memory_weeks)
+    c, res = C.lon, S.res
+    flags = socialise(S, C, g)
+    z = g.standard_normal(C.n_seats)
+    _update(res.meta[0], res.active, res.seat, res.loneliness, res.loneliness_base,
+            res.vitality, res.partner, S.net_row_sum, S.net_scale[0], res.activity,
+            res.room_activity, flags, z, c.vitality_reference, c.frailty_effect,
+            c.network_effect, c.network_saturation, c.network_reference, S.eff.lonely_shift,
+            c.adjust_rate, c.noise_sd, c.activity_memory_weeks)
+
+
+@kernel
+def burn_in(S, C, g, rows, weeks):
+    """Ties built up before the simulation starts: ``weeks`` of meeting, with activity."""
+    res = S.res
+    memory = C.lon.activity_memory_weeks
+    for _ in range(weeks):
+        flags = socialise(S, C, g)
+        for r in rows:
+            f = flags[r]
+            res.activity[r] += ((1.0 if f > 0 else 0.0) - res.activity[r]) / memory
+            res.room_activity[r] += ((1.0 if (f & ATTEND) > 0 else 0.0)
+                                     - res.room_activity[r]) / memory
+
+
+@kernel
+def set_target_with_noise(S, C, rows, noise):
+    """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11."""
+    c, res = C.lon, S.res
+    tgt = np.empty(len(rows))
+    _target(rows, res.loneliness_base, res.vitality, res.partner, S.net_row_sum,
+            S.net_scale[0], S.eff.lonely_shift, c.vitality_reference, c.frailty_effect,
+            c.network_effect, c.network_saturation, c.network_reference, tgt)
+    for k in range(len(rows)):
+        res.loneliness[rows[k]] = min(max(tgt[k] + c.noise_sd * 4 * noise[k], 0.0), 11.0)

@@ -8,51 +8,30 @@ both arms of a pair, whatever else differs.
 
 from __future__ import annotations
 
+import math
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.processes._jit import kernel
+from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows
+
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
 INFLOW_KEY = zlib.crc32(b"inflow-households")
 
 
-def leave(m: ThuisplusModel, rows: np.ndarray, reason: str) -> None:
-    """Remove residents: count the reason, free their seats, carers, ties and agents."""
-    res = m.res
-    m.ev[reason] += len(rows)
-    if reason == "admissions":
-        m.nursing_home.admit(res.seat[rows], m.week)
-    # The partner who stays behind is widowed (or left alone) and lonelier.
-    leaving = set(rows.tolist())
-    staying = [q for q in res.partner[rows].tolist() if q >= 0 and q not in leaving]
-    if staying:
-        res.partner[staying] = -1
-        res.loneliness[staying] = np.minimum(
-            res.loneliness[staying] + m.p.loneliness.widowhood_shock, 11.0
-        )
-    carers = res.carer[rows]
-    carers = carers[carers >= 0]
-    if len(carers):
-        m.carers.remove(carers)
-    m.network.drop(rows)
-    dw = res.dwelling[rows]
-    np.subtract.at(m.occupants, dw, 1)
-    m.vacated_week[dw[m.occupants[dw] == 0]] = m.week
-    res.remove(rows)
-
-
-def person_traits(m: ThuisplusModel, g: np.random.Generator, n: int, *, newcomer: bool
+def person_traits(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
                   ) -> dict[str, np.ndarray]:
     """Draw the traits of ``n`` people from ``g`` (always the same draws for a given n)."""
-    d, v, lp, cp = m.p.demography, m.p.vitality, m.p.loneliness, m.p.care
+    d, v, lp, cp = p.demography, p.vitality, p.loneliness, p.care
     z = g.standard_normal((4, n))
     u = g.random((4, n))
     extra = {}
     if newcomer:
-        i = m.p.inflow
+        i = p.inflow
         age = i.age_mean + i.age_sd * z[0]
         # Both candidate vitalities are drawn; the inflow policy in force when the
         # household moves in picks one (same numbers in both arms of a pair).
@@ -78,96 +57,156 @@ def person_traits(m: ThuisplusModel, g: np.random.Generator, n: int, *, newcomer
             cp.hh_threshold_mean + cp.hh_threshold_sd * z[2], 0.0), 1.0),
         "dementia": u[2] < v.dementia_initial_share,
         "trait_u": u[3],
-        "potential_carer": g.random(n) < m.p.informal_care.has_carer_prob,
+        "potential_carer": g.random(n) < p.informal_care.has_carer_prob,
         "lnoise": z[3],
     }
 
 
-def move_in(m: ThuisplusModel, seats: np.ndarray, traits: dict[str, np.ndarray], *,
-            newcomer: bool) -> np.ndarray:
-    """Create residents with ``traits`` on ``seats``; return their rows."""
-    res = m.res
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    dwellings: int
+    per_floor: int             # dwellings per floor
+    p_fill: float              # weekly probability that a vacant dwelling is let
+    couple_share: float
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    b = p.building
+    return Coefficients(b.dwellings, math.ceil(b.dwellings / b.floors),
+                        1.0 / p.inflow.vacancy_weeks, p.inflow.couple_share)
+
+
+class Levels(NamedTuple):
+    """Traits of the k-th household to let each dwelling: arrays (level, dwelling, person)."""
+
+    age: np.ndarray
+    female: np.ndarray
+    vitality: np.ndarray
+    vit_less: np.ndarray
+    loneliness_base: np.ndarray
+    hh_threshold: np.ndarray
+    dementia: np.ndarray
+    trait_u: np.ndarray
+    potential_carer: np.ndarray
+    lnoise: np.ndarray
+    u_mix: np.ndarray
+    u_referral: np.ndarray
+
+
+def letting_levels(p: Parameters, entropy: int, first: int, n: int,
+                   old: Levels | None = None) -> Levels:
+    """Levels ``first .. first + n - 1`` of newcomers' traits, appended to ``old``.
+
+    The k-th household to let dwelling d is drawn, for all dwellings at once, from a
+    stream keyed by (run, k): the same household arrives in both arms of a pair even when
+    the dwelling falls vacant at another time, and no weekly draw depends on who moves.
+    """
+    dwellings = p.building.dwellings
+    new: dict[str, list[np.ndarray]] = {f: [] for f in Levels._fields}
+    for level in range(first, first + n):
+        ss = np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, level))
+        traits = person_traits(p, np.random.Generator(np.random.PCG64(ss)), 2 * dwellings,
+                               newcomer=True)
+        for f in Levels._fields:
+            new[f].append(traits[f].reshape(dwellings, 2))
+    arrays = {f: np.stack(x) for f, x in new.items()}
+    if old is not None:
+        arrays = {f: np.concatenate([getattr(old, f), x]) for f, x in arrays.items()}
+    return Levels(**arrays)
+
+
+@kernel
+def move_in(S, C, seats, age, female, vitality, loneliness_base, hh_threshold, dementia,
+            trait_u, potential_carer, referred, newcomer, week_no):
+    """Create residents with these traits on ``seats``; return their rows.
+
+    Both seats of a dwelling filled together are a couple: one man, one woman
+    (assumption). Their loneliness is set by the loneliness process afterwards
+    (:func:`sim.processes.loneliness.set_target_with_noise`).
+    """
+    res, e = S.res, S.eff
+    n = len(seats)
+    rows = add_rows(res, n, False, S.cnt)
+    if len(rows) < n:
+        return rows
+    for k in range(n):
+        r = rows[k]
+        # effects set this week for the row's previous resident
+        e.decline[r] = 1.0
+        e.fall[r] = 1.0
+        e.hospital[r] = 1.0
+        e.lonely_shift[r] = 0.0
+        dw = seats[k] // 2
+        res.seat[r] = seats[k]
+        res.dwelling[r] = dw
+        res.floor[r] = dw // C.moves.per_floor
+        res.entered_week[r] = week_no
+        res.age[r] = age[k]
+        res.female[r] = female[k]
+        res.vitality[r] = vitality[k]
+        res.loneliness_base[r] = loneliness_base[k]
+        res.hh_threshold[r] = hh_threshold[k]
+        res.dementia[r] = dementia[k]
+        res.trait_u[r] = trait_u[k]
+        res.potential_carer[r] = potential_carer[k]
+    for k in range(n - 1):
+        if seats[k] // 2 == seats[k + 1] // 2:
+            a, b = rows[k], rows[k + 1]
+            res.partner[a] = b
+            res.partner[b] = a
+            res.female[a] = False
+            res.female[b] = True
+    for k in range(n):
+        S.occupants[seats[k] // 2] += 1
     if newcomer:
-        traits = _inflow_policy(m, traits)
-    rows = res.add(len(seats))
-    m.effects.clear_rows(rows)  # effects set this week for the row's previous resident
-    dwelling = seats // 2
-    res.seat[rows] = seats
-    res.dwelling[rows] = dwelling
-    res.floor[rows] = dwelling // m.per_floor
-    res.entered_week[rows] = m.week
-    for name in ("age", "female", "vitality", "loneliness_base", "hh_threshold", "dementia",
-                 "trait_u", "potential_carer"):
-        getattr(res, name)[rows] = traits[name]
-    # Couples: both seats of a dwelling filled together; one man, one woman (assumption).
-    by_dwelling = {}
-    for r, dw in zip(rows.tolist(), dwelling.tolist(), strict=True):
-        by_dwelling.setdefault(dw, []).append(r)
-    for members in by_dwelling.values():
-        if len(members) == 2:
-            a, b = members
-            res.partner[a], res.partner[b] = b, a
-            res.female[a], res.female[b] = False, True
-    np.add.at(m.occupants, dwelling, 1)
-    # Rows come without ties: ties of a leaver are cleared when they leave.
-    # Start loneliness at its target plus personal noise.
-    res.loneliness[rows] = np.minimum(np.maximum(
-        m.loneliness_target(rows) + m.p.loneliness.noise_sd * 4 * traits["lnoise"], 0.0), 11.0)
-    if newcomer:
-        referred = traits["referred"]
-        res.provider[rows[referred]] = 0
-        res.dn_provider[rows[referred]] = 0
-        m.ev["inflow"] += len(rows)
-        m.ev["referrals"] += int(referred.sum())
+        n_ref = 0
+        for k in range(n):
+            if referred[k]:
+                res.provider[rows[k]] = 0
+                res.dn_provider[rows[k]] = 0
+                n_ref += 1
+        S.ev[EV_INFLOW] += n
+        S.ev[EV_REFERRALS] += n_ref
     return rows
 
 
-def _inflow_policy(m: ThuisplusModel, traits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Vital or less vital newcomers, and district-nurse referrals, by the policy in force.
+@kernel
+def week(S, C, g, week_no, vital_share, referral_share):
+    """Let dwellings empty since an earlier week (geometric time, mean ``vacancy_weeks``).
 
-    A referred newcomer is a less vital neighbourhood client of the preferred provider.
+    The inflow policy in force picks each newcomer's vitality (vital or less vital) and
+    whether the household is a district-nurse referral of the preferred provider.
+    Returns the newcomers' rows and their personal loneliness noise.
     """
-    share, referral = m.inflow_policy()
-    # one referral decision per letting: the household's first person's draw
-    referred = np.full(len(traits["u_referral"]), traits["u_referral"][0] < referral)
-    vital = (traits["u_mix"] < share) & ~referred
-    out = dict(traits)
-    out["vitality"] = np.where(vital, traits["vitality"], traits["vit_less"])
-    out["referred"] = referred
-    return out
-
-
-def household(m: ThuisplusModel, dwelling: int) -> dict[str, np.ndarray]:
-    """Traits of the two people of the next household to move into ``dwelling``.
-
-    The k-th household to let dwelling d is drawn, for all dwellings at once, from a stream
-    keyed by (run, k): the same household arrives in both arms of a pair even when the
-    dwelling falls vacant at another time, and no weekly draw depends on who moves.
-    """
-    k = int(m.lettings[dwelling])
-    m.lettings[dwelling] += 1
-    while len(m.letting_traits) <= k:
-        level = len(m.letting_traits)
-        ss = np.random.SeedSequence(m.entropy, spawn_key=(INFLOW_KEY, level))
-        traits = person_traits(m, np.random.Generator(np.random.PCG64(ss)), 2 * m.dwellings,
-                               newcomer=True)
-        m.letting_traits.append({name: x.reshape(m.dwellings, 2) for name, x in traits.items()})
-    return {name: x[dwelling] for name, x in m.letting_traits[k].items()}
-
-
-def step(m: ThuisplusModel) -> None:
-    """Fill vacant dwellings: each stays empty for a geometric time with mean ``vacancy_weeks``."""
-    rng = m.streams["inflow"]
-    u = rng.random((2, m.dwellings))
-    # A dwelling emptied this week is not let before next week.
-    fill = (m.occupants == 0) & (m.vacated_week < m.week) & (u[0] < m.weekly_fill)
-    if not fill.any():
-        return
-    for dw in np.flatnonzero(fill).tolist():
-        traits = household(m, dw)
-        if u[1, dw] < m.p.inflow.couple_share:
-            seats = np.array([2 * dw, 2 * dw + 1])
-        else:
-            seats = np.array([2 * dw])
-            traits = {k: x[:1] for k, x in traits.items()}
-        move_in(m, seats, traits, newcomer=True)
+    c, lv = C.moves, S.lv
+    u = g.random((2, c.dwellings))
+    new_rows = np.empty(2 * c.dwellings, dtype=np.int64)
+    noise = np.empty(2 * c.dwellings)
+    n_new = 0
+    for dw in range(c.dwellings):
+        if not (S.occupants[dw] == 0 and S.vacated_week[dw] < week_no and u[0, dw] < c.p_fill):
+            continue
+        k = S.lettings[dw]
+        S.lettings[dw] += 1
+        n = 2 if u[1, dw] < c.couple_share else 1
+        seats = np.empty(n, dtype=np.int64)
+        for j in range(n):
+            seats[j] = 2 * dw + j
+        # one referral decision per letting: the household's first person's draw
+        ref = lv.u_referral[k, dw, 0] < referral_share
+        referred = np.full(n, ref)
+        vitality = np.empty(n)
+        for j in range(n):
+            vital = (lv.u_mix[k, dw, j] < vital_share) and not ref
+            vitality[j] = lv.vitality[k, dw, j] if vital else lv.vit_less[k, dw, j]
+        rows = move_in(S, C, seats, lv.age[k, dw, :n], lv.female[k, dw, :n], vitality,
+                       lv.loneliness_base[k, dw, :n], lv.hh_threshold[k, dw, :n],
+                       lv.dementia[k, dw, :n], lv.trait_u[k, dw, :n],
+                       lv.potential_carer[k, dw, :n], referred, True, week_no)
+        for j in range(len(rows)):
+            new_rows[n_new] = rows[j]
+            noise[n_new] = lv.lnoise[k, dw, j]
+            n_new += 1
+    return new_rows[:n_new], noise[:n_new]

@@ -25,38 +25,36 @@ Each week:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
-from sim.processes.demography import yearly_to_weekly
+from sim.processes.common import (
+    EF_PREFERRED_DN,
+    EF_PREFERRED_HH,
+    EV_BEGELEIDING,
+    EV_DISTRICT_NURSING,
+    EV_HOUSEHOLD_HELP,
+    EV_PNIL_HOURS,
+    EV_STAFF_HIRES,
+    EV_STAFF_HOURS,
+    EV_STAFF_TURNOVER,
+    EV_TRAVEL_HOURS,
+    EV_UNMET_CARE_HOURS,
+    add_rows,
+    free_rows,
+    yearly_to_weekly,
+)
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
 HH, DN = 0, 1
 ROLES = (HH, DN)
 MAX_HIRES = 8  # open posts considered per provider and role per week
-# Accumulator slots of the delivery kernel and the weekly events they feed.
+# Accumulator slots of the delivery kernel.
 A_UNMET, A_TRAVEL, A_STAFF_HOURS, A_PNIL, A_HH, A_BEG, A_DN = range(7)
-_ACC_EVENTS = ("unmet_care_hours", "travel_hours", "staff_hours", "pnil_hours",
-               "household_help", "begeleiding", "district_nursing")
-
-
-def hire(m: ThuisplusModel, provider: int, role: int, n: int, pnil: bool) -> np.ndarray:
-    """Add ``n`` workers of ``provider`` in ``role``."""
-    staff = m.staff
-    rows = staff.add(n)
-    if len(m.scratch_load) < staff.size:  # the pool grew: kernels' scratch must follow
-        m.scratch_load = np.zeros(staff.size)
-        m.staff_flags = np.zeros(staff.size, dtype=np.int8)
-    staff.provider[rows] = provider
-    staff.role[rows] = role
-    staff.pnil[rows] = pnil
-    staff.capacity[rows] = m.available_hours
-    m.ev["staff_hires"] += n
-    return rows
 
 
 @kernel
@@ -189,75 +187,6 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
             acc[A_DN] += delivered
 
 
-def step(m: ThuisplusModel, rng: np.random.Generator | None = None, *, instant: bool = False
-         ) -> None:
-    """Turnover, hiring, assignment and delivery for both roles.
-
-    ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
-    """
-    sp, res, staff, eff = m.p.staffing, m.res, m.staff, m.effects
-    rng = m.streams["staffing"] if rng is None else rng
-    # Fixed-size draw; only a staff pool grown beyond its initial room draws more.
-    u_turn = rng.random(staff.size)
-    u_hire = rng.random((2, 2, m.n_providers, MAX_HIRES))
-    u_prov = rng.random((2, m.n_seats))
-    u_init = rng.random((2, staff.size)) if instant else None  # tenures of the first staff
-    h = res.high
-
-    # 1. Turnover.
-    if not instant:
-        leavers = m.staff_flags
-        n_leave = _turnover(staff.high, staff.active, staff.pnil, staff.provider, u_turn,
-                            m.weekly_turnover_payroll, m.weekly_turnover_pnil, eff.turnover,
-                            leavers)
-        if n_leave:
-            _release(m, np.flatnonzero(leavers[: staff.high]))
-            m.ev["staff_turnover"] += n_leave
-
-    acc = np.zeros(7)
-    P = m.n_providers
-    required = np.zeros(P, dtype=np.int64)
-    n_pay = np.zeros(P, dtype=np.int64)
-    n_pnil = np.zeros(P, dtype=np.int64)
-    surplus = np.zeros(P, dtype=np.int64)
-    travel = np.zeros(P)
-    m.demand_wmo[:h] = m.demand_hh[:h] + m.demand_beg[:h]
-    for role, demand, provider, worker in ((HH, m.demand_wmo, res.provider, res.worker),
-                                           (DN, m.demand_dn, res.dn_provider, res.nurse)):
-        share = sp.preferred_initial_share if instant else m.preferred_share(role)
-        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share,
-              P, sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
-              eff.travel, eff.hours, m.available_hours, sp.target_utilisation, travel,
-              m.scratch_work, required)
-        if instant:
-            have = np.bincount(staff.provider[: staff.high][
-                staff.active[: staff.high] & (staff.role[: staff.high] == role)], minlength=P)
-            for p in np.flatnonzero(required > have):
-                rows = hire(m, int(p), role, int(required[p] - have[p]), pnil=False)
-                u_tenure = u_init[role][rows % u_init.shape[1]]
-                staff.tenure_weeks[rows] = (u_tenure * 520).astype(np.int32)
-        else:
-            hires, redeploy = _vacancies(
-                staff.high, staff.active, staff.role, staff.provider, staff.pnil, role, required,
-                u_hire[0, role], u_hire[1, role], m.weekly_fill_vacancy,
-                sp.pnil_cover_prob, eff.pnil, n_pay, n_pnil, surplus)
-            if hires:
-                for p in np.flatnonzero(n_pay):
-                    hire(m, int(p), role, int(n_pay[p]), pnil=False)
-                for p in np.flatnonzero(n_pnil):
-                    hire(m, int(p), role, int(n_pnil[p]), pnil=True)
-            if redeploy:
-                _redeploy(m, role, surplus)
-        _deliver(h, res.active, demand, m.demand_hh, provider, worker, res.attachment,
-                 m.scratch_work, travel, staff.high, staff.active, staff.role, staff.provider,
-                 staff.pnil, staff.capacity, staff.demand, m.scratch_load, role,
-                 sp.attachment_rate, eff.attachment, eff.hours, m.scratch_unmet, acc)
-    _unmet_shares(h, res.active, m.demand_wmo, m.demand_dn, m.scratch_unmet, res.unmet_share)
-    for k, name in enumerate(_ACC_EVENTS):
-        m.ev[name] += acc[k]
-    _tick_tenure(staff.high, staff.active, staff.tenure_weeks)
-
-
 @kernel
 def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
     """Share of each resident's formal care (Wmo and district nursing) left undelivered."""
@@ -269,6 +198,7 @@ def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
 
 @kernel
 def _turnover(sh, active, pnil, provider, u, p_payroll, p_pnil, mult, leavers):
+    """Flag the workers who leave this week; returns how many."""
     n = 0
     for w in range(sh):
         leavers[w] = 0
@@ -280,35 +210,10 @@ def _turnover(sh, active, pnil, provider, u, p_payroll, p_pnil, mult, leavers):
 
 @kernel
 def _tick_tenure(sh, active, tenure):
+    """One more week of tenure for every worker."""
     for w in range(sh):
         if active[w]:
             tenure[w] += 1
-
-
-def _redeploy(m: ThuisplusModel, role: int, surplus: np.ndarray) -> None:
-    """Move surplus workers elsewhere: PNIL first, then the most recently hired.
-
-    Redeployment is not counted as turnover.
-    """
-    staff = m.staff
-    out: list[int] = []
-    for p in np.flatnonzero(surplus > 0).tolist():
-        cand = np.flatnonzero(staff.active[: staff.high] & (staff.role[: staff.high] == role)
-                              & (staff.provider[: staff.high] == p)).tolist()
-        cand.sort(key=lambda w: (not staff.pnil[w], staff.tenure_weeks[w], w))
-        out.extend(cand[: surplus[p]])
-    if out:
-        _release(m, np.array(out))
-
-
-def _release(m: ThuisplusModel, rows: np.ndarray) -> None:
-    """Workers leave: their clients lose their regular worker."""
-    res = m.res
-    gone = np.zeros(m.staff.size, dtype=np.bool_)
-    gone[rows] = True
-    _unlink(res.high, res.active, res.worker, res.nurse, res.attachment, res.transfer_refused,
-            gone)
-    m.staff.remove(rows)
 
 
 @kernel
@@ -329,10 +234,177 @@ def _unlink(h, active, worker, nurse, attachment, refused, gone):
             nurse[i] = -1
 
 
-def weekly_rates(m: ThuisplusModel) -> None:
-    """Precompute weekly probabilities and available hours (called once per run)."""
-    sp = m.p.staffing
-    m.weekly_turnover_payroll = yearly_to_weekly(sp.turnover_payroll)
-    m.weekly_turnover_pnil = yearly_to_weekly(sp.turnover_pnil)
-    m.weekly_fill_vacancy = 1.0 / sp.vacancy_fill_weeks
-    m.available_hours = sp.worker_hours * (1.0 - sp.sickness_absence)
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    n_providers: int
+    preferred_initial_share: float   # share of the first clients with the preferred provider
+    preferred_new_client_share: float
+    travel_share_min: float
+    travel_share_max: float
+    travel_halfsat_clients: float
+    available_hours: float           # contract hours less sickness absence, per worker-week
+    target_utilisation: float
+    p_turnover_payroll: float        # weekly
+    p_turnover_pnil: float
+    p_fill_vacancy: float            # weekly probability that a payroll vacancy is filled
+    pnil_cover_prob: float
+    attachment_rate: float
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    sp = p.staffing
+    return Coefficients(
+        1 + sp.other_providers, sp.preferred_initial_share, sp.preferred_new_client_share,
+        sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
+        sp.worker_hours * (1.0 - sp.sickness_absence), sp.target_utilisation,
+        float(yearly_to_weekly(sp.turnover_payroll)), float(yearly_to_weekly(sp.turnover_pnil)),
+        1.0 / sp.vacancy_fill_weeks, sp.pnil_cover_prob, sp.attachment_rate)
+
+
+@kernel
+def hire(S, C, provider, role, n, pnil):
+    """Add ``n`` workers of ``provider`` in ``role``; returns their rows."""
+    staff = S.staff
+    rows = add_rows(staff, n, True, S.cnt)
+    for r in rows:
+        staff.provider[r] = provider
+        staff.role[r] = role
+        staff.pnil[r] = pnil
+        staff.capacity[r] = C.staff.available_hours
+    S.ev[EV_STAFF_HIRES] += len(rows)
+    return rows
+
+
+@kernel
+def release(S, rows):
+    """Workers leave: their clients lose their regular worker."""
+    res, staff = S.res, S.staff
+    gone = np.zeros(staff.active.shape[0], dtype=np.bool_)
+    for r in rows:
+        gone[r] = True
+    _unlink(res.meta[0], res.active, res.worker, res.nurse, res.attachment,
+            res.transfer_refused, gone)
+    free_rows(staff, rows)
+
+
+@kernel
+def _redeploy(S, role, surplus):
+    """Move surplus workers elsewhere: PNIL first, then the most recently hired.
+
+    Redeployment is not counted as turnover.
+    """
+    staff = S.staff
+    sh = staff.meta[0]
+    out = np.empty(sh, dtype=np.int64)
+    n_out = 0
+    for p in range(len(surplus)):
+        if surplus[p] <= 0:
+            continue
+        n = 0
+        for w in range(sh):
+            if staff.active[w] and staff.role[w] == role and staff.provider[w] == p:
+                n += 1
+        keys = np.empty(n, dtype=np.int64)
+        cand = np.empty(n, dtype=np.int64)
+        k = 0
+        for w in range(sh):
+            if staff.active[w] and staff.role[w] == role and staff.provider[w] == p:
+                keys[k] = ((0 if staff.pnil[w] else 1) << 42) | (
+                    np.int64(staff.tenure_weeks[w]) << 21) | w
+                cand[k] = w
+                k += 1
+        order = np.argsort(keys)
+        for j in range(min(surplus[p], n)):
+            out[n_out] = cand[order[j]]
+            n_out += 1
+    if n_out:
+        release(S, out[:n_out])
+
+
+@kernel
+def week(S, C, g, instant):
+    """Turnover, hiring, assignment and delivery for both roles.
+
+    ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
+    """
+    c, res, staff, e = C.staff, S.res, S.staff, S.eff
+    # Fixed-size draw; only a staff pool grown beyond its initial room draws more.
+    u_turn = g.random(staff.meta[1])
+    u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
+    u_prov = g.random((2, C.n_seats))
+    u_init = g.random((2, staff.meta[1])) if instant else np.zeros((2, 1))
+    h = res.meta[0]
+
+    # 1. Turnover.
+    if not instant:
+        leavers = S.staff_flags
+        n_leave = _turnover(staff.meta[0], staff.active, staff.pnil, staff.provider, u_turn,
+                            c.p_turnover_payroll, c.p_turnover_pnil, e.turnover, leavers)
+        if n_leave:
+            release(S, np.flatnonzero(leavers[: staff.meta[0]]))
+            S.ev[EV_STAFF_TURNOVER] += n_leave
+
+    acc = np.zeros(7)
+    P = c.n_providers
+    required = np.zeros(P, dtype=np.int64)
+    n_pay = np.zeros(P, dtype=np.int64)
+    n_pnil = np.zeros(P, dtype=np.int64)
+    surplus = np.zeros(P, dtype=np.int64)
+    travel = np.zeros(P)
+    for i in range(h):
+        S.demand_wmo[i] = S.demand_hh[i] + S.demand_beg[i]
+    for role in (HH, DN):
+        if role == HH:
+            demand, provider, worker = S.demand_wmo, res.provider, res.worker
+            chosen = e.scalar[EF_PREFERRED_HH]
+        else:
+            demand, provider, worker = S.demand_dn, res.dn_provider, res.nurse
+            chosen = e.scalar[EF_PREFERRED_DN]
+        if instant:
+            share = c.preferred_initial_share
+        else:
+            share = c.preferred_new_client_share if math.isnan(chosen) else chosen
+        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share,
+              P, c.travel_share_min, c.travel_share_max, c.travel_halfsat_clients,
+              e.travel, e.hours, c.available_hours, c.target_utilisation, travel,
+              S.scratch_work, required)
+        if instant:
+            have = np.zeros(P, dtype=np.int64)
+            for w in range(staff.meta[0]):
+                if staff.active[w] and staff.role[w] == role:
+                    have[staff.provider[w]] += 1
+            for p in range(P):
+                if required[p] > have[p]:
+                    rows = hire(S, C, p, role, required[p] - have[p], False)
+                    for r in rows:
+                        u_tenure = u_init[role, r % u_init.shape[1]]
+                        staff.tenure_weeks[r] = np.int32(u_tenure * 520)
+        else:
+            hires, redeploy = _vacancies(
+                staff.meta[0], staff.active, staff.role, staff.provider, staff.pnil, role,
+                required, u_hire[0, role], u_hire[1, role], c.p_fill_vacancy,
+                c.pnil_cover_prob, e.pnil, n_pay, n_pnil, surplus)
+            if hires:
+                for p in range(P):
+                    if n_pay[p]:
+                        hire(S, C, p, role, n_pay[p], False)
+                for p in range(P):
+                    if n_pnil[p]:
+                        hire(S, C, p, role, n_pnil[p], True)
+            if redeploy:
+                _redeploy(S, role, surplus)
+        _deliver(h, res.active, demand, S.demand_hh, provider, worker, res.attachment,
+                 S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
+                 staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
+                 role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc)
+    _unmet_shares(h, res.active, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
+    S.ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
+    S.ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
+    S.ev[EV_STAFF_HOURS] += acc[A_STAFF_HOURS]
+    S.ev[EV_PNIL_HOURS] += acc[A_PNIL]
+    S.ev[EV_HOUSEHOLD_HELP] += acc[A_HH]
+    S.ev[EV_BEGELEIDING] += acc[A_BEG]
+    S.ev[EV_DISTRICT_NURSING] += acc[A_DN]
+    _tick_tenure(staff.meta[0], staff.active, staff.tenure_weeks)

@@ -18,14 +18,22 @@ use.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.processes._jit import kernel
+from sim.processes.common import (
+    EV_ED,
+    EV_FALLS,
+    EV_GP_ACUTE,
+    EV_HOSPITAL_ADMISSIONS,
+    EV_HOSPITAL_DAYS,
+    EV_PHYSIO_ACUTE,
+)
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from sim.params import Parameters
 
 # Accumulator slots returned by the kernel.
 A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
@@ -37,6 +45,7 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
             decline_80, decline_slope, lonely_eff, inactive_eff, dementia_eff, unmet_eff,
             noise_week, v_ref, fall_rate, fall_lrr, fall_ed, fall_adm, fall_loss,
             hosp_rate, hosp_lrr, hosp_ed, hosp_loss, dem_80, dem_slope, post_weeks):
+    """One week of health for every resident; counts into ``acc`` (slots ``A_*``)."""
     for i in range(h):
         if not active[i]:
             continue
@@ -76,29 +85,67 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
                 dementia[i] = True
 
 
-def step(m: ThuisplusModel) -> None:
+class Coefficients(NamedTuple):
+    """What the compiled week of this process reads."""
+
+    decline_80: float          # yearly vitality decline at 80
+    decline_slope: float       # per year of age (exponential)
+    lonely_effect: float       # extra decline when severely lonely (DJG 11)
+    inactive_effect: float     # extra decline when never active
+    dementia_effect: float
+    unmet_effect: float        # extra decline when no formal care was delivered
+    noise_week: float          # sd of the weekly vitality noise
+    vitality_reference: float
+    fall_rate: float           # yearly fall rate at reference vitality
+    fall_lrr: float            # log rate ratio of falls per unit of vitality below reference
+    fall_ed: float             # share of falls that reach the ED
+    fall_admission: float      # share of ED falls admitted
+    fall_loss: float           # vitality lost by a fall
+    hospital_rate: float       # yearly admission rate at reference vitality
+    hospital_lrr: float
+    hospital_ed: float         # share of admissions through the ED
+    hospital_loss: float
+    dementia_80: float         # yearly dementia incidence at 80
+    dementia_slope: float
+    post_discharge_weeks: float
+    hospital_days: float       # days per admission
+    fall_gp_share: float       # GP contacts per fall
+    fall_physio_sessions: float  # physiotherapy sessions per ED fall
+
+
+def coefficients(p: Parameters) -> Coefficients:
+    """The coefficients of this process, from the parameter tree."""
+    v = p.vitality
+    return Coefficients(
+        v.decline_at_80, v.decline_age_slope, v.loneliness_decline_effect,
+        v.inactivity_decline_effect, v.dementia_decline_effect, v.unmet_care_decline_effect,
+        v.noise_sd * math.sqrt(1.0 / 52.0), p.demography.vitality_reference,
+        -math.log1p(-v.fall_probability), v.fall_frailty_log_rr, v.fall_ed_share,
+        v.fall_admission_share, v.fall_vitality_loss, v.hospital_rate,
+        v.hospital_frailty_log_rr, v.hospital_ed_share, v.hospital_vitality_loss,
+        v.dementia_incidence_80, v.dementia_age_slope, p.care.post_discharge_dn_weeks,
+        v.hospital_days, v.fall_gp_share, v.fall_physio_sessions)
+
+
+@kernel
+def week(S, C, g):
     """Update vitality of all residents; draw falls, admissions and dementia onsets."""
-    p, eff, res = m.p.vitality, m.effects, m.res
-    rng = m.streams["vitality"]
-    z = rng.standard_normal(m.n_seats)
-    u = rng.random((5, m.n_seats))
+    c, e, res = C.vit, S.eff, S.res
+    z = g.standard_normal(C.n_seats)
+    u = g.random((5, C.n_seats))
     acc = np.zeros(4)
-    _health(res.high, res.active, res.seat, res.age, res.vitality, res.loneliness,
-            res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, eff.decline,
-            eff.fall, eff.hospital, z, u, acc,
-            p.decline_at_80, p.decline_age_slope, p.loneliness_decline_effect,
-            p.inactivity_decline_effect, p.dementia_decline_effect,
-            p.unmet_care_decline_effect,
-            p.noise_sd * math.sqrt(1.0 / 52.0), m.p.demography.vitality_reference,
-            -math.log1p(-p.fall_probability), p.fall_frailty_log_rr,
-            p.fall_ed_share, p.fall_admission_share, p.fall_vitality_loss,
-            p.hospital_rate, p.hospital_frailty_log_rr,
-            p.hospital_ed_share, p.hospital_vitality_loss,
-            p.dementia_incidence_80, p.dementia_age_slope, m.p.care.post_discharge_dn_weeks)
-    ev = m.ev
-    ev["falls"] += acc[A_FALLS]
-    ev["ed"] += acc[A_ED]
-    ev["hospital_admissions"] += acc[A_ADMISSIONS]
-    ev["hospital_days"] += acc[A_ADMISSIONS] * p.hospital_days
-    ev["gp_acute"] += p.fall_gp_share * acc[A_FALLS]
-    ev["physio_acute"] += p.fall_physio_sessions * acc[A_FALL_ED]
+    _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness,
+            res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline,
+            e.fall, e.hospital, z, u, acc,
+            c.decline_80, c.decline_slope, c.lonely_effect, c.inactive_effect,
+            c.dementia_effect, c.unmet_effect, c.noise_week, c.vitality_reference,
+            c.fall_rate, c.fall_lrr, c.fall_ed, c.fall_admission, c.fall_loss,
+            c.hospital_rate, c.hospital_lrr, c.hospital_ed, c.hospital_loss,
+            c.dementia_80, c.dementia_slope, c.post_discharge_weeks)
+    ev = S.ev
+    ev[EV_FALLS] += acc[A_FALLS]
+    ev[EV_ED] += acc[A_ED]
+    ev[EV_HOSPITAL_ADMISSIONS] += acc[A_ADMISSIONS]
+    ev[EV_HOSPITAL_DAYS] += acc[A_ADMISSIONS] * c.hospital_days
+    ev[EV_GP_ACUTE] += c.fall_gp_share * acc[A_FALLS]
+    ev[EV_PHYSIO_ACUTE] += c.fall_physio_sessions * acc[A_FALL_ED]

@@ -1,0 +1,328 @@
+"""The compiled week: the processes of a week, and many weeks, in one compiled call.
+
+The model's state is a tree of NamedTuples of numpy arrays (:class:`State`), the very
+arrays that the populations, the network and the effects own in Python, so Mesa agents
+read what the compiled code writes. Coefficients are NamedTuples too, one per process
+(:class:`Coefficients`). :func:`run_weeks` runs the weeks of a run back to back and hands
+control back to Python only when it needs room that only Python can allocate (a staff
+pool that grew, a longer nursing-home list, another level of newcomers' traits); Python
+then makes the room and calls it again, so the weeks run are the same whatever the
+chunks.
+
+The order of events in a week is declared once, in :data:`WEEK`; the model's ``step``
+docstring is made from it and a test checks that :func:`run_weeks` follows it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sim import care as care_mod
+from sim.effects import EffectArrays
+from sim.interventions import Funding, apply_builtin
+from sim.processes import (
+    care_needs,
+    demography,
+    informal_care,
+    loneliness,
+    moves,
+    staffing,
+    vitality,
+)
+from sim.processes._jit import kernel
+from sim.processes.common import (
+    CNT_NH,
+    CNT_PREFERRED,
+    CNT_STATUS,
+    EVENTS,
+    ST_OK,
+    WLZ_ASSESSING,
+    WLZ_HOME,
+    nursing_home_days,
+)
+from sim.processes.loneliness import LONELY, SEVERELY_LONELY
+
+__all__ = ["WEEK", "Coefficients", "Columns", "State", "has_room", "run_weeks"]
+
+# The stages of a week, in order: (label, what happens, the function run_weeks calls).
+WEEK = (
+    ("interventions", "reset and set the effect modifiers (``model.effects``)",
+     "apply_builtin"),
+    ("ageing and mortality", "and moves out for other reasons (demography)",
+     "demography.week"),
+    ("health", "vitality decline, falls, hospital episodes, dementia onset", "vitality.week"),
+    ("loneliness and network", "meeting in the room and on the floor, tie decay, "
+     "loneliness towards its target, activity", "loneliness.week"),
+    ("care needs", "Wmo and district-nursing demand, GP and physio use, Wlz assessment, "
+     "indication at home or nursing-home admission (the resident leaves)", "care_needs.week"),
+    ("informal care", "carers found, care given, burden, sick leave, breakdowns; missing "
+     "informal care raises formal Wmo hours", "informal_care.week"),
+    ("staffing", "turnover, provider choice of new clients, travel shares, hiring (payroll "
+     "or PNIL) and redeployment, assignment to workers, delivery up to capacity (the rest "
+     "is unmet care, which speeds vitality decline next week), attachment",
+     "staffing.week"),
+    ("moves", "dwellings empty since an earlier week are let to newcomers, whose loneliness "
+     "starts at its target", "moves.week"),
+    ("nursing home", "former residents' days and deaths", "nursing_home_days"),
+    ("accounting", "use × unit costs per law, recorded for the week", "record"),
+)
+
+
+def week_docstring() -> str:
+    """The order of events of a week, as a numbered list (from :data:`WEEK`)."""
+    lines = [f"{k}. **{label}**: {what};" for k, (label, what, _) in enumerate(WEEK, 1)]
+    lines[-1] = lines[-1][:-1] + "."
+    return "\n".join(lines)
+
+
+# Generators passed to the compiled week, in this order (names of sim.rng.STREAMS).
+GENERATORS = ("demography", "vitality", "loneliness", "care", "informal_care", "staffing",
+              "inflow", "interventions")
+G_DEMOGRAPHY, G_VITALITY, G_LONELINESS, G_CARE, G_INFORMAL, G_STAFFING, G_INFLOW, \
+    G_INTERVENTIONS = range(len(GENERATORS))
+
+# Sums over residents kept by the weekly summary.
+S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
+S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
+N_STATS = 16
+
+
+class State(NamedTuple):
+    """Everything a week reads and writes (views on the model's arrays)."""
+
+    res: Any                    # ResidentRows
+    car: Any                    # InformalCarerRows
+    staff: Any                  # StaffMemberRows
+    occupants: np.ndarray       # persons per dwelling
+    vacated_week: np.ndarray    # week each dwelling last fell empty
+    lettings: np.ndarray        # households let per dwelling so far
+    demand_hh: np.ndarray       # this week's demand per resident row (hours)
+    demand_beg: np.ndarray
+    demand_dn: np.ndarray
+    demand_wmo: np.ndarray
+    flags: np.ndarray           # scratch, per resident row
+    carer_flags: np.ndarray     # scratch, per carer row
+    staff_flags: np.ndarray     # scratch, per staff row
+    scratch_idx: np.ndarray
+    scratch_need: np.ndarray
+    scratch_got: np.ndarray
+    scratch_work: np.ndarray
+    scratch_unmet: np.ndarray
+    scratch_load: np.ndarray
+    net_stored: np.ndarray      # tie strengths / scale
+    net_row_sum: np.ndarray
+    net_scale: np.ndarray       # one element
+    nh_death: np.ndarray        # week of death of each former resident in a nursing home
+    cnt: np.ndarray             # integer counters (CNT_* slots)
+    ev: np.ndarray              # this week's events (EVENTS order)
+    stats: np.ndarray           # scratch of the weekly summary
+    eff: EffectArrays
+    lv: moves.Levels
+    rec: np.ndarray             # the weekly table (week × column)
+    unit_cost: np.ndarray       # € per unit of each care type, per week
+
+
+class Columns(NamedTuple):
+    """Where the weekly record writes each figure (column numbers of ``State.rec``)."""
+
+    residents: int
+    households: int
+    vacant: int
+    continuity: int
+    nh_residents: int
+    staff: int
+    staff_pnil: int
+    use: int                    # first of the use columns (CARE_TYPES order)
+    cost: int                   # first of the cost columns
+    law: int                    # first of the per-law cost columns
+    events: np.ndarray          # columns of the recorded events ...
+    event_slots: np.ndarray     # ... and their EVENTS slots
+    means: np.ndarray           # columns of means over residents ...
+    mean_slots: np.ndarray      # ... and their summary slots
+    counts: np.ndarray
+    count_slots: np.ndarray
+    use_slots: np.ndarray       # EVENTS slots of the use of each care type but the last
+    law_of_type: np.ndarray     # law (0 Wmo, 1 Zvw, 2 Wlz) of each care type
+
+
+class Coefficients(NamedTuple):
+    """Everything a week reads that does not change during a run."""
+
+    n_seats: int
+    dwellings: int
+    entropy64: np.uint64        # the run's entropy reduced to 64 bits (keyed draws)
+    frail_threshold: float
+    demo: demography.Coefficients
+    vit: vitality.Coefficients
+    lon: loneliness.Coefficients
+    care: care_needs.Coefficients
+    ic: informal_care.Coefficients
+    staff: staffing.Coefficients
+    moves: moves.Coefficients
+    policy_week: int            # first week of the Thuisplusflat's inflow policy (or never)
+    vital_share: float          # share of vital newcomers before it, and during it
+    vital_share_policy: float
+    referral_share: float       # share of lettings to district-nurse referrals during it
+    cols: Columns
+
+
+@kernel
+def has_room(S, C, week):
+    """Whether ``week`` can run without Python allocating more room first."""
+    staff = S.staff
+    if staff.active.shape[0] < 4 * staff.meta[1] + 64 * C.staff.n_providers:
+        return False
+    if S.nh_death.shape[0] < S.cnt[CNT_NH] + C.n_seats:
+        return False
+    if S.lettings.max() >= S.lv.age.shape[0]:
+        return False
+    return week < S.rec.shape[0] and week < S.unit_cost.shape[0]
+
+
+@kernel
+def run_weeks(S, C, G, ks, f, builtin, fresh_events, first, n):
+    """Run weeks ``first`` .. ``first + n - 1``; returns how many ran.
+
+    Stops early, before a week, when that week needs room that Python must allocate
+    (:func:`has_room`), or after a week whose status is not ``ST_OK``.
+    ``builtin``: apply the built-in interventions with coefficients ``ks``; else the
+    caller applied interventions in Python. ``fresh_events``: zero the week's events
+    first (the caller did so otherwise).
+    """
+    for k in range(n):
+        w = first + k
+        if not has_room(S, C, w):
+            return k
+        if fresh_events:
+            S.ev[:] = 0.0
+        if builtin:
+            apply_builtin(S, ks, f, w, G[G_INTERVENTIONS])
+        demography.week(S, C, G[G_DEMOGRAPHY], w)
+        vitality.week(S, C, G[G_VITALITY])
+        loneliness.week(S, C, G[G_LONELINESS])
+        care_needs.week(S, C, G[G_CARE], w, C.care.p_indication, C.care.p_home_admission)
+        informal_care.week(S, C, G[G_INFORMAL], False)
+        staffing.week(S, C, G[G_STAFFING], False)
+        if w >= C.policy_week:
+            rows, noise = moves.week(S, C, G[G_INFLOW], w, C.vital_share_policy,
+                                     C.referral_share)
+        else:
+            rows, noise = moves.week(S, C, G[G_INFLOW], w, C.vital_share, 0.0)
+        loneliness.set_target_with_noise(S, C, rows, noise)
+        nh_days = nursing_home_days(S, w)
+        record(S, C, w, nh_days)
+        if S.cnt[CNT_STATUS] != ST_OK:
+            return k + 1
+    return n
+
+
+@kernel
+def _summarise(S, C):
+    """Sums and counts over the residents for the weekly record (one pass)."""
+    res, st = S.res, S.stats
+    st[:] = 0.0
+    scale = S.net_scale[0]
+    for i in range(res.meta[0]):
+        if not res.active[i]:
+            continue
+        st[S_N] += 1.0
+        st[S_AGE] += res.age[i]
+        st[S_VIT] += res.vitality[i]
+        if res.vitality[i] < C.frail_threshold:
+            st[S_FRAIL] += 1.0
+        if res.dementia[i]:
+            st[S_DEM] += 1.0
+        L = res.loneliness[i]
+        st[S_LON] += L
+        if L >= LONELY:
+            st[S_LONELY] += 1.0
+        if L >= SEVERELY_LONELY:
+            st[S_SEVERE] += 1.0
+        st[S_TIES] += S.net_row_sum[i] * scale
+        if S.demand_wmo[i] > 0.0:
+            st[S_WMO] += 1.0
+            st[S_ATTACH] += res.attachment[i]
+            if res.provider[i] == 0:
+                st[S_WMO_PREF] += 1.0
+        if S.demand_beg[i] > 0.0:
+            st[S_BEG] += 1.0
+        if S.demand_dn[i] > 0.0:
+            st[S_DN] += 1.0
+        if res.wlz[i] == WLZ_HOME:
+            st[S_WLZ_HOME] += 1.0
+        elif res.wlz[i] == WLZ_ASSESSING:
+            st[S_WLZ_ASSESS] += 1.0
+
+
+@kernel
+def record(S, C, week, nh_days):
+    """The week's row of the weekly table: population, health, care use and cost."""
+    _summarise(S, C)
+    st, cols, ev = S.stats, C.cols, S.ev
+    r = S.rec[week]
+    n = st[S_N]
+    r[cols.residents] = n
+    occupied = 0
+    for d in range(C.dwellings):
+        if S.occupants[d] != 0:
+            occupied += 1
+    r[cols.households] = occupied
+    r[cols.vacant] = C.dwellings - occupied
+    for k in range(len(cols.events)):
+        r[cols.events[k]] = ev[cols.event_slots[k]]
+    if n:
+        for k in range(len(cols.means)):
+            r[cols.means[k]] = st[cols.mean_slots[k]] / n
+    for k in range(len(cols.counts)):
+        r[cols.counts[k]] = st[cols.count_slots[k]]
+    if st[S_WMO]:
+        r[cols.continuity] = st[S_ATTACH] / st[S_WMO]
+    S.cnt[CNT_PREFERRED] = int(st[S_WMO_PREF])
+    r[cols.nh_residents] = nh_days / 7
+    staff = S.staff
+    n_staff = 0
+    n_pnil = 0
+    for w in range(staff.meta[0]):
+        if staff.active[w]:
+            n_staff += 1
+            if staff.pnil[w]:
+                n_pnil += 1
+    r[cols.staff] = n_staff
+    r[cols.staff_pnil] = n_pnil
+    n_types = len(cols.law_of_type)
+    for k in range(n_types - 1):
+        r[cols.use + k] = ev[cols.use_slots[k]]
+    r[cols.use + n_types - 1] = nh_days
+    for k in range(3):
+        r[cols.law + k] = 0.0
+    for k in range(n_types):
+        cost = r[cols.use + k] * S.unit_cost[week, k]
+        r[cols.cost + k] = cost
+        r[cols.law + cols.law_of_type[k]] += cost
+
+
+def columns(names: list[str], recorded: tuple[str, ...], means: tuple[tuple[str, int], ...],
+            counts: tuple[tuple[str, int], ...], use_events: tuple[str, ...]) -> Columns:
+    """The :class:`Columns` of a weekly table with column ``names``."""
+    col = {c: i for i, c in enumerate(names)}
+    ev = {e: i for i, e in enumerate(EVENTS)}
+    i64 = np.int64
+    return Columns(
+        col["residents"], col["households"], col["vacant_dwellings"], col["continuity"],
+        col["nh_residents"], col["staff"], col["staff_pnil"],
+        col["use_" + care_mod.CARE_TYPES[0].name], col["cost_" + care_mod.CARE_TYPES[0].name],
+        col["cost_" + care_mod.LAWS[0]],
+        np.array([col[k] for k in recorded], i64), np.array([ev[k] for k in recorded], i64),
+        np.array([col[k] for k, _ in means], i64), np.array([s for _, s in means], i64),
+        np.array([col[k] for k, _ in counts], i64), np.array([s for _, s in counts], i64),
+        np.array([ev[k] for k in use_events], i64),
+        np.array(care_mod.LAW_OF_TYPE, i64))
+
+
+def funding(model: Any) -> Funding:
+    """Funding terms of the model's contract (they scale the collective offer)."""
+    from sim.interventions import funding_terms
+
+    return funding_terms(model.p.thuisplus.contract)
