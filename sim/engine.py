@@ -204,7 +204,7 @@ def run_weeks(S, C, G, ks, f, builtin, fresh_events, first, n):
         loneliness.week(S, C, G[G_LONELINESS])
         care_needs.week(S, C, G[G_CARE], w, C.care.p_indication, C.care.p_home_admission)
         informal_care.week(S, C, G[G_INFORMAL], False)
-        staffing.week(S, C, G[G_STAFFING], False)
+        staffing.week(S, C, G[G_STAFFING], False, w)
         if w >= C.policy_week:
             rows, noise = moves.week(S, C, G[G_INFLOW], w, C.vital_share_policy,
                                      C.referral_share)

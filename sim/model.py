@@ -218,7 +218,7 @@ class ThuisplusModel(mesa.Model):
         self.res = Population(self, Resident, self.n_seats)
         self.carers = Population(self, InformalCarer, self.n_seats)
         # Room for one worker per seat; grows (rarely, at extreme hours) if ever short.
-        self.staff = Population(self, StaffMember, max(64, self.n_seats), growable=True)
+        self.staff = Population(self, StaffMember, staffing.staff_room(self.p), growable=True)
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
         self.nursing_home = NursingHome(self)
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
@@ -248,6 +248,7 @@ class ThuisplusModel(mesa.Model):
         self._nh_death = np.zeros(4 * self.n_seats, dtype=np.int64)
         self._cnt = np.zeros(4, dtype=np.int64)
         self._cnt[CNT_UID] = self.agent_id_counter
+        self._stale = False  # Mesa agents lag the arrays (see sync_agents)
         self._ev = np.zeros(len(EVENTS))
         self._levels = moves.letting_levels(self.p, self.entropy, 0, 3)
         self.coef = self._coefficients()
@@ -358,7 +359,7 @@ class ThuisplusModel(mesa.Model):
         ip, car = self.p.informal_care, self.carers
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
-        staffing.week(S, C, burn, True)
+        staffing.week(S, C, burn, True, 0)
         tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
         res.attachment[rows] = np.where(
             res.worker[rows] >= 0,
@@ -367,7 +368,8 @@ class ThuisplusModel(mesa.Model):
         self._ev[:] = 0.0
         self._cnt[CNT_PREFERRED] = int(((self.demand_wmo > 0) & res.active
                                         & (res.provider == 0)).sum())
-        self._sync()
+        self._stale = True
+        self.agent_id_counter = int(self._cnt[CNT_UID])
 
     # ------------------------------------------------------------------ views
     @property
@@ -411,8 +413,7 @@ class ThuisplusModel(mesa.Model):
         # Mesa's clock: its scheduled step events, with our step already done.
         user_step, self._user_step = self._user_step, _no_step
         try:
-            for _ in range(weeks):
-                self.step()
+            self._advance_time(self.time + weeks)
         finally:
             self._user_step = user_step
         return self
@@ -428,6 +429,7 @@ class ThuisplusModel(mesa.Model):
         done = 0
         while done < weeks:
             self._make_room()
+            # ids of agents created outside the engine meanwhile are taken
             self._cnt[CNT_UID] = max(self._cnt[CNT_UID], self.agent_id_counter)
             if per_week:
                 k = self._python_week()
@@ -439,14 +441,16 @@ class ThuisplusModel(mesa.Model):
             done += k
             self._check_status()
         self.date = self.start_date + dt.timedelta(weeks=self.week)
-        self._sync()
+        self._stale = True
+        # Mesa's next id is the engine's, so an agent made meanwhile gets a fresh one.
+        self.agent_id_counter = int(self._cnt[CNT_UID])
 
     def _python_week(self) -> int:
         """One week with interventions applied in Python (any objects with ``apply``)."""
         self.date = self.start_date + dt.timedelta(weeks=self.week)
         self._ev[:] = 0.0
         if self.interventions and not self._builtin:
-            self._sync()
+            self.sync_agents()
             self.effects.reset()
             for iv in self.interventions:
                 iv.apply(self)
@@ -470,9 +474,33 @@ class ThuisplusModel(mesa.Model):
                     ST_NEEDS_ROOM: "StaffMember population outgrew its reserved room"}
             raise RuntimeError(f"{what.get(status, status)} (week {self.week})")
 
-    def _sync(self) -> None:
-        """Mesa agents for the rows the compiled week filled or freed."""
-        sync_agents(self, (self.res, self.carers, self.staff), int(self._cnt[CNT_UID]))
+    def sync_agents(self) -> None:
+        """Mesa agents for the rows the compiled week filled or freed since the last call.
+
+        Called whenever agents are looked at (``agents``, ``agents_by_type``, a
+        population's ``agents``), so a batch run that never looks creates none.
+        """
+        if getattr(self, "_stale", False):
+            self._stale = False
+            sync_agents(self, (self.res, self.carers, self.staff), int(self._cnt[CNT_UID]))
+
+    @property
+    def agents(self) -> Any:
+        """All Mesa agents (residents, carers, staff), up to date."""
+        self.sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> Any:
+        """Mesa's AgentSets per agent class, up to date."""
+        self.sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes with agents, up to date."""
+        self.sync_agents()
+        return super().agent_types
 
     # ------------------------------------------------------------------ records
     def weekly(self) -> pd.DataFrame:

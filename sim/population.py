@@ -60,7 +60,7 @@ class Population:
         self.active = np.zeros(0, dtype=bool)
         self.uid = np.zeros(0, dtype=np.int64)
         self.agent_uid = np.zeros(0, dtype=np.int64)
-        self.agents: list[ArrayAgent | None] = []
+        self._agents: list[ArrayAgent | None] = []
         self._allocate(physical)
 
     @property
@@ -101,7 +101,7 @@ class Population:
         self.uid = np.concatenate([self.uid, np.full(physical - old_n, -1, dtype=np.int64)])
         self.agent_uid = np.concatenate(
             [self.agent_uid, np.full(physical - old_n, -1, dtype=np.int64)])
-        self.agents.extend([None] * (physical - old_n))
+        self._agents.extend([None] * (physical - old_n))
 
     def reserve(self, rows: int) -> bool:
         """Make sure ``rows`` rows are allocated; True if the arrays were reallocated."""
@@ -109,6 +109,14 @@ class Population:
             return False
         self._allocate(max(rows, 2 * self.allocated))
         return True
+
+    @property
+    def agents(self) -> list[ArrayAgent | None]:
+        """The Mesa agent of each row (None for a free row), brought up to date first."""
+        sync = getattr(self.model, "sync_agents", None)
+        if sync is not None:
+            sync()
+        return self._agents
 
     def rows(self) -> np.ndarray:
         """Indices of the active rows."""
@@ -123,15 +131,15 @@ class Population:
     def remove_stale(self, rows: np.ndarray) -> None:
         """Deregister the Mesa agents of ``rows`` whose occupant has left."""
         for r in rows.tolist():
-            agent = self.agents[r]
+            agent = self._agents[r]
             if agent is not None:
                 agent.remove()
-                self.agents[r] = None
+                self._agents[r] = None
                 self.agent_uid[r] = -1
 
     def create_agent(self, row: int) -> None:
         """Create the Mesa agent of ``row`` (the model's id counter set to its uid first)."""
-        self.agents[row] = self.agent_class(self.model, self, row)
+        self._agents[row] = self.agent_class(self.model, self, row)
         self.agent_uid[row] = self.uid[row]
 
 
@@ -152,10 +160,11 @@ def sync_agents(model: mesa.Model, populations: tuple[Population, ...], next_uid
             new = rows[pop.active[:h][rows]] if len(rows) else rows
             todo.extend((int(pop.uid[r]), pop, int(r)) for r in new.tolist())
     todo.sort(key=lambda t: t[0])
+    counter = max(model.agent_id_counter, next_uid)
     for uid, pop, row in todo:
         model.agent_id_counter = uid
         pop.create_agent(row)
-    model.agent_id_counter = next_uid
+    model.agent_id_counter = counter
 
 
 class ArrayAgent(mesa.Agent):

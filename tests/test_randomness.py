@@ -24,6 +24,16 @@ def test_every_stream_draws_the_same_amount_whatever_the_state():
     assert set(a.streams) == set(STREAMS)
 
 
+def test_the_staffing_stream_does_not_depend_on_the_size_of_the_staff_pool():
+    # At 10% target utilisation the pool outgrows its first room (one worker per seat).
+    grows = small_params(thuisplus=True, **{"staffing.target_utilisation": 0.1})
+    stays = small_params(thuisplus=True)
+    a = ThuisplusModel(grows, rng=8).run(156)
+    b = ThuisplusModel(stays, rng=8).run(156)
+    assert a.staff.size > b.staff.size == 120
+    assert stream_states(a) == stream_states(b)
+
+
 def test_streams_are_independent_per_process():
     m = ThuisplusModel(small_params(), rng=3)
     firsts = {name: g.random() for name, g in m.streams.items()}

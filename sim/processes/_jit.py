@@ -1,15 +1,53 @@
-"""Numba settings shared by the process kernels.
+"""Numba settings shared by the compiled code, and a cache that cannot go stale.
 
-Kernels are plain per-row loops compiled once and cached on disk (``cache=True``), so
-worker processes of a batch reuse the compiled code. Random numbers never come from
-inside a kernel: each process draws its fixed block from its numpy stream and passes it
-in, which keeps the common-random-number guarantee independent of the kernels.
+Kernels are compiled once and cached on disk (``cache=True``), so worker processes of a
+batch and later runs reuse the compiled code. Numba keys each function's cache on its
+own source file only: a function that calls a kernel from another file would keep the
+old kernel's machine code after that file changed. The cache therefore lives in a folder
+named after a hash of every source file of the compiled engine; any change to any of
+them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
 import numba
 
-__all__ = ["kernel"]
+__all__ = ["CACHE_DIR", "kernel"]
+
+_SIM = Path(__file__).resolve().parent.parent
+# Every module with compiled code (kernels or functions that call them).
+_COMPILED = sorted([*_SIM.glob("processes/*.py"), _SIM / "engine.py", _SIM / "interventions.py"])
+
+
+def _cache_dir() -> Path:
+    digest = hashlib.sha256()
+    for f in _COMPILED:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    digest.update(numba.__version__.encode())
+    name = f"thuisplus-{digest.hexdigest()[:16]}"
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"]) / name
+    for parent in (_SIM / "processes" / "__pycache__",
+                   Path.home() / ".cache" / "thuisplus",
+                   Path(tempfile.gettempdir()) / "thuisplus"):
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            probe = parent / ".write-probe"
+            probe.touch()
+            probe.unlink()
+            return parent / name
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir()) / name  # pragma: no cover - nothing writable
+
+
+CACHE_DIR = _cache_dir()
+numba.config.CACHE_DIR = str(CACHE_DIR)
 
 kernel = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")

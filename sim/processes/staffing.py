@@ -25,6 +25,7 @@ Each week:
 from __future__ import annotations
 
 import math
+import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -44,6 +45,7 @@ from sim.processes.common import (
     EV_UNMET_CARE_HOURS,
     add_rows,
     free_rows,
+    keyed_uniform3,
     yearly_to_weekly,
 )
 
@@ -250,6 +252,7 @@ class Coefficients(NamedTuple):
     p_fill_vacancy: float            # weekly probability that a payroll vacancy is filled
     pnil_cover_prob: float
     attachment_rate: float
+    turnover_rows: int               # turnover uniforms drawn each week (the first room)
 
 
 def coefficients(p: Parameters) -> Coefficients:
@@ -260,7 +263,28 @@ def coefficients(p: Parameters) -> Coefficients:
         sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
         sp.worker_hours * (1.0 - sp.sickness_absence), sp.target_utilisation,
         float(yearly_to_weekly(sp.turnover_payroll)), float(yearly_to_weekly(sp.turnover_pnil)),
-        1.0 / sp.vacancy_fill_weeks, sp.pnil_cover_prob, sp.attachment_rate)
+        1.0 / sp.vacancy_fill_weeks, sp.pnil_cover_prob, sp.attachment_rate,
+        staff_room(p))
+
+
+def staff_room(p: Parameters) -> int:
+    """Rows of the staff pool at the start: one worker per seat, at least 64."""
+    return max(64, 2 * p.building.dwellings)
+
+
+TURNOVER_KEY = zlib.crc32(b"staff-turnover-beyond-first-room")
+
+
+@kernel
+def turnover_uniforms(first_room, high, entropy64, week_no):
+    """Turnover uniforms of rows ``[:high]``: drawn ones, then keyed by (run, week, row)."""
+    if high <= len(first_room):
+        return first_room
+    u = np.empty(high)
+    u[: len(first_room)] = first_room
+    for r in range(len(first_room), high):
+        u[r] = keyed_uniform3(entropy64, TURNOVER_KEY, week_no, r)
+    return u
 
 
 @kernel
@@ -324,14 +348,16 @@ def _redeploy(S, role, surplus):
 
 
 @kernel
-def week(S, C, g, instant):
+def week(S, C, g, instant, week_no):
     """Turnover, hiring, assignment and delivery for both roles.
 
     ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
     """
     c, res, staff, e = C.staff, S.res, S.staff, S.eff
-    # Fixed-size draw; only a staff pool grown beyond its initial room draws more.
-    u_turn = g.random(staff.meta[1])
+    # A fixed-size draw, one per row of the first room: a pool that grew past it takes
+    # keyed uniforms for the rows beyond, so the stream never depends on the pool's size
+    # and the two arms of a pair keep drawing the same numbers.
+    u_turn = turnover_uniforms(g.random(c.turnover_rows), staff.meta[0], C.entropy64, week_no)
     u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
     u_prov = g.random((2, C.n_seats))
     u_init = g.random((2, staff.meta[1])) if instant else np.zeros((2, 1))
