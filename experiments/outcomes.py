@@ -20,9 +20,19 @@ import numpy as np
 import pandas as pd
 
 from experiments.spec import THUISPLUS_MODEL, RunTask
-from sim.business_case import STAKEHOLDERS, measures, stakeholder_flows
+from sim.business_case import (
+    _LAW_KEYS,
+    STAKEHOLDERS,
+    _Avoided,
+    _flows,
+    _group_sum,
+    _measures,
+    _row_sum,
+    _series_mean,
+    _Weekly,
+    _weekly,
+)
 from sim.model import ThuisplusModel
-from sim.pair import Pair, avoided_table
 from sim.params import Parameters
 
 __all__ = ["OUTCOMES", "execute", "pair_outcomes"]
@@ -71,63 +81,76 @@ def _params_from(base_json: str) -> Parameters:
 
 
 @functools.lru_cache(maxsize=4)
-def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None) -> pd.DataFrame:
-    """The baseline arm, cached per worker.
+def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None) -> _Weekly:
+    """The baseline arm's weekly arrays, cached per worker (read-only).
 
     The baseline arm switches the Thuisplusflat off, so it does not read the
     ``thuisplus`` parameters (a test checks this): design points that only vary
     Thuisplusflat effect sizes share one baseline per seed, which halves a Sobol study.
     """
     params = Parameters.from_dict(json.loads(baseline_json), origin="experiment base")
-    return ThuisplusModel(params, rng=seed).run(weeks).weekly()
+    w = _weekly(ThuisplusModel(params, rng=seed).run(weeks))
+    values = w.values.copy()  # not a view that keeps the model's whole record alive
+    values.flags.writeable = False
+    return _Weekly(values, w.index, w.year, w.date)
 
 
 def _baseline_key(params: Parameters) -> str:
+    """The baseline's parameters with the Thuisplusflat group made canonical.
+
+    The baseline does not read the group, so any valid one will do: the defaults, with
+    the contract's dates moved to the simulation start when they lie before it.
+    """
     data = params.baseline().model_dump(mode="json")
-    data.pop("thuisplus")
-    data["thuisplus"] = Parameters().baseline().model_dump(mode="json")["thuisplus"]
+    tp = json.loads(json.dumps(_default_baseline_thuisplus()))
+    start = data["simulation"]["start_date"]  # ISO dates compare as strings
+    for key in ("start_date", "transfer_start"):
+        tp["contract"][key] = max(tp["contract"][key], start)
+    data["thuisplus"] = tp
     return json.dumps(data, sort_keys=True)
 
 
-class _CachedPair(Pair):
-    """A pair of finished weekly tables (the baseline from the per-worker cache).
-
-    Both arms stand in as ``weekly()`` only, so each table is built once per pair.
-    """
-
-    def __init__(self, params: Parameters, seed: int, baseline_weekly: pd.DataFrame,
-                 thuisplus_weekly: pd.DataFrame):
-        self.params, self.seed = params, seed
-        self.baseline = _WeeklyOnly(baseline_weekly)
-        self.thuisplus = _WeeklyOnly(thuisplus_weekly)
-        self._avoided = avoided_table(baseline_weekly, thuisplus_weekly)
-
-    @property
-    def avoided(self) -> pd.DataFrame:
-        return self._avoided
+@functools.cache
+def _default_baseline_thuisplus() -> dict[str, Any]:
+    return Parameters().baseline().model_dump(mode="json")["thuisplus"]
 
 
-class _WeeklyOnly:
-    """Stands in for a finished model where only ``weekly()`` is read."""
-
-    def __init__(self, weekly: pd.DataFrame):
-        self._weekly = weekly
-
-    def weekly(self) -> pd.DataFrame:
-        return self._weekly
+#: Columns averaged per year in the yearly table.
+_YEARLY_MEANS = ("wmo_clients_preferred", "severely_lonely_share", "carers_overburdened",
+                 "residents")
+#: The yearly table's columns after ``year``.
+_YEARLY_COLUMNS = pd.Index([
+    *(f"{what}_{law}{arm}" for law in LAWS
+      for what, arm in (("avoided", ""), ("cost", "_baseline"), ("cost", "_thuisplus"))),
+    "avoided_total", "clients_preferred",
+    *(f"{what}_{arm}" for arm in ("baseline", "thuisplus")
+      for what in ("severely_lonely", "overburdened", "residents")),
+    "cumulative_net",
+])
 
 
 def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
                   ) -> tuple[dict[str, float], pd.DataFrame]:
     """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table."""
     bw = _baseline_weekly(_baseline_key(params), seed, weeks)
-    tw = ThuisplusModel(params, rng=seed).run(weeks).weekly()
-    pair = _CachedPair(params, seed, bw, tw)
+    tw = _weekly(ThuisplusModel(params, rng=seed).run(weeks))
+    return _outcomes(params, bw, tw)
+
+
+def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
+              ) -> tuple[dict[str, float], pd.DataFrame]:
+    """:func:`pair_outcomes` from the weekly arrays of the baseline and Thuisplusflat arm.
+
+    Its numbers are those of the stakeholder flows, measures and avoided table of
+    :mod:`sim.business_case` and :mod:`sim.pair`, computed without their DataFrames.
+    """
+    avoided = _Avoided(bw, tw)
+    flows = _flows(params, bw, tw, avoided)
     first_year = params.simulation.start_date.year
-    flows = stakeholder_flows(pair)
-    m = measures(flows, params.money.discount_rate, first_year)
-    avoided = pair.avoided
-    per_law = avoided.groupby("law")["cost_avoided"].sum()
+    m = _measures(*flows.arrays(), params.money.discount_rate, first_year)
+    by_law = avoided.by_law()  # avoided.groupby("law")["cost_avoided"].sum()
+    per_law = dict(zip((_LAW_KEYS[k] for k in by_law.keys.tolist()),
+                       _group_sum(by_law, avoided.cost_avoided.ravel()).tolist(), strict=True))
     years = len(tw) / 52.0
     out: dict[str, float] = {}
     for law in LAWS:
@@ -143,44 +166,49 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
             out[f"{what}_{s}"] = float(m["stakeholders"][s][what])
     for item, col in _OUTCOME_ITEMS.items():
         out[col] = float(m["outcomes"].get(item, 0.0))
-    start = pd.Timestamp(params.thuisplus.contract.start_date)
-    running = (tw["date"] >= start).to_numpy() & params.thuisplus.enabled
-    clients = tw["wmo_clients_preferred"].to_numpy(dtype=float)
-    in_2023 = np.flatnonzero(tw["date"].to_numpy() >= np.datetime64("2023-01-01"))
+    start = pd.Timestamp(params.thuisplus.contract.start_date).to_datetime64()
+    running = (tw.date >= start) & params.thuisplus.enabled
+    clients = tw.col("wmo_clients_preferred")
+    in_2023 = np.flatnonzero(tw.date >= np.datetime64("2023-01-01"))
     out["clients_2023"] = float(clients[in_2023[0]]) if len(in_2023) else np.nan
     out["clients_mean"] = float(clients[running].mean()) if running.any() else 0.0
     out["clients_end"] = float(clients[-1])
-    out["residents_mean"] = float(tw["residents"].mean())
-    out["severely_lonely_baseline"] = float(bw["severely_lonely_share"].mean())
-    out["severely_lonely_thuisplus"] = float(tw["severely_lonely_share"].mean())
-    out["overburdened_baseline"] = float(bw["carers_overburdened"].mean())
-    out["overburdened_thuisplus"] = float(tw["carers_overburdened"].mean())
-    out["unmet_hours_baseline"] = float(bw["unmet_care_hours"].mean())
-    out["unmet_hours_thuisplus"] = float(tw["unmet_care_hours"].mean())
+    out["residents_mean"] = float(_series_mean(tw.col("residents")))
+    out["severely_lonely_baseline"] = float(_series_mean(bw.col("severely_lonely_share")))
+    out["severely_lonely_thuisplus"] = float(_series_mean(tw.col("severely_lonely_share")))
+    out["overburdened_baseline"] = float(_series_mean(bw.col("carers_overburdened")))
+    out["overburdened_thuisplus"] = float(_series_mean(tw.col("carers_overburdened")))
+    out["unmet_hours_baseline"] = float(_series_mean(bw.col("unmet_care_hours")))
+    out["unmet_hours_thuisplus"] = float(_series_mean(tw.col("unmet_care_hours")))
 
     yearly = _yearly(bw, tw, avoided, m["cumulative_net"])
     return out, yearly
 
 
-def _yearly(bw: pd.DataFrame, tw: pd.DataFrame, avoided: pd.DataFrame,
+def _yearly(bw: _Weekly, tw: _Weekly, avoided: _Avoided,
             cumulative_net: dict[int, float]) -> pd.DataFrame:
-    cost = avoided.groupby(["year", "law"])[["cost_baseline", "cost_thuisplus",
-                                             "cost_avoided"]].sum()
-    years = np.unique(avoided["year"].to_numpy()).astype(int)
-    df = pd.DataFrame({"year": years})
-    for law in LAWS:
-        sub = cost.xs(law, level="law").reindex(years)
-        df[f"avoided_{law}"] = sub["cost_avoided"].to_numpy()
-        df[f"cost_{law}_baseline"] = sub["cost_baseline"].to_numpy()
-        df[f"cost_{law}_thuisplus"] = sub["cost_thuisplus"].to_numpy()
-    df["avoided_total"] = df[[f"avoided_{law}" for law in LAWS]].sum(axis=1)
-    gb, gt = bw.groupby("year"), tw.groupby("year")
-    df["clients_preferred"] = gt["wmo_clients_preferred"].mean().reindex(years).to_numpy()
-    for name, g in (("baseline", gb), ("thuisplus", gt)):
-        df[f"severely_lonely_{name}"] = g["severely_lonely_share"].mean().reindex(years).to_numpy()
-        df[f"overburdened_{name}"] = g["carers_overburdened"].mean().reindex(years).to_numpy()
-        df[f"residents_{name}"] = g["residents"].mean().reindex(years).to_numpy()
-    df["cumulative_net"] = [cumulative_net.get(int(y), np.nan) for y in years]
+    years = np.array(avoided.years, dtype=int)
+    n = len(years)
+    x = np.stack([avoided.cost_b.ravel(), avoided.cost_t.ravel(),
+                  avoided.cost_avoided.ravel()], axis=1)
+    # groupby(["year", "law"])[["cost_baseline", "cost_thuisplus", "cost_avoided"]].sum()
+    cost = _group_sum(avoided.law_groups(), x, jointly=True).reshape(n, len(_LAW_KEYS), 3)
+    means = {}
+    for arm, w in (("baseline", bw), ("thuisplus", tw)):
+        pos = {y: i for i, y in enumerate(w.groups.keys.tolist())}
+        per_year = np.vstack([w.by_year(_YEARLY_MEANS, mean=True),
+                              np.full(len(_YEARLY_MEANS), np.nan)])
+        means[arm] = per_year[[pos.get(y, -1) for y in years.tolist()]]  # .reindex(years)
+    out = np.empty((n, len(_YEARLY_COLUMNS)))
+    law_cols = [_LAW_KEYS.index(law) for law in LAWS]
+    out[:, 0:9] = cost[:, law_cols][:, :, [2, 0, 1]].reshape(n, 9)  # avoided, baseline, thuisplus
+    out[:, 9] = _row_sum(cost[:, law_cols, 2])
+    out[:, 10] = means["thuisplus"][:, 0]
+    out[:, 11:14] = means["baseline"][:, 1:]
+    out[:, 14:17] = means["thuisplus"][:, 1:]
+    out[:, 17] = [cumulative_net.get(y, np.nan) for y in years.tolist()]
+    df = pd.DataFrame(out, columns=_YEARLY_COLUMNS, copy=False)
+    df.insert(0, "year", years)
     return df
 
 

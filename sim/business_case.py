@@ -14,11 +14,13 @@ provider's books:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.care import CARE_TYPES, LAWS
 from sim.interventions import offer_share
 from sim.pair import Pair
 from sim.params import Parameters
@@ -113,69 +115,8 @@ def stakeholder_flows(pair: Pair) -> pd.DataFrame:
     ``transfer_out``/``transfer_in`` (money moving between stakeholders, e.g. the plus) or
     ``outcome`` (a non-monetary effect in its own unit, reported beside the euros).
     """
-    p = pair.params
-    m, c = p.money, p.thuisplus.contract
-    tw = pair.thuisplus.weekly()
-    bw = pair.baseline.weekly()
-    running = (tw["date"] >= pd.Timestamp(c.start_date)).to_numpy() & p.thuisplus.enabled
-    tw = tw.assign(running=running)
-    rows: list[dict] = []
-
-    def add(year, stakeholder, item, kind, amount, unit="€"):
-        rows.append({"year": int(year), "stakeholder": stakeholder, "item": item,
-                     "kind": kind, "amount": float(amount), "unit": unit})
-
-    avoided = pair.avoided.groupby(["year", "law"])["cost_avoided"].sum()
-    for (year, law), value in avoided.items():
-        add(year, LAW_STAKEHOLDER[law], f"avoided {law.capitalize()} care", "benefit", value)
-
-    for year, wk in tw.groupby("year"):
-        bwk = bw[bw["year"] == year]
-        run = wk["running"].to_numpy()
-        weeks_running = int(run.sum())
-        if year == c.start_date.year and p.thuisplus.enabled:
-            add(year, "municipality", "start amount", "transfer_out", m.start_amount)
-            add(year, "provider", "start amount", "transfer_in", m.start_amount)
-        if weeks_running == 0:
-            continue
-        idx = (1.0 + m.indexation) ** (year - m.contract_year)
-        clients = wk["wmo_clients_preferred"].to_numpy()[run]
-        if c.funding == "lump_sum":
-            plus = c.target_clients * m.plus_per_client_week * idx * weeks_running
-        else:
-            plus = float(clients.sum()) * m.plus_per_client_week * idx
-        add(year, "municipality", "plus", "transfer_out", plus)
-        add(year, "provider", "plus", "transfer_in", plus)
-        share = np.mean([offer_share(x, c) for x in clients])
-        team = team_cost(p, year) * share * weeks_running / m.weeks_per_year
-        add(year, "provider", "Thuisplusflat team", "cost", team)
-        if c.welfare_hours:
-            add(year, "municipality", "community builder", "cost",
-                c.welfare_hours * weeks_running * m.welfare_hour_cost * idx)
-        if c.ehealth:
-            add(year, "provider", "e-health", "cost",
-                c.ehealth * m.ehealth_cost_per_client_year * idx * float(clients.mean())
-                * weeks_running / m.weeks_per_year)
-        add(year, "housing_corporation", "common room in daily use", "cost",
-            m.common_room_cost_per_year * idx * weeks_running / m.weeks_per_year)
-        hour = m.staff_hour_cost * idx
-        add(year, "provider", "travel time saved", "benefit",
-            (bwk["travel_hours"].sum() - wk["travel_hours"].sum()) * hour)
-        add(year, "provider", "PNIL premium saved", "benefit",
-            (bwk["pnil_hours"].sum() - wk["pnil_hours"].sum()) * hour * m.pnil_premium)
-        add(year, "provider", "staff replacement saved", "benefit",
-            (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum()) * m.replacement_cost
-            * idx)
-        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
-            (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
-            * m.productivity_cost_per_hour * idx)
-        add(year, "residents", "severely lonely resident-years avoided", "outcome",
-            ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
-             - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
-        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
-            (bwk["carers_overburdened"].sum() - wk["carers_overburdened"].sum()) / 52.0,
-            "person-years")
-    return pd.DataFrame(rows)
+    bw, tw = _weekly(pair.baseline), _weekly(pair.thuisplus)
+    return _flows(pair.params, bw, tw, _Avoided(bw, tw)).frame()
 
 
 def discount(flows: pd.DataFrame, rate: float, first_year: int) -> pd.DataFrame:
@@ -192,29 +133,410 @@ def measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, obj
     The societal NPV counts real costs and benefits; transfers (start amount, plus) cancel
     between payer and receiver, so the stakeholders' nets add up to it.
     """
-    money = flows[flows["unit"] == "€"]
-    year = money["year"].to_numpy()
-    kind = money["kind"].to_numpy()
-    who = money["stakeholder"].to_numpy()
-    pv = money["amount"].to_numpy(dtype=float) / (1.0 + rate) ** (year - first_year)
-    sign = np.select([kind == "benefit", kind == "transfer_in", kind == "cost",
-                      kind == "transfer_out"], [1.0, 1.0, -1.0, -1.0], 0.0)
+    return _measures(*(flows[k].to_numpy() for k in _FLOW_FIELDS), rate, first_year)
+
+
+# --------------------------------------------------------------------------------------
+# The arithmetic of a pair on numpy arrays
+# --------------------------------------------------------------------------------------
+# A pair's post-processing reads the weekly record matrices and sums them with numpy. The
+# sums copy, operation by operation, the pandas (3.1) code they replaced, so every result
+# is the same bit for bit (tests/test_postprocessing.py checks it against that code):
+#
+# - ``groupby(key).sum()`` / ``.mean()`` with the rows in key order and no NaN is
+#   ``np.add.reduceat`` over the groups (``/ size`` for a mean); otherwise it is a Kahan
+#   sum in row order that skips NaN (:func:`_kahan`). A column that is one of several
+#   in a grouped DataFrame takes the Kahan path if any of them has a NaN.
+# - ``Series.sum()`` / ``.mean()`` is numpy's (pairwise) sum of the values with NaN as 0,
+#   divided by the number of non-NaN values for a mean.
+# - ``DataFrame.sum(axis=1)`` of three columns adds them left to right.
+
+#: Care types in the row order of the avoided table within a year (by law, then name).
+_TYPES = tuple(sorted(CARE_TYPES, key=lambda c: (c.law, c.name)))
+_LAW_KEYS = tuple(sorted({c.law for c in CARE_TYPES}))  # laws in groupby order
+_TYPE_LAW = np.array([_LAW_KEYS.index(c.law) for c in _TYPES])
+_USE_COST = (*(f"use_{c.name}" for c in _TYPES), *(f"cost_{c.name}" for c in _TYPES))
+#: Summed per year, baseline minus Thuisplusflat, in :func:`stakeholder_flows`.
+_SAVINGS = ("travel_hours", "pnil_hours", "staff_turnover", "carer_sick_leave_hours",
+            "carers_overburdened")
+#: The columns a pair's post-processing reads.
+_READ = (*_USE_COST, *_SAVINGS, "wmo_clients_preferred", "residents",
+         "severely_lonely_share", "unmet_care_hours")
+_FLOW_FIELDS = ("year", "stakeholder", "item", "kind", "amount", "unit")
+
+
+class _Groups:
+    """Rows grouped by key, as pandas' ``groupby`` visits them (keys sorted, rows in order).
+
+    ``rows[i]`` selects group ``keys[i]``: a slice if the keys come sorted (``monotonic``,
+    then ``starts`` are the groups' first rows), else the group's row numbers.
+    """
+
+    __slots__ = ("keys", "monotonic", "rows", "sizes", "starts")
+
+    def __init__(self, codes: np.ndarray):
+        codes = np.asarray(codes)
+        n = len(codes)
+        self.monotonic = n > 0 and bool((codes[1:] >= codes[:-1]).all())
+        if self.monotonic:
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+            bounds = np.r_[starts, n]
+            self.keys, self.starts = codes[starts], starts
+            self.rows = [slice(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(),
+                                                     strict=True)]
+        else:
+            self.keys, ids = np.unique(codes, return_inverse=True)
+            order = np.argsort(ids, kind="stable")
+            bounds = np.searchsorted(ids[order], np.arange(len(self.keys) + 1))
+            self.starts = None
+            self.rows = [order[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(),
+                                                    strict=True)]
+        self.sizes = np.diff(bounds)
+
+
+def _kahan(groups: _Groups, values: np.ndarray, mean: bool = False) -> np.ndarray:
+    """Kahan sums (or means) of ``values`` per group in row order, NaN skipped (pandas' kernel)."""
+    vals = values.tolist()
+    out = []
+    for rows in groups.rows:
+        part = vals[rows] if isinstance(rows, slice) else [vals[i] for i in rows.tolist()]
+        total = comp = 0.0
+        n = 0
+        for v in part:
+            if v != v:
+                continue
+            n += 1
+            y = v - comp
+            t = total + y
+            comp = t - total - y
+            if comp != comp:  # an infinite value: pandas resets the compensation
+                comp = 0.0
+            total = t
+        out.append((total / n if n else np.nan) if mean else total)
+    return np.array(out, dtype=np.float64)
+
+
+def _group_sum(groups: _Groups, x: np.ndarray, mean: bool = False,
+               jointly: bool = False) -> np.ndarray:
+    """``groupby(...).sum()`` (or ``.mean()``) of each column of ``x``; rows as in ``groups``.
+
+    Each column is a Series of its own unless ``jointly`` (the columns of one DataFrame: a
+    NaN in any of them sends all of them down the Kahan path).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x2 = x[:, None] if x.ndim == 1 else x.reshape(len(x), -1)
+    nan = np.isnan(x2).any(axis=0)
+    if jointly:
+        nan[:] = nan.any()
+    if groups.monotonic and not nan.all():
+        out = np.add.reduceat(x2, groups.starts, axis=0)
+        if mean:
+            out = out / groups.sizes.astype(np.float64)[:, None]
+        kahan = np.flatnonzero(nan)
+    else:
+        out = np.empty((len(groups.keys), x2.shape[1]))
+        kahan = range(x2.shape[1])
+    for j in kahan:
+        out[:, j] = _kahan(groups, x2[:, j], mean)
+    return out.reshape((len(groups.keys), *x.shape[1:]))
+
+
+def _series_mean(x: np.ndarray) -> float:
+    """``Series.mean()``: numpy's sum with NaN as 0, over the number of non-NaN values."""
+    nan = np.isnan(x)
+    if not nan.any():
+        return x.sum() / np.float64(len(x)) if len(x) else np.nan
+    count = np.float64(len(x) - nan.sum())
+    return np.where(nan, 0.0, x).sum() / count if count > 0 else np.nan
+
+
+class _Weekly:
+    """The columns of a weekly table that a pair's post-processing reads, as numpy arrays.
+
+    ``values[:, index[name]]`` is column ``name``, ``year`` and ``date`` are per week.
+    Sums over a table are kept with it, so a cached baseline arm is summed once.
+    """
+
+    __slots__ = ("_cache", "date", "index", "values", "year")
+
+    def __init__(self, values: np.ndarray, index: dict[str, int], year: np.ndarray,
+                 date: np.ndarray):
+        self.values, self.index, self.year, self.date = values, index, year, date
+        self._cache: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.year)
+
+    def col(self, name: str) -> np.ndarray:
+        """Column ``name``."""
+        return self.values[:, self.index[name]]
+
+    def cols(self, names: tuple[str, ...]) -> np.ndarray:
+        """Columns ``names`` as a (weeks, columns) matrix."""
+        return self.values[:, [self.index[n] for n in names]]
+
+    @property
+    def groups(self) -> _Groups:
+        """The weeks grouped by year."""
+        if "groups" not in self._cache:
+            self._cache["groups"] = _Groups(self.year)
+        return self._cache["groups"]
+
+    def by_year(self, names: tuple[str, ...], mean: bool = False) -> np.ndarray:
+        """``groupby("year")[name].sum()`` (or ``.mean()``) of each column: (years, names)."""
+        key = (names, mean)
+        if key not in self._cache:
+            self._cache[key] = _group_sum(self.groups, self.cols(names), mean)
+        return self._cache[key]
+
+    def savings(self) -> tuple[dict[int, int], np.ndarray]:
+        """Per year: ``Series.sum()`` of :data:`_SAVINGS` and of lonely share × residents."""
+        if "savings" not in self._cache:
+            x = np.empty((len(_SAVINGS) + 1, len(self)))
+            x[:-1] = self.cols(_SAVINGS).T
+            x[-1] = self.col("severely_lonely_share") * self.col("residents")
+            if np.isnan(x).any():
+                x[np.isnan(x)] = 0.0
+            # per row along contiguous memory: numpy's pairwise sum, as for one column
+            sums = [(x[:, rows] if isinstance(rows, slice) else
+                     np.ascontiguousarray(x[:, rows])).sum(axis=1) for rows in self.groups.rows]
+            pos = {y: i for i, y in enumerate(self.groups.keys.tolist())}
+            self._cache["savings"] = pos, np.array(sums).reshape(len(pos), len(x))
+        return self._cache["savings"]
+
+
+def _weekly(source: object) -> _Weekly:
+    """The :class:`_Weekly` arrays of a finished model or a weekly table (DataFrame).
+
+    A :class:`~sim.model.ThuisplusModel` gives its record matrix as is (the numbers
+    ``weekly()`` would put in a DataFrame); anything else is read through ``weekly()``.
+    """
+    if isinstance(source, _Weekly):
+        return source
+    rec, cols = getattr(source, "_rec", None), getattr(source, "_cols", None)
+    if isinstance(rec, np.ndarray) and cols is not None and hasattr(source, "start_date"):
+        n = int(source.week)
+        start = pd.Timestamp(source.start_date).to_datetime64()
+        date = start + np.arange(n) * np.timedelta64(7, "D")
+        year = date.astype("datetime64[Y]").astype(np.int64) + 1970
+        return _Weekly(rec[:n], {c: i for i, c in enumerate(cols)}, year, date)
+    df = source if isinstance(source, pd.DataFrame) else source.weekly()
+    names = [c for c in _READ if c in df.columns]
+    date = df["date"].to_numpy() if "date" in df.columns else None
+    return _Weekly(df[names].to_numpy(dtype=np.float64), {c: i for i, c in enumerate(names)},
+                   df["year"].to_numpy(), date)
+
+
+class _Avoided:
+    """Use and cost per year (rows) and care type (:data:`_TYPES`) in both arms."""
+
+    __slots__ = ("cost_b", "cost_t", "use_b", "use_t", "years")
+
+    def __init__(self, bw: _Weekly, tw: _Weekly):
+        k = len(_TYPES)
+        sb, st = bw.by_year(_USE_COST), tw.by_year(_USE_COST)
+        years = bw.groups.keys.tolist()
+        pos = {y: i for i, y in enumerate(tw.groups.keys.tolist())}
+        st = st[[pos[y] for y in years]]  # a year missing in the Thuisplusflat arm: KeyError
+        self.years = [int(y) for y in years]
+        self.use_b, self.use_t = sb[:, :k], st[:, :k]
+        self.cost_b, self.cost_t = sb[:, k:], st[:, k:]
+
+    @property
+    def cost_avoided(self) -> np.ndarray:
+        """Avoided cost per year and care type."""
+        return self.cost_b - self.cost_t
+
+    def law_groups(self) -> _Groups:
+        """The avoided table's rows (year-major) grouped by (year, law)."""
+        return _year_law_groups(len(self.years))
+
+    def by_law(self) -> _Groups:
+        """The avoided table's rows (year-major) grouped by law."""
+        return _law_groups(len(self.years))
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy table of :func:`sim.pair.avoided_table`."""
+        n = len(self.years)
+        return pd.DataFrame({
+            "year": np.repeat(np.array(self.years, dtype=np.int64), len(_TYPES)),
+            "law": [c.law for c in _TYPES] * n,
+            "care_type": [c.name for c in _TYPES] * n,
+            "unit": [c.unit for c in _TYPES] * n,
+            "use_baseline": self.use_b.ravel(), "use_thuisplus": self.use_t.ravel(),
+            "use_avoided": (self.use_b - self.use_t).ravel(),
+            "cost_baseline": self.cost_b.ravel(), "cost_thuisplus": self.cost_t.ravel(),
+            "cost_avoided": self.cost_avoided.ravel(),
+        })
+
+
+@functools.lru_cache(maxsize=64)
+def _year_law_groups(years: int) -> _Groups:
+    return _Groups((np.arange(years)[:, None] * len(_LAW_KEYS) + _TYPE_LAW).ravel())
+
+
+@functools.lru_cache(maxsize=64)
+def _law_groups(years: int) -> _Groups:
+    return _Groups(np.tile(_TYPE_LAW, years))
+
+
+def _avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
+    """:func:`sim.pair.avoided_per_law` (a pivot table of ``cost_avoided``, summed)."""
+    years, yi = np.unique(avoided["year"].to_numpy(), return_inverse=True)
+    laws, li = np.unique(avoided["law"].to_numpy(), return_inverse=True)
+    groups = _Groups(yi * len(laws) + li)
+    sums = _group_sum(groups, avoided["cost_avoided"].to_numpy())
+    grid = np.full((len(years), len(LAWS) + 1), np.nan)
+    column = {law: j for j, law in enumerate(LAWS)}
+    for key, value in zip(groups.keys.tolist(), sums.tolist(), strict=True):
+        j = column.get(laws[key % len(laws)])
+        if j is not None:
+            grid[key // len(laws), j] = value
+    grid[:, -1] = _row_sum(grid[:, :-1])
+    return pd.DataFrame(grid, index=pd.Index(years, name="year"),
+                        columns=pd.Index([*LAWS, "total"], name="law"))
+
+
+def _row_sum(x: np.ndarray) -> np.ndarray:
+    """``DataFrame.sum(axis=1)`` of a few columns: left to right, NaN as 0."""
+    x = np.where(np.isnan(x), 0.0, x)
+    total = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        total += x[:, j]
+    return total
+
+
+class _Rows:
+    """Flow rows, in the order :func:`stakeholder_flows` adds them."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+
+    def add(self, year: int, stakeholder: str, item: str, kind: str, amount: float,
+            unit: str = "€") -> None:
+        """Append one row."""
+        self.rows.append((int(year), stakeholder, item, kind, float(amount), unit))
+
+    def columns(self) -> list[tuple]:
+        """The rows' columns (:data:`_FLOW_FIELDS`)."""
+        return list(zip(*self.rows, strict=True)) if self.rows else [()] * len(_FLOW_FIELDS)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The columns as arrays (the input of :func:`_measures`)."""
+        year, stakeholder, item, kind, amount, unit = self.columns()
+        return (np.array(year, dtype=np.int64), *(np.array(x, dtype=object)
+                for x in (stakeholder, item, kind)),
+                np.array(amount, dtype=np.float64), np.array(unit, dtype=object))
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame."""
+        return pd.DataFrame(dict(zip(_FLOW_FIELDS, map(list, self.columns()), strict=True)))
+
+
+def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided) -> _Rows:
+    """The rows of :func:`stakeholder_flows` from the weekly arrays of both arms."""
+    p = params
+    m, c = p.money, p.thuisplus.contract
+    rows = _Rows()
+    add = rows.add
+
+    per_law = _group_sum(avoided.law_groups(), avoided.cost_avoided.ravel())
+    k = 0
+    for year in avoided.years:
+        for law in _LAW_KEYS:
+            add(year, LAW_STAKEHOLDER[law], f"avoided {law.capitalize()} care", "benefit",
+                per_law[k])
+            k += 1
+
+    running = (tw.date >= pd.Timestamp(c.start_date).to_datetime64()) & p.thuisplus.enabled
+    clients_all = tw.col("wmo_clients_preferred")
+    share_all = np.full(len(tw), np.nan)
+    if running.any():  # offer_share of each running week, computed once per client volume
+        volumes, inverse = np.unique(clients_all[running], return_inverse=True)
+        share_all[running] = np.array([offer_share(x, c) for x in volumes])[inverse]
+    b_pos, b_savings = bw.savings()
+    _, t_savings = tw.savings()
+    none = np.zeros(t_savings.shape[1])
+    for g, (year, sel) in enumerate(zip(tw.groups.keys.tolist(), tw.groups.rows, strict=True)):
+        run = running[sel]
+        weeks_running = int(run.sum())
+        if year == c.start_date.year and p.thuisplus.enabled:
+            add(year, "municipality", "start amount", "transfer_out", m.start_amount)
+            add(year, "provider", "start amount", "transfer_in", m.start_amount)
+        if weeks_running == 0:
+            continue
+        idx = (1.0 + m.indexation) ** (year - m.contract_year)
+        clients = clients_all[sel][run]
+        if c.funding == "lump_sum":
+            plus = c.target_clients * m.plus_per_client_week * idx * weeks_running
+        else:
+            plus = float(clients.sum()) * m.plus_per_client_week * idx
+        add(year, "municipality", "plus", "transfer_out", plus)
+        add(year, "provider", "plus", "transfer_in", plus)
+        share = np.mean(share_all[sel][run])
+        team = team_cost(p, year) * share * weeks_running / m.weeks_per_year
+        add(year, "provider", "Thuisplusflat team", "cost", team)
+        if c.welfare_hours:
+            add(year, "municipality", "community builder", "cost",
+                c.welfare_hours * weeks_running * m.welfare_hour_cost * idx)
+        if c.ehealth:
+            add(year, "provider", "e-health", "cost",
+                c.ehealth * m.ehealth_cost_per_client_year * idx * float(clients.mean())
+                * weeks_running / m.weeks_per_year)
+        add(year, "housing_corporation", "common room in daily use", "cost",
+            m.common_room_cost_per_year * idx * weeks_running / m.weeks_per_year)
+        b = b_savings[b_pos[year]] if year in b_pos else none
+        travel, pnil, turnover, sick, overburdened, lonely = b - t_savings[g]
+        hour = m.staff_hour_cost * idx
+        add(year, "provider", "travel time saved", "benefit", travel * hour)
+        add(year, "provider", "PNIL premium saved", "benefit", pnil * hour * m.pnil_premium)
+        add(year, "provider", "staff replacement saved", "benefit",
+            turnover * m.replacement_cost * idx)
+        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
+            sick * m.productivity_cost_per_hour * idx)
+        add(year, "residents", "severely lonely resident-years avoided", "outcome",
+            lonely / 52.0, "person-years")
+        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
+            overburdened / 52.0, "person-years")
+    return rows
+
+
+def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind: np.ndarray,
+              amount: np.ndarray, unit: np.ndarray, rate: float, first_year: int
+              ) -> dict[str, object]:
+    """:func:`measures` on the columns of a flows table."""
+    money = unit == "€"
+    year, kind_m, who = year[money], kind[money], stakeholder[money]
+    pv = amount[money].astype(float) / (1.0 + rate) ** (year - first_year)
+    benefit, cost = kind_m == "benefit", kind_m == "cost"
+    sign = np.select([benefit, kind_m == "transfer_in", cost, kind_m == "transfer_out"],
+                     [1.0, 1.0, -1.0, -1.0], 0.0)
     signed = pv * sign
     per = {s: {"pays": 0.0, "gains": 0.0, "net": 0.0} for s in STAKEHOLDERS}
-    for s in np.unique(who):
-        v = signed[who == s]
+    names, who = np.unique(who, return_inverse=True)
+    for i, s in enumerate(names.tolist()):
+        v = signed[who == i]
         per[s] = {"pays": float(-v[v < 0].sum()), "gains": float(v[v > 0].sum()),
                   "net": float(v.sum())}
-    pv_benefits = float(pv[kind == "benefit"].sum())
-    pv_costs = float(pv[kind == "cost"].sum())
-    real = (kind == "benefit") | (kind == "cost")
-    yearly = pd.Series(signed[real]).groupby(year[real]).sum().sort_index()
-    cumulative = yearly.cumsum()
-    positive = cumulative[cumulative >= 0]
+    pv_benefits = float(pv[benefit].sum())
+    pv_costs = float(pv[cost].sum())
+    real = benefit | cost
+    by_year = _Groups(year[real])
+    yearly = _group_sum(by_year, signed[real])
+    nan = np.isnan(yearly)
+    cumulative = np.cumsum(np.where(nan, 0.0, yearly))  # Series.cumsum: NaN skipped, kept
+    cumulative[nan] = np.nan
+    positive = cumulative >= 0
     payback = None
-    if len(positive) and (cumulative.loc[positive.index[0]:] >= 0).all():
-        payback = int(positive.index[0])
-    outcomes = flows[flows["kind"] == "outcome"].groupby("item")["amount"].sum()
+    if positive.any():
+        first = int(np.argmax(positive))
+        if positive[first:].all():
+            payback = int(by_year.keys[first])
+    outcome = kind == "outcome"
+    by_item = _Groups(item[outcome])
+    outcomes = _group_sum(by_item, amount[outcome])
     return {
         "npv": pv_benefits - pv_costs,
         "pv_benefits": pv_benefits,
@@ -222,8 +544,10 @@ def measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, obj
         "benefit_cost_ratio": pv_benefits / pv_costs if pv_costs > 0 else float("nan"),
         "payback_year": payback,
         "stakeholders": per,
-        "cumulative_net": {int(k): float(v) for k, v in cumulative.items()},
-        "outcomes": {k: float(v) for k, v in outcomes.items()},
+        "cumulative_net": {int(k): float(v) for k, v in
+                           zip(by_year.keys.tolist(), cumulative.tolist(), strict=True)},
+        "outcomes": {k: float(v) for k, v in
+                     zip(by_item.keys.tolist(), outcomes.tolist(), strict=True)},
     }
 
 
