@@ -56,6 +56,22 @@ class InputError(ValueError):
     """A command-line input that is not a parameter value (paths, options)."""
 
 
+def engine_ready() -> None:
+    """Compile the engine first if this code version never was, and say so.
+
+    Compiling happens once per code version (minutes); without this a first command
+    would seem to hang, and a batch's workers would each compile it.
+    """
+    from sim.model import compile_engine, engine_is_compiled
+
+    if engine_is_compiled():
+        return
+    err_console.print("compiling the simulation engine for this code version (once; about "
+                      "5 minutes on 2 cores) ...")
+    seconds = compile_engine()
+    err_console.print(f"engine compiled in {seconds:.0f} s; later runs load it from the cache")
+
+
 def _parse_value(text: str) -> Any:
     """A TOML literal (number, bool, date, quoted string) or else the raw string."""
     try:
@@ -99,6 +115,7 @@ def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None
               panel: bool) -> dict[str, Any]:
     from sim.summary import summarise
 
+    engine_ready()
     t0 = time.perf_counter()
     model = ThuisplusModel(params, rng=seed, panel=panel)
     model.run(weeks)
@@ -194,6 +211,8 @@ def pair(
 
     with user_errors():
         p = build_parameters(params, set_, preset)
+    engine_ready()
+    with user_errors():
         result = run_pair(p, seed=seed, weeks=weeks)
     avoided = result.avoided
     if out is not None:
@@ -292,6 +311,7 @@ def business_case(
 
     with user_errors():
         p = build_parameters(params, set_, preset)
+    engine_ready()
     with Progress(TextColumn("pairs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=err_console) as bar:
         task = bar.add_task("pairs", total=replications)
@@ -458,6 +478,7 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
     from experiments.runner import run_experiment
 
     _check_executor(executor, scheduler)
+    engine_ready()
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("runs · [red]{task.fields[failed]} failed[/red]"),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
@@ -703,6 +724,7 @@ def calibrate(
             cfg = cfg.with_changes(method=method)
         total = cfg.model.abc.generations if cfg.model.method == "abc" else \
             min(cfg.model.optuna.trials, budget or cfg.model.budget)
+        engine_ready()
         columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[info]}"), TimeElapsedColumn())
         evaluations = 0
@@ -781,6 +803,7 @@ def dashboard(
     with user_errors():
         p = build_parameters(params, set_, preset)
     label = str(params) if params else (preset or "default parameters")
+    engine_ready()
     serve(p, host=host, port=port, label=label)
 
 

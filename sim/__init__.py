@@ -1,6 +1,6 @@
 """One simulation of a Thuisplusflat complex: parameters, model, agents, processes."""
 
-from sim.model import WEEKLY_COLUMNS, ThuisplusModel
+from sim.model import WEEKLY_COLUMNS, ThuisplusModel, compile_engine, engine_is_compiled, run_arms
 from sim.pair import Pair, run_pair
 from sim.params import ParameterError, Parameters, load_parameters, save_parameters
 from sim.population import InformalCarer, Resident, StaffMember
@@ -14,7 +14,10 @@ __all__ = [
     "Resident",
     "StaffMember",
     "ThuisplusModel",
+    "compile_engine",
+    "engine_is_compiled",
     "load_parameters",
+    "run_arms",
     "run_pair",
     "save_parameters",
 ]

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim import care as care_mod
 from sim.effects import EffectArrays
-from sim.interventions import Funding, apply_builtin
+from sim.interventions import Funding, apply_builtin, funding_terms
 from sim.processes import (
     care_needs,
     demography,
@@ -31,7 +31,7 @@ from sim.processes import (
     staffing,
     vitality,
 )
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     CNT_NH,
     CNT_PREFERRED,
@@ -44,7 +44,8 @@ from sim.processes.common import (
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
-__all__ = ["WEEK", "Coefficients", "Columns", "State", "has_room", "run_weeks"]
+__all__ = ["WEEK", "Coefficients", "Columns", "Draws", "State", "has_room", "run_pair_weeks",
+           "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -168,7 +169,7 @@ class Coefficients(NamedTuple):
     cols: Columns
 
 
-@kernel
+@glue
 def has_room(S, C, week):
     """Whether ``week`` can run without Python allocating more room first."""
     staff = S.staff
@@ -179,6 +180,59 @@ def has_room(S, C, week):
     if S.lettings.max() >= S.lv.age.shape[0]:
         return False
     return week < S.rec.shape[0] and week < S.unit_cost.shape[0]
+
+
+class Draws(NamedTuple):
+    """One week's random numbers of every process but the interventions'.
+
+    Drawn once per week from the run's streams, in a fixed amount whatever the state, so
+    the two arms of a pair can share them (:func:`run_pair_weeks`).
+    """
+
+    demography: np.ndarray
+    vitality_z: np.ndarray
+    vitality_u: np.ndarray
+    loneliness_u: np.ndarray
+    loneliness_z: np.ndarray
+    care: np.ndarray
+    informal: np.ndarray
+    staff_turnover: np.ndarray
+    staff_hire: np.ndarray
+    staff_provider: np.ndarray
+    staff_init: np.ndarray
+    moves: np.ndarray
+
+
+@glue
+def draw_week(G, C):
+    """The week's :class:`Draws`, each process from its own stream."""
+    vz, vu = vitality.draw(G[G_VITALITY], C)
+    lu, lz = loneliness.draw(G[G_LONELINESS], C)
+    st = staffing.draw(G[G_STAFFING], C, False, 0)
+    return Draws(demography.draw(G[G_DEMOGRAPHY], C), vz, vu, lu, lz,
+                 care_needs.draw(G[G_CARE], C), informal_care.draw(G[G_INFORMAL], C),
+                 st[0], st[1], st[2], st[3], moves.draw(G[G_INFLOW], C))
+
+
+@kernel
+def one_week(S, C, D, ks, f, builtin, g_interventions, w):
+    """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``."""
+    if builtin:
+        apply_builtin(S, ks, f, w, g_interventions)
+    demography.week(S, C, D.demography, w)
+    vitality.week(S, C, D.vitality_z, D.vitality_u)
+    loneliness.week(S, C, D.loneliness_u, D.loneliness_z)
+    care_needs.week(S, C, D.care, w, C.care.p_indication, C.care.p_home_admission)
+    informal_care.week(S, C, D.informal, False)
+    staffing.week(S, C, D.staff_turnover, D.staff_hire, D.staff_provider, D.staff_init,
+                  False, w)
+    if w >= C.policy_week:
+        rows, noise = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
+    else:
+        rows, noise = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
+    loneliness.set_target_with_noise(S, C, rows, noise)
+    nh_days = nursing_home_days(S, w)
+    record(S, C, w, nh_days)
 
 
 @kernel
@@ -195,30 +249,38 @@ def run_weeks(S, C, G, ks, f, builtin, fresh_events, first, n):
         w = first + k
         if not has_room(S, C, w):
             return k
+        D = draw_week(G, C)
         if fresh_events:
             S.ev[:] = 0.0
-        if builtin:
-            apply_builtin(S, ks, f, w, G[G_INTERVENTIONS])
-        demography.week(S, C, G[G_DEMOGRAPHY], w)
-        vitality.week(S, C, G[G_VITALITY])
-        loneliness.week(S, C, G[G_LONELINESS])
-        care_needs.week(S, C, G[G_CARE], w, C.care.p_indication, C.care.p_home_admission)
-        informal_care.week(S, C, G[G_INFORMAL], False)
-        staffing.week(S, C, G[G_STAFFING], False, w)
-        if w >= C.policy_week:
-            rows, noise = moves.week(S, C, G[G_INFLOW], w, C.vital_share_policy,
-                                     C.referral_share)
-        else:
-            rows, noise = moves.week(S, C, G[G_INFLOW], w, C.vital_share, 0.0)
-        loneliness.set_target_with_noise(S, C, rows, noise)
-        nh_days = nursing_home_days(S, w)
-        record(S, C, w, nh_days)
+        one_week(S, C, D, ks, f, builtin, G[G_INTERVENTIONS], w)
         if S.cnt[CNT_STATUS] != ST_OK:
             return k + 1
     return n
 
 
 @kernel
+def run_pair_weeks(SA, CA, GA, ksA, fA, builtinA, SB, CB, GB, ksB, fB, builtinB, first, n):
+    """Run two arms on one seed in lockstep: each week's draws are made once, used twice.
+
+    The arms must draw the same amounts (same building and providers); each keeps its
+    own interventions stream. Returns the weeks run (see :func:`run_weeks`); the
+    streams ``GB`` other than the interventions' are not advanced (copy ``GA``'s states).
+    """
+    for k in range(n):
+        w = first + k
+        if not (has_room(SA, CA, w) and has_room(SB, CB, w)):
+            return k
+        D = draw_week(GA, CA)
+        SA.ev[:] = 0.0
+        one_week(SA, CA, D, ksA, fA, builtinA, GA[G_INTERVENTIONS], w)
+        SB.ev[:] = 0.0
+        one_week(SB, CB, D, ksB, fB, builtinB, GB[G_INTERVENTIONS], w)
+        if SA.cnt[CNT_STATUS] != ST_OK or SB.cnt[CNT_STATUS] != ST_OK:
+            return k + 1
+    return n
+
+
+@glue
 def _summarise(S, C):
     """Sums and counts over the residents for the weekly record (one pass)."""
     res, st = S.res, S.stats
@@ -323,6 +385,4 @@ def columns(names: list[str], recorded: tuple[str, ...], means: tuple[tuple[str,
 
 def funding(model: Any) -> Funding:
     """Funding terms of the model's contract (they scale the collective offer)."""
-    from sim.interventions import funding_terms
-
     return funding_terms(model.p.thuisplus.contract)

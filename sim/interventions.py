@@ -41,7 +41,7 @@ from sim.params import (
     Parameters,
     PreventionParams,
 )
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     CNT_PREFERRED,
     EF_ATTENDANCE,
@@ -113,7 +113,7 @@ def _offer_share(clients, f):
     return max(min(clients / f.target_clients, 1.0), f.min_team_share)
 
 
-@kernel
+@glue
 def funding_scale(S, f):
     """Share of the collective offer the provider runs this week (module docstring)."""
     return _offer_share(S.cnt[CNT_PREFERRED], f)
@@ -197,7 +197,7 @@ class Prevention(Intervention):
                               p.decline_reduction, p.hospital_reduction)
 
 
-@kernel
+@glue
 def _apply_prevention(S, k, f, week, g):
     """Set attendance, fall, decline and hospital modifiers."""
     if not (k.intensity > 0.0 and week >= k.first_week):
@@ -242,7 +242,7 @@ class InformalCareSupport(Intervention):
                            p.burden_reduction, p.breakdown_reduction, p.neighbour_help)
 
 
-@kernel
+@glue
 def _apply_support(S, k, f, week, g):
     """Set burden, breakdown and new-carer modifiers."""
     if not (k.intensity > 0.0 and week >= k.first_week):
@@ -297,7 +297,7 @@ class LonelinessReduction(Intervention):
                               p.outreach_shift)
 
 
-@kernel
+@glue
 def _apply_loneliness(S, k, f, week, g):
     """Set tie-formation and loneliness-target modifiers."""
     if not (k.intensity > 0.0 and week >= k.first_week):
@@ -337,7 +337,7 @@ class GoodEmployership(Intervention):
                                 p.pnil_reduction, p.attachment_boost, p.travel_reduction)
 
 
-@kernel
+@glue
 def _apply_employership(S, k, f, week, g):
     """Set the preferred provider's staffing modifiers."""
     if not (k.intensity > 0.0 and week >= k.first_week):
@@ -401,7 +401,7 @@ class ContractLevers(Intervention):
             1.0 / c.transfer_approach_weeks, c.transfer_acceptance, c.attachment_refusal)
 
 
-@kernel
+@glue
 def _apply_contract(S, k, f, week, g):
     """Set levers; run this week's client transfer (fixed draws every week)."""
     u = g.random((2, S.res.active.shape[0]))
@@ -494,7 +494,7 @@ def apply_builtin(S, ks, f, week, g):
     _apply_employership(S, ks[4], f, week, g)
 
 
-@kernel
+@glue
 def reset_effects(e):
     """Every effect modifier back to neutral (multipliers 1, shifts 0, shares unset)."""
     for k in range(len(e.scalar)):

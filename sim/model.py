@@ -44,8 +44,8 @@ from sim.population import (
     Resident,
     StaffMember,
     rows_view,
-    sync_agents,
 )
+from sim.population import sync_agents as _sync_population_agents
 from sim.processes import (
     care_needs,
     demography,
@@ -70,7 +70,7 @@ from sim.processes.common import (
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
 
-__all__ = ["WEEKLY_COLUMNS", "ThuisplusModel"]
+__all__ = ["WEEKLY_COLUMNS", "ThuisplusModel", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
@@ -353,13 +353,13 @@ class ThuisplusModel(mesa.Model):
         wlz = (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold))
         res.wlz[rows[wlz]] = WLZ_HOME
         # Indications and demand at the start, without admissions before week 0.
-        care_needs.week(S, C, burn, 0, 0.0, 0.0)
-        informal_care.week(S, C, burn, True)
+        care_needs.week(S, C, care_needs.draw(burn, C), 0, 0.0, 0.0)
+        informal_care.week(S, C, informal_care.draw(burn, C), True)
         # Carers have been caring for a while: start at the burden their load sustains.
         ip, car = self.p.informal_care, self.carers
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
-        staffing.week(S, C, burn, True, 0)
+        staffing.week(S, C, *staffing.draw(burn, C, True, self.staff.size), True, 0)
         tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
         res.attachment[rows] = np.where(
             res.worker[rows] >= 0,
@@ -391,7 +391,7 @@ class ThuisplusModel(mesa.Model):
 
     def loneliness_target(self, rows: np.ndarray) -> np.ndarray:
         """Loneliness target of ``rows`` (see :mod:`sim.processes.loneliness`)."""
-        return loneliness.target(self, rows)
+        return loneliness.target(self.state, self.coef, rows)
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -417,6 +417,7 @@ class ThuisplusModel(mesa.Model):
         finally:
             self._user_step = user_step
         return self
+
 
     def _advance(self, weeks: int) -> None:
         need = self.week + weeks
@@ -444,6 +445,17 @@ class ThuisplusModel(mesa.Model):
         self._stale = True
         # Mesa's next id is the engine's, so an agent made meanwhile gets a fresh one.
         self.agent_id_counter = int(self._cnt[CNT_UID])
+
+    def _lockstep_with(self, other: ThuisplusModel) -> bool:
+        """Whether ``other`` can run in lockstep with this model (see :func:`run_arms`)."""
+        a, b = self.coef, other.coef
+        return (self.entropy == other.entropy and self.week == other.week
+                and a.n_seats == b.n_seats and a.dwellings == b.dwellings
+                and a.staff.n_providers == b.staff.n_providers
+                and a.staff.turnover_rows == b.staff.turnover_rows
+                and not (self._panel_on or other._panel_on)
+                and not (self.interventions and not self._builtin)
+                and not (other.interventions and not other._builtin))
 
     def _python_week(self) -> int:
         """One week with interventions applied in Python (any objects with ``apply``)."""
@@ -482,7 +494,8 @@ class ThuisplusModel(mesa.Model):
         """
         if getattr(self, "_stale", False):
             self._stale = False
-            sync_agents(self, (self.res, self.carers, self.staff), int(self._cnt[CNT_UID]))
+            _sync_population_agents(self, (self.res, self.carers, self.staff),
+                                    int(self._cnt[CNT_UID]))
 
     @property
     def agents(self) -> Any:
@@ -501,6 +514,17 @@ class ThuisplusModel(mesa.Model):
         """The agent classes with agents, up to date."""
         self.sync_agents()
         return super().agent_types
+
+    def _finish_advance(self, weeks: int) -> None:
+        """After ``weeks`` weeks ran elsewhere: date, Mesa ids and Mesa's clock."""
+        self.date = self.start_date + dt.timedelta(weeks=self.week)
+        self._stale = True
+        self.agent_id_counter = int(self._cnt[CNT_UID])
+        user_step, self._user_step = self._user_step, _no_step
+        try:
+            self._advance_time(self.time + weeks)
+        finally:
+            self._user_step = user_step
 
     # ------------------------------------------------------------------ records
     def weekly(self) -> pd.DataFrame:
@@ -545,3 +569,67 @@ class ThuisplusModel(mesa.Model):
     def residents(self) -> Sequence[Resident]:
         """The Mesa agents of the current residents."""
         return [self.res.agents[r] for r in self.res.rows().tolist()]
+
+
+def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
+             ) -> tuple[ThuisplusModel, ThuisplusModel]:
+    """Run two models on the same seed together, sharing each week's draws.
+
+    The result is the same, bit for bit, as ``a.run(weeks)`` and ``b.run(weeks)``
+    (a test checks it), at the cost of drawing once: the arms of a pair draw the same
+    numbers from every stream but the interventions' (each draws its own). Models that
+    cannot share (another seed or building, a resident panel, interventions applied in
+    Python) simply run one after the other.
+    """
+    weeks = a.p.simulation.weeks if weeks is None else int(weeks)
+    if weeks < 0:
+        raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
+    if not a._lockstep_with(b):
+        return a.run(weeks), b.run(weeks)
+    for m in (a, b):
+        need = m.week + weeks
+        if need > len(m._rec):
+            m._rec = np.vstack([m._rec, np.zeros((need - len(m._rec), len(m._cols)))])
+        m._unit_costs_until(need)
+        m._build_state()
+    done = 0
+    while done < weeks:
+        for m in (a, b):
+            m._make_room()
+            m._cnt[CNT_UID] = max(m._cnt[CNT_UID], m.agent_id_counter)
+        k = engine.run_pair_weeks(a.state, a.coef, a._generators, a._ks, a.funding,
+                                  a._builtin, b.state, b.coef, b._generators, b._ks,
+                                  b.funding, b._builtin, a.week, weeks - done)
+        for m in (a, b):
+            m.week += k
+            m._check_status()
+        done += k
+    # b's shared streams did not draw: they stand where a's stand.
+    for name in engine.GENERATORS:
+        if name != "interventions":
+            b.streams[name].bit_generator.state = a.streams[name].bit_generator.state
+    a._finish_advance(weeks)
+    b._finish_advance(weeks)
+    return a, b
+
+
+def engine_is_compiled() -> bool:
+    """Whether the compiled engine of this code version is in the cache already."""
+    from sim.processes._jit import CACHE_DIR
+
+    return all(any(CACHE_DIR.rglob(f"engine.{name}-*.nbi"))
+               for name in ("run_weeks", "run_pair_weeks"))
+
+
+def compile_engine() -> float:
+    """Compile the engine (or load it from the cache); returns the seconds it took.
+
+    Runs a tiny pair, which compiles every path a run takes. Call it once before starting
+    worker processes, so that they load the compiled code instead of each compiling it.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    p = Parameters().with_overrides({"building.dwellings": 8, "building.floors": 2})
+    run_arms(ThuisplusModel(p.baseline(), rng=0), ThuisplusModel(p, rng=0), 2)
+    return time.perf_counter() - t0

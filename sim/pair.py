@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.care import CARE_TYPES
-from sim.model import ThuisplusModel
+from sim.model import ThuisplusModel, run_arms
 from sim.params import Parameters
 
 __all__ = ["Pair", "avoided_per_law", "avoided_table", "run_pair"]
@@ -35,36 +34,26 @@ class Pair:
 
 
 def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None = None) -> Pair:
-    """Run the baseline and the Thuisplusflat arm of ``params`` on the same seed."""
+    """Run the baseline and the Thuisplusflat arm of ``params`` on the same seed.
+
+    The arms run in lockstep on one set of draws (:func:`sim.model.run_arms`): the same
+    result as running them one after the other, with each week's numbers drawn once.
+    """
     params = params if params is not None else Parameters()
-    baseline = ThuisplusModel(params.baseline(), rng=seed).run(weeks)
-    thuisplus = ThuisplusModel(params, rng=seed).run(weeks)
+    baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), rng=seed),
+                                   ThuisplusModel(params, rng=seed), weeks)
     return Pair(params, seed, baseline, thuisplus)
 
 
 def avoided_table(baseline: pd.DataFrame, thuisplus: pd.DataFrame) -> pd.DataFrame:
     """Tidy table: one row per year × care type with use and cost in both arms and avoided."""
-    rows = []
-    b = baseline.groupby("year")
-    t = thuisplus.groupby("year")
-    for c in CARE_TYPES:
-        ub, ut = b[f"use_{c.name}"].sum(), t[f"use_{c.name}"].sum()
-        cb, ct = b[f"cost_{c.name}"].sum(), t[f"cost_{c.name}"].sum()
-        for year in ub.index:
-            rows.append({
-                "year": int(year), "law": c.law, "care_type": c.name, "unit": c.unit,
-                "use_baseline": ub[year], "use_thuisplus": ut[year],
-                "use_avoided": ub[year] - ut[year],
-                "cost_baseline": cb[year], "cost_thuisplus": ct[year],
-                "cost_avoided": cb[year] - ct[year],
-            })
-    out = pd.DataFrame(rows)
-    return out.sort_values(["year", "law", "care_type"], kind="stable").reset_index(drop=True)
+    from sim.business_case import _Avoided, _weekly  # (sim.business_case imports this module)
+
+    return _Avoided(_weekly(baseline), _weekly(thuisplus)).frame()
 
 
 def avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
     """Avoided € per year (rows) and law (columns), with a total column."""
-    wide = avoided.pivot_table(index="year", columns="law", values="cost_avoided",
-                               aggfunc="sum").reindex(columns=["wmo", "zvw", "wlz"])
-    wide["total"] = wide.sum(axis=1)
-    return wide
+    from sim.business_case import _avoided_per_law  # (sim.business_case imports this module)
+
+    return _avoided_per_law(avoided)

@@ -121,7 +121,7 @@ def test_the_compiled_week_runs_the_stages_in_the_declared_order():
 
     from sim import engine
 
-    src = inspect.getsource(engine.run_weeks.py_func)
+    src = inspect.getsource(engine.one_week.py_func)
     positions = [src.index(call + "(") for _, _, call in engine.WEEK]
     assert positions == sorted(positions)
     for label, _, _ in engine.WEEK:

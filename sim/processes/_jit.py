@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numba
 
-__all__ = ["CACHE_DIR", "kernel"]
+__all__ = ["CACHE_DIR", "glue", "kernel"]
 
 _SIM = Path(__file__).resolve().parent.parent
 # Every module with compiled code (kernels or functions that call them).
@@ -50,4 +50,10 @@ def _cache_dir() -> Path:
 CACHE_DIR = _cache_dir()
 numba.config.CACHE_DIR = str(CACHE_DIR)
 
+#: A compiled loop over arrays.
 kernel = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+#: Compiled glue that takes the engine's state (a large tree of NamedTuples): inlined into
+#: its caller, since compiling each such function on its own costs seconds (it cut the
+#: cold compile of the engine several-fold) and passing the state costs reference counts.
+glue = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
+                  inline="always")

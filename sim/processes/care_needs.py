@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
     EV_ADMISSIONS,
@@ -142,15 +142,20 @@ def coefficients(p: Parameters) -> Coefficients:
         float(yearly_to_weekly(cp.nh_mortality)))
 
 
+@glue
+def draw(g, C):
+    """The week's uniforms: three per seat (indication, at home, admission from home)."""
+    return g.random((3, C.n_seats))
+
+
 @kernel
-def week(S, C, g, week_no, p_indication, p_home_admission):
+def week(S, C, u, week_no, p_indication, p_home_admission):
     """Update indications, Wlz decisions and this week's demand for each care type.
 
     ``p_indication`` and ``p_home_admission`` are the weekly probabilities (zero at
     set-up, so that nobody is admitted before week 0).
     """
     c, res, e = C.care, S.res, S.eff
-    u = g.random((3, C.n_seats))
     h = res.meta[0]
     admit = S.flags[:h]
     acc = np.zeros(3)

@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 from numba import literal_unroll
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 
 __all__ = ["WEEKS_PER_YEAR", "inverse_normal", "inverse_normal_array", "rate_to_weekly",
            "yearly_to_weekly"]
@@ -194,7 +194,7 @@ def add_rows(pop, n, growable, cnt):
     return rows
 
 
-@kernel
+@glue
 def free_rows(pop, rows):
     """Free ``rows`` (their Mesa agents go when the engine hands back control)."""
     for r in rows:
@@ -202,7 +202,7 @@ def free_rows(pop, rows):
 
 
 # ---------------------------------------------------------------- residents leaving
-@kernel
+@glue
 def admit_to_nursing_home(S, C, seats, week):
     """Admit the residents on ``seats``: each one's remaining weeks from a keyed uniform.
 
@@ -221,7 +221,7 @@ def admit_to_nursing_home(S, C, seats, week):
         S.cnt[CNT_NH] += 1
 
 
-@kernel
+@glue
 def nursing_home_days(S, week):
     """Nursing-home days of ``week``; the residents who die this week leave the pool."""
     n = 0

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import EV_DEATHS, EV_MOVES_OUT, leave, yearly_to_weekly
 
 if TYPE_CHECKING:
@@ -63,11 +63,16 @@ def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out,
     return n
 
 
+@glue
+def draw(g, C):
+    """The week's uniforms: deaths and moves out, one each per seat."""
+    return g.random((2, C.n_seats))
+
+
 @kernel
-def week(S, C, g, week_no):
-    """Age everybody a week; draw deaths and moves out; remove the leavers."""
+def week(S, C, u, week_no):
+    """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
     c, res = C.demo, S.res
-    u = g.random((2, C.n_seats))
     h = res.meta[0]
     out = S.flags[:h]
     n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     CNT_STATUS,
     EF_BREAKDOWN,
@@ -136,14 +136,19 @@ def coefficients(p: Parameters) -> Coefficients:
         ip.work_hours, ip.breakdown_rate, ip.formal_substitution)
 
 
+@glue
+def draw(g, C):
+    """The week's uniforms: five per seat (carer found, capacity, job, sick, breakdown)."""
+    return g.random((5, C.n_seats))
+
+
 @kernel
-def week(S, C, g, instant):
+def week(S, C, u, instant):
     """Match carers to residents in need, give care, update burden, sick leave, breakdowns.
 
     ``instant=True`` (at set-up) gives every resident in need with a potential carer one.
     """
     c, res, car, e = C.ic, S.res, S.car, S.eff
-    u = g.random((5, C.n_seats))
     h = res.meta[0]
     need = S.scratch_need
     found = S.flags[:h]

@@ -18,15 +18,14 @@ counts as one full tie). ``shift`` is set by interventions (outreach, social ski
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
     from sim.params import Parameters
 
 DJG_MAX = 11.0
@@ -58,14 +57,18 @@ class SocialNetwork:
         return self.row_sum[:h] * self.scale
 
 
-def target(m: ThuisplusModel, rows: np.ndarray) -> np.ndarray:
-    """Loneliness each resident in ``rows`` is drawn towards (see the module docstring)."""
-    lp = m.p.loneliness
+def target(S: Any, C: Any, rows: np.ndarray) -> np.ndarray:
+    """Loneliness each resident in ``rows`` is drawn towards (see the module docstring).
+
+    ``S`` and ``C`` are the engine's state and coefficients (``model.state``,
+    ``model.coef``).
+    """
+    c = C.lon
     out = np.empty(len(rows))
-    _target(np.asarray(rows, dtype=np.int64), m.res.loneliness_base, m.res.vitality,
-            m.res.partner, m.network.row_sum, m.network.scale, m.effects.lonely_shift,
-            m.p.demography.vitality_reference, lp.frailty_effect, lp.network_effect,
-            lp.network_saturation, lp.network_reference, out)
+    _target(np.asarray(rows, dtype=np.int64), S.res.loneliness_base, S.res.vitality,
+            S.res.partner, S.net_row_sum, S.net_scale[0], S.eff.lonely_shift,
+            c.vitality_reference, c.frailty_effect, c.network_effect, c.network_saturation,
+            c.network_reference, out)
     return out
 
 
@@ -199,7 +202,7 @@ def coefficients(p: Parameters) -> Coefficients:
         lp.activity_memory_weeks, lp.widowhood_shock, 0.5 ** (1.0 / lp.tie_half_life_weeks))
 
 
-@kernel
+@glue
 def tick(S, c):
     """One week of decay for every tie (kept as one scale factor, renormalised rarely)."""
     S.net_scale[0] *= c.decay
@@ -214,14 +217,21 @@ def tick(S, c):
         S.net_scale[0] = 1.0
 
 
-@kernel
-def socialise(S, C, g):
-    """Draw who attends the common room and who meets on the floor; update ties.
+@glue
+def draw(g, C):
+    """The week's draws: two uniforms per seat (room, floor), then loneliness noise."""
+    u = g.random((2, C.n_seats))
+    z = g.standard_normal(C.n_seats)
+    return u, z
+
+
+@glue
+def socialise(S, C, u):
+    """Who attends the common room and who meets on the floor (uniforms ``u``); ties.
 
     Returns the flags (1 attended the room, 2 out on the floor) of rows ``[:high]``.
     """
     c, res, e = C.lon, S.res, S.eff
-    u = g.random((2, C.n_seats))
     h = res.meta[0]
     tick(S, c)
     flags = S.flags[:h]
@@ -235,11 +245,10 @@ def socialise(S, C, g):
 
 
 @kernel
-def week(S, C, g):
+def week(S, C, u, z):
     """Meet, update ties, move loneliness towards its target, update activity."""
     c, res = C.lon, S.res
-    flags = socialise(S, C, g)
-    z = g.standard_normal(C.n_seats)
+    flags = socialise(S, C, u)
     _update(res.meta[0], res.active, res.seat, res.loneliness, res.loneliness_base,
             res.vitality, res.partner, S.net_row_sum, S.net_scale[0], res.activity,
             res.room_activity, flags, z, c.vitality_reference, c.frailty_effect,
@@ -253,7 +262,7 @@ def burn_in(S, C, g, rows, weeks):
     res = S.res
     memory = C.lon.activity_memory_weeks
     for _ in range(weeks):
-        flags = socialise(S, C, g)
+        flags = socialise(S, C, g.random((2, C.n_seats)))
         for r in rows:
             f = flags[r]
             res.activity[r] += ((1.0 if f > 0 else 0.0) - res.activity[r]) / memory
@@ -261,7 +270,7 @@ def burn_in(S, C, g, rows, weeks):
                                      - res.room_activity[r]) / memory
 
 
-@kernel
+@glue
 def set_target_with_noise(S, C, rows, noise):
     """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11."""
     c, res = C.lon, S.res

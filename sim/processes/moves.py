@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows
 
 if TYPE_CHECKING:
@@ -172,8 +172,14 @@ def move_in(S, C, seats, age, female, vitality, loneliness_base, hh_threshold, d
     return rows
 
 
+@glue
+def draw(g, C):
+    """The week's uniforms: two per dwelling (let this week, couple)."""
+    return g.random((2, C.moves.dwellings))
+
+
 @kernel
-def week(S, C, g, week_no, vital_share, referral_share):
+def week(S, C, u, week_no, vital_share, referral_share):
     """Let dwellings empty since an earlier week (geometric time, mean ``vacancy_weeks``).
 
     The inflow policy in force picks each newcomer's vitality (vital or less vital) and
@@ -181,7 +187,6 @@ def week(S, C, g, week_no, vital_share, referral_share):
     Returns the newcomers' rows and their personal loneliness noise.
     """
     c, lv = C.moves, S.lv
-    u = g.random((2, c.dwellings))
     new_rows = np.empty(2 * c.dwellings, dtype=np.int64)
     noise = np.empty(2 * c.dwellings)
     n_new = 0

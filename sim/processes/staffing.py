@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
     EF_PREFERRED_HH,
@@ -347,8 +347,22 @@ def _redeploy(S, role, surplus):
         release(S, out[:n_out])
 
 
+@glue
+def draw(g, C, instant, staff_rows):
+    """The week's uniforms: turnover (the first room), hires, provider choice.
+
+    At set-up (``instant``) also the tenures of the first staff, one per row of the pool.
+    """
+    c = C.staff
+    u_turn = g.random(c.turnover_rows)
+    u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
+    u_prov = g.random((2, C.n_seats))
+    u_init = g.random((2, staff_rows)) if instant else np.zeros((2, 1))
+    return u_turn, u_hire, u_prov, u_init
+
+
 @kernel
-def week(S, C, g, instant, week_no):
+def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
     """Turnover, hiring, assignment and delivery for both roles.
 
     ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
@@ -357,10 +371,7 @@ def week(S, C, g, instant, week_no):
     # A fixed-size draw, one per row of the first room: a pool that grew past it takes
     # keyed uniforms for the rows beyond, so the stream never depends on the pool's size
     # and the two arms of a pair keep drawing the same numbers.
-    u_turn = turnover_uniforms(g.random(c.turnover_rows), staff.meta[0], C.entropy64, week_no)
-    u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
-    u_prov = g.random((2, C.n_seats))
-    u_init = g.random((2, staff.meta[1])) if instant else np.zeros((2, 1))
+    u_turn = turnover_uniforms(u_first_room, staff.meta[0], C.entropy64, week_no)
     h = res.meta[0]
 
     # 1. Turnover.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.processes._jit import kernel
+from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_ED,
     EV_FALLS,
@@ -127,12 +127,18 @@ def coefficients(p: Parameters) -> Coefficients:
         v.hospital_days, v.fall_gp_share, v.fall_physio_sessions)
 
 
-@kernel
-def week(S, C, g):
-    """Update vitality of all residents; draw falls, admissions and dementia onsets."""
-    c, e, res = C.vit, S.eff, S.res
+@glue
+def draw(g, C):
+    """The week's draws: vitality noise, and five uniforms per seat."""
     z = g.standard_normal(C.n_seats)
     u = g.random((5, C.n_seats))
+    return z, u
+
+
+@kernel
+def week(S, C, z, u):
+    """Update vitality of all residents; falls, admissions and dementia onsets."""
+    c, e, res = C.vit, S.eff, S.res
     acc = np.zeros(4)
     _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness,
             res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline,
