@@ -468,6 +468,7 @@ class ThuisplusModel(mesa.Model):
                 iv.apply(self)
         k = engine.run_weeks(self.state, self.coef, self._generators, self._ks, self.funding,
                              self._builtin, False, self.week, 1)
+        self._stale = True  # the next intervention looks at this week's agents
         if k and self._panel_on:
             res = self.res
             rows = np.flatnonzero(res.active[: res.high])
@@ -630,6 +631,7 @@ def compile_engine() -> float:
     import time
 
     t0 = time.perf_counter()
-    p = Parameters().with_overrides({"building.dwellings": 8, "building.floors": 2})
+    p = Parameters().with_overrides({"building.dwellings": 10, "building.floors": 2})
     run_arms(ThuisplusModel(p.baseline(), rng=0), ThuisplusModel(p, rng=0), 2)
+    ThuisplusModel(p, rng=0).run(2)
     return time.perf_counter() - t0
