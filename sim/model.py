@@ -304,6 +304,15 @@ class ThuisplusModel(mesa.Model):
                 for w in range(have, weeks)]
         self._unit_cost = np.vstack([self._unit_cost, np.array(rows)])
 
+    def _reserve_weeks(self, need: int) -> None:
+        """Rows of the weekly table and unit costs for weeks up to ``need``."""
+        if need > len(self._rec) or need > len(self._unit_cost):
+            if need > len(self._rec):
+                self._rec = np.vstack(
+                    [self._rec, np.zeros((need - len(self._rec), len(self._cols)))])
+            self._unit_costs_until(need)
+            self._build_state()
+
     def _make_room(self) -> None:
         """Allocate what the next weeks may need (see :func:`sim.engine.has_room`)."""
         changed = self.staff.reserve(4 * self.staff.size + 64 * self.n_providers)
@@ -397,6 +406,7 @@ class ThuisplusModel(mesa.Model):
     def step(self) -> None:
         """Advance one week."""
         self._advance(1)
+        self._after_weeks()
 
     step.__doc__ = "Advance one week.\n\nThe order of events:\n\n" + engine.week_docstring()
 
@@ -410,22 +420,13 @@ class ThuisplusModel(mesa.Model):
         if weeks < 0:
             raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
         self._advance(weeks)
-        # Mesa's clock: its scheduled step events, with our step already done.
-        user_step, self._user_step = self._user_step, _no_step
-        try:
-            self._advance_time(self.time + weeks)
-        finally:
-            self._user_step = user_step
+        self._finish_advance(weeks)
         return self
 
 
     def _advance(self, weeks: int) -> None:
         need = self.week + weeks
-        if need > len(self._rec):
-            self._rec = np.vstack([self._rec, np.zeros((need - len(self._rec), len(self._cols)))])
-            self._unit_costs_until(need)
-            self._build_state()
-        self._unit_costs_until(need)
+        self._reserve_weeks(need)
         per_week = self._panel_on or (bool(self.interventions) and not self._builtin)
         done = 0
         while done < weeks:
@@ -516,11 +517,18 @@ class ThuisplusModel(mesa.Model):
         self.sync_agents()
         return super().agent_types
 
-    def _finish_advance(self, weeks: int) -> None:
-        """After ``weeks`` weeks ran elsewhere: date, Mesa ids and Mesa's clock."""
+    def _after_weeks(self) -> None:
+        """After weeks ran: the date, and Mesa agents and ids marked for catching up.
+
+        Mesa's next id is the engine's, so an agent made meanwhile gets a fresh one.
+        """
         self.date = self.start_date + dt.timedelta(weeks=self.week)
         self._stale = True
         self.agent_id_counter = int(self._cnt[CNT_UID])
+
+    def _finish_advance(self, weeks: int) -> None:
+        """After ``weeks`` weeks ran outside ``step``: advance Mesa's clock by as many."""
+        self._after_weeks()
         user_step, self._user_step = self._user_step, _no_step
         try:
             self._advance_time(self.time + weeks)
@@ -589,10 +597,7 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
         return a.run(weeks), b.run(weeks)
     for m in (a, b):
         need = m.week + weeks
-        if need > len(m._rec):
-            m._rec = np.vstack([m._rec, np.zeros((need - len(m._rec), len(m._cols)))])
-        m._unit_costs_until(need)
-        m._build_state()
+        m._reserve_weeks(need)
     done = 0
     while done < weeks:
         for m in (a, b):
