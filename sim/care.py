@@ -26,18 +26,20 @@ class CareType:
     law: str
     unit: str
     cost_key: str  # field of CostParams, or "wlz_home_week" (derived)
+    event: str     # the weekly event (sim.processes.common.EVENTS) that counts its use;
+                   # "" for the nursing home, whose days the engine counts itself
 
 
 CARE_TYPES: tuple[CareType, ...] = (
-    CareType("household_help", "wmo", "hours", "household_help"),
-    CareType("begeleiding", "wmo", "hours", "begeleiding"),
-    CareType("district_nursing", "zvw", "hours", "district_nursing"),
-    CareType("gp", "zvw", "contacts", "gp_contact"),
-    CareType("physio", "zvw", "sessions", "physio_session"),
-    CareType("ed", "zvw", "visits", "ed_visit"),
-    CareType("hospital", "zvw", "days", "hospital_day"),
-    CareType("wlz_home", "wlz", "weeks", "wlz_home_week"),
-    CareType("nursing_home", "wlz", "days", "nursing_home_day"),
+    CareType("household_help", "wmo", "hours", "household_help", "household_help"),
+    CareType("begeleiding", "wmo", "hours", "begeleiding", "begeleiding"),
+    CareType("district_nursing", "zvw", "hours", "district_nursing", "district_nursing"),
+    CareType("gp", "zvw", "contacts", "gp_contact", "gp"),
+    CareType("physio", "zvw", "sessions", "physio_session", "physio"),
+    CareType("ed", "zvw", "visits", "ed_visit", "ed"),
+    CareType("hospital", "zvw", "days", "hospital_day", "hospital_days"),
+    CareType("wlz_home", "wlz", "weeks", "wlz_home_week", "wlz_home_weeks"),
+    CareType("nursing_home", "wlz", "days", "nursing_home_day", ""),
 )
 CARE_INDEX = {c.name: i for i, c in enumerate(CARE_TYPES)}
 LAW_OF_TYPE = tuple(LAWS.index(c.law) for c in CARE_TYPES)

@@ -7,7 +7,7 @@ read what the compiled code writes. Coefficients are NamedTuples too, one per pr
 control back to Python only when it needs room that only Python can allocate (a staff
 pool that grew, a longer nursing-home list, another level of newcomers' traits); Python
 then makes the room and calls it again, so the weeks run are the same whatever the
-chunks.
+chunks. The two arms of a pair run in the same call, in lockstep on one set of draws.
 
 The order of events in a week is declared once, in :data:`WEEK`; the model's ``step``
 docstring is made from it and a test checks that :func:`run_weeks` follows it.
@@ -40,12 +40,12 @@ from sim.processes.common import (
     ST_OK,
     WLZ_ASSESSING,
     WLZ_HOME,
+    nonliteral,
     nursing_home_days,
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
-__all__ = ["WEEK", "Coefficients", "Columns", "Draws", "State", "has_room", "run_pair_weeks",
-           "run_weeks"]
+__all__ = ["WEEK", "Arm", "Coefficients", "Columns", "Draws", "State", "has_room", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -214,7 +214,17 @@ def draw_week(G, C):
                  st[0], st[1], st[2], st[3], moves.draw(G[G_INFLOW], C))
 
 
-@kernel
+class Arm(NamedTuple):
+    """One arm's part of a compiled run: its state, coefficients and interventions."""
+
+    S: State
+    C: Coefficients
+    ks: tuple                   # coefficients of every registered intervention
+    f: Funding
+    builtin: bool               # apply the built-in interventions (else Python did)
+
+
+@glue
 def one_week(S, C, D, ks, f, builtin, g_interventions, w):
     """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``."""
     if builtin:
@@ -223,9 +233,9 @@ def one_week(S, C, D, ks, f, builtin, g_interventions, w):
     vitality.week(S, C, D.vitality_z, D.vitality_u)
     loneliness.week(S, C, D.loneliness_u, D.loneliness_z)
     care_needs.week(S, C, D.care, w, C.care.p_indication, C.care.p_home_admission)
-    informal_care.week(S, C, D.informal, False)
+    informal_care.week(S, C, D.informal, nonliteral(False))
     staffing.week(S, C, D.staff_turnover, D.staff_hire, D.staff_provider, D.staff_init,
-                  False, w)
+                  nonliteral(False), w)
     if w >= C.policy_week:
         rows, noise = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
     else:
@@ -236,47 +246,33 @@ def one_week(S, C, D, ks, f, builtin, g_interventions, w):
 
 
 @kernel
-def run_weeks(S, C, G, ks, f, builtin, fresh_events, first, n):
-    """Run weeks ``first`` .. ``first + n - 1``; returns how many ran.
+def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n):
+    """Run weeks ``first`` .. ``first + n - 1`` of ``n_arms`` arms; returns how many ran.
 
+    ``arms``: two :class:`Arm` of one type (a single run passes its arm twice and
+    ``n_arms = 1``). Each week's draws come once from the first arm's streams ``G`` and
+    serve every arm (the arms of a pair draw the same amounts: same building and
+    providers); each arm keeps its own interventions stream (``g_interventions[a]``).
     Stops early, before a week, when that week needs room that Python must allocate
     (:func:`has_room`), or after a week whose status is not ``ST_OK``.
-    ``builtin``: apply the built-in interventions with coefficients ``ks``; else the
-    caller applied interventions in Python. ``fresh_events``: zero the week's events
-    first (the caller did so otherwise).
+    ``fresh_events``: zero each week's events first (else the caller did, having
+    applied interventions in Python). One entry point, one call of the week: every
+    compiled entry point costs a whole code generation of the engine.
     """
     for k in range(n):
         w = first + k
-        if not has_room(S, C, w):
-            return k
-        D = draw_week(G, C)
-        if fresh_events:
-            S.ev[:] = 0.0
-        one_week(S, C, D, ks, f, builtin, G[G_INTERVENTIONS], w)
-        if S.cnt[CNT_STATUS] != ST_OK:
-            return k + 1
-    return n
-
-
-@kernel
-def run_pair_weeks(SA, CA, GA, ksA, fA, builtinA, SB, CB, GB, ksB, fB, builtinB, first, n):
-    """Run two arms on one seed in lockstep: each week's draws are made once, used twice.
-
-    The arms must draw the same amounts (same building and providers); each keeps its
-    own interventions stream. Returns the weeks run (see :func:`run_weeks`); the
-    streams ``GB`` other than the interventions' are not advanced (copy ``GA``'s states).
-    """
-    for k in range(n):
-        w = first + k
-        if not (has_room(SA, CA, w) and has_room(SB, CB, w)):
-            return k
-        D = draw_week(GA, CA)
-        SA.ev[:] = 0.0
-        one_week(SA, CA, D, ksA, fA, builtinA, GA[G_INTERVENTIONS], w)
-        SB.ev[:] = 0.0
-        one_week(SB, CB, D, ksB, fB, builtinB, GB[G_INTERVENTIONS], w)
-        if SA.cnt[CNT_STATUS] != ST_OK or SB.cnt[CNT_STATUS] != ST_OK:
-            return k + 1
+        for a in range(n_arms):
+            if not has_room(arms[a].S, arms[a].C, w):
+                return k
+        D = draw_week(G, arms[0].C)
+        for a in range(n_arms):
+            arm = arms[a]
+            if fresh_events:
+                arm.S.ev[:] = 0.0
+            one_week(arm.S, arm.C, D, arm.ks, arm.f, arm.builtin, g_interventions[a], w)
+        for a in range(n_arms):
+            if arms[a].S.cnt[CNT_STATUS] != ST_OK:
+                return k + 1
     return n
 
 

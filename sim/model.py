@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
+import numba
 import numpy as np
 import pandas as pd
 
@@ -79,51 +80,76 @@ _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 def _no_step() -> None:
     """Stands in for the model's step while Mesa's clock catches up with a run."""
 
+class Column(NamedTuple):
+    """A column of the weekly table and where the compiled record takes it from.
+
+    ``kind``: ``event`` (this week's count of the event of the same name,
+    :data:`sim.processes.common.EVENTS`), ``mean`` or ``count`` over the residents (slot
+    ``summary`` of the engine's weekly summary), or ``record`` (computed by
+    :func:`sim.engine.record` itself).
+    """
+
+    name: str
+    description: str
+    kind: str = "event"
+    summary: int = -1
+
+
+# The weekly table, in its order: one declaration per column (then use and cost per care
+# type and cost per law, from sim.care).
+COLUMNS: tuple[Column, ...] = (
+    Column("residents", "residents living in the complex at the end of the week", "record"),
+    Column("households", "occupied dwellings", "record"),
+    Column("vacant_dwellings", "empty dwellings", "record"),
+    Column("inflow", "residents who moved in this week"),
+    Column("deaths", "residents who died this week"),
+    Column("admissions", "residents admitted to a nursing home this week (they leave)"),
+    Column("moves_out", "residents who moved out for other reasons this week"),
+    Column("mean_age", "mean age of residents (years)", "mean", S_AGE),
+    Column("mean_vitality", "mean vitality (0 frail - 1 vital)", "mean", S_VIT),
+    Column("frail_share", "share of residents below the frailty threshold", "mean", S_FRAIL),
+    Column("dementia_share", "share of residents with dementia", "mean", S_DEM),
+    Column("falls", "falls this week"),
+    Column("hospital_admissions", "hospital admissions this week"),
+    Column("mean_loneliness", "mean De Jong Gierveld score (0-11)", "mean", S_LON),
+    Column("lonely_share", "share with a De Jong Gierveld score >= 3", "mean", S_LONELY),
+    Column("severely_lonely_share", "share with a De Jong Gierveld score >= 9", "mean",
+           S_SEVERE),
+    Column("room_visits", "residents who visited the common room this week"),
+    Column("mean_tie_strength", "mean summed tie strength in the building per resident",
+           "mean", S_TIES),
+    Column("wmo_clients", "residents receiving Wmo support (household help or begeleiding)",
+           "count", S_WMO),
+    Column("wmo_clients_preferred", "Wmo clients of the preferred provider", "count",
+           S_WMO_PREF),
+    Column("begeleiding_clients", "residents with a begeleiding indication", "count", S_BEG),
+    Column("dn_clients", "residents receiving district nursing", "count", S_DN),
+    Column("wlz_home_clients", "residents with Wlz care at home (vpt/mpt)", "count",
+           S_WLZ_HOME),
+    Column("wlz_assessing", "residents awaiting a Wlz indication", "count", S_WLZ_ASSESS),
+    Column("nh_residents", "former residents alive in a nursing home", "record"),
+    Column("carers_active", "informal carers attached to a resident"),
+    Column("carers_overburdened", "informal carers above the overburden threshold"),
+    Column("residents_with_carer", "residents receiving informal care this week"),
+    Column("informal_care_hours", "informal care hours given this week"),
+    Column("carer_sick_leave_hours", "work hours lost to carers' sick leave this week"),
+    Column("carer_breakdowns", "carers who stopped this week (overburden)"),
+    Column("staff", "care workers serving the building", "record"),
+    Column("staff_pnil", "of whom not on the payroll (PNIL)", "record"),
+    Column("staff_turnover", "workers who left this week"),
+    Column("staff_hires", "workers hired this week (payroll or PNIL)"),
+    Column("staff_hours", "working hours in the building incl. travel"),
+    Column("pnil_hours", "working hours by PNIL staff incl. travel"),
+    Column("travel_hours", "working hours spent travelling"),
+    Column("unmet_care_hours", "care hours asked but not delivered (staff short)"),
+    Column("transfers", "Wmo clients who switched to the preferred provider this week"),
+    Column("referrals", "newcomers referred by the district nurse this week"),
+    Column("continuity", "mean attachment of Wmo clients to their regular worker (0-1)",
+           "record"),
+)
+
 # name -> description; the order is the order of the weekly table.
-WEEKLY_COLUMNS: dict[str, str] = {
-    "residents": "residents living in the complex at the end of the week",
-    "households": "occupied dwellings",
-    "vacant_dwellings": "empty dwellings",
-    "inflow": "residents who moved in this week",
-    "deaths": "residents who died this week",
-    "admissions": "residents admitted to a nursing home this week (they leave)",
-    "moves_out": "residents who moved out for other reasons this week",
-    "mean_age": "mean age of residents (years)",
-    "mean_vitality": "mean vitality (0 frail - 1 vital)",
-    "frail_share": "share of residents below the frailty threshold",
-    "dementia_share": "share of residents with dementia",
-    "falls": "falls this week",
-    "hospital_admissions": "hospital admissions this week",
-    "mean_loneliness": "mean De Jong Gierveld score (0-11)",
-    "lonely_share": "share with a De Jong Gierveld score >= 3",
-    "severely_lonely_share": "share with a De Jong Gierveld score >= 9",
-    "room_visits": "residents who visited the common room this week",
-    "mean_tie_strength": "mean summed tie strength in the building per resident",
-    "wmo_clients": "residents receiving Wmo support (household help or begeleiding)",
-    "wmo_clients_preferred": "Wmo clients of the preferred provider",
-    "begeleiding_clients": "residents with a begeleiding indication",
-    "dn_clients": "residents receiving district nursing",
-    "wlz_home_clients": "residents with Wlz care at home (vpt/mpt)",
-    "wlz_assessing": "residents awaiting a Wlz indication",
-    "nh_residents": "former residents alive in a nursing home",
-    "carers_active": "informal carers attached to a resident",
-    "carers_overburdened": "informal carers above the overburden threshold",
-    "residents_with_carer": "residents receiving informal care this week",
-    "informal_care_hours": "informal care hours given this week",
-    "carer_sick_leave_hours": "work hours lost to carers' sick leave this week",
-    "carer_breakdowns": "carers who stopped this week (overburden)",
-    "staff": "care workers serving the building",
-    "staff_pnil": "of whom not on the payroll (PNIL)",
-    "staff_turnover": "workers who left this week",
-    "staff_hires": "workers hired this week (payroll or PNIL)",
-    "staff_hours": "working hours in the building incl. travel",
-    "pnil_hours": "working hours by PNIL staff incl. travel",
-    "travel_hours": "working hours spent travelling",
-    "unmet_care_hours": "care hours asked but not delivered (staff short)",
-    "transfers": "Wmo clients who switched to the preferred provider this week",
-    "referrals": "newcomers referred by the district nurse this week",
-    "continuity": "mean attachment of Wmo clients to their regular worker (0-1)",
-}
+WEEKLY_COLUMNS: dict[str, str] = {c.name: c.description for c in COLUMNS}
 for _c in care_mod.CARE_TYPES:
     WEEKLY_COLUMNS[f"use_{_c.name}"] = f"{_c.name.replace('_', ' ')} use this week ({_c.unit})"
 for _c in care_mod.CARE_TYPES:
@@ -131,22 +157,11 @@ for _c in care_mod.CARE_TYPES:
 for _law in care_mod.LAWS:
     WEEKLY_COLUMNS[f"cost_{_law}"] = f"{_law.capitalize()} cost this week (€)"
 
-_MEANS = (("mean_age", S_AGE), ("mean_vitality", S_VIT), ("frail_share", S_FRAIL),
-          ("dementia_share", S_DEM), ("mean_loneliness", S_LON), ("lonely_share", S_LONELY),
-          ("severely_lonely_share", S_SEVERE), ("mean_tie_strength", S_TIES))
-_COUNTS = (("wmo_clients", S_WMO), ("wmo_clients_preferred", S_WMO_PREF),
-           ("begeleiding_clients", S_BEG), ("dn_clients", S_DN),
-           ("wlz_home_clients", S_WLZ_HOME), ("wlz_assessing", S_WLZ_ASSESS))
-_RECORDED_EVENTS = (
-    "inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
-    "room_visits", "carers_active", "carers_overburdened", "residents_with_carer",
-    "informal_care_hours", "carer_sick_leave_hours", "carer_breakdowns", "staff_turnover",
-    "staff_hires", "staff_hours", "pnil_hours", "travel_hours", "unmet_care_hours",
-    "transfers", "referrals",
-)
+_MEANS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "mean")
+_COUNTS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "count")
+_RECORDED_EVENTS = tuple(c.name for c in COLUMNS if c.kind == "event")
 # Weekly events that are the use of each care type, in CARE_TYPES order (last: nursing home).
-_USE_EVENTS = ("household_help", "begeleiding", "district_nursing", "gp", "physio", "ed",
-               "hospital_days", "wlz_home_weeks")
+_USE_EVENTS = tuple(c.event for c in care_mod.CARE_TYPES if c.event)
 
 
 class NursingHome:
@@ -419,8 +434,14 @@ class ThuisplusModel(mesa.Model):
         weeks = self.p.simulation.weeks if weeks is None else int(weeks)
         if weeks < 0:
             raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
-        self._advance(weeks)
-        self._finish_advance(weeks)
+        if type(self).step is not ThuisplusModel.step:
+            # A subclass's own step (a DataCollector, say) runs every week, through Mesa.
+            for _ in range(weeks):
+                self.step()
+            return self
+        if weeks:
+            self._advance(weeks)
+            self._finish_advance(weeks)
         return self
 
 
@@ -436,16 +457,25 @@ class ThuisplusModel(mesa.Model):
             if per_week:
                 k = self._python_week()
             else:
-                k = engine.run_weeks(self.state, self.coef, self._generators, self._ks,
-                                     self.funding, self._builtin, True, self.week,
-                                     weeks - done)
+                k = self._run_weeks(True, weeks - done)
             self.week += k
             done += k
             self._check_status()
+            _check_progress(k, self.week)
         self.date = self.start_date + dt.timedelta(weeks=self.week)
         self._stale = True
         # Mesa's next id is the engine's, so an agent made meanwhile gets a fresh one.
         self.agent_id_counter = int(self._cnt[CNT_UID])
+
+    def _arm(self) -> engine.Arm:
+        """The model's part of a compiled run."""
+        return engine.Arm(self.state, self.coef, self._ks, self.funding, self._builtin)
+
+    def _run_weeks(self, fresh_events: bool, n: int) -> int:
+        """Up to ``n`` weeks of this model alone in one compiled call; returns weeks run."""
+        arm, g = self._arm(), self._generators[engine.G_INTERVENTIONS]
+        return engine.run_weeks((arm, arm), self._generators, (g, g), 1, fresh_events,
+                                self.week, n)
 
     def _lockstep_with(self, other: ThuisplusModel) -> bool:
         """Whether ``other`` can run in lockstep with this model (see :func:`run_arms`)."""
@@ -456,7 +486,8 @@ class ThuisplusModel(mesa.Model):
                 and a.staff.turnover_rows == b.staff.turnover_rows
                 and not (self._panel_on or other._panel_on)
                 and not (self.interventions and not self._builtin)
-                and not (other.interventions and not other._builtin))
+                and not (other.interventions and not other._builtin)
+                and numba.typeof(self._arm()) == numba.typeof(other._arm()))
 
     def _python_week(self) -> int:
         """One week with interventions applied in Python (any objects with ``apply``)."""
@@ -467,8 +498,7 @@ class ThuisplusModel(mesa.Model):
             self.effects.reset()
             for iv in self.interventions:
                 iv.apply(self)
-        k = engine.run_weeks(self.state, self.coef, self._generators, self._ks, self.funding,
-                             self._builtin, False, self.week, 1)
+        k = self._run_weeks(False, 1)
         self._stale = True  # the next intervention looks at this week's agents
         if k and self._panel_on:
             res = self.res
@@ -603,12 +633,14 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
         for m in (a, b):
             m._make_room()
             m._cnt[CNT_UID] = max(m._cnt[CNT_UID], m.agent_id_counter)
-        k = engine.run_pair_weeks(a.state, a.coef, a._generators, a._ks, a.funding,
-                                  a._builtin, b.state, b.coef, b._generators, b._ks,
-                                  b.funding, b._builtin, a.week, weeks - done)
+        gi = engine.G_INTERVENTIONS
+        k = engine.run_weeks((a._arm(), b._arm()), a._generators,
+                             (a._generators[gi], b._generators[gi]), 2, True, a.week,
+                             weeks - done)
         for m in (a, b):
             m.week += k
             m._check_status()
+        _check_progress(k, a.week)
         done += k
     # b's shared streams did not draw: they stand where a's stand.
     for name in engine.GENERATORS:
@@ -619,12 +651,19 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
     return a, b
 
 
+def _check_progress(weeks_run: int, week: int) -> None:
+    """A compiled call that ran no week after Python made room would loop forever."""
+    if weeks_run == 0:
+        raise RuntimeError(f"the engine could not run week {week}: Python made room for it "
+                           "and it still asked for more (sim.engine.has_room); please report")
+
+
 def engine_is_compiled() -> bool:
     """Whether the compiled engine of this code version is in the cache already."""
     from sim.processes._jit import CACHE_DIR
 
     return all(any(CACHE_DIR.rglob(f"engine.{name}-*.nbi"))
-               for name in ("run_weeks", "run_pair_weeks"))
+               for name in ("run_weeks",))
 
 
 def compile_engine() -> float:

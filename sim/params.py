@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, model_validator
+
+from sim.interventions import REGISTRY
+from sim.param_base import ASSUMPTION, Group, P
 
 __all__ = [
     "P",
@@ -34,36 +37,7 @@ __all__ = [
 ]
 
 
-def P(
-    default: Any,
-    unit: str,
-    source: str,
-    description: str,
-    *,
-    ge: float | None = None,
-    le: float | None = None,
-    gt: float | None = None,
-    lt: float | None = None,
-) -> Any:
-    """Declare a parameter: default, unit, source and description, with its valid range."""
-    return Field(
-        default,
-        ge=ge,
-        le=le,
-        gt=gt,
-        lt=lt,
-        description=description,
-        json_schema_extra={"unit": unit, "source": source},
-    )
-
-
-class _Group(BaseModel):
-    """Base of every parameter group: unknown keys are errors, assignment is validated."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
-
-
-ASSUMPTION = "assumption"
+_Group = Group
 
 
 class SimulationParams(_Group):
@@ -788,259 +762,21 @@ class MoneyParams(_Group):
     )
 
 
-INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"
-
-
-class PreventionParams(_Group):
-    """Care prevention (EVAL §6.1).
-
-    Activities and exercise in the common room; fixed, trained workers who detect signals
-    (dementia, malnutrition, loneliness) early.
-    """
-
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of care prevention.",
-                         ge=0, le=1)
-    attendance_boost: float = P(
-        1.5, "relative", ASSUMPTION + " (daily activities in the room, ART; EVAL §1)",
-        "Relative rise of weekly common-room attendance with the full activity programme.",
-        ge=0, le=10,
-    )
-    detection_base: float = P(
-        0.3, "share", ASSUMPTION, "Share of health signals a worker without continuity "
-        "detects and follows up early.", ge=0, le=1,
-    )
-    detection_continuity_gain: float = P(
-        0.5, "share", ASSUMPTION + " (EVAL §6: signal training of fixed household-help "
-        "workers)", "Extra share of signals detected by a worker the client is fully "
-        "attached to.", ge=0, le=1,
-    )
-    decline_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (range 0.1-0.5; Obelon's 'broad health' effect, "
-        "figures not public)", "Relative slowing of vitality decline when all signals are "
-        "followed up early.", ge=0, le=1,
-    )
-    fall_reduction: float = P(
-        0.35, "relative", "van Gameren thesis: fall-prevention programme (Otago) -35% falls",
-        "Relative reduction of falls of a resident who exercises fully in the room.",
-        ge=0, le=1,
-    )
-    hospital_reduction: float = P(
-        0.15, "relative", ASSUMPTION, "Relative reduction of non-fall hospital admissions "
-        "when all signals are followed up early.", ge=0, le=1,
-    )
-
-
-class InformalSupportParams(_Group):
-    """Sustainable informal care: light carer support and a wider neighbour network (EVAL §6.2)."""
-
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of informal-care support.",
-                         ge=0, le=1)
-    support_fte: float = P(
-        0.5, "FTE", "EVAL §2: €78,000 plus sized for 0.5 FTE light informal-carer support",
-        "Carer-support workers in the building.", ge=0, le=10,
-    )
-    hours_per_carer: float = P(
-        1.0, "hours per week", ASSUMPTION, "Support hours needed to reach one carer.",
-        gt=0, le=20,
-    )
-    burden_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (EVAL §6.2: peak load avoided)",
-        "Relative slowing of burden growth of a supported carer.", ge=0, le=1,
-    )
-    breakdown_reduction: float = P(
-        0.3, "relative", ASSUMPTION, "Relative reduction of breakdowns of supported carers.",
-        ge=0, le=1,
-    )
-    neighbour_help: float = P(
-        0.5, "relative", ASSUMPTION + " (EVAL §6.2: a wider informal support network)",
-        "Relative rise of the rate at which a resident in need finds an informal carer.",
-        ge=0, le=10,
-    )
-
-
-class LonelinessReductionParams(_Group):
-    """Countering loneliness (EVAL §6.3; ART).
-
-    Meeting, welfare outreach behind the front door, social skills.
-    """
-
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of loneliness reduction.",
-                         ge=0, le=1)
-    tie_formation_boost: float = P(
-        0.5, "relative", ASSUMPTION + " (activities designed for meaningful contact)",
-        "Relative rise of tie strength gained per meeting in the room.", ge=0, le=10,
-    )
-    outreach_shift: float = P(
-        1.5, "DJG points", "Duffner et al. 2024: SMD -0.47 (RCTs -0.2 to -0.47) × sd ~4 "
-        "points ≈ 0.8-2 points",
-        "Drop of the loneliness target of a lonely resident reached by outreach.",
-        ge=0, le=11,
-    )
-    outreach_base_reach: float = P(
-        0.3, "share", ASSUMPTION + " (the provider's own welfare work; ART: caretaker "
-        "signals)", "Share of lonely residents who do not come to the room reached without "
-        "a community builder.", ge=0, le=1,
-    )
-    outreach_hours_full_reach: float = P(
-        8.0, "hours per week", ASSUMPTION, "Community-builder hours at which outreach "
-        "reaches every lonely resident who does not come.", gt=0, le=80,
-    )
-
-
-class EmployershipParams(_Group):
-    """Good employership: one provider, a small fixed team, care technology (EVAL §6.4)."""
-
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of good employership.",
-                         ge=0, le=1)
-    turnover_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (staff retention; ActiZ outflow 19.6%/year)",
-        "Relative reduction of the preferred provider's staff turnover.", ge=0, le=1,
-    )
-    pnil_reduction: float = P(
-        0.5, "relative", ASSUMPTION + " (fewer staff not on the payroll, EVAL §6.4)",
-        "Relative reduction of PNIL cover of the preferred provider's vacancies.",
-        ge=0, le=1,
-    )
-    attachment_boost: float = P(
-        1.0, "relative", ASSUMPTION + " (fixed faces: residents know their workers)",
-        "Relative rise of the growth of clients' attachment to their worker.", ge=0, le=10,
-    )
-    travel_reduction: float = P(
-        0.2, "relative", "ING Research 2022: clustered home care up to 50% more efficient "
-        "(bound); size an assumption",
-        "Relative cut of the preferred provider's travel share beyond what clustering "
-        "gives (daily presence in the building).", ge=0, le=0.5,
-    )
-
-
-TRANSFER_INDICATIONS = ("household_help", "begeleiding", "district_nursing", "wlz")
-
-
-class ContractParams(_Group):
-    """The contract levers of the evaluation's lessons (EVAL §3-§4)."""
-
-    start_date: dt.date = P(
-        dt.date(2021, 1, 4), "date", "EVAL §1: contracts started in 2021",
-        "First week of the Thuisplusflat.",
-    )
-    funding: Literal["per_client", "lump_sum"] = P(
-        "per_client", "-", "EVAL §2: person-following plus per Wmo client; lesson 1",
-        "Funding form: 'per_client' (plus per Wmo client of the preferred provider) or "
-        "'lump_sum' (a fixed budget). Under per-client funding the collective offer shrinks "
-        "with client volume below the target.",
-    )
-    target_clients: int = P(
-        100, "Wmo clients", "EVAL §2: target 100 Wmo clients per flat",
-        "Client volume the per-client plus was sized for.", ge=1, le=1000,
-    )
-    min_team_share: float = P(
-        0.6, "share of the sized team", ASSUMPTION + " (EVAL §3: at ~40 clients providers "
-        "deliver less than they would like, at a loss: a minimal fixed team stays)",
-        "Share of the collective offer a provider keeps running under per-client funding "
-        "however few clients it has.", ge=0, le=1,
-    )
-    transfer_start: dt.date = P(
-        dt.date(2022, 1, 3), "date", "EVAL §3: client transfer process from January 2022",
-        "First week in which clients of other providers are approached to switch.",
-    )
-    transfer_indications: list[Literal["household_help", "begeleiding", "district_nursing",
-                                       "wlz"]] = P(
-        ["household_help"], "-", "EVAL §3: only household-help clients were approached",
-        "Indications whose clients are approached: household_help, begeleiding, "
-        "district_nursing, wlz.",
-    )
-    transfer_approach_weeks: float = P(
-        13.0, "weeks", ASSUMPTION, "Mean weeks until an eligible client is approached.",
-        ge=1, le=520,
-    )
-    transfer_acceptance: float = P(
-        0.4, "probability", ASSUMPTION + " (EVAL §3: some clients refused); set by hand so "
-        "the contract-2021 arm reaches ~40 preferred clients on 2023-01-01 (EVAL §3)",
-        "Probability that an approached client without attachment switches.", ge=0, le=1,
-    )
-    attachment_refusal: float = P(
-        0.8, "relative", "EVAL §3: refusals often out of attachment to the own worker "
-        "(size an assumption)",
-        "Relative drop of acceptance at full attachment to the own worker; refusers are "
-        "approached again when that worker leaves.", ge=0, le=1,
-    )
-    new_client_share: float = P(
-        0.25, "share of new clients", ASSUMPTION + " (EVAL §3: inflow steering did not raise "
-        "volumes much)",
-        "Share of new Wmo clients who choose the preferred provider once the flat runs.",
-        ge=0, le=1,
-    )
-    referral_share: float = P(
-        0.0, "share of lettings", "EVAL §6: the district nurse can refer neighbourhood "
-        "clients (size an assumption)",
-        "Share of lettings going to less vital neighbourhood clients of the preferred "
-        "provider, referred by the district nurse.", ge=0, le=1,
-    )
-    vital_share_shift: float = P(
-        0.0, "share of newcomers", "EVAL §4 lesson 3: inflow policy on the mix of vital "
-        "and less vital residents",
-        "Change of the vital share of newcomers under the flat's inflow policy.",
-        ge=-1, le=1,
-    )
-    open_room: float = P(
-        0.0, "0-1", "EVAL §4 lesson 4; ART: residents fear strangers",
-        "Opening of the common room to the neighbourhood (0 closed, 1 fully open).",
-        ge=0, le=1,
-    )
-    open_room_programme_boost: float = P(
-        0.2, "relative", ASSUMPTION + " (a larger group sustains a fuller programme)",
-        "Relative rise of residents' attendance when the room is fully open.", ge=0, le=5,
-    )
-    open_room_safety_penalty: float = P(
-        0.15, "relative", ASSUMPTION + " (ART: safety concerns, no separate entrance)",
-        "Relative drop of residents' attendance when the room is fully open.", ge=0, le=1,
-    )
-    welfare_hours: float = P(
-        0.0, "hours per week", "EVAL §4 lesson 10: only one provider used a community "
-        "builder", "Community-builder hours of the welfare organisation in the building.",
-        ge=0, le=80,
-    )
-    ehealth: float = P(
-        0.0, "0-1", "EVAL §4 lesson 7: e-health little used in the Wmo",
-        "E-health / home-automation intensity at the preferred provider's clients.",
-        ge=0, le=1,
-    )
-    ehealth_hours_saving: float = P(
-        0.1, "relative", ASSUMPTION, "Share of the preferred provider's household-help, "
-        "begeleiding and district-nursing hours saved at full e-health intensity.",
-        ge=0, le=0.5,
-    )
-    wlz_home_boost: float = P(
-        0.5, "relative", ASSUMPTION + " (EVAL §5: Wlz care at home in the flat)",
-        "Relative rise of the share of Wlz indications taken at home once Wlz clients are "
-        "part of the transfer.", ge=0, le=5,
-    )
-
-    @model_validator(mode="after")
-    def _dates(self) -> ContractParams:
-        if self.transfer_start < self.start_date:
-            raise ValueError(
-                f"thuisplus.contract.transfer_start = {self.transfer_start} is before "
-                f"thuisplus.contract.start_date = {self.start_date}; allowed: on or after it")
-        if len(set(self.transfer_indications)) != len(self.transfer_indications):
-            raise ValueError("thuisplus.contract.transfer_indications lists an indication "
-                             "twice; allowed: each of " + ", ".join(TRANSFER_INDICATIONS) +
-                             " at most once")
-        return self
-
-
-class ThuisplusParams(_Group):
-    """The Thuisplusflat: four interventions and the contract levers (off = the baseline)."""
-
-    enabled: bool = P(
+def _thuisplus_params() -> type[Group]:
+    """The ``thuisplus`` group: ``enabled`` and one group per registered intervention."""
+    fields: dict[str, Any] = {"enabled": (bool, P(
         True, "-", "EVAL §1", "Whether the complex is a Thuisplusflat (false: the baseline, "
         "fragmented providers, no room programme, no support).",
-    )
-    prevention: PreventionParams = Field(default_factory=PreventionParams)
-    informal_support: InformalSupportParams = Field(default_factory=InformalSupportParams)
-    loneliness: LonelinessReductionParams = Field(default_factory=LonelinessReductionParams)
-    employership: EmployershipParams = Field(default_factory=EmployershipParams)
-    contract: ContractParams = Field(default_factory=ContractParams)
+    ))}
+    for name, cls in REGISTRY.items():
+        fields[name] = (cls.Params, Field(default_factory=cls.Params))
+    return create_model(
+        "ThuisplusParams", __base__=Group, __module__=__name__,
+        __doc__="The Thuisplusflat: the contract levers and the registered interventions "
+                "(sim.interventions); off = the baseline.", **fields)
+
+
+ThuisplusParams = _thuisplus_params()
 
 
 class Parameters(_Group):

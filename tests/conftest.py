@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from sim import Parameters, ThuisplusModel
+from sim import Parameters, ThuisplusModel, interventions
 
 
 @functools.cache
@@ -29,16 +29,13 @@ def small_params(thuisplus: bool = False, **overrides) -> Parameters:
     return Parameters().with_overrides(base)
 
 
-INTERVENTIONS = ("prevention", "informal_support", "loneliness", "employership")
+# The registered interventions with an intensity (the contract levers have none).
+INTERVENTIONS = tuple(name for name, cls in interventions.REGISTRY.items()
+                      if "intensity" in cls.Params.model_fields)
 
 
 def all_off(**overrides) -> Parameters:
-    """A Thuisplusflat whose interventions and levers are all off."""
-    base = {f"thuisplus.{name}.intensity": 0.0 for name in INTERVENTIONS}
-    base.update({
-        "thuisplus.enabled": True,
-        "thuisplus.contract.transfer_indications": [],
-        "thuisplus.contract.new_client_share": Parameters().staffing.preferred_new_client_share,
-    })
+    """A Thuisplusflat whose interventions and levers are all off (from the registry)."""
+    base = interventions.all_off()
     base.update(overrides)
     return Parameters().with_overrides(base)

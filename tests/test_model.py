@@ -126,3 +126,47 @@ def test_the_compiled_week_runs_the_stages_in_the_declared_order():
     assert positions == sorted(positions)
     for label, _, _ in engine.WEEK:
         assert f"**{label}**" in ThuisplusModel.step.__doc__
+
+
+def test_run_calls_a_subclass_step_every_week_and_run_zero_is_silent():
+    import warnings
+
+    class Counting(ThuisplusModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.seen = []
+
+        def step(self):
+            super().step()
+            self.seen.append(self.week)
+
+    m = Counting(small_params(), rng=3)
+    m.run(5)
+    assert m.seen == [1, 2, 3, 4, 5] and m.steps == 5
+    ref = ThuisplusModel(small_params(), rng=3).run(5)
+    assert np.array_equal(m.weekly().to_numpy(), ref.weekly().to_numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ref.run(0)
+    assert ref.week == 5 and ref.steps == 5
+
+
+def test_every_weekly_column_has_one_declared_source():
+    from sim import care, engine
+    from sim.model import COLUMNS, WEEKLY_COLUMNS
+    from sim.processes.common import EVENTS
+
+    names = [c.name for c in COLUMNS]
+    assert len(set(names)) == len(names)
+    assert names == list(WEEKLY_COLUMNS)[: len(names)]
+    for c in COLUMNS:
+        assert c.kind in {"event", "mean", "count", "record"}
+        assert (c.summary >= 0) == (c.kind in {"mean", "count"})
+    assert {c.name for c in COLUMNS if c.kind == "event"} <= set(EVENTS)
+    assert all(t.event in EVENTS for t in care.CARE_TYPES if t.event)
+    assert [t.name for t in care.CARE_TYPES if not t.event] == ["nursing_home"]
+    # what engine.record computes itself
+    recorded = {c.name for c in COLUMNS if c.kind == "record"}
+    assert recorded == {"residents", "households", "vacant_dwellings", "nh_residents", "staff",
+                        "staff_pnil", "continuity"}
+    assert engine.N_STATS > max(c.summary for c in COLUMNS)

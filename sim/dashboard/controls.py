@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sim.interventions import REGISTRY
 from sim.params import Parameters
 
 __all__ = [
@@ -110,19 +111,10 @@ INDICATIONS: tuple[tuple[str, str], ...] = (
 
 WEEKS_PER_YEAR = 52
 
+# One slider per registered intervention that has a label (sim.interventions).
 CONTROLS: tuple[Control, ...] = (
-    _percent("thuisplus.prevention.intensity", "Care prevention", INTERVENTIONS,
-             "Daily activities and exercise in the common room; a fixed team that notices "
-             "early signs of decline. 0 % = not done, 100 % = as designed."),
-    _percent("thuisplus.informal_support.intensity", "Support for informal carers",
-             INTERVENTIONS, "A support worker for family carers and help from neighbours, "
-             "so fewer carers break down."),
-    _percent("thuisplus.loneliness.intensity", "Countering loneliness", INTERVENTIONS,
-             "Activities to make friends in the building and visits to residents who do "
-             "not come out."),
-    _percent("thuisplus.employership.intensity", "Good employership", INTERVENTIONS,
-             "A small fixed team on the payroll: less travel, fewer agency staff, less "
-             "turnover, familiar faces."),
+    *(_percent(f"thuisplus.{cls.name}.intensity", cls.label, INTERVENTIONS, cls.help)
+      for cls in REGISTRY.values() if cls.label),
     Control("thuisplus.contract.funding", "How the collective offer is paid", "", CONTRACT,
             "Per client: €15 a week for each Wmo client of the flat's provider. Lump sum: "
             "a fixed budget, whatever the number of clients.", kind="choice",

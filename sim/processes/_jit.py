@@ -11,22 +11,41 @@ them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
 
 import numba
 
-__all__ = ["CACHE_DIR", "glue", "kernel"]
+__all__ = ["CACHE_DIR", "glue", "kernel", "plain"]
 
 _SIM = Path(__file__).resolve().parent.parent
-# Every module with compiled code (kernels or functions that call them).
-_COMPILED = sorted([*_SIM.glob("processes/*.py"), _SIM / "engine.py", _SIM / "interventions.py"])
+# Every module with compiled code (kernels or functions that call them), and those that
+# define the layouts (NamedTuples) the compiled code is typed on.
+_COMPILED = sorted([*_SIM.glob("processes/*.py"), *_SIM.glob("interventions/*.py"),
+                    _SIM / "engine.py", _SIM / "effects.py", _SIM / "population.py"])
+# Environment variable naming plugin intervention modules (sim.interventions.PLUGINS_ENV).
+_PLUGINS_ENV = "THUISPLUS_INTERVENTIONS"
+
+
+def _plugin_files() -> list[Path]:
+    """Source files of the plugin intervention modules (found, not imported)."""
+    files = []
+    for name in os.environ.get(_PLUGINS_ENV, "").split(","):
+        if name.strip():
+            try:
+                spec = importlib.util.find_spec(name.strip())
+            except (ImportError, ValueError):
+                spec = None
+            if spec is not None and spec.origin and Path(spec.origin).is_file():
+                files.append(Path(spec.origin))
+    return files
 
 
 def _cache_dir() -> Path:
     digest = hashlib.sha256()
-    for f in _COMPILED:
+    for f in [*_COMPILED, *_plugin_files()]:
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
     digest.update(numba.__version__.encode())
@@ -57,3 +76,6 @@ kernel = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 #: cold compile of the engine several-fold) and passing the state costs reference counts.
 glue = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
                   inline="always")
+#: A compiled function with explicit signatures (compiled at import, or loaded from the
+#: cache): its result has the plain type of its signature even for a constant argument.
+plain = numba.njit(["boolean(boolean)", "int64(int64)"], cache=True, nogil=True)

@@ -35,9 +35,14 @@ from sim.processes.common import (
     WLZ_HOME,
     WLZ_NONE,
     leave,
+    nonliteral,
     rate_to_weekly,
     yearly_to_weekly,
 )
+
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ("wlz_home_mult",)
+
 
 if TYPE_CHECKING:
     from sim.params import Parameters
@@ -169,7 +174,7 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
                      c.post_discharge_dn_hours, c.gp_contacts_base, c.gp_contacts_frailty,
                      c.gp_loneliness_effect, c.physio_sessions_frailty)
     if n_admit:
-        leave(S, C, np.flatnonzero(admit), EV_ADMISSIONS, week_no)
+        leave(S, C, np.flatnonzero(admit), nonliteral(EV_ADMISSIONS), week_no)
     ev = S.ev
     ev[EV_GP] += acc[A_GP] + ev[EV_GP_ACUTE]
     ev[EV_PHYSIO] += acc[A_PHYSIO] + ev[EV_PHYSIO_ACUTE]

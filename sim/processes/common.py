@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 from numba import literal_unroll
 
-from sim.processes._jit import glue, kernel
+from sim.processes._jit import glue, kernel, plain
 
 __all__ = ["WEEKS_PER_YEAR", "inverse_normal", "inverse_normal_array", "rate_to_weekly",
            "yearly_to_weekly"]
@@ -123,6 +123,17 @@ ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 
 NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
 NEVER = 2**40  # weeks: a stay longer than any run
+
+
+@plain
+def nonliteral(x):
+    """``x`` as a plain value of its type, for a constant argument of a compiled call.
+
+    Numba compiles a function once per *constant* it is called with (``False`` and
+    ``True``, or each ``EV_*`` slot, are types of their own), and each compilation is a
+    code generation of the function and all it calls: seconds for a process's week.
+    """
+    return x
 
 
 # ---------------------------------------------------------------- counter-based draws

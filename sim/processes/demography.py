@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.processes._jit import glue, kernel
-from sim.processes.common import EV_DEATHS, EV_MOVES_OUT, leave, yearly_to_weekly
+from sim.processes.common import (
+    EV_DEATHS,
+    EV_MOVES_OUT,
+    leave,
+    nonliteral,
+    yearly_to_weekly,
+)
+
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ()
+
 
 if TYPE_CHECKING:
     from sim.params import Parameters
@@ -82,6 +92,6 @@ def week(S, C, u, week_no):
         dies = np.flatnonzero(out == DIES)
         moves = np.flatnonzero(out == MOVES)
         if len(dies):
-            leave(S, C, dies, EV_DEATHS, week_no)
+            leave(S, C, dies, nonliteral(EV_DEATHS), week_no)
         if len(moves):
-            leave(S, C, moves, EV_MOVES_OUT, week_no)
+            leave(S, C, moves, nonliteral(EV_MOVES_OUT), week_no)

@@ -35,6 +35,10 @@ from sim.processes.common import (
     yearly_to_weekly,
 )
 
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ("burden_mult", "breakdown_mult", "new_carer_mult")
+
+
 if TYPE_CHECKING:
     from sim.params import Parameters
 

@@ -25,6 +25,10 @@ import numpy as np
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ("attendance_mult", "tie_formation_mult", "lonely_shift")
+
+
 if TYPE_CHECKING:
     from sim.params import Parameters
 

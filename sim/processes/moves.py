@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.processes._jit import glue, kernel
-from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows
+from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows, nonliteral
+
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ()
+#: Effect modifiers it sets back to neutral for a newcomer's row.
+RESETS = ("decline", "fall", "hospital", "lonely_shift")
+
 
 if TYPE_CHECKING:
     from sim.params import Parameters
@@ -209,7 +215,7 @@ def week(S, C, u, week_no, vital_share, referral_share):
         rows = move_in(S, C, seats, lv.age[k, dw, :n], lv.female[k, dw, :n], vitality,
                        lv.loneliness_base[k, dw, :n], lv.hh_threshold[k, dw, :n],
                        lv.dementia[k, dw, :n], lv.trait_u[k, dw, :n],
-                       lv.potential_carer[k, dw, :n], referred, True, week_no)
+                       lv.potential_carer[k, dw, :n], referred, nonliteral(True), week_no)
         for j in range(len(rows)):
             new_rows[n_new] = rows[j]
             noise[n_new] = lv.lnoise[k, dw, j]

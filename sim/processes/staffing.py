@@ -46,8 +46,14 @@ from sim.processes.common import (
     add_rows,
     free_rows,
     keyed_uniform3,
+    nonliteral,
     yearly_to_weekly,
 )
+
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ("preferred_share_hh", "preferred_share_dn", "attachment", "hours", "pnil", "travel",
+         "turnover")
+
 
 if TYPE_CHECKING:
     from sim.params import Parameters
@@ -414,7 +420,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                     have[staff.provider[w]] += 1
             for p in range(P):
                 if required[p] > have[p]:
-                    rows = hire(S, C, p, role, required[p] - have[p], False)
+                    rows = hire(S, C, p, role, required[p] - have[p], nonliteral(False))
                     for r in rows:
                         u_tenure = u_init[role, r % u_init.shape[1]]
                         staff.tenure_weeks[r] = np.int32(u_tenure * 520)
@@ -426,10 +432,10 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             if hires:
                 for p in range(P):
                     if n_pay[p]:
-                        hire(S, C, p, role, n_pay[p], False)
+                        hire(S, C, p, role, n_pay[p], nonliteral(False))
                 for p in range(P):
                     if n_pnil[p]:
-                        hire(S, C, p, role, n_pnil[p], True)
+                        hire(S, C, p, role, n_pnil[p], nonliteral(True))
             if redeploy:
                 _redeploy(S, role, surplus)
         _deliver(h, res.active, demand, S.demand_hh, provider, worker, res.attachment,

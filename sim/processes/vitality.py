@@ -32,6 +32,10 @@ from sim.processes.common import (
     EV_PHYSIO_ACUTE,
 )
 
+#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+READS = ("decline", "fall", "hospital")
+
+
 if TYPE_CHECKING:
     from sim.params import Parameters
 

@@ -1,0 +1,126 @@
+"""Care prevention (EVAL §6.1): the room programme, exercise and early detection."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from sim.interventions.base import Intervention, funding_scale, register
+from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from sim.processes._jit import glue, kernel
+from sim.processes.common import EF_ATTENDANCE
+
+if TYPE_CHECKING:
+    from sim.model import ThuisplusModel
+
+ACTIVE_EXERCISER = 0.5  # room attendance (moving average) of a resident who exercises fully
+
+
+class PreventionParams(Group):
+    """Care prevention (EVAL §6.1).
+
+    Activities and exercise in the common room; fixed, trained workers who detect signals
+    (dementia, malnutrition, loneliness) early.
+    """
+
+    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of care prevention.",
+                         ge=0, le=1)
+    attendance_boost: float = P(
+        1.5, "relative", ASSUMPTION + " (daily activities in the room, ART; EVAL §1)",
+        "Relative rise of weekly common-room attendance with the full activity programme.",
+        ge=0, le=10,
+    )
+    detection_base: float = P(
+        0.3, "share", ASSUMPTION, "Share of health signals a worker without continuity "
+        "detects and follows up early.", ge=0, le=1,
+    )
+    detection_continuity_gain: float = P(
+        0.5, "share", ASSUMPTION + " (EVAL §6: signal training of fixed household-help "
+        "workers)", "Extra share of signals detected by a worker the client is fully "
+        "attached to.", ge=0, le=1,
+    )
+    decline_reduction: float = P(
+        0.3, "relative", ASSUMPTION + " (range 0.1-0.5; Obelon's 'broad health' effect, "
+        "figures not public)", "Relative slowing of vitality decline when all signals are "
+        "followed up early.", ge=0, le=1,
+    )
+    fall_reduction: float = P(
+        0.35, "relative", "van Gameren thesis: fall-prevention programme (Otago) -35% falls",
+        "Relative reduction of falls of a resident who exercises fully in the room.",
+        ge=0, le=1,
+    )
+    hospital_reduction: float = P(
+        0.15, "relative", ASSUMPTION, "Relative reduction of non-fall hospital admissions "
+        "when all signals are followed up early.", ge=0, le=1,
+    )
+
+
+class PreventionCoef(NamedTuple):
+    """Coefficients of :class:`Prevention`."""
+
+    intensity: float
+    first_week: int
+    attendance_boost: float
+    fall_reduction: float
+    detection_base: float
+    detection_continuity_gain: float
+    decline_reduction: float
+    hospital_reduction: float
+
+
+@glue
+def _apply_prevention(S, k, f, week, g):
+    """Set attendance, fall, decline and hospital modifiers."""
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
+    e, res, i = S.eff, S.res, k.intensity
+    scale = funding_scale(S, f)
+    e.scalar[EF_ATTENDANCE] *= 1.0 + i * scale * k.attendance_boost
+    _prevention(res.meta[0], res.active, res.room_activity, res.provider, S.demand_wmo,
+                res.attachment, e.fall, e.decline, e.hospital, i * scale * k.fall_reduction,
+                k.detection_base, k.detection_continuity_gain, i * k.decline_reduction,
+                i * k.hospital_reduction)
+
+
+@kernel
+def _prevention(h, active, activity, provider, demand_wmo, attachment, fall, decline, hospital,
+                fall_cut, det_base, det_gain, decline_cut, hospital_cut):
+    """Exercise lowers falls; early detection by the fixed team slows decline, admissions."""
+    for i in range(h):
+        if not active[i]:
+            continue
+        fall[i] *= 1.0 - fall_cut * min(activity[i] / ACTIVE_EXERCISER, 1.0)
+        if provider[i] == 0 and demand_wmo[i] > 0.0:
+            detect = min(det_base + det_gain * attachment[i], 1.0)
+            decline[i] *= 1.0 - decline_cut * detect
+            hospital[i] *= 1.0 - hospital_cut * detect
+
+
+@register
+class Prevention(Intervention):
+    """Care prevention (EVAL §6.1).
+
+    - the room programme raises attendance (more activity: slower decline, more ties);
+    - residents who exercise in the room fall less (up to ``fall_reduction`` at a room
+      attendance of half the weeks or more);
+    - clients of the preferred provider's fixed team have their signals detected with a
+      probability ``detection_base + detection_continuity_gain × attachment``; early
+      follow-up slows their decline and prevents some hospital admissions.
+    """
+
+    name = "prevention"
+    Params = PreventionParams
+    Coef = PreventionCoef
+    kernel = _apply_prevention
+    writes = ("attendance_mult", "fall", "decline", "hospital")
+    default_on = True  # run by every Thuisplusflat of the 2021 contract (EVAL §6)
+    label = "Care prevention"
+    help = ("Daily activities and exercise in the common room; a fixed team that notices early "
+            "signs of decline. 0 % = not done, 100 % = as designed.")
+    params: PreventionParams
+
+    def coefficients(self, first_week: int, model: ThuisplusModel) -> PreventionCoef:
+        """The compiled coefficients."""
+        p = self.params
+        return PreventionCoef(self.intensity, first_week, p.attendance_boost, p.fall_reduction,
+                              p.detection_base, p.detection_continuity_gain,
+                              p.decline_reduction, p.hospital_reduction)

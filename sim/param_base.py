@@ -1,0 +1,46 @@
+"""How a parameter is declared: :func:`P` and the :class:`Group` every parameter group uses.
+
+Kept apart from :mod:`sim.params` so that an intervention module can declare its own
+parameter group (:mod:`sim.interventions`) and the tree can still be built from the
+intervention registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ASSUMPTION", "INTENSITY_SOURCE", "Group", "P"]
+
+ASSUMPTION = "assumption"
+INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"
+
+
+def P(
+    default: Any,
+    unit: str,
+    source: str,
+    description: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """Declare a parameter: default, unit, source and description, with its valid range."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class Group(BaseModel):
+    """Base of every parameter group: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
