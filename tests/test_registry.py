@@ -166,3 +166,16 @@ def test_a_registered_intervention_at_its_default_changes_no_preset():
     r = subprocess.run([sys.executable, "-m", "tests.golden.record"], cwd=REPO, env=env,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+    # ... and switched on, it acts: frail residents who stop declining are admitted less
+    # (the mean vitality of the building would mislead: they stay, frail, in it)
+    code = ("from sim import Parameters, ThuisplusModel\n"
+            "def admissions(i):\n"
+            "    p = Parameters().with_overrides({'building.dwellings': 60,\n"
+            "        'building.floors': 4, 'thuisplus.home_visits.intensity': i,\n"
+            "        'thuisplus.home_visits.decline_cut': 1.0})\n"
+            "    return sum(ThuisplusModel(p, rng=s).run(156).weekly()['admissions'].sum()\n"
+            "               for s in range(4))\n"
+            "assert admissions(1.0) < admissions(0.0), (admissions(1.0), admissions(0.0))\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
