@@ -37,7 +37,7 @@ from calibration.simulate import Observation, Simulator, journal_table
 from experiments.executors import Executor, make_executor
 from experiments.posterior import Posterior, write_posterior
 from experiments.spec import SpecError
-from experiments.store import code_version
+from experiments.store import FolderLock, code_version
 from sim.params import save_parameters
 
 __all__ = ["FitResult", "build_simulator", "data_fingerprint", "run_calibration"]
@@ -136,7 +136,7 @@ def _open_folder(out: Path, cfg: CalibrationConfig, data: EvaluationData, resume
         if old.get("fingerprint") != cfg.fingerprint(data_fingerprint(data)):
             raise SpecError(str(out), "", "holds a fit of another config or data; --resume "
                             "needs the same config, data and method (the budget may change)")
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and any(f.name != FolderLock.NAME for f in out.iterdir()):
         raise SpecError(str(out), "", "exists and is not empty; choose another --out")
     (out / "simulations").mkdir(parents=True, exist_ok=True)
 
@@ -159,6 +159,19 @@ def run_calibration(cfg: CalibrationConfig, data: EvaluationData, out: str | Pat
     out = Path(out)
     t0 = time.perf_counter()
     budget = budget or cfg.model.budget
+    lock = FolderLock(out).acquire()  # one fit per folder, for the fit's lifetime
+    try:
+        return _run_locked(cfg, data, out, executor, workers, scheduler, resume, budget,
+                           report, progress, t0)
+    finally:
+        lock.release()
+
+
+def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
+                executor: str | Executor, workers: int | None, scheduler: str | None,
+                resume: bool, budget: int, report: bool,
+                progress: Callable[..., None] | None, t0: float) -> FitResult:
+    """:func:`run_calibration` while holding the folder's lock."""
     _open_folder(out, cfg, data, resume)
     sim = build_simulator(cfg, data, out / "simulations")
     _manifest(out, cfg, data, "running", {"budget": budget})

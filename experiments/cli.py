@@ -42,10 +42,11 @@ EXIT_BAD_INPUT = 2
 def user_errors() -> Iterator[None]:
     """Turn input errors into a clear message on stderr and exit code 2."""
     from experiments.spec import SpecError
+    from experiments.store import CodeMismatch
 
     try:
         yield
-    except (ParameterError, InputError, SpecError) as exc:
+    except (ParameterError, InputError, SpecError, CodeMismatch) as exc:
         text = exc.format() if isinstance(exc, ParameterError) else str(exc)
         err_console.print(Text("error: ", style="bold red") + Text(text), highlight=False,
                           soft_wrap=True)
@@ -416,6 +417,10 @@ ResumeOpt = Annotated[bool, typer.Option(
                      "failed ones.")]
 ReplicationsOpt = Annotated[int | None, typer.Option(
     min=1, max=1_000_000, help="Override the spec's number of replications.")]
+AllowMixedOpt = Annotated[bool, typer.Option(
+    "--allow-mixed", help="With --resume: accept runs computed by other code (another "
+                          "version, or workers with other code); recorded in the manifest.")]
+EXIT_RUNS_FAILED = 3
 
 
 def _resolve_spec(spec: str) -> Path:
@@ -464,7 +469,7 @@ def _check_executor(executor: str, scheduler: str | None) -> None:
 
 
 def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: str | None,
-               resume: bool):
+               resume: bool, allow_mixed: bool = False):
     """Run an experiment with a progress bar; exit 130 on Ctrl-C with what is saved."""
     from rich.progress import (
         BarColumn,
@@ -490,7 +495,8 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
 
         try:
             result = run_experiment(exp, out, workers=workers, executor=executor,
-                                    scheduler=scheduler, resume=resume, progress=progress)
+                                    scheduler=scheduler, resume=resume, progress=progress,
+                                    allow_mixed=allow_mixed)
         except KeyboardInterrupt:
             bar.stop()
             from experiments.store import load_manifest
@@ -529,16 +535,22 @@ def experiment(
     params: ParamsOpt = None,
     report: Annotated[bool, typer.Option(help="Write report.md, tables and plots at the end.")
                       ] = True,
+    allow_mixed: AllowMixedOpt = False,
 ) -> None:
-    """Run an experiment spec: scenarios × design × replications, results to Parquet."""
+    """Run an experiment spec: scenarios × design × replications, results to Parquet.
+
+    Exit code 3 when runs failed (they are listed in failures.parquet).
+    """
     from experiments.report import write_report
 
     with user_errors():
         exp = _load_experiment(spec, replications, params)
         out = out or Path("results") / exp.name
-        _run_batch(exp, out, workers, executor, scheduler, resume)
-    if report:
+        result = _run_batch(exp, out, workers, executor, scheduler, resume, allow_mixed)
+    if report and result.done:
         _print_paths(write_report(out), out)
+    if result.failed:
+        raise typer.Exit(EXIT_RUNS_FAILED)
 
 
 @app.command()
@@ -553,6 +565,7 @@ def sensitivity(
     resume: ResumeOpt = False,
     replications: ReplicationsOpt = None,
     params: ParamsOpt = None,
+    allow_mixed: AllowMixedOpt = False,
 ) -> None:
     """Global sensitivity analysis: run a Sobol or Morris design, print and plot indices."""
     from experiments.analysis import sensitivity_indices
@@ -566,11 +579,11 @@ def sensitivity(
                              "sensitivity needs 'sobol' or 'morris' (use `thuisplus "
                              "experiment` for other designs)")
         out = out or Path("results") / exp.name
-        result = _run_batch(exp, out, workers, executor, scheduler, resume)
+        result = _run_batch(exp, out, workers, executor, scheduler, resume, allow_mixed)
     if not result.complete:
         err_console.print("not all design points finished: indices need every point; "
                           "rerun with --resume")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_RUNS_FAILED if result.failed else 1)
     ind = sensitivity_indices(exp, load_results(out))
     method = exp.spec.design.method
     for (scenario, outcome), g in ind.groupby(["scenario", "outcome"], sort=False):
@@ -626,25 +639,33 @@ def run(
 
     from experiments.analysis import headline
     from experiments.report import format_value, write_report
-    from experiments.store import load_manifest, load_results
+    from experiments.store import FolderLock, load_manifest, load_results, source_hash
 
     with user_errors():
         exp = _load_experiment("main", replications, None)
         resume = False
         if (out / "manifest.json").is_file():
-            if fresh or load_manifest(out).get("fingerprint") != exp.fingerprint():
+            old = load_manifest(out)
+            same_code = {h.get("source") for h in old.get("code_history") or
+                         [old.get("code") or {}]} == {source_hash()}
+            if fresh or old.get("fingerprint") != exp.fingerprint() or not same_code:
                 if not fresh:
-                    raise InputError(f"{out} holds results of another spec or version of "
-                                     "the main job; rerun with --fresh to replace them or "
-                                     "choose another --out")
+                    what = "another spec or version of the main job" if same_code else \
+                        "another version of the code"
+                    raise InputError(f"{out} holds results of {what}; rerun with --fresh "
+                                     "to replace them or choose another --out")
+                FolderLock(out).acquire().release()  # not while another runner writes it
                 shutil.rmtree(out)
             else:
                 resume = True
         elif out.exists() and any(out.iterdir()):
             raise InputError(f"{out} exists and is not an experiment folder; move it away "
                              "or choose another --out")
-        _run_batch(exp, out, workers, executor, scheduler, resume)
+        result = _run_batch(exp, out, workers, executor, scheduler, resume)
     df = load_results(out)
+    if df.empty:
+        err_console.print(f"no run finished: see {out / 'failures.parquet'}")
+        raise typer.Exit(EXIT_RUNS_FAILED)
     head = headline(df)
     t = Table(title=f"Thuisplusflat vs baseline: {exp.spec.description or exp.name} "
                     f"({len(df)} pairs)")
@@ -659,6 +680,9 @@ def run(
     out_console.print("€ PV: discounted to the first year. A stakeholder's benefit-cost "
                       "ratio is mean gains / mean pays ('—': it pays nothing).")
     _print_paths(write_report(out), out)
+    if result.failed:
+        err_console.print(f"{result.failed} run(s) failed: the table leaves them out")
+        raise typer.Exit(EXIT_RUNS_FAILED)
 
 
 # --- calibration ----------------------------------------------------------------------------

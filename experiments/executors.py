@@ -80,6 +80,12 @@ class Executor:
                 on_result(result)
         return out
 
+    def check_code(self, source: str) -> None:
+        """Refuse workers whose code differs from ``source`` (the runner's source hash).
+
+        Workers of this process's own pool run its files; a Dask executor asks each worker.
+        """
+
     def close(self) -> None:
         """Release workers."""
 
@@ -267,6 +273,18 @@ class DaskExecutor(Executor):
             fut.release()
             yield t, result
             submit()
+
+    def check_code(self, source: str) -> None:
+        """Ask every worker of the cluster for its source hash before any task."""
+        from experiments.store import CodeMismatch, source_hash
+
+        found = self.client.run(source_hash)
+        other = {w: h for w, h in found.items() if h != source}
+        if other:
+            listed = ", ".join(f"{w} runs {h}" for w, h in sorted(other.items()))
+            raise CodeMismatch(f"Dask workers run other code than the runner (source "
+                               f"{source}): {listed}; install the same version on every "
+                               "worker and restart them")
 
     def close(self) -> None:
         """Disconnect; stop the LocalCluster if this executor started it."""

@@ -220,8 +220,11 @@ def _resolve(model: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
 
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in a worker; return a ``done`` or ``failed`` record (never raises)."""
+    from experiments.store import source_hash
+
     t0 = time.perf_counter()
-    record: dict[str, Any] = {"run_id": task.run_id, "pid": os.getpid()}
+    record: dict[str, Any] = {"run_id": task.run_id, "pid": os.getpid(),
+                              "code": source_hash()}
     try:
         if task.model == THUISPLUS_MODEL:
             base = _params_from(json.dumps(task.base, sort_keys=True))

@@ -40,7 +40,8 @@ class RunSummary:
 
 def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | None = None,
                    executor: str | Executor = "local", scheduler: str | None = None,
-                   resume: bool = False, progress: Progress | None = None) -> RunSummary:
+                   resume: bool = False, progress: Progress | None = None,
+                   allow_mixed: bool = False) -> RunSummary:
     """Run every (unfinished) run of ``experiment`` and store the results in ``out``.
 
     ``executor`` is ``"local"`` (worker processes, ``workers`` of them, default all
@@ -49,18 +50,28 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     of the same spec is completed: finished runs are skipped, failed runs retried.
     A run that raises is recorded in ``failures.parquet``; the others go on. On Ctrl-C
     every finished run is kept and the folder can be resumed.
+
+    One runner per folder (a second is refused while the first runs), one code version
+    per folder: a resume with other code, or a worker whose code differs, is refused
+    (:class:`~experiments.store.CodeMismatch`) unless ``allow_mixed``.
     """
     out = Path(out)
     t0 = time.perf_counter()
     tasks = experiment.runs()
-    store = ResultStore(out, experiment, tasks, resume=resume)
+    store = ResultStore(out, experiment, tasks, resume=resume, allow_mixed=allow_mixed)
     pending = store.pending()
     skipped = len(tasks) - len(pending)
     own = not isinstance(executor, Executor)
-    ex = make_executor(executor, workers, scheduler) if own else executor
     ran = 0
     state = None
     try:
+        ex = make_executor(executor, workers, scheduler) if own else executor
+    except BaseException:
+        store.close("interrupted")
+        raise
+    try:
+        if not allow_mixed:
+            ex.check_code(store.code["source"])
         if progress:
             progress(len(store.done), len(store.failures), len(tasks))
         for task, record in ex.imap_unordered(execute, pending):

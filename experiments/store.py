@@ -3,6 +3,7 @@
 Layout of ``OUT/``::
 
     manifest.json          spec, code version, seeds and status of every run
+    .lock                  held by the runner writing the folder (released when it ends)
     runs/part-000001.parquet     one row per finished run (ids, seed, outcome columns)
     yearly/part-000001.parquet   one row per finished run × year
     failures.parquet       runs that raised or killed their worker (error, traceback)
@@ -14,17 +15,29 @@ compacted: ``yearly/part-G`` and then ``runs/part-G`` are written atomically (te
 file + rename) and the journal deleted. Generation *G* is complete when ``runs/part-G``
 exists; a journal whose runs part exists is a leftover and is ignored, one without it is
 compacted on the next open. So each run is in exactly one place and ``--resume`` can
-never duplicate one. DuckDB reads the parts directly:
-``SELECT * FROM 'OUT/runs/*.parquet'``.
+never duplicate one; compaction also drops a run id seen before. DuckDB reads the parts
+directly: ``SELECT * FROM 'OUT/runs/*.parquet'``.
+
+**One runner per folder** (:class:`FolderLock`): a second runner on the same folder is
+refused while the first holds it; the operating system releases the lock when its
+holder ends, however it ends.
+
+**One code version per folder**: every run row carries the source hash of the code that
+computed it (``code``), and the manifest that of the runner; ``--resume`` with other code,
+or a worker whose code differs from the runner's, is refused unless mixing is allowed
+explicitly (``allow_mixed``, recorded in the manifest's ``code_history``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,22 +47,120 @@ import pandas as pd
 
 from experiments.spec import Experiment, RunTask, SpecError
 
-__all__ = ["ResultStore", "code_version", "load_failures", "load_manifest", "load_results",
-           "load_yearly"]
+__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_version", "load_failures",
+           "load_manifest", "load_results", "load_yearly", "source_hash"]
 
 ID_COLUMNS = ["run_id", "scenario", "point", "replication", "seed"]
 _PART = re.compile(r"part-(\d{6})\.parquet$")
 
 
+class CodeMismatch(ValueError):
+    """Results of two code versions would mix in one folder."""
+
+
+_PACKAGES = ("sim", "experiments", "calibration")
+
+
+@functools.cache
+def source_hash() -> str:
+    """A hash (16 hex digits) of the code that computes results.
+
+    The package version and every Python source file of ``sim``, ``experiments`` and
+    ``calibration``, plus plugin intervention modules: same files, same hash, anywhere.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from sim.processes._jit import _plugin_files
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(version("thuisplus").encode())
+    except PackageNotFoundError:
+        digest.update(b"unknown")
+    root = Path(__file__).resolve().parents[1]
+    files = sorted(f for pkg in _PACKAGES for f in (root / pkg).rglob("*.py")
+                   if "__pycache__" not in f.parts)
+    for f in [*files, *_plugin_files()]:
+        name = f.relative_to(root).as_posix() if f.is_relative_to(root) else f.name
+        digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _describe(code: dict[str, Any]) -> str:
+    """A code version in words: source hash, package version and commit."""
+    commit = code.get("commit")
+    where = f", commit {commit[:10]}{' with local changes' if code.get('dirty') else ''}" \
+        if commit else ""
+    return f"source {code.get('source', '?')} (package {code.get('package', '?')}{where})"
+
+
+class FolderLock:
+    """An exclusive lock on a results folder (``OUT/.lock``) for one process's lifetime.
+
+    Held through the operating system (``flock``; ``msvcrt.locking`` on Windows), so it
+    dies with its holder: a crashed runner leaves no stale lock. The file names the
+    holder, for the message a second runner gets.
+    """
+
+    NAME = ".lock"
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._fh: Any = None
+
+    def acquire(self) -> FolderLock:
+        """Take the lock or raise :class:`SpecError` naming its holder."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fh = open(self.folder / self.NAME, "a+", encoding="utf-8")
+        try:
+            _lock_file(fh)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise SpecError(str(self.folder), "", f"is being written by {holder}; two "
+                            "runners on one folder would corrupt it: wait for that one "
+                            "to end, or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()} since "
+                 f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        """Give the lock up (closing the file releases it)."""
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.seek(0)
+                self._fh.truncate()
+            self._fh.close()
+            self._fh = None
+
+
+def _lock_file(fh: Any) -> None:
+    """Lock an open file exclusively without waiting (OSError if another process holds it)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def code_version() -> dict[str, Any]:
-    """Package version and, in a git checkout, the commit and whether it had local changes."""
+    """Package version, source hash and, in a git checkout, the commit and local changes."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         pkg = version("thuisplus")
     except PackageNotFoundError:
         pkg = "unknown"
-    info: dict[str, Any] = {"package": pkg}
+    info: dict[str, Any] = {"package": pkg, "source": source_hash()}
     root = Path(__file__).resolve().parents[1]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
@@ -101,7 +212,8 @@ class ResultStore:
     """Writer of one experiment's results folder (see the module docstring)."""
 
     def __init__(self, out: Path, experiment: Experiment, tasks: list[RunTask], *,
-                 resume: bool = False, flush_every: int | None = None):
+                 resume: bool = False, flush_every: int | None = None,
+                 allow_mixed: bool = False):
         self.out = Path(out)
         self.experiment = experiment
         self.tasks = {t.run_id: t for t in tasks}
@@ -110,10 +222,21 @@ class ResultStore:
         self.journal_dir = self.out / "journal"
         self.failures: dict[int, dict[str, Any]] = {}
         self.code = code_version()
-        self._open(resume)
+        self.allow_mixed = allow_mixed
+        self.code_history: list[dict[str, Any]] = [self.code]
+        self.done: set[int] = set()
+        self._stored: set[int] = set()  # run ids in the compacted parts
+        pre_existing = self.out.exists() and any(
+            f.name != FolderLock.NAME for f in self.out.iterdir())
+        self.lock = FolderLock(self.out).acquire()
+        try:
+            self._open(resume, pre_existing)
+        except BaseException:
+            self.lock.release()
+            raise
 
     # --- opening, resuming --------------------------------------------------------------
-    def _open(self, resume: bool) -> None:
+    def _open(self, resume: bool, pre_existing: bool) -> None:
         manifest = self.out / "manifest.json"
         if manifest.exists():
             old = json.loads(manifest.read_text(encoding="utf-8"))
@@ -126,13 +249,17 @@ class ResultStore:
                                 f"(fingerprint {old.get('fingerprint')} ≠ "
                                 f"{self.experiment.fingerprint()}); --resume needs the same "
                                 "spec, parameters and replications")
-        elif self.out.exists() and any(self.out.iterdir()) and not resume:
+            self._check_code(old)
+        elif pre_existing and not resume:
             raise SpecError(str(self.out), "", "exists and is not empty (and is not an "
                             "experiment folder); choose another --out folder")
         for d in (self.runs_dir, self.yearly_dir, self.journal_dir):
             d.mkdir(parents=True, exist_ok=True)
         for tmp in self.out.rglob(".*.tmp"):
             tmp.unlink()
+        for p in _generations(self.runs_dir).values():
+            self._stored.update(int(x)
+                                for x in pd.read_parquet(p, columns=["run_id"])["run_id"])
         # Finish compactions a crash interrupted.
         runs = _generations(self.runs_dir)
         for j in sorted(self.journal_dir.glob("*.jsonl")):
@@ -142,10 +269,8 @@ class ResultStore:
             else:
                 self._compact(g, _read_journal(j))
                 j.unlink()
+        self.done.update(self._stored)
         old_failures = self.out / "failures.parquet"
-        self.done: set[int] = set()
-        for p in _generations(self.runs_dir).values():
-            self.done.update(int(x) for x in pd.read_parquet(p, columns=["run_id"])["run_id"])
         if old_failures.exists():
             f = pd.read_parquet(old_failures)
             for rec in f.to_dict(orient="records"):
@@ -155,6 +280,21 @@ class ResultStore:
         self._journal_records = 0
         self._journal: Any = None
         self.write_manifest(state="running")
+
+    def _check_code(self, old: dict[str, Any]) -> None:
+        """Refuse to resume a folder written by other code (unless mixing is allowed)."""
+        history = old.get("code_history") or [old.get("code") or {}]
+        seen = {h.get("source") for h in history}
+        if seen <= {self.code["source"]}:
+            self.code_history = history
+            return
+        if not self.allow_mixed:
+            raise CodeMismatch(
+                f"{self.out}: its runs were computed by {_describe(history[-1])}; this is "
+                f"{_describe(self.code)}. Resuming would mix results of two code versions "
+                "in one folder: start a fresh --out (or `thuisplus run --fresh`), or pass "
+                "--allow-mixed to mix them knowingly (recorded in the manifest)")
+        self.code_history = [*history, self.code]
 
     def pending(self) -> list[RunTask]:
         """Tasks not finished yet (failed ones are retried), in run-id order."""
@@ -171,6 +311,13 @@ class ResultStore:
         """Store one finished record (``done`` or ``failed``) at once; compact when due."""
         rid = int(record["run_id"])
         t = self.tasks[rid]
+        worker_code = record.get("code", self.code["source"])
+        if (record["status"] == "done" and worker_code != self.code["source"]
+                and not self.allow_mixed):
+            record = {**record, "status": "failed",
+                      "error": f"CodeMismatch: the worker (pid {record.get('pid')}) runs "
+                               f"source {worker_code}, the runner {self.code['source']}; "
+                               "its result is not stored (update the workers' code)"}
         if record["status"] == "done":
             if rid in self.done:
                 return
@@ -179,7 +326,8 @@ class ResultStore:
             row = {**ids,
                    **{f"x.{k}": v for k, v in self.experiment.points[t.point].items()},
                    **{f"post.{k}": v for k, v in t.drawn.items()},
-                   **record["outcomes"], "seconds": record.get("seconds")}
+                   **record["outcomes"], "seconds": record.get("seconds"),
+                   "code": worker_code}
             line = {"run_id": rid, "row": row, "yearly": record.get("yearly")}
             fh = self._journal_file()
             fh.write(json.dumps(line, allow_nan=True, default=str) + "\n")
@@ -213,11 +361,17 @@ class ResultStore:
         self._journal_records = 0
         self.write_manifest(state="running")
 
-    def _compact(self, generation: int, records: list[dict[str, Any]]) -> None:
-        if not records:
-            return
-        rows, yearly = [], []
+    def _compact(self, generation: int, records: list[dict[str, Any]]) -> set[int]:
+        """Write a journal's records as parts of ``generation``; returns their run ids.
+
+        A run id already in a part, or twice in the journal, is kept once (the first).
+        """
+        rows, yearly, ids = [], [], set()
         for rec in records:
+            rid = int(rec["run_id"])
+            if rid in ids or rid in self._stored:
+                continue
+            ids.add(rid)
             row = rec["row"]
             rows.append(row)
             if rec.get("yearly"):
@@ -225,10 +379,14 @@ class ResultStore:
                 for k in reversed(ID_COLUMNS):
                     y.insert(0, k, row[k])
                 yearly.append(y)
+        if not rows:
+            return ids
         name = f"part-{generation:06d}.parquet"
         if yearly:
             _atomic_parquet(pd.concat(yearly, ignore_index=True), self.yearly_dir / name)
         _atomic_parquet(pd.DataFrame(rows), self.runs_dir / name)
+        self._stored.update(ids)
+        return ids
 
     def _write_failures(self) -> None:
         path = self.out / "failures.parquet"
@@ -249,6 +407,7 @@ class ResultStore:
             "fingerprint": exp.fingerprint(),
             "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "code": self.code,
+            "code_history": self.code_history,
             "spec": exp.to_dict(),
             "spec_source": exp.source,
             "base_parameters": (exp.base_params.model_dump(mode="json")
@@ -271,13 +430,16 @@ class ResultStore:
         _atomic_write_bytes(self.out / "manifest.json", data)
 
     def close(self, state: str | None = None) -> None:
-        """Compact what is left and write the final manifest."""
-        self.flush()
-        self._write_failures()
-        if state is None:
-            state = ("complete" if len(self.done) == len(self.tasks)
-                     else "incomplete")
-        self.write_manifest(state=state)
+        """Compact what is left, write the final manifest and release the folder."""
+        try:
+            self.flush()
+            self._write_failures()
+            if state is None:
+                state = ("complete" if len(self.done) == len(self.tasks)
+                         else "incomplete")
+            self.write_manifest(state=state)
+        finally:
+            self.lock.release()
 
 
 # --- reading ------------------------------------------------------------------------------

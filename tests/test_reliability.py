@@ -1,0 +1,209 @@
+"""Trustworthy batches: one runner per folder, one code version per folder, no duplicates."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from experiments import Experiment, SpecError, load_manifest, load_results, run_experiment
+from experiments import store as store_mod
+from experiments.cli import app
+from experiments.store import CodeMismatch, FolderLock, ResultStore
+from tests.test_experiments import spec
+
+REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def _hold_lock(folder: Path) -> subprocess.Popen:
+    """Another process that takes the folder's lock and keeps it until killed."""
+    code = ("import sys, time\n"
+            "from pathlib import Path\n"
+            "from experiments.store import FolderLock\n"
+            f"lock = FolderLock(Path({str(folder)!r})).acquire()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_second_runner_on_the_folder_is_refused_and_duplicates_nothing(tmp_path):
+    exp = Experiment.from_dict(spec())
+    out = tmp_path / "o"
+    holder = _hold_lock(out)
+    try:
+        with pytest.raises(SpecError, match=r"being written by pid \d+"):
+            run_experiment(exp, out, executor="serial")
+        path = tmp_path / "s.toml"
+        path.write_bytes(tomli_w.dumps(spec()).encode())
+        r = runner.invoke(app, ["experiment", str(path), "--out", str(out), "--executor",
+                                "serial", "--no-report"])
+        assert r.exit_code == 2 and "being written by" in r.output
+    finally:
+        holder.kill()
+        holder.wait()
+    # the killed holder left no stale lock: the folder is usable at once
+    s = run_experiment(exp, out, executor="serial", resume=True)
+    assert s.complete and sorted(load_results(out)["run_id"]) == list(range(s.total))
+
+
+def test_the_lock_is_released_however_the_runner_ends(tmp_path):
+    exp = Experiment.from_dict(spec(replications=3))
+
+    def boom(done, failed, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(exp, tmp_path / "i", executor="serial", progress=boom)
+    FolderLock(tmp_path / "i").acquire().release()
+    with pytest.raises(SpecError, match="--resume"):
+        run_experiment(exp, tmp_path / "i", executor="serial")
+    FolderLock(tmp_path / "i").acquire().release()
+
+
+def test_compaction_keeps_each_run_once(tmp_path):
+    exp = Experiment.from_dict(spec())
+    out = tmp_path / "d"
+    run_experiment(exp, out, executor="serial")
+    first = load_results(out)
+    # a journal left behind that repeats two finished runs and one twice over
+    rows = first.to_dict(orient="records")
+    lines = [{"run_id": r["run_id"], "row": r, "yearly": None} for r in (rows[0], rows[1],
+                                                                          rows[1])]
+    (out / "journal" / "000099.jsonl").write_text(
+        "".join(json.dumps(x, default=str) + "\n" for x in lines))
+    s = run_experiment(exp, out, executor="serial", resume=True)
+    assert s.ran == 0
+    df = load_results(out)
+    assert sorted(df["run_id"]) == list(range(len(first)))
+
+
+def test_resume_with_other_code_is_refused_unless_mixing_is_allowed(tmp_path, monkeypatch):
+    exp = Experiment.from_dict(spec(replications=4))
+    out = tmp_path / "m"
+
+    def stop(done, failed, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(exp, out, executor="serial", progress=stop)
+    old = load_manifest(out)["code"]["source"]
+    assert set(load_results(out)["code"]) == {old}
+    monkeypatch.setattr(store_mod, "source_hash", lambda: "0123456789abcdef")
+    import experiments.outcomes  # noqa: F401  (its execute imports source_hash at call time)
+
+    with pytest.raises(CodeMismatch, match=rf"source {old}.*source 0123456789abcdef"):
+        run_experiment(exp, out, executor="serial", resume=True)
+    assert len(load_results(out)) == 3  # nothing touched
+    s = run_experiment(exp, out, executor="serial", resume=True, allow_mixed=True)
+    assert s.complete
+    m = load_manifest(out)
+    assert [c["source"] for c in m["code_history"]] == [old, "0123456789abcdef"]
+    assert set(load_results(out)["code"]) == {old, "0123456789abcdef"}
+
+
+def test_the_cli_says_how_to_go_on_after_a_code_change(tmp_path, monkeypatch):
+    path = tmp_path / "s.toml"
+    path.write_bytes(tomli_w.dumps(spec()).encode())
+    out = tmp_path / "c"
+    args = ["experiment", str(path), "--out", str(out), "--executor", "serial", "--no-report"]
+    assert runner.invoke(app, args).exit_code == 0
+    monkeypatch.setattr(store_mod, "source_hash", lambda: "fedcba9876543210")
+    r = runner.invoke(app, [*args, "--resume"])
+    assert r.exit_code == 2 and "--allow-mixed" in r.output and "Traceback" not in r.output
+    assert runner.invoke(app, [*args, "--resume", "--allow-mixed"]).exit_code == 0
+
+
+def test_a_result_from_a_worker_with_other_code_is_not_stored(tmp_path):
+    exp = Experiment.from_dict(spec())
+    tasks = exp.runs()
+    st = ResultStore(tmp_path / "w", exp, tasks)
+    try:
+        st.add({"run_id": 0, "status": "done", "outcomes": {"y": 1.0}, "code": "not-ours",
+                "pid": 123})
+        st.add({"run_id": 1, "status": "done", "outcomes": {"y": 2.0},
+                "code": st.code["source"]})
+        assert st.done == {1}
+        assert "CodeMismatch" in st.failures[0]["error"]
+    finally:
+        st.close()
+    assert list(load_results(tmp_path / "w")["run_id"]) == [1]
+
+
+def test_dask_workers_with_other_code_are_refused_before_any_task(tmp_path):
+    from distributed import Client, LocalCluster
+
+    from experiments.executors import DaskExecutor
+
+    exp = Experiment.from_dict(spec())
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        ex = DaskExecutor(cluster.scheduler_address)
+        try:
+            ex.check_code(store_mod.source_hash())  # same code: accepted
+
+            def other_code():
+                import experiments.store as s
+
+                s.source_hash = lambda: "other-version-00"
+
+            client.run(other_code)
+            with pytest.raises(CodeMismatch, match="other-version-00"):
+                run_experiment(exp, tmp_path / "k", executor=ex)
+            assert len(load_results(tmp_path / "k")) == 0
+        finally:
+            ex.close()
+
+
+def test_failed_runs_exit_3(tmp_path):
+    data = spec(model="experiments.testfunctions:fail_above",
+                design={"method": "grid", "parameters": {"a": {"values": [0.1, 0.9]}}})
+    path = tmp_path / "f.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    r = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "f"),
+                            "--executor", "serial", "--no-report"])
+    assert r.exit_code == 3, r.output
+    assert "failed" in r.output
+
+
+def test_every_stored_run_names_its_code(tmp_path):
+    exp = Experiment.from_dict(spec())
+    run_experiment(exp, tmp_path / "v", executor="serial")
+    df = load_results(tmp_path / "v")
+    m = load_manifest(tmp_path / "v")
+    assert isinstance(df, pd.DataFrame) and (df["code"] == m["code"]["source"]).all()
+    assert len(m["code"]["source"]) == 16 and m["code_history"] == [m["code"]]
+    t0 = time.perf_counter()
+    store_mod.source_hash.cache_clear()
+    assert store_mod.source_hash() == m["code"]["source"]  # stable, and cheap
+    assert time.perf_counter() - t0 < 5
+
+
+def test_a_second_fit_on_the_folder_is_refused(tmp_path):
+    from calibration.config import CalibrationConfig
+    from calibration.data import load_evaluation
+    from calibration.fit import run_calibration
+
+    data_dir = REPO / "calibration" / "data"
+    cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract_2021.toml")
+    data = load_evaluation(data_dir / "evaluation.csv", data_dir / "complexes.csv")
+    holder = _hold_lock(tmp_path / "fit")
+    try:
+        with pytest.raises(SpecError, match="being written by"):
+            run_calibration(cfg, data, tmp_path / "fit", executor="serial", budget=1)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (tmp_path / "fit" / "manifest.json").exists()
