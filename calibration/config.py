@@ -129,7 +129,10 @@ class CalibrationConfig:
         self.model = model
         self.source = source
         self.base_dir = base_dir
-        self.set = flatten_keys(model.set)
+        try:
+            self.set = flatten_keys(model.set)
+        except ValueError as exc:  # a key given twice
+            raise SpecError(source, getattr(exc, "key", "set"), str(exc)) from None
         self.base_params = self._build_base()
         self._check_parameters()
 

@@ -417,6 +417,9 @@ ResumeOpt = Annotated[bool, typer.Option(
                      "failed ones.")]
 ReplicationsOpt = Annotated[int | None, typer.Option(
     min=1, max=1_000_000, help="Override the spec's number of replications.")]
+AllowCodeOpt = Annotated[bool, typer.Option(
+    "--allow-code", help="Let the spec's `model` name code outside the project's models "
+                         "(it runs on every worker: trust the spec like code).")]
 AllowMixedOpt = Annotated[bool, typer.Option(
     "--allow-mixed", help="With --resume: accept runs computed by other code (another "
                           "version, or workers with other code); recorded in the manifest.")]
@@ -444,10 +447,14 @@ def _resolve_spec(spec: str) -> Path:
     return path  # Experiment.from_toml reports it, with a suggestion
 
 
-def _load_experiment(spec: str, replications: int | None, params: Path | None):
-    from experiments.spec import Experiment
+def _load_experiment(spec: str, replications: int | None, params: Path | None,
+                     allow_code: bool = False):
+    from experiments.spec import TRUSTED_MODEL_MODULES, Experiment
 
-    exp = Experiment.from_toml(_resolve_spec(spec))
+    exp = Experiment.from_toml(_resolve_spec(spec), allow_code=allow_code)
+    if ":" in exp.spec.model and exp.spec.model.partition(":")[0] not in TRUSTED_MODEL_MODULES:
+        err_console.print(f"warning: {spec} names code to run on every worker "
+                          f"({exp.spec.model}); --allow-code trusts it")
     changes: dict[str, Any] = {}
     if replications is not None:
         changes["replications"] = replications
@@ -536,6 +543,7 @@ def experiment(
     report: Annotated[bool, typer.Option(help="Write report.md, tables and plots at the end.")
                       ] = True,
     allow_mixed: AllowMixedOpt = False,
+    allow_code: AllowCodeOpt = False,
 ) -> None:
     """Run an experiment spec: scenarios × design × replications, results to Parquet.
 
@@ -544,7 +552,7 @@ def experiment(
     from experiments.report import write_report
 
     with user_errors():
-        exp = _load_experiment(spec, replications, params)
+        exp = _load_experiment(spec, replications, params, allow_code)
         out = out or Path("results") / exp.name
         result = _run_batch(exp, out, workers, executor, scheduler, resume, allow_mixed)
     if report and result.done:
@@ -566,6 +574,7 @@ def sensitivity(
     replications: ReplicationsOpt = None,
     params: ParamsOpt = None,
     allow_mixed: AllowMixedOpt = False,
+    allow_code: AllowCodeOpt = False,
 ) -> None:
     """Global sensitivity analysis: run a Sobol or Morris design, print and plot indices."""
     from experiments.analysis import sensitivity_indices
@@ -573,7 +582,7 @@ def sensitivity(
     from experiments.store import load_results
 
     with user_errors():
-        exp = _load_experiment(spec, replications, params)
+        exp = _load_experiment(spec, replications, params, allow_code)
         if exp.spec.design.method not in ("sobol", "morris"):
             raise InputError(f"{spec}: design method is {exp.spec.design.method!r}; "
                              "sensitivity needs 'sobol' or 'morris' (use `thuisplus "

@@ -34,7 +34,9 @@ def experiment_from_manifest(out: str | Path) -> Experiment:
     m = load_manifest(out)
     source = m.get("spec_source", "spec")
     base_dir = Path(source).parent if source and source != "spec" else Path.cwd()
-    return Experiment.from_dict(m["spec"], source=f"{out}/manifest.json", base_dir=base_dir)
+    # allow_code: reading results runs no model; the runner checked the spec when it ran
+    return Experiment.from_dict(m["spec"], source=f"{out}/manifest.json", base_dir=base_dir,
+                                allow_code=True)
 
 
 def _money(x: float) -> str:

@@ -79,9 +79,9 @@ class _SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
-    seed: int = Field(1, ge=0)
-    replications: int = Field(1, ge=1, le=1_000_000)
-    weeks: int | None = Field(None, ge=1, le=5200)
+    seed: int = Field(1, ge=0, strict=True)
+    replications: int = Field(1, ge=1, le=1_000_000, strict=True)
+    weeks: int | None = Field(None, ge=1, le=5200, strict=True)
     preset: str | None = None
     params: str | None = None
     model: str = THUISPLUS_MODEL
@@ -90,7 +90,9 @@ class _SpecModel(BaseModel):
     scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
     design: Design = Field(default_factory=Design)
     outcomes: list[str] = Field(default_factory=list)
-    flush_every: int = Field(200, ge=1, le=100_000)
+    flush_every: int = Field(200, ge=1, le=100_000, strict=True)
+    max_runs: int = Field(1_000_000, ge=1, strict=True,
+                          description="refuse a spec with more runs than this")
 
 
 @dataclass(frozen=True)
@@ -109,15 +111,27 @@ class RunTask:
     drawn: dict[str, Any] = field(default_factory=dict)  # posterior draw (post.* columns)
 
 
+class DuplicateKey(ValueError):
+    """A key given twice (``{"a.b": 1, "a": {"b": 2}}``); ``key`` names it."""
+
+    def __init__(self, key: str):
+        super().__init__(f"{key} is given twice (once dotted, once nested); give it once")
+        self.key = key
+
+
 def flatten_keys(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` and ``{"a.b": 1}`` both become ``{"a.b": 1}``."""
+    """``{"a": {"b": 1}}`` and ``{"a.b": 1}`` both become ``{"a.b": 1}``.
+
+    Raises :class:`DuplicateKey` when both forms name the same key.
+    """
     out: dict[str, Any] = {}
     for k, v in data.items():
         key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
-            out.update(flatten_keys(v, key + "."))
-        else:
-            out[key] = v
+        items = flatten_keys(v, key + ".") if isinstance(v, Mapping) else {key: v}
+        for kk, vv in items.items():
+            if kk in out:
+                raise DuplicateKey(kk)
+            out[kk] = vv
     return out
 
 
@@ -195,16 +209,25 @@ def build_base_parameters(params_file: str | None, preset: str | None,
     return params, posterior
 
 
+#: Modules whose functions a spec may name as its ``model`` without ``allow_code``.
+TRUSTED_MODEL_MODULES = ("experiments.testfunctions",)
+
+
 class Experiment:
     """A validated experiment spec; build with :meth:`from_toml` or :meth:`from_dict`."""
 
-    def __init__(self, spec: _SpecModel, *, source: str = "spec", base_dir: Path | None = None):
+    def __init__(self, spec: _SpecModel, *, source: str = "spec", base_dir: Path | None = None,
+                 allow_code: bool = False):
         self.spec = spec
         self.source = source
         self.base_dir = base_dir or Path.cwd()
-        self.set = flatten_keys(spec.set)
-        self.scenarios: dict[str, dict[str, Any]] = (
-            {k: flatten_keys(v) for k, v in spec.scenarios.items()} or {"default": {}})
+        self.allow_code = allow_code
+        try:
+            self.set = flatten_keys(spec.set)
+            self.scenarios: dict[str, dict[str, Any]] = (
+                {k: flatten_keys(v) for k, v in spec.scenarios.items()} or {"default": {}})
+        except DuplicateKey as exc:
+            raise SpecError(source, exc.key, str(exc)) from None
         self.base_params: Parameters | None = None
         self.posterior = None
         self._validate()
@@ -213,17 +236,21 @@ class Experiment:
     # --- construction ---------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "spec",
-                  base_dir: Path | None = None) -> Experiment:
-        """Validate a spec given as a (nested) mapping, e.g. parsed TOML."""
+                  base_dir: Path | None = None, allow_code: bool = False) -> Experiment:
+        """Validate a spec given as a (nested) mapping, e.g. parsed TOML.
+
+        ``allow_code``: accept a ``model`` outside the project's own (any importable
+        ``package.module:function``): the spec is then code, to be trusted like code.
+        """
         try:
             spec = _SpecModel.model_validate(dict(data))
         except ValidationError as exc:
             key, msg = _pydantic_problem(exc)
             raise SpecError(source, key, msg) from None
-        return cls(spec, source=source, base_dir=base_dir)
+        return cls(spec, source=source, base_dir=base_dir, allow_code=allow_code)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> Experiment:
+    def from_toml(cls, path: str | Path, *, allow_code: bool = False) -> Experiment:
         """Read and validate a spec file; relative ``params`` paths are relative to it."""
         path = Path(path)
         if not path.is_file():
@@ -237,13 +264,15 @@ class Experiment:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SpecError(str(path), "", f"not valid TOML: {exc}") from None
-        return cls.from_dict(data, source=str(path), base_dir=path.parent)
+        return cls.from_dict(data, source=str(path), base_dir=path.parent,
+                             allow_code=allow_code)
 
     def with_changes(self, **changes: Any) -> Experiment:
         """A copy with top-level spec fields replaced (e.g. ``replications=4``)."""
         data = self.spec.model_dump()
         data.update(changes)
-        return Experiment.from_dict(data, source=self.source, base_dir=self.base_dir)
+        return Experiment.from_dict(data, source=self.source, base_dir=self.base_dir,
+                                    allow_code=self.allow_code)
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as plain data (what the manifest stores)."""
@@ -253,6 +282,7 @@ class Experiment:
         """A hash of everything that determines the runs and their results."""
         data = self.to_dict()
         data.pop("flush_every", None)
+        data.pop("max_runs", None)
         data.pop("description", None)
         if self.base_params is not None:
             data["_base"] = self.base_params.model_dump(mode="json")
@@ -309,6 +339,19 @@ class Experiment:
             if ":" not in s.model:
                 raise self._err("model", f"{s.model!r}: expected {THUISPLUS_MODEL!r} or "
                                          "'package.module:function'")
+            module, _, name = s.model.partition(":")
+            if module not in TRUSTED_MODEL_MODULES and not self.allow_code:
+                raise self._err("model", f"{s.model!r}: a spec may name the project's models "
+                                f"only ({THUISPLUS_MODEL!r}, or a function of "
+                                f"{', '.join(TRUSTED_MODEL_MODULES)}); a spec that names other "
+                                "code runs it on every worker, so that needs --allow-code "
+                                "(Python: allow_code=True) and a spec you trust like code")
+            if module in TRUSTED_MODEL_MODULES:
+                import importlib
+
+                if not callable(getattr(importlib.import_module(module), name, None)):
+                    raise self._err("model", f"{s.model!r}: {module} has no function "
+                                             f"{name!r}")
             if s.preset or s.params:
                 raise self._err("preset" if s.preset else "params",
                                 "only the thuisplus model takes a preset or parameter file")
@@ -320,6 +363,17 @@ class Experiment:
         if not design.parameters:
             raise self._err("design.parameters",
                             f"design method {design.method!r} needs at least one parameter")
+        for name, over in self.scenarios.items():
+            both = sorted(set(over) & set(design.parameters))
+            if both:
+                raise self._err(f"scenarios.{name}.{both[0]}",
+                                "is also a design parameter; the design would overrule the "
+                                "scenario: set it in one place only")
+        n = self._design_size() * len(self.scenarios) * s.replications
+        if n > s.max_runs:
+            raise self._err("max_runs", f"the spec asks for {n:,} runs (design points × "
+                            f"scenarios × replications); the limit is {s.max_runs:,}: make "
+                            "the design smaller, or raise max_runs in the spec if you mean it")
         for key, pr in design.parameters.items():
             where = f"design.parameters.{key}"
             if self.is_thuisplus:
@@ -377,6 +431,19 @@ class Experiment:
         return value
 
     # --- design ---------------------------------------------------------------------
+    def _design_size(self) -> int:
+        """Design points the spec asks for, computed without sampling them."""
+        d = self.spec.design
+        k = len(d.parameters)
+        if d.method == "grid":
+            return math.prod(len(pr.values) if pr.values is not None else d.levels
+                             for pr in d.parameters.values())
+        if d.method == "sobol":
+            return d.samples * (2 * k + 2 if d.second_order else k + 2)
+        if d.method == "morris":
+            return d.samples * (k + 1)
+        return d.samples
+
     def _sample_design(self) -> list[dict[str, Any]]:
         d = self.spec.design
         if d.method == "none":

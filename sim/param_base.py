@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 __all__ = ["ASSUMPTION", "INTENSITY_SOURCE", "Group", "P"]
 
@@ -41,6 +41,19 @@ def P(
 
 
 class Group(BaseModel):
-    """Base of every parameter group: unknown keys are errors, assignment is validated."""
+    """Base of every parameter group: unknown keys are errors, assignment is validated.
+
+    A number is a number: ``true`` or ``"3"`` for a numeric parameter is an error, not 1.0
+    or 3.0 (pydantic's lax mode would convert them silently).
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and field.annotation in (int, float) and isinstance(
+                value, bool | str | bytes):
+            raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+        return value

@@ -555,7 +555,9 @@ class StaffingParams(_Group):
     )
     target_utilisation: float = P(
         0.85, "share of available hours", ASSUMPTION,
-        "Planned share of available hours filled; providers hire to this level.", gt=0, le=1,
+        "Planned share of available hours filled; providers hire to this level (at least "
+        "0.05: below it the staff pool, one worker per 5% of needed hours, grows without "
+        "bound in memory).", ge=0.05, le=1,
     )
     travel_share_max: float = P(
         0.35, "share of working time", ASSUMPTION + " (not found; parameters.md: wide range)",

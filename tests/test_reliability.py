@@ -207,3 +207,53 @@ def test_a_second_fit_on_the_folder_is_refused(tmp_path):
         holder.kill()
         holder.wait()
     assert not (tmp_path / "fit" / "manifest.json").exists()
+
+
+def test_a_spec_cannot_run_code_outside_the_projects_models(tmp_path):
+    bad = spec(model="subprocess:run")
+    with pytest.raises(SpecError, match="--allow-code"):
+        Experiment.from_dict(bad)
+    with pytest.raises(SpecError, match="no function 'nope'"):
+        Experiment.from_dict(spec(model="experiments.testfunctions:nope"))
+    path = tmp_path / "evil.toml"
+    path.write_bytes(tomli_w.dumps(bad).encode())
+    r = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "e"),
+                            "--executor", "serial", "--no-report"])
+    assert r.exit_code == 2 and "--allow-code" in r.output
+    assert not (tmp_path / "e").exists()
+    # knowingly allowed: accepted (validated only here, never run)
+    assert Experiment.from_dict(bad, allow_code=True).spec.model == "subprocess:run"
+
+
+@pytest.mark.parametrize(("changes", "key", "needle"), [
+    ({"set": {"care.hh_hours_base": 1.0, "care": {"hh_hours_base": 2.0}}},
+     "care.hh_hours_base", "given twice"),
+    ({"set": {"care.hh_hours_base": True}}, "care.hh_hours_base", "expected a number"),
+    ({"set": {"care.hh_hours_base": "3"}}, "care.hh_hours_base", "expected a number"),
+    ({"replications": True}, "replications", ""),
+    ({"scenarios": {"a": {"care.hh_hours_base": 1.0}},
+      "design": {"method": "grid", "parameters": {"care.hh_hours_base": {"values": [1.0, 2.0]}}}},
+     "scenarios.a.care.hh_hours_base", "also a design parameter"),
+    ({"replications": 1000, "design": {"method": "grid", "parameters": {
+        "care.hh_hours_base": {"range": [1.0, 3.0]},
+        "care.begeleiding_hours": {"range": [1.0, 3.0]}}, "levels": 1000}},
+     "max_runs", "1,000,000,000 runs"),
+    ({"set": {"staffing.target_utilisation": 1e-9}}, "staffing.target_utilisation", "0.05"),
+])
+def test_specs_that_would_quietly_run_something_else_are_refused(changes, key, needle):
+    data = {"name": "strict", "replications": 1, **changes}
+    with pytest.raises(SpecError) as info:
+        Experiment.from_dict(data)
+    text = str(info.value)
+    assert key in text and needle in text, text
+
+
+def test_max_runs_is_the_specs_own_limit():
+    data = {"name": "big", "design": {"method": "grid", "parameters": {
+        "care.hh_hours_base": {"range": [1.0, 2.0]}}, "levels": 100}, "replications": 2}
+    with pytest.raises(SpecError, match="200 runs"):
+        Experiment.from_dict({**data, "max_runs": 150})
+    exp = Experiment.from_dict({**data, "max_runs": 200})
+    assert exp.n_runs == 200
+    # the limit is not part of what determines results
+    assert exp.fingerprint() == Experiment.from_dict({**data, "max_runs": 10**9}).fingerprint()
