@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import signal
 import sys
 import time
 import tomllib
@@ -840,8 +841,16 @@ def dashboard(
     serve(p, host=host, port=port, label=label)
 
 
+def _stop_on_signal(signum: int, frame: Any) -> None:
+    """SIGTERM or SIGHUP: stop as Ctrl-C does (finished runs kept, workers stopped)."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_on_signal)
     try:
         app()
     except KeyboardInterrupt:

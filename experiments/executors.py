@@ -27,6 +27,8 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -117,6 +119,31 @@ class SerialExecutor(Executor):
             yield t, fn(t)
 
 
+def _die_with_runner(runner: int, started: float) -> None:
+    """Worker initializer: end this worker within a second of its runner's end.
+
+    A worker's parent is the forkserver, not the runner, and every worker holds both
+    ends of the pool's queues: neither notices a runner killed with SIGKILL, so they
+    would wait for work forever. A watchdog thread checks once a second that the runner
+    (pid and start time, so a reused pid does not count) is alive and not a zombie.
+    """
+    import psutil
+
+    def alive() -> bool:
+        try:
+            p = psutil.Process(runner)
+            return p.create_time() == started and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def watch() -> None:
+        while alive():
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="thuisplus-runner-watch", daemon=True).start()
+
+
 def _mp_context() -> mp.context.BaseContext:
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
@@ -140,7 +167,12 @@ class LocalExecutor(Executor):
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=_mp_context())
+            import psutil
+
+            me = os.getpid()
+            self._pool = cf.ProcessPoolExecutor(
+                self.workers, mp_context=_mp_context(), initializer=_die_with_runner,
+                initargs=(me, psutil.Process(me).create_time()))
         return self._pool
 
     def _drop_pool(self) -> None:

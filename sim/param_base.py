@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = ["ASSUMPTION", "INTENSITY_SOURCE", "Group", "P"]
 
@@ -55,5 +56,6 @@ class Group(BaseModel):
         field = cls.model_fields.get(info.field_name or "")
         if field is not None and field.annotation in (int, float) and isinstance(
                 value, bool | str | bytes):
-            raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+            raise PydanticCustomError("number_type", "expected a number, got {kind}",
+                                      {"kind": type(value).__name__})
         return value

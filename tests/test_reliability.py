@@ -257,3 +257,50 @@ def test_max_runs_is_the_specs_own_limit():
     assert exp.n_runs == 200
     # the limit is not part of what determines results
     assert exp.fingerprint() == Experiment.from_dict({**data, "max_runs": 10**9}).fingerprint()
+
+
+def _start_runner(tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path, list[str]]:
+    import tomli_w as tw
+
+    data = spec(replications=40, set={"sleep": 0.1},
+                design={"method": "grid", "parameters": {"a": {"values": [0.1, 0.4]}}})
+    path = tmp_path / f"{name}.toml"
+    path.write_bytes(tw.dumps(data).encode())
+    out = tmp_path / name
+    cmd = [sys.executable, "-m", "experiments.cli", "experiment", str(path), "--out", str(out),
+           "--workers", "2", "--no-report"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+                            text=True)
+    deadline = time.time() + 90
+    while time.time() < deadline and (not (out / "manifest.json").exists()
+                                      or len(load_results(out)) < 4):
+        time.sleep(0.1)
+    assert len(load_results(out)) >= 4, "the runner did not get going"
+    return proc, out, cmd
+
+
+def _workers_of(pid: int) -> list:
+    import psutil
+
+    return psutil.Process(pid).children(recursive=True)
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_its_runner(tmp_path, how):
+    import psutil
+
+    proc, out, cmd = _start_runner(tmp_path, how.lower())
+    workers = _workers_of(proc.pid)
+    assert len(workers) >= 2
+    proc.send_signal(getattr(__import__("signal"), how))
+    code = proc.wait(timeout=60)
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, [p.pid for p in alive]
+    if how == "SIGTERM":
+        assert code == 130 and "interrupted" in proc.stderr.read()
+        assert load_manifest(out)["state"] == "interrupted"
+    # either way every finished run is kept, and the folder resumes to a complete result
+    r = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, cwd=REPO,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert sorted(load_results(out)["run_id"]) == list(range(80))
