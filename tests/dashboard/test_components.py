@@ -92,8 +92,9 @@ def test_moving_a_slider_changes_the_computed_outcome():
     assert before.startswith(("€", "−€"))
     rc.find(v.Slider, meta_ref="prevention-intensity").widget.v_model = 0
     rc.find(v.Slider, meta_ref="loneliness-intensity").widget.v_model = 0
-    assert rc.find(meta_ref="prevention-intensity-label").widget.children[1] \
-        .children == ["0 %"]
+    # the label follows the slider (after a re-render, which may come from another thread)
+    wait_until(lambda: rc.find(meta_ref="prevention-intensity-label").widget.children[1]
+               .children == ["0 %"], timeout=30)
     wait_until(lambda: figure_text(rc, AVOIDED) != before)
     wait_done(rc)
     assert figure_text(rc, AVOIDED) != before
