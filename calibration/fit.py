@@ -185,10 +185,12 @@ def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
             if progress:
                 progress("report")
             write_fit_report(result, cfg, data, sim, ex)
-    except BaseException:
+    except BaseException as exc:
         state = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["state"]
         if state != "complete":
-            _manifest(out, cfg, data, "interrupted", {"budget": budget})
+            failed = type(exc).__name__ == "FitFailed"
+            _manifest(out, cfg, data, "failed" if failed else "interrupted",
+                      {"budget": budget})
         raise
     finally:
         if own:

@@ -2,8 +2,10 @@
 
 Trials are asked in batches of the executor's size and evaluated in parallel; the
 distance is the same as ABC's. The study lives in ``OUT/optuna.db``: a resumed fit
-continues the study (trials a killed process left running are marked failed and their
-simulations come back from the journal when TPE proposes them again).
+continues the study. It equals the uninterrupted fit: the sampler of trial *n* is seeded
+from (seed, *n*), so a proposal depends only on the history and the trial's number, and
+trials a killed process left running are evaluated again (their simulations come back
+from the journal) rather than marked failed, so the history is the same.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from calibration.config import CalibrationConfig
 from calibration.simulate import Simulator, distance
 from experiments.executors import Executor
 
-__all__ = ["run_optuna"]
+__all__ = ["FitFailed", "run_optuna"]
+
+#: The distance told to Optuna for a simulation that failed.
+FAILED_DISTANCE = 1e12
+
+
+class FitFailed(RuntimeError):
+    """Every evaluation of a fit failed: there is no estimate to write."""
 
 
 class _Objective:
@@ -36,6 +46,28 @@ class _Objective:
             return math.inf
 
 
+def _sampler(cfg: CalibrationConfig, number: int) -> Any:
+    """The TPE sampler of trial ``number``, seeded from (the config's seed, number)."""
+    import optuna
+
+    seed = int(np.random.SeedSequence([cfg.model.seed, number]).generate_state(1)[0])
+    return optuna.samplers.TPESampler(seed=seed,
+                                      n_startup_trials=cfg.model.optuna.startup_trials)
+
+
+def _ask(study: Any, cfg: CalibrationConfig) -> tuple[Any, dict[str, Any]]:
+    """A new trial and its θ, drawn by the study's sampler within the priors."""
+    trial = study.ask()
+    theta: dict[str, Any] = {}
+    for key, prior in cfg.priors.items():
+        if isinstance(cfg.cast(key, 1.0), int):
+            theta[key] = trial.suggest_int(key, math.ceil(prior.lower),
+                                           math.floor(prior.upper))
+        else:
+            theta[key] = trial.suggest_float(key, prior.lower, prior.upper)
+    return trial, theta
+
+
 def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path,
                *, budget: int, progress: Callable[..., None] | None = None
                ) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -45,14 +77,21 @@ def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("optuna").setLevel(logging.WARNING)
     storage = f"sqlite:///{out / 'optuna.db'}"
-    sampler = optuna.samplers.TPESampler(seed=cfg.model.seed,
-                                         n_startup_trials=cfg.model.optuna.startup_trials)
-    study = optuna.create_study(study_name=cfg.name, storage=storage, sampler=sampler,
-                                direction="minimize", load_if_exists=True)
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-    total = min(cfg.model.optuna.trials, budget)
+    study = optuna.create_study(study_name=cfg.name, storage=storage,
+                                sampler=_sampler(cfg, 0), direction="minimize",
+                                load_if_exists=True)
     objective = _Objective(simulator)
+    # Trials a killed process left running: evaluate them again (same θ, from the journal)
+    running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+    complete = [t for t in running if set(t.params) == set(cfg.priors)]
+    for t in running:
+        if t not in complete:  # killed while its θ was being drawn
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    if complete:
+        for t, d in zip(complete, executor.map(objective, [dict(t.params) for t in complete]),
+                        strict=True):
+            study.tell(t.number, d if math.isfinite(d) else FAILED_DISTANCE)
+    total = min(cfg.model.optuna.trials, budget)
     batch = max(1, executor.workers)
     while True:
         done = len(study.get_trials(deepcopy=False,
@@ -63,20 +102,18 @@ def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor,
             break
         trials, thetas = [], []
         for _ in range(min(batch, total - done)):
-            trial = study.ask()
-            theta = {}
-            for key, prior in cfg.priors.items():
-                if isinstance(cfg.cast(key, 1.0), int):
-                    theta[key] = trial.suggest_int(key, math.ceil(prior.lower),
-                                                   math.floor(prior.upper))
-                else:
-                    theta[key] = trial.suggest_float(key, prior.lower, prior.upper)
+            study.sampler = _sampler(cfg, len(study.get_trials(deepcopy=False)))
+            trial, theta = _ask(study, cfg)
             trials.append(trial)
             thetas.append(theta)
         for trial, d in zip(trials, executor.map(objective, thetas), strict=True):
-            study.tell(trial, d if math.isfinite(d) else 1e12)
+            study.tell(trial, d if math.isfinite(d) else FAILED_DISTANCE)
     rows = []
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
         rows.append({"trial": t.number, **t.params, "distance": t.value})
     df = pd.DataFrame(rows)
+    if df.empty or (df["distance"] >= FAILED_DISTANCE).all():
+        raise FitFailed(f"every one of the {len(df)} evaluations failed (the model could not "
+                        "run any proposed parameter set): no estimate is written; see the "
+                        "simulations' journal in " + str(out / "simulations"))
     return df, dict(study.best_params)

@@ -515,6 +515,8 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
             raise typer.Exit(130) from None
         except ConnectionError as exc:
             raise InputError(str(exc)) from None
+    for line in result.damaged:
+        err_console.print(f"[yellow]damaged:[/yellow] {line}")
     msg = (f"{result.done} of {result.total} runs done ({result.skipped} from before, "
            f"{result.ran} now) in {result.seconds:.0f} s on {result.workers} "
            f"{result.executor} worker(s)")
@@ -732,6 +734,7 @@ def calibrate(
     from calibration.config import CalibrationConfig
     from calibration.data import DataError, load_evaluation
     from calibration.fit import run_calibration
+    from calibration.optimize import FitFailed
 
     with user_errors():
         _check_executor(executor, scheduler)
@@ -793,6 +796,10 @@ def calibrate(
                 err_console.print(f"interrupted: finished simulations are kept in {out}; "
                                   "continue with --resume")
                 raise typer.Exit(130) from None
+            except FitFailed as exc:
+                bar.stop()
+                err_console.print(f"error: {exc}")
+                raise typer.Exit(EXIT_RUNS_FAILED) from None
             except ConnectionError as exc:
                 raise InputError(str(exc)) from None
     t = Table(title=f"Calibration {cfg.name} ({result.method}): {result.simulations} "

@@ -31,6 +31,7 @@ class RunSummary:
     seconds: float
     executor: str
     workers: int
+    damaged: tuple[str, ...] = ()  # bad files and journal lines found and set aside
 
     @property
     def complete(self) -> bool:
@@ -92,4 +93,4 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     return RunSummary(out=out, total=len(tasks), done=len(store.done),
                       failed=len(store.failures), ran=ran, skipped=skipped,
                       seconds=time.perf_counter() - t0, executor=ex.name,
-                      workers=ex.workers)
+                      workers=ex.workers, damaged=tuple(store.damaged))

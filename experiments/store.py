@@ -39,6 +39,7 @@ import os
 import re
 import socket
 import subprocess
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -194,18 +195,114 @@ def _generations(folder: Path) -> dict[int, Path]:
     return {int(m.group(1)): p for p in folder.iterdir() if (m := _PART.match(p.name))}
 
 
-def _read_journal(path: Path) -> list[dict[str, Any]]:
-    """Records of a journal; a torn last line (the process was killed mid-write) is dropped."""
+def _crc(record: dict[str, Any]) -> int:
+    """Checksum of a journal record (all but its ``crc``), over its canonical JSON."""
+    body = {k: v for k, v in record.items() if k != "crc"}
+    return zlib.crc32(json.dumps(body, sort_keys=True, allow_nan=True, default=str).encode())
+
+
+def _read_journal(path: Path, problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """Records of a journal, each checked against its checksum.
+
+    A torn last line (the process was killed mid-write) is dropped silently; a damaged
+    line elsewhere (not JSON, or its checksum differs) is skipped and named in
+    ``problems``: its run is not stored, so ``--resume`` runs it again.
+    """
     records = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.endswith("\n"):
-                break
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        if problems is not None:
+            problems.append(f"{path}: unreadable ({exc})")
+        return records
+    lines = raw.split(b"\n")
+    for k, line in enumerate(lines):
+        if k == len(lines) - 1:
+            break  # after the last newline: empty, or a torn line
+        try:
+            rec = json.loads(line.decode("utf-8"))
+            ok = isinstance(rec, dict) and "run_id" in rec and (
+                "crc" not in rec or rec["crc"] == _crc(rec))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            ok = False
+        if ok:
+            records.append(rec)
+        elif problems is not None:
+            problems.append(f"{path}, line {k + 1}: damaged (skipped; its run is run again)")
     return records
+
+
+CHECKSUMS = "checksums.json"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Checksums:
+    """SHA-256 and size of every results file (parts, failures), in ``OUT/checksums.json``.
+
+    Written atomically after each file; checked when a folder is resumed or read, so a
+    flipped bit, a truncated or a deleted part is found and named instead of read.
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.path = self.out / CHECKSUMS
+        self.sums: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if not isinstance(data, dict):
+                    raise ValueError("not a table")
+            except (OSError, ValueError) as exc:
+                raise SpecError(str(self.path), "", f"is damaged ({exc}); the folder's "
+                                "files cannot be verified: move the folder away and run "
+                                "again") from None
+            self.sums = data
+
+    def _key(self, path: Path) -> str:
+        return path.relative_to(self.out).as_posix()
+
+    def record(self, path: Path) -> None:
+        """Remember ``path``'s checksum (after writing it)."""
+        self.sums[self._key(path)] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        self._save()
+
+    def forget(self, path: Path) -> None:
+        """Drop ``path`` (deleted or moved aside)."""
+        if self.sums.pop(self._key(path), None) is not None:
+            self._save()
+
+    def known(self, path: Path) -> bool:
+        """Whether ``path`` has a recorded checksum."""
+        return self._key(path) in self.sums
+
+    def problem(self, path: Path) -> str | None:
+        """What is wrong with a recorded file (missing, other size, other content)."""
+        want = self.sums.get(self._key(path))
+        if want is None:
+            return None
+        if not path.exists():
+            return "missing"
+        size = path.stat().st_size
+        if size != want["bytes"]:
+            return f"truncated or changed ({size:,} bytes, written {want['bytes']:,})"
+        if _sha256(path) != want["sha256"]:
+            return "damaged (its checksum differs from the one written with it)"
+        return None
+
+    def recorded(self, folder: str) -> list[Path]:
+        """Recorded files under ``folder`` (e.g. ``runs``)."""
+        return [self.out / k for k in self.sums if k.startswith(folder + "/")]
+
+    def _save(self) -> None:
+        _atomic_write_bytes(self.path, json.dumps(self.sums, indent=1, sort_keys=True)
+                            .encode())
 
 
 class ResultStore:
@@ -226,6 +323,7 @@ class ResultStore:
         self.code_history: list[dict[str, Any]] = [self.code]
         self.done: set[int] = set()
         self._stored: set[int] = set()  # run ids in the compacted parts
+        self.damaged: list[str] = []     # files and journal lines found bad, set aside
         pre_existing = self.out.exists() and any(
             f.name != FolderLock.NAME for f in self.out.iterdir())
         self.lock = FolderLock(self.out).acquire()
@@ -239,7 +337,7 @@ class ResultStore:
     def _open(self, resume: bool, pre_existing: bool) -> None:
         manifest = self.out / "manifest.json"
         if manifest.exists():
-            old = json.loads(manifest.read_text(encoding="utf-8"))
+            old = _read_manifest(manifest)
             if not resume:
                 raise SpecError(str(self.out), "", "already holds results of experiment "
                                 f"{old.get('name')!r}; use --resume to finish it or choose "
@@ -250,6 +348,11 @@ class ResultStore:
                                 f"{self.experiment.fingerprint()}); --resume needs the same "
                                 "spec, parameters and replications")
             self._check_code(old)
+        elif any((self.out / d).exists() for d in ("runs", "yearly", "journal",
+                                                    "failures.parquet", CHECKSUMS)):
+            raise SpecError(str(self.out), "", "holds results but no manifest.json, so "
+                            "nothing says which spec and code made them; they are never "
+                            "adopted: move the folder away or choose another --out")
         elif pre_existing and not resume:
             raise SpecError(str(self.out), "", "exists and is not empty (and is not an "
                             "experiment folder); choose another --out folder")
@@ -257,6 +360,8 @@ class ResultStore:
             d.mkdir(parents=True, exist_ok=True)
         for tmp in self.out.rglob(".*.tmp"):
             tmp.unlink()
+        self.sums = Checksums(self.out)
+        self._verify_parts()
         for p in _generations(self.runs_dir).values():
             self._stored.update(int(x)
                                 for x in pd.read_parquet(p, columns=["run_id"])["run_id"])
@@ -267,10 +372,18 @@ class ResultStore:
             if g in runs:
                 j.unlink()  # its part is complete: the journal is a leftover
             else:
-                self._compact(g, _read_journal(j))
+                self._compact(g, _read_journal(j, self.damaged))
                 j.unlink()
         self.done.update(self._stored)
         old_failures = self.out / "failures.parquet"
+        problem = self.sums.problem(old_failures) if old_failures.exists() else None
+        if old_failures.exists() and problem is None:
+            try:
+                pd.read_parquet(old_failures, columns=["run_id"])
+            except Exception as exc:  # any unreadable file is damage
+                problem = f"unreadable ({type(exc).__name__})"
+        if problem:
+            self._set_aside(old_failures, problem)  # failed runs are retried anyway
         if old_failures.exists():
             f = pd.read_parquet(old_failures)
             for rec in f.to_dict(orient="records"):
@@ -280,6 +393,50 @@ class ResultStore:
         self._journal_records = 0
         self._journal: Any = None
         self.write_manifest(state="running")
+
+    def _verify_parts(self) -> None:
+        """Set aside every part that is damaged, truncated, missing or unreadable.
+
+        Runs and yearly parts of a generation go together: if either is bad both are set
+        aside (to ``OUT/damaged/``), so their runs are not done and ``--resume`` runs
+        them again. A part without a recorded checksum whose journal still exists (a crash
+        between writing the part and recording it) is rebuilt from the journal.
+        """
+        gens = set(_generations(self.runs_dir)) | set(_generations(self.yearly_dir))
+        gens |= {int(m.group(1)) for p in self.sums.recorded("runs")
+                 if (m := _PART.search(p.name))}
+        for g in sorted(gens):
+            name = f"part-{g:06d}.parquet"
+            runs_p, yearly_p = self.runs_dir / name, self.yearly_dir / name
+            journal = self.journal_dir / f"{g:06d}.jsonl"
+            if (runs_p.exists() and not self.sums.known(runs_p) and journal.exists()):
+                for p in (runs_p, yearly_p):
+                    p.unlink(missing_ok=True)
+                continue
+            problem = next(((p, why) for p in (runs_p, yearly_p)
+                            if (why := self.sums.problem(p))), None)
+            if problem is None and runs_p.exists():
+                try:
+                    pd.read_parquet(runs_p, columns=["run_id"])
+                except Exception as exc:  # any unreadable part is damage
+                    problem = (runs_p, f"unreadable ({type(exc).__name__})")
+            if problem is not None:
+                self._set_aside(problem[0], problem[1])
+                other = yearly_p if problem[0] == runs_p else runs_p
+                if other.exists():
+                    self._set_aside(other, f"goes with the damaged {problem[0].name}")
+                else:
+                    self.sums.forget(other)
+
+    def _set_aside(self, path: Path, why: str) -> None:
+        """Move a bad results file to ``OUT/damaged/`` and say so (``self.damaged``)."""
+        self.damaged.append(f"{path}: {why}; set aside, its runs are run again")
+        if path.exists():
+            dest = self.out / "damaged"
+            dest.mkdir(exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+            os.replace(path, dest / f"{stamp}-{path.parent.name}-{path.name}")
+        self.sums.forget(path)
 
     def _check_code(self, old: dict[str, Any]) -> None:
         """Refuse to resume a folder written by other code (unless mixing is allowed)."""
@@ -329,6 +486,9 @@ class ResultStore:
                    **record["outcomes"], "seconds": record.get("seconds"),
                    "code": worker_code}
             line = {"run_id": rid, "row": row, "yearly": record.get("yearly")}
+            # the checksum is taken over the record as it reads back from JSON
+            line = json.loads(json.dumps(line, allow_nan=True, default=str))
+            line["crc"] = _crc(line)
             fh = self._journal_file()
             fh.write(json.dumps(line, allow_nan=True, default=str) + "\n")
             fh.flush()
@@ -384,7 +544,9 @@ class ResultStore:
         name = f"part-{generation:06d}.parquet"
         if yearly:
             _atomic_parquet(pd.concat(yearly, ignore_index=True), self.yearly_dir / name)
+            self.sums.record(self.yearly_dir / name)
         _atomic_parquet(pd.DataFrame(rows), self.runs_dir / name)
+        self.sums.record(self.runs_dir / name)
         self._stored.update(ids)
         return ids
 
@@ -392,8 +554,10 @@ class ResultStore:
         path = self.out / "failures.parquet"
         if self.failures:
             _atomic_parquet(pd.DataFrame(list(self.failures.values())), path)
+            self.sums.record(path)
         elif path.exists():
             path.unlink()
+            self.sums.forget(path)
 
     def write_manifest(self, state: str) -> None:
         """Write manifest.json atomically: spec, code version, seeds, status per run."""
@@ -443,6 +607,19 @@ class ResultStore:
 
 
 # --- reading ------------------------------------------------------------------------------
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """A manifest.json, or a SpecError naming it when it is damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return data
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SpecError(str(path), "", f"is damaged ({exc}); without it nothing says which "
+                        "spec and code made the folder's results: move the folder away and "
+                        "run again") from None
+
+
 def _check_folder(out: Path) -> Path:
     out = Path(out)
     if not (out / "manifest.json").is_file():
@@ -450,10 +627,31 @@ def _check_folder(out: Path) -> Path:
     return out
 
 
+def _read_part(path: Path, sums: Checksums, columns: list[str] | None = None
+               ) -> pd.DataFrame:
+    """A results file, verified against its checksum; a SpecError names a bad one."""
+    problem = sums.problem(path)
+    if problem is None:
+        try:
+            return pd.read_parquet(path, columns=columns)
+        except Exception as exc:  # any unreadable file is damage
+            problem = f"unreadable ({type(exc).__name__}: {exc})"
+    raise SpecError(str(path), "", f"{problem}: its values are not read; `--resume` on "
+                    "the folder sets it aside and runs its runs again")
+
+
+def _missing_parts(out: Path, sums: Checksums) -> None:
+    """A recorded part that is gone is an error (its runs would silently be missing)."""
+    for p in sums.recorded("runs") + sums.recorded("yearly"):
+        if not p.exists():
+            raise SpecError(str(p), "", "is missing (it was written, then deleted): "
+                            "`--resume` on the folder runs its runs again")
+
+
 def load_manifest(out: str | Path) -> dict[str, Any]:
     """The folder's manifest.json as a dict."""
     out = _check_folder(Path(out))
-    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return _read_manifest(out / "manifest.json")
 
 
 def _live_journals(out: Path) -> Iterable[dict[str, Any]]:
@@ -464,9 +662,15 @@ def _live_journals(out: Path) -> Iterable[dict[str, Any]]:
 
 
 def load_results(out: str | Path) -> pd.DataFrame:
-    """One row per finished run: ids, design values (``x.*``) and outcome columns."""
+    """One row per finished run: ids, design values (``x.*``) and outcome columns.
+
+    Every part is checked against its checksum: a damaged, truncated or missing one is
+    named (:class:`SpecError`) rather than read.
+    """
     out = _check_folder(Path(out))
-    frames = [pd.read_parquet(p) for _, p in sorted(_generations(out / "runs").items())]
+    sums = Checksums(out)
+    _missing_parts(out, sums)
+    frames = [_read_part(p, sums) for _, p in sorted(_generations(out / "runs").items())]
     live = [rec["row"] for rec in _live_journals(out)]
     if live:
         frames.append(pd.DataFrame(live))
@@ -479,8 +683,10 @@ def load_results(out: str | Path) -> pd.DataFrame:
 def load_yearly(out: str | Path) -> pd.DataFrame:
     """One row per finished run × year (compacted parts only)."""
     out = _check_folder(Path(out))
+    sums = Checksums(out)
+    _missing_parts(out, sums)
     runs = _generations(out / "runs")
-    frames = [pd.read_parquet(p) for g, p in sorted(_generations(out / "yearly").items())
+    frames = [_read_part(p, sums) for g, p in sorted(_generations(out / "yearly").items())
               if g in runs]
     if not frames:
         return pd.DataFrame(columns=[*ID_COLUMNS, "year"])
@@ -494,4 +700,4 @@ def load_failures(out: str | Path) -> pd.DataFrame:
     path = out / "failures.parquet"
     if not path.exists():
         return pd.DataFrame(columns=[*ID_COLUMNS, "error", "traceback"])
-    return pd.read_parquet(path)
+    return _read_part(path, Checksums(out))

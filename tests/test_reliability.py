@@ -304,3 +304,138 @@ def test_no_worker_outlives_its_runner(tmp_path, how):
                        timeout=300)
     assert r.returncode == 0, r.stderr
     assert sorted(load_results(out)["run_id"]) == list(range(80))
+
+
+# --- damage ---------------------------------------------------------------------------------
+def _clean_and_damaged(tmp_path: Path, name: str):
+    """A finished folder (3 parts of 4 runs) and a clean copy to compare with."""
+    import shutil
+
+    exp = Experiment.from_dict(spec(replications=4, flush_every=4))
+    out = tmp_path / name
+    run_experiment(exp, out, executor="serial")
+    clean = tmp_path / f"{name}-clean"
+    shutil.copytree(out, clean)
+    return exp, out, clean
+
+
+def _flip_a_bit(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["bit", "truncate", "delete", "garbage"])
+def test_a_damaged_part_is_named_and_its_runs_run_again(tmp_path, damage):
+    exp, out, clean = _clean_and_damaged(tmp_path, damage)
+    part = out / "runs" / "part-000002.parquet"
+    if damage == "bit":
+        _flip_a_bit(part)
+    elif damage == "truncate":
+        part.write_bytes(part.read_bytes()[:100])
+    elif damage == "delete":
+        part.unlink()
+    else:
+        part.write_bytes(b"not parquet at all")
+    # reading names the file instead of returning other numbers (or a traceback)
+    with pytest.raises(SpecError, match=r"part-000002\.parquet"):
+        load_results(out)
+    r = runner.invoke(app, ["report", str(out)])
+    assert r.exit_code == 2 and "part-000002" in r.output and "Traceback" not in r.output
+    # a resume sets it aside and runs exactly its runs again: equal to the clean folder
+    s = run_experiment(exp, out, executor="serial", resume=True)
+    assert s.ran == 4 and any("part-000002" in d for d in s.damaged)
+    assert damage == "delete" or list((out / "damaged").iterdir())
+    got, want = load_results(out), load_results(clean)
+    cols = [c for c in want.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(got[cols], want[cols])
+
+
+def test_a_damaged_journal_line_costs_only_its_own_run(tmp_path):
+    from experiments.outcomes import execute
+
+    exp = Experiment.from_dict(spec(replications=4, flush_every=100))
+    out = tmp_path / "j"
+    st = ResultStore(out, exp, exp.runs())
+    for task in exp.runs()[:5]:
+        st.add(execute(task))
+    st._journal.close()  # the runner dies here: five runs in the journal, no part
+    st.lock.release()
+    journal = next((out / "journal").glob("*.jsonl"))
+    lines = journal.read_text().splitlines(keepends=True)
+    assert len(lines) == 5
+    flipped = lines[1].replace('"y": 0.', '"y": 1.', 1)
+    assert flipped != lines[1]
+    lines[1] = flipped            # valid JSON, another value: only its checksum tells
+    lines[2] = "{not json\n"      # plainly damaged
+    journal.write_text("".join(lines))
+    s = run_experiment(exp, out, executor="serial", resume=True)
+    assert len(s.damaged) == 2 and s.skipped == 3  # the 3 good lines were kept
+    assert sorted(load_results(out)["run_id"]) == list(range(12))
+    clean = tmp_path / "clean"
+    run_experiment(exp, clean, executor="serial")
+    cols = [c for c in load_results(clean).columns if c != "seconds"]
+    pd.testing.assert_frame_equal(load_results(out)[cols], load_results(clean)[cols])
+
+
+def test_damaged_or_missing_manifest_is_named_and_never_adopted(tmp_path):
+    exp, out, _ = _clean_and_damaged(tmp_path, "m")
+    (out / "manifest.json").write_text('{"name": "t", "fingerp')
+    with pytest.raises(SpecError, match=r"manifest\.json.*damaged"):
+        run_experiment(exp, out, executor="serial", resume=True)
+    r = runner.invoke(app, ["report", str(out)])
+    assert r.exit_code == 2 and "damaged" in r.output and "Traceback" not in r.output
+    (out / "manifest.json").unlink()
+    other = Experiment.from_dict(spec(name="other", replications=4))
+    with pytest.raises(SpecError, match=r"no manifest\.json"):
+        run_experiment(other, out, executor="serial", resume=True)
+
+
+# --- calibration: Optuna -------------------------------------------------------------------
+def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
+    from calibration.config import CalibrationConfig
+    from calibration.data import load_evaluation
+    from calibration.fit import run_calibration
+    from tests.test_calibration import TRUTH, config, synthetic_data
+
+    data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
+    cfg = CalibrationConfig.from_toml(config(tmp_path, method="optuna",
+                                             optuna={"trials": 12, "startup_trials": 4}))
+    whole = run_calibration(cfg, data, tmp_path / "whole", executor="serial", report=False)
+    run_calibration(cfg, data, tmp_path / "split", executor="serial", report=False, budget=5)
+    # and a trial left running by a killed process: its θ drawn, never evaluated
+    import optuna
+
+    study = optuna.load_study(study_name=cfg.name,
+                              storage=f"sqlite:///{tmp_path / 'split' / 'optuna.db'}")
+    from calibration import optimize
+
+    study.sampler = optimize._sampler(cfg, len(study.get_trials(deepcopy=False)))
+    optimize._ask(study, cfg)
+    resumed = run_calibration(cfg, data, tmp_path / "split", executor="serial",
+                              report=False, resume=True)
+    a = pd.read_parquet(tmp_path / "whole" / "trials.parquet")
+    b = pd.read_parquet(tmp_path / "split" / "trials.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    assert whole.point == resumed.point
+
+
+def test_an_optuna_fit_whose_evaluations_all_fail_writes_no_estimate(tmp_path, monkeypatch):
+    from calibration import optimize
+    from calibration.config import CalibrationConfig
+    from calibration.data import load_evaluation
+    from calibration.fit import run_calibration
+    from tests.test_calibration import TRUTH, config, synthetic_data
+
+    data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
+    cfg = CalibrationConfig.from_toml(config(tmp_path, method="optuna",
+                                             optuna={"trials": 4, "startup_trials": 4}))
+    monkeypatch.setattr(optimize._Objective, "__call__", lambda self, theta: float("inf"))
+    with pytest.raises(optimize.FitFailed, match="every one of the 4 evaluations failed"):
+        run_calibration(cfg, data, tmp_path / "f", executor="serial", report=False)
+    assert not (tmp_path / "f" / "calibrated.toml").exists()
+    assert load_manifest_json(tmp_path / "f")["state"] == "failed"
+
+
+def load_manifest_json(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
