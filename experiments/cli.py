@@ -844,6 +844,11 @@ def dashboard(
     with user_errors():
         p = build_parameters(params, set_, preset)
     label = str(params) if params else (preset or "default parameters")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(f"[yellow]warning:[/yellow] --host {host} serves the dashboard "
+                          "beyond this machine, to anyone who can reach the port, without "
+                          "a password or encryption; use it only on a network you trust "
+                          "(or keep 127.0.0.1 and an SSH tunnel)")
     engine_ready()
     serve(p, host=host, port=port, label=label)
 

@@ -439,3 +439,17 @@ def test_an_optuna_fit_whose_evaluations_all_fail_writes_no_estimate(tmp_path, m
 
 def load_manifest_json(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
+
+
+def test_the_dashboard_warns_when_it_serves_beyond_this_machine(monkeypatch):
+    import sim.dashboard
+    from experiments import cli
+
+    served = []
+    monkeypatch.setattr(sim.dashboard, "serve", lambda p, **kw: served.append(kw["host"]))
+    monkeypatch.setattr(cli, "engine_ready", lambda: None)
+    r = runner.invoke(app, ["dashboard", "--host", "0.0.0.0"])
+    assert r.exit_code == 0 and served == ["0.0.0.0"]
+    assert "warning" in r.output and "beyond this machine" in r.output
+    r = runner.invoke(app, ["dashboard"])
+    assert "warning" not in r.output and served[-1] == "127.0.0.1"
