@@ -140,8 +140,14 @@ def test_a_bad_plugin_name_is_named(tmp_path):
     assert "THUISPLUS_INTERVENTIONS" in r.stderr and "no_such_module" in r.stderr
 
 
-def test_the_worked_example_plugin_joins_the_tree_and_the_sliders():
+def _with_plugin(*args: str) -> subprocess.CompletedProcess:
+    """``python ARGS`` with the worked example registered as a plugin."""
     env = {**os.environ, "THUISPLUS_INTERVENTIONS": "tests.plugins.home_visits"}
+    return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                          text=True)
+
+
+def test_the_worked_example_plugin_joins_the_tree_and_the_sliders():
     code = ("from sim import Parameters\n"
             "from sim.dashboard.controls import CONTROLS\n"
             "from sim.interventions import REGISTRY, all_off\n"
@@ -152,8 +158,7 @@ def test_the_worked_example_plugin_joins_the_tree_and_the_sliders():
             "assert all_off()['thuisplus.home_visits.intensity'] == 0.0\n"
             "p.with_overrides({'thuisplus.home_visits.intensity': 0.5})\n"
             "print('ok')\n")
-    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
-                       text=True)
+    r = _with_plugin("-c", code)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
 
@@ -162,9 +167,7 @@ def test_the_worked_example_plugin_joins_the_tree_and_the_sliders():
 def test_a_registered_intervention_at_its_default_changes_no_preset():
     """The whole golden baseline (every preset) with the worked example registered: bit for
     bit the same. Compiles the engine anew for the plugin (minutes)."""
-    env = {**os.environ, "THUISPLUS_INTERVENTIONS": "tests.plugins.home_visits"}
-    r = subprocess.run([sys.executable, "-m", "tests.golden.record"], cwd=REPO, env=env,
-                       capture_output=True, text=True)
+    r = _with_plugin("-m", "tests.golden.record")
     assert r.returncode == 0, r.stdout + r.stderr
     # ... and switched on, it acts: frail residents who stop declining are admitted less
     # (the mean vitality of the building would mislead: they stay, frail, in it)
@@ -176,6 +179,5 @@ def test_a_registered_intervention_at_its_default_changes_no_preset():
             "    return sum(ThuisplusModel(p, rng=s).run(156).weekly()['admissions'].sum()\n"
             "               for s in range(4))\n"
             "assert admissions(1.0) < admissions(0.0), (admissions(1.0), admissions(0.0))\n")
-    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
-                       text=True)
+    r = _with_plugin("-c", code)
     assert r.returncode == 0, r.stderr
