@@ -515,6 +515,11 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
             raise typer.Exit(130) from None
         except ConnectionError as exc:
             raise InputError(str(exc)) from None
+        except OSError as exc:  # disk full, folder gone: not bad input, but no traceback
+            bar.stop()
+            err_console.print(f"error: cannot write results to {out}: {exc}; the runs "
+                              "finished before it are kept: fix it and --resume")
+            raise typer.Exit(1) from None
     for line in result.damaged:
         err_console.print(f"[yellow]damaged:[/yellow] {line}")
     msg = (f"{result.done} of {result.total} runs done ({result.skipped} from before, "

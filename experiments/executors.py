@@ -195,15 +195,19 @@ class LocalExecutor(Executor):
                 except StopIteration:
                     exhausted = True
                     break
-                inflight[self._new_pool().submit(fn, t)] = t
+                fut = self._submit(fn, t)
+                if fut is None:  # the pool broke while starting: run it with the suspects
+                    inflight[self._lost(t)] = t
+                else:
+                    inflight[fut] = t
             if not inflight:
                 return
             done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
             suspects = []
             for fut in done:
                 t = inflight.pop(fut)
-                exc = fut.exception()
-                if isinstance(exc, BrokenProcessPool):
+                exc = None if fut.cancelled() else fut.exception()
+                if fut.cancelled() or isinstance(exc, BrokenProcessPool):
                     suspects.append(t)
                 elif exc is not None:
                     raise exc
@@ -218,10 +222,31 @@ class LocalExecutor(Executor):
                 self.rebuilds += 1
                 yield from self._isolate(fn, suspects)
 
+    def _submit(self, fn, t) -> cf.Future | None:
+        """Submit to the pool; None if the pool broke while starting a worker.
+
+        Starting a worker goes through the forkserver: if that process was killed, the
+        pool raises (EOFError, BrokenPipeError, BrokenProcessPool) and is dropped; the
+        next pool starts a new forkserver.
+        """
+        try:
+            return self._new_pool().submit(fn, t)
+        except (EOFError, OSError, BrokenProcessPool):
+            self._drop_pool()
+            self.rebuilds += 1
+            return None
+
+    @staticmethod
+    def _lost(t) -> cf.Future:
+        """A future that reports ``t`` as lost with a broken pool (it will be re-run)."""
+        fut: cf.Future = cf.Future()
+        fut.set_exception(BrokenProcessPool("the pool broke while starting a worker"))
+        return fut
+
     def _isolate(self, fn, suspects):
         """Re-run the tasks of a broken pool one at a time; report the one that kills."""
         for t in suspects:
-            fut = self._new_pool().submit(fn, t)
+            fut = self._submit(fn, t) or self._submit(fn, t) or self._lost(t)
             try:
                 result = fut.result()
             except BrokenProcessPool:
@@ -299,9 +324,17 @@ class DaskExecutor(Executor):
             try:
                 result = fut.result()
             except Exception as exc:
-                if type(exc).__name__ != "KilledWorker":
+                if type(exc).__name__ == "KilledWorker":
+                    result = WorkerDied(f"Dask gave up on this run after it killed workers: "
+                                        f"{exc}")
+                elif self.client.status != "running" or type(exc).__name__ in (
+                        "CancelledError", "CommClosedError", "FutureCancelledError"):
+                    raise ConnectionError(
+                        f"lost the Dask scheduler ({type(exc).__name__}: {exc}); the runs "
+                        "finished before it are kept: restart the cluster and --resume"
+                    ) from None
+                else:
                     raise
-                result = WorkerDied(f"Dask gave up on this run after it killed workers: {exc}")
             fut.release()
             yield t, result
             submit()
@@ -319,7 +352,12 @@ class DaskExecutor(Executor):
                                "worker and restart them")
 
     def close(self) -> None:
-        """Disconnect; stop the LocalCluster if this executor started it."""
+        """Disconnect; stop the LocalCluster if this executor started it.
+
+        Dask's own logging is silenced first: a client whose scheduler is gone logs its
+        reconnect attempts as tracebacks, which say nothing the runner has not said.
+        """
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         with contextlib.suppress(Exception):
             self.client.close()
         if self.cluster is not None:

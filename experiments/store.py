@@ -111,8 +111,12 @@ class FolderLock:
 
     def acquire(self) -> FolderLock:
         """Take the lock or raise :class:`SpecError` naming its holder."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fh = open(self.folder / self.NAME, "a+", encoding="utf-8")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fh = open(self.folder / self.NAME, "a+", encoding="utf-8")
+        except OSError as exc:
+            raise SpecError(str(self.folder), "", f"cannot be created or written "
+                            f"({exc.strerror or exc}); choose another --out") from None
         try:
             _lock_file(fh)
         except OSError:
