@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.store import journal_line, read_journal
 from sim.model import ThuisplusModel
 from sim.params import Parameters
 
@@ -87,8 +88,7 @@ class Simulator:
             assert self.cache_dir is not None
             path = Path(self.cache_dir) / f"sims-{os.getpid()}.jsonl"
             with open(path, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"key": key, "theta": theta, "stats": stats},
-                                    allow_nan=True) + "\n")
+                fh.write(journal_line({"key": key, "theta": theta, "stats": stats}))
         return stats
 
     def _cache(self) -> dict[str, dict[str, float]] | None:
@@ -125,16 +125,13 @@ class Simulator:
 
 
 def _journal_records(cache_dir: str | Path) -> Iterator[dict[str, Any]]:
-    """Records of every journal file in ``cache_dir``; a torn last line ends a file."""
+    """Records of every journal file in ``cache_dir``, each checked.
+
+    A damaged line costs only its own evaluation (computed again when proposed again),
+    never the lines after it (:func:`experiments.store.read_journal`).
+    """
     for path in sorted(Path(cache_dir).glob("sims-*.jsonl")):
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    break
+        yield from read_journal(path, required="key")
 
 
 def load_journal(cache_dir: str | Path) -> dict[str, dict[str, float]]:

@@ -39,6 +39,29 @@ class RunSummary:
         return self.done == self.total
 
 
+#: What the runner holds per run (its task and its manifest entries), measured: ~0.5 KB.
+RUNNER_BYTES_PER_RUN = 1024
+
+
+def check_memory(experiment: Experiment) -> None:
+    """Refuse an experiment whose bookkeeping alone would take half the free memory.
+
+    Results are streamed to disk, so a run's outcomes cost the runner nothing; its task
+    and manifest entry do (measured ~0.5 KB; counted as 1 KB).
+    """
+    import psutil
+
+    from experiments.spec import SpecError
+
+    need = experiment.n_runs * RUNNER_BYTES_PER_RUN
+    free = psutil.virtual_memory().available
+    if need > free // 2:
+        raise SpecError(experiment.source, "max_runs", f"{experiment.n_runs:,} runs would "
+                        f"take about {need / 2**30:.1f} GiB of bookkeeping in the runner, "
+                        f"more than half of the {free / 2**30:.1f} GiB free here: split the "
+                        "experiment or run it on a larger machine")
+
+
 def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | None = None,
                    executor: str | Executor = "local", scheduler: str | None = None,
                    resume: bool = False, progress: Progress | None = None,
@@ -58,6 +81,7 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     """
     out = Path(out)
     t0 = time.perf_counter()
+    check_memory(experiment)
     tasks = experiment.runs()
     store = ResultStore(out, experiment, tasks, resume=resume, allow_mixed=allow_mixed)
     pending = store.pending()

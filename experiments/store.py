@@ -48,8 +48,9 @@ import pandas as pd
 
 from experiments.spec import Experiment, RunTask, SpecError
 
-__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_version", "load_failures",
-           "load_manifest", "load_results", "load_yearly", "source_hash"]
+__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_version", "journal_line",
+           "load_failures", "load_manifest", "load_results", "load_yearly", "read_journal",
+           "source_hash"]
 
 ID_COLUMNS = ["run_id", "scenario", "point", "replication", "seed"]
 _PART = re.compile(r"part-(\d{6})\.parquet$")
@@ -205,12 +206,25 @@ def _crc(record: dict[str, Any]) -> int:
     return zlib.crc32(json.dumps(body, sort_keys=True, allow_nan=True, default=str).encode())
 
 
-def _read_journal(path: Path, problems: list[str] | None = None) -> list[dict[str, Any]]:
-    """Records of a journal, each checked against its checksum.
+def journal_line(record: dict[str, Any]) -> str:
+    """One journal line (JSON and a newline) for ``record``, with its checksum ``crc``.
+
+    The checksum is taken over the record as it reads back from JSON, so a reader can
+    tell a flipped digit from the value written.
+    """
+    rec = json.loads(json.dumps(record, allow_nan=True, default=str))
+    rec["crc"] = _crc(rec)
+    return json.dumps(rec, allow_nan=True, default=str) + "\n"
+
+
+def read_journal(path: Path, problems: list[str] | None = None, required: str = "run_id",
+                 what: str = "its run is run again") -> list[dict[str, Any]]:
+    """Records of a journal of :func:`journal_line` lines, each checked.
 
     A torn last line (the process was killed mid-write) is dropped silently; a damaged
-    line elsewhere (not JSON, or its checksum differs) is skipped and named in
-    ``problems``: its run is not stored, so ``--resume`` runs it again.
+    line elsewhere (not JSON, no ``required`` key, or its checksum differs) is skipped
+    and named in ``problems``, and the lines after it are kept. Lines without a checksum
+    (older journals) are taken as they are.
     """
     records = []
     try:
@@ -225,15 +239,17 @@ def _read_journal(path: Path, problems: list[str] | None = None) -> list[dict[st
             break  # after the last newline: empty, or a torn line
         try:
             rec = json.loads(line.decode("utf-8"))
-            ok = isinstance(rec, dict) and "run_id" in rec and (
+            ok = isinstance(rec, dict) and required in rec and (
                 "crc" not in rec or rec["crc"] == _crc(rec))
         except (UnicodeDecodeError, json.JSONDecodeError):
             ok = False
         if ok:
             records.append(rec)
         elif problems is not None:
-            problems.append(f"{path}, line {k + 1}: damaged (skipped; its run is run again)")
+            problems.append(f"{path}, line {k + 1}: damaged (skipped; {what})")
     return records
+
+
 
 
 CHECKSUMS = "checksums.json"
@@ -376,7 +392,7 @@ class ResultStore:
             if g in runs:
                 j.unlink()  # its part is complete: the journal is a leftover
             else:
-                self._compact(g, _read_journal(j, self.damaged))
+                self._compact(g, read_journal(j, self.damaged))
                 j.unlink()
         self.done.update(self._stored)
         old_failures = self.out / "failures.parquet"
@@ -489,12 +505,8 @@ class ResultStore:
                    **{f"post.{k}": v for k, v in t.drawn.items()},
                    **record["outcomes"], "seconds": record.get("seconds"),
                    "code": worker_code}
-            line = {"run_id": rid, "row": row, "yearly": record.get("yearly")}
-            # the checksum is taken over the record as it reads back from JSON
-            line = json.loads(json.dumps(line, allow_nan=True, default=str))
-            line["crc"] = _crc(line)
             fh = self._journal_file()
-            fh.write(json.dumps(line, allow_nan=True, default=str) + "\n")
+            fh.write(journal_line({"run_id": rid, "row": row, "yearly": record.get("yearly")}))
             fh.flush()
             self.done.add(rid)
             self.failures.pop(rid, None)
@@ -519,7 +531,7 @@ class ResultStore:
         self._journal.close()
         self._journal = None
         path = self.journal_dir / f"{self.generation:06d}.jsonl"
-        self._compact(self.generation, _read_journal(path))
+        self._compact(self.generation, read_journal(path))
         path.unlink()
         self.generation += 1
         self._journal_records = 0
@@ -662,7 +674,7 @@ def _live_journals(out: Path) -> Iterable[dict[str, Any]]:
     runs = _generations(out / "runs")
     for j in sorted((out / "journal").glob("*.jsonl")):
         if int(j.stem) not in runs:
-            yield from _read_journal(j)
+            yield from read_journal(j)
 
 
 def load_results(out: str | Path) -> pd.DataFrame:

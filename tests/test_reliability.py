@@ -534,3 +534,27 @@ def test_a_full_disk_stops_the_run_with_a_message_and_keeps_what_finished(tmp_pa
     assert kept >= 3
     s = run_experiment(Experiment.from_toml(path), out, executor="serial", resume=True)
     assert s.complete and s.skipped == kept
+
+
+def test_a_damaged_line_of_a_calibration_journal_costs_only_its_own_evaluation(tmp_path):
+    from calibration.simulate import load_journal
+    from experiments.store import journal_line
+
+    lines = [journal_line({"key": f"k{i}", "theta": {"a": i}, "stats": {"s": i / 10}})
+             for i in range(5)]
+    lines[1] = lines[1].replace('"s": 0.1', '"s": 0.9')   # another value: the CRC tells
+    lines[2] = "{torn\n"                                   # plainly damaged
+    lines.append('{"key": "k9", "the')                     # torn last line (killed)
+    (tmp_path / "sims-1.jsonl").write_text("".join(lines))
+    assert load_journal(tmp_path) == {"k0": {"s": 0.0}, "k3": {"s": 0.3}, "k4": {"s": 0.4}}
+
+
+def test_an_experiment_too_large_for_this_machines_memory_is_refused(tmp_path, monkeypatch):
+    import psutil
+
+    exp = Experiment.from_dict(spec(replications=1000))  # 3,000 runs: ~3 MB of bookkeeping
+    monkeypatch.setattr(psutil, "virtual_memory",
+                        lambda: type("M", (), {"available": 4 * 2**20})())
+    with pytest.raises(SpecError, match=r"3,000 runs would take about .* GiB"):
+        run_experiment(exp, tmp_path / "big", executor="serial")
+    assert not (tmp_path / "big").exists()
