@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "SerialExecutor", "WorkerDied",
-           "default_workers", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "RemoteError", "SerialExecutor",
+           "WorkerDied", "default_workers", "make_executor"]
 
 T = TypeVar("T")
 EXECUTORS = ("local", "dask", "serial")
@@ -106,6 +106,30 @@ class _Indexed:
 
     def __call__(self, item: tuple[int, Any]) -> Any:
         return self.fn(item[1])
+
+
+class RemoteError(RuntimeError):
+    """An exception raised in a worker, carried back as text (type, message, traceback).
+
+    Any exception survives the trip: one that cannot be pickled back (a required keyword
+    argument, a handle) would otherwise break the pool and be reported as a dead worker.
+    """
+
+
+class _Guarded:
+    """Picklable ``fn`` whose exceptions come back as :class:`RemoteError`."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> Any:
+        try:
+            return self.fn(item)
+        except Exception as exc:
+            import traceback
+
+            raise RemoteError(f"{type(exc).__name__}: {exc}\n(in the worker)\n"
+                              f"{traceback.format_exc()}") from None
 
 
 class SerialExecutor(Executor):
@@ -195,7 +219,7 @@ class LocalExecutor(Executor):
                 except StopIteration:
                     exhausted = True
                     break
-                fut = self._submit(fn, t)
+                fut = self._submit(_Guarded(fn), t)
                 if fut is None:  # the pool broke while starting: run it with the suspects
                     inflight[self._lost(t)] = t
                 else:
@@ -246,7 +270,8 @@ class LocalExecutor(Executor):
     def _isolate(self, fn, suspects):
         """Re-run the tasks of a broken pool one at a time; report the one that kills."""
         for t in suspects:
-            fut = self._submit(fn, t) or self._submit(fn, t) or self._lost(t)
+            fut = (self._submit(_Guarded(fn), t) or self._submit(_Guarded(fn), t)
+                   or self._lost(t))
             try:
                 result = fut.result()
             except BrokenProcessPool:
@@ -311,7 +336,8 @@ class DaskExecutor(Executor):
             except StopIteration:
                 return False
             # unique keys: two experiments on one cluster must never share a result
-            fut = self.client.submit(fn, t, pure=False, key=f"thuisplus-{uuid.uuid4().hex}")
+            fut = self.client.submit(_Guarded(fn), t, pure=False,
+                                     key=f"thuisplus-{uuid.uuid4().hex}")
             owner[fut.key] = t
             ac.add(fut)
             return True

@@ -558,3 +558,11 @@ def test_an_experiment_too_large_for_this_machines_memory_is_refused(tmp_path, m
     with pytest.raises(SpecError, match=r"3,000 runs would take about .* GiB"):
         run_experiment(exp, tmp_path / "big", executor="serial")
     assert not (tmp_path / "big").exists()
+
+
+def test_an_error_in_a_worker_is_reported_as_that_error_not_as_a_dead_worker():
+    from experiments.executors import LocalExecutor, RemoteError
+    from tests.reliability_helpers import raise_unpicklable
+
+    with LocalExecutor(2) as ex, pytest.raises(RemoteError, match="Unpicklable: bad input 2"):
+        ex.map(raise_unpicklable, [1, 2, 3])
