@@ -131,7 +131,7 @@ def _journal_records(cache_dir: str | Path) -> Iterator[dict[str, Any]]:
     never the lines after it (:func:`experiments.store.read_journal`).
     """
     for path in sorted(Path(cache_dir).glob("sims-*.jsonl")):
-        yield from read_journal(path, required="key")
+        yield from read_journal(path, required=("key", "stats"))
 
 
 def load_journal(cache_dir: str | Path) -> dict[str, dict[str, float]]:

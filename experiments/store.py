@@ -217,12 +217,13 @@ def journal_line(record: dict[str, Any]) -> str:
     return json.dumps(rec, allow_nan=True, default=str) + "\n"
 
 
-def read_journal(path: Path, problems: list[str] | None = None, required: str = "run_id",
+def read_journal(path: Path, problems: list[str] | None = None,
+                 required: tuple[str, ...] = ("run_id", "row"),
                  what: str = "its run is run again") -> list[dict[str, Any]]:
     """Records of a journal of :func:`journal_line` lines, each checked.
 
     A torn last line (the process was killed mid-write) is dropped silently; a damaged
-    line elsewhere (not JSON, no ``required`` key, or its checksum differs) is skipped
+    line elsewhere (not JSON, a ``required`` key missing, or its checksum differs) is skipped
     and named in ``problems``, and the lines after it are kept. Lines without a checksum
     (older journals) are taken as they are.
     """
@@ -239,7 +240,7 @@ def read_journal(path: Path, problems: list[str] | None = None, required: str = 
             break  # after the last newline: empty, or a torn line
         try:
             rec = json.loads(line.decode("utf-8"))
-            ok = isinstance(rec, dict) and required in rec and (
+            ok = isinstance(rec, dict) and all(k in rec for k in required) and (
                 "crc" not in rec or rec["crc"] == _crc(rec))
         except (UnicodeDecodeError, json.JSONDecodeError):
             ok = False
@@ -606,7 +607,9 @@ class ResultStore:
                 "status": status,
             },
         }
-        data = json.dumps(manifest, indent=1, default=str).encode()
+        manifest = json.loads(json.dumps(manifest, default=str))
+        manifest["checksum"] = _manifest_checksum(manifest)
+        data = json.dumps(manifest, indent=1).encode()
         _atomic_write_bytes(self.out / "manifest.json", data)
 
     def close(self, state: str | None = None) -> None:
@@ -623,12 +626,20 @@ class ResultStore:
 
 
 # --- reading ------------------------------------------------------------------------------
+def _manifest_checksum(manifest: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's canonical JSON, all but its own ``checksum``."""
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     """A manifest.json, or a SpecError naming it when it is damaged."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
+        if "checksum" in data and data["checksum"] != _manifest_checksum(data):
+            raise ValueError("its checksum differs from the one written with it")
         return data
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SpecError(str(path), "", f"is damaged ({exc}); without it nothing says which "

@@ -395,9 +395,10 @@ def test_a_damaged_journal_line_costs_only_its_own_run(tmp_path):
     assert flipped != lines[1]
     lines[1] = flipped            # valid JSON, another value: only its checksum tells
     lines[2] = "{not json\n"      # plainly damaged
+    lines[3] = '{"run_id": 3}\n'  # valid JSON, no row (was a KeyError)
     journal.write_text("".join(lines))
     s = run_experiment(exp, out, executor="serial", resume=True)
-    assert len(s.damaged) == 2 and s.skipped == 3  # the 3 good lines were kept
+    assert len(s.damaged) == 3 and s.skipped == 2  # the 2 good lines were kept
     assert sorted(load_results(out)["run_id"]) == list(range(12))
     clean = tmp_path / "clean"
     run_experiment(exp, clean, executor="serial")
@@ -407,6 +408,13 @@ def test_a_damaged_journal_line_costs_only_its_own_run(tmp_path):
 
 def test_damaged_or_missing_manifest_is_named_and_never_adopted(tmp_path):
     exp, out, _ = _clean_and_damaged(tmp_path, "m")
+    text = (out / "manifest.json").read_text()
+    # valid JSON with another value in it: only its checksum tells
+    (out / "manifest.json").write_text(text.replace('"done": 12', '"done": 13', 1))
+    with pytest.raises(SpecError, match="checksum differs"):
+        load_manifest(out)
+    (out / "manifest.json").write_text(text)
+    assert load_manifest(out)["counts"]["done"] == 12
     (out / "manifest.json").write_text('{"name": "t", "fingerp')
     with pytest.raises(SpecError, match=r"manifest\.json.*damaged"):
         run_experiment(exp, out, executor="serial", resume=True)
@@ -566,3 +574,20 @@ def test_an_error_in_a_worker_is_reported_as_that_error_not_as_a_dead_worker():
 
     with LocalExecutor(2) as ex, pytest.raises(RemoteError, match="Unpicklable: bad input 2"):
         ex.map(raise_unpicklable, [1, 2, 3])
+
+
+def test_a_damaged_failures_file_is_named_and_set_aside(tmp_path):
+    from experiments import load_failures
+
+    exp = Experiment.from_dict(spec(model="experiments.testfunctions:fail_above",
+                                    design={"method": "grid", "parameters": {
+                                        "a": {"values": [0.1, 0.9]}}}))
+    out = tmp_path / "f"
+    run_experiment(exp, out, executor="serial")
+    assert len(load_failures(out)) == 2
+    _flip_a_bit(out / "failures.parquet")
+    with pytest.raises(SpecError, match=r"failures\.parquet"):
+        load_failures(out)
+    s = run_experiment(exp, out, executor="serial", resume=True)
+    assert any("failures.parquet" in d for d in s.damaged)
+    assert s.ran == 2 and len(load_failures(out)) == 2  # retried, failed again, recorded
