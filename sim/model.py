@@ -212,7 +212,6 @@ class ThuisplusModel(mesa.Model):
     ) -> None:
         self.entropy = seed_entropy(rng)
         super().__init__(rng=self.entropy % (2**63))
-        self.streams = make_streams(self.entropy)
         self.p = params if params is not None else Parameters()
         self.interventions: list[Any] = list(
             build_interventions(self.p) if interventions is None else interventions)
@@ -224,16 +223,38 @@ class ThuisplusModel(mesa.Model):
         self.n_seats = 2 * b.dwellings
         self.per_floor = math.ceil(b.dwellings / b.floors)
         self.n_providers = 1 + self.p.staffing.other_providers
-        self.effects = Effects(2 * b.dwellings, self.n_providers)
         self.week = 0
         self.start_date: dt.date = self.p.simulation.start_date
         self.date = self.start_date
         self._building = None
+        self._panel_on = panel
+        self._panel: list[np.ndarray] = []
+        # Room for one worker per seat. A complex whose staffing needs more at the start
+        # (a few contract hours per worker, say) is set up again with 4× the room, from
+        # the same streams: the weeks grow the pool themselves (sim.engine.has_room).
+        room = staffing.staff_room(self.p)
+        while not self._set_up(room):
+            room *= 4
+        for iv in self.interventions:
+            iv.initialize(self)
+        # Without them the compiled week still needs coefficients of the same types.
+        self._ks = tuple(iv.coef for iv in self.interventions) if self._builtin else tuple(
+            iv.coefficients(0, self) for iv in build_interventions(_DEFAULT_THUISPLUS))
+
+    # ------------------------------------------------------------------ set-up
+    def _set_up(self, staff_room: int) -> bool:
+        """Arrays, state and the initial population, with ``staff_room`` staff rows.
+
+        Returns False when the initial staffing needs more room (then nothing is kept).
+        """
+        b = self.p.building
+        self.streams = make_streams(self.entropy)
+        self.effects = Effects(2 * b.dwellings, self.n_providers)
 
         self.res = Population(self, Resident, self.n_seats)
         self.carers = Population(self, InformalCarer, self.n_seats)
-        # Room for one worker per seat; grows (rarely, at extreme hours) if ever short.
-        self.staff = Population(self, StaffMember, staffing.staff_room(self.p), growable=True)
+        self.staff = Population(self, StaffMember, staff_room, growable=True)
+        self._staff_room = staff_room
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
         self.nursing_home = NursingHome(self)
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
@@ -248,8 +269,6 @@ class ThuisplusModel(mesa.Model):
         self._cols = list(WEEKLY_COLUMNS)
         self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
         self._unit_cost = np.zeros((0, len(care_mod.CARE_TYPES)))
-        self._panel_on = panel
-        self._panel: list[np.ndarray] = []
         self._scratch = {
             "flags": np.zeros(self.n_seats, dtype=np.int8),
             "carer_flags": np.zeros(self.n_seats, dtype=np.int8),
@@ -272,14 +291,8 @@ class ThuisplusModel(mesa.Model):
         self._unit_costs_until(len(self._rec))
         self._build_state()
 
-        self._populate()
-        for iv in self.interventions:
-            iv.initialize(self)
-        # Without them the compiled week still needs coefficients of the same types.
-        self._ks = tuple(iv.coef for iv in self.interventions) if self._builtin else tuple(
-            iv.coefficients(0, self) for iv in build_interventions(_DEFAULT_THUISPLUS))
+        return self._populate()
 
-    # ------------------------------------------------------------------ set-up
     def _coefficients(self) -> engine.Coefficients:
         p = self.p
         cols = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS, _USE_EVENTS)
@@ -289,7 +302,9 @@ class ThuisplusModel(mesa.Model):
             self.n_seats, self.dwellings, np.uint64(self.entropy & (2**64 - 1)),
             p.vitality.frail_threshold, demography.coefficients(p), vitality.coefficients(p),
             loneliness.coefficients(p), care_needs.coefficients(p),
-            informal_care.coefficients(p), staffing.coefficients(p), moves.coefficients(p),
+            informal_care.coefficients(p),
+            staffing.coefficients(p)._replace(turnover_rows=self._staff_room),
+            moves.coefficients(p),
             policy, p.inflow.vital_share, p.inflow.vital_share + c.vital_share_shift,
             c.referral_share, cols)
 
@@ -346,8 +361,11 @@ class ThuisplusModel(mesa.Model):
         if changed:
             self._build_state()
 
-    def _populate(self) -> None:
-        """Initial residents, their network, indications, carers, providers and staff."""
+    def _populate(self) -> bool:
+        """Initial residents, their network, indications, carers, providers and staff.
+
+        Returns False if the initial staff outgrew the pool's room (nothing is kept then).
+        """
         b = self.p.building
         S, C = self.state, self.coef
         rng = self.streams["init"]
@@ -384,6 +402,8 @@ class ThuisplusModel(mesa.Model):
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
         staffing.week(S, C, *staffing.draw(burn, C, True, self.staff.size), True, 0)
+        if self._cnt[CNT_STATUS] == ST_NEEDS_ROOM:
+            return False  # set up again with more room
         tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
         res.attachment[rows] = np.where(
             res.worker[rows] >= 0,
@@ -394,6 +414,7 @@ class ThuisplusModel(mesa.Model):
                                         & (res.provider == 0)).sum())
         self._stale = True
         self.agent_id_counter = int(self._cnt[CNT_UID])
+        return True
 
     # ------------------------------------------------------------------ views
     @property

@@ -170,3 +170,14 @@ def test_every_weekly_column_has_one_declared_source():
     assert recorded == {"residents", "households", "vacant_dwellings", "nh_residents", "staff",
                         "staff_pnil", "continuity"}
     assert engine.N_STATS > max(c.summary for c in COLUMNS)
+
+
+def test_a_complex_needing_many_workers_at_the_start_is_set_up_with_more_room():
+    from tests.test_invariants import check_invariants
+
+    p = small_params(thuisplus=True, **{"staffing.worker_hours": 0.2})
+    m = ThuisplusModel(p, rng=276).run(104)  # was: "StaffMember population outgrew ..."
+    check_invariants(m)
+    assert m._staff_room > 2 * p.building.dwellings and m.weekly()["staff"].iloc[0] > 120
+    again = ThuisplusModel(p, rng=276).run(104)
+    assert again.weekly().equals(m.weekly())  # the retry is deterministic

@@ -179,11 +179,14 @@ def add_rows(pop, n, growable, cnt):
             if not growable:
                 cnt[CNT_STATUS] = ST_RESIDENTS_FULL
                 return rows[:0]
-            size += max(n, size)
-            pop.meta[1] = size
-            if size > pop.active.shape[0]:  # the engine reserves room between weeks
+            grown = size + max(n, size)
+            if grown > pop.active.shape[0]:  # the engine reserves room between weeks
+                # (the logical size stays within the arrays: a later call must not index
+                # past them; it wrote past them, corrupting the heap, before)
                 cnt[CNT_STATUS] = ST_NEEDS_ROOM
                 return rows[:0]
+            size = grown
+            pop.meta[1] = size
             i = 0
             k = 0
             continue
