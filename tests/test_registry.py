@@ -16,7 +16,7 @@ import pytest
 
 from sim import Parameters
 from sim.dashboard.controls import CONTROLS
-from sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
+from sim.effects import SCALARS
 from sim.interventions import EFFECTS, REGISTRY, Intervention, all_off, register
 from sim.param_base import Group, P
 from sim.presets import list_presets, load_preset
@@ -41,10 +41,6 @@ def _pattern(effect: str) -> str:
 def _touched(source: str) -> set[str]:
     """The effect modifiers a piece of source code touches."""
     return {e for e in EFFECTS if re.search(_pattern(e), source)}
-
-
-def test_the_effects_list_is_the_effects_module():
-    assert set(EFFECTS) == set(SCALARS) | set(PER_RESIDENT) | set(PER_PROVIDER)
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))

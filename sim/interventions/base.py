@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import typing
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from numba import literal_unroll
 from numba.core.registry import CPUDispatcher
 from numba.extending import overload
 
+from sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
 from sim.param_base import Group
 from sim.processes._jit import glue, kernel
 from sim.processes.common import CNT_PREFERRED
@@ -59,12 +59,9 @@ __all__ = [
 
 HOURS_PER_FTE = 36.0  # Dutch collective labour agreements in care (VVT): 36 h/week
 
-#: Effect modifiers an intervention may write (:mod:`sim.effects`; the building-wide
-#: scalars by their attribute name there).
-EFFECTS = ("attendance_mult", "tie_formation_mult", "burden_mult", "breakdown_mult",
-           "new_carer_mult", "wlz_home_mult", "preferred_share_hh", "preferred_share_dn",
-           "decline", "fall", "hospital", "lonely_shift", "travel", "turnover", "pnil",
-           "attachment", "hours")
+#: Effect modifiers an intervention may write: those of :mod:`sim.effects` (the
+#: building-wide scalars by their attribute name there).
+EFFECTS = (*SCALARS, *PER_RESIDENT, *PER_PROVIDER)
 
 
 def start_week(start: dt.date | None, sim_start: dt.date) -> int:
@@ -262,8 +259,3 @@ def reset_effects(e):
     e.pnil[:] = 1.0
     e.attachment[:] = 1.0
     e.hours[:] = 1.0
-
-
-def intensity_field(cls: type[Intervention]) -> Any:
-    """The ``intensity`` field of an intervention's group (None for the contract levers)."""
-    return typing.cast(Any, cls.Params.model_fields.get("intensity"))
