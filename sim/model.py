@@ -38,7 +38,8 @@ from sim.engine import (
     S_WMO_PREF,
 )
 from sim.interventions import build_interventions, is_builtin, start_week
-from sim.params import Parameters
+from sim.params import _MISSING as _MISSING_VALUE
+from sim.params import ParameterError, Parameters
 from sim.population import (
     InformalCarer,
     Population,
@@ -74,6 +75,7 @@ from sim.rng import make_streams, seed_entropy
 __all__ = ["WEEKLY_COLUMNS", "ThuisplusModel", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
+MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
 
@@ -234,6 +236,11 @@ class ThuisplusModel(mesa.Model):
         # the same streams: the weeks grow the pool themselves (sim.engine.has_room).
         room = staffing.staff_room(self.p)
         while not self._set_up(room):
+            if 4 * room > MAX_STAFF_ROOM:
+                raise ParameterError([("staffing", _MISSING_VALUE, (
+                    f"the complex needs more than {room:,} care workers at "
+                    "the start; allowed: staffing parameters (worker_hours, "
+                    "target_utilisation, sickness_absence) and care hours that need fewer"))])
             room *= 4
         for iv in self.interventions:
             iv.initialize(self)

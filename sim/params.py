@@ -530,7 +530,8 @@ class StaffingParams(_Group):
     )
     worker_hours: float = P(
         20.0, "hours per week", "AZW: average contract 0.56 FTE in home care (× 36 h)",
-        "Contract hours per worker.", gt=0, le=40,
+        "Contract hours per worker (at least 1: below it the staff pool grows without "
+        "bound in memory).", ge=1, le=40,
     )
     sickness_absence: float = P(
         0.08, "share of hours", "ActiZ: 7.1% (2019), 9.0% (2021)",

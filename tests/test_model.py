@@ -175,9 +175,21 @@ def test_every_weekly_column_has_one_declared_source():
 def test_a_complex_needing_many_workers_at_the_start_is_set_up_with_more_room():
     from tests.test_invariants import check_invariants
 
-    p = small_params(thuisplus=True, **{"staffing.worker_hours": 0.2})
+    p = small_params(thuisplus=True, **{"staffing.worker_hours": 1.0,
+                                         "staffing.target_utilisation": 0.1})
     m = ThuisplusModel(p, rng=276).run(104)  # was: "StaffMember population outgrew ..."
     check_invariants(m)
     assert m._staff_room > 2 * p.building.dwellings and m.weekly()["staff"].iloc[0] > 120
     again = ThuisplusModel(p, rng=276).run(104)
     assert again.weekly().equals(m.weekly())  # the retry is deterministic
+
+
+def test_a_complex_needing_absurdly_many_workers_is_a_parameter_error(monkeypatch):
+    import sim.model
+    from sim import ParameterError
+
+    monkeypatch.setattr(sim.model, "MAX_STAFF_ROOM", 200)
+    p = small_params(thuisplus=True, **{"staffing.worker_hours": 1.0,
+                                        "staffing.target_utilisation": 0.1})
+    with pytest.raises(ParameterError, match="needs more than 120 care workers"):
+        ThuisplusModel(p, rng=276)
