@@ -656,15 +656,20 @@ def run(
 
     from experiments.analysis import headline
     from experiments.report import format_value, write_report
-    from experiments.store import FolderLock, load_manifest, load_results, source_hash
+    from experiments.store import (
+        FolderLock,
+        code_history,
+        load_manifest,
+        load_results,
+        source_hash,
+    )
 
     with user_errors():
         exp = _load_experiment("main", replications, None)
         resume = False
         if (out / "manifest.json").is_file():
             old = load_manifest(out)
-            same_code = {h.get("source") for h in old.get("code_history") or
-                         [old.get("code") or {}]} == {source_hash()}
+            same_code = {h.get("source") for h in code_history(old)} == {source_hash()}
             if fresh or old.get("fingerprint") != exp.fingerprint() or not same_code:
                 if not fresh:
                     what = "another spec or version of the main job" if same_code else \

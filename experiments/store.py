@@ -48,9 +48,9 @@ import pandas as pd
 
 from experiments.spec import Experiment, RunTask, SpecError
 
-__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_version", "journal_line",
-           "load_failures", "load_manifest", "load_results", "load_yearly", "read_journal",
-           "source_hash"]
+__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_history", "code_version",
+           "journal_line", "load_failures", "load_manifest", "load_results", "load_yearly",
+           "read_journal", "source_hash"]
 
 ID_COLUMNS = ["run_id", "scenario", "point", "replication", "seed"]
 _PART = re.compile(r"part-(\d{6})\.parquet$")
@@ -94,6 +94,11 @@ def _describe(code: dict[str, Any]) -> str:
     where = f", commit {commit[:10]}{' with local changes' if code.get('dirty') else ''}" \
         if commit else ""
     return f"source {code.get('source', '?')} (package {code.get('package', '?')}{where})"
+
+
+def code_history(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The code versions that computed a folder's runs (oldest first), from its manifest."""
+    return manifest.get("code_history") or [manifest.get("code") or {}]
 
 
 class FolderLock:
@@ -382,10 +387,7 @@ class ResultStore:
         for tmp in self.out.rglob(".*.tmp"):
             tmp.unlink()
         self.sums = Checksums(self.out)
-        self._verify_parts()
-        for p in _generations(self.runs_dir).values():
-            self._stored.update(int(x)
-                                for x in pd.read_parquet(p, columns=["run_id"])["run_id"])
+        self._verify_parts()  # and takes the run ids of the good parts
         # Finish compactions a crash interrupted.
         runs = _generations(self.runs_dir)
         for j in sorted(self.journal_dir.glob("*.jsonl")):
@@ -397,26 +399,28 @@ class ResultStore:
                 j.unlink()
         self.done.update(self._stored)
         old_failures = self.out / "failures.parquet"
-        problem = self.sums.problem(old_failures) if old_failures.exists() else None
-        if old_failures.exists() and problem is None:
-            try:
-                pd.read_parquet(old_failures, columns=["run_id"])
-            except Exception as exc:  # any unreadable file is damage
-                problem = f"unreadable ({type(exc).__name__})"
-        if problem:
-            self._set_aside(old_failures, problem)  # failed runs are retried anyway
         if old_failures.exists():
-            f = pd.read_parquet(old_failures)
-            for rec in f.to_dict(orient="records"):
-                if int(rec["run_id"]) not in self.done:
-                    self.failures[int(rec["run_id"])] = rec
+            problem, f = self.sums.problem(old_failures), None
+            if problem is None:
+                try:
+                    f = pd.read_parquet(old_failures)
+                except Exception as exc:  # any unreadable file is damage
+                    problem = f"unreadable ({type(exc).__name__})"
+            if problem:
+                self._set_aside(old_failures, problem)  # failed runs are retried anyway
+            else:
+                for rec in f.to_dict(orient="records"):
+                    if int(rec["run_id"]) not in self.done:
+                        self.failures[int(rec["run_id"])] = rec
         self.generation = max([0, *_generations(self.runs_dir)]) + 1
         self._journal_records = 0
         self._journal: Any = None
         self.write_manifest(state="running")
 
     def _verify_parts(self) -> None:
-        """Set aside every part that is damaged, truncated, missing or unreadable.
+        """Set aside bad parts; take the run ids of the good ones (``_stored``).
+
+        A part is bad when damaged, truncated, missing or unreadable.
 
         Runs and yearly parts of a generation go together: if either is bad both are set
         aside (to ``OUT/damaged/``), so their runs are not done and ``--resume`` runs
@@ -438,9 +442,11 @@ class ResultStore:
                             if (why := self.sums.problem(p))), None)
             if problem is None and runs_p.exists():
                 try:
-                    pd.read_parquet(runs_p, columns=["run_id"])
+                    ids = pd.read_parquet(runs_p, columns=["run_id"])["run_id"]
                 except Exception as exc:  # any unreadable part is damage
                     problem = (runs_p, f"unreadable ({type(exc).__name__})")
+                else:
+                    self._stored.update(int(x) for x in ids)
             if problem is not None:
                 self._set_aside(problem[0], problem[1])
                 other = yearly_p if problem[0] == runs_p else runs_p
@@ -461,9 +467,8 @@ class ResultStore:
 
     def _check_code(self, old: dict[str, Any]) -> None:
         """Refuse to resume a folder written by other code (unless mixing is allowed)."""
-        history = old.get("code_history") or [old.get("code") or {}]
-        seen = {h.get("source") for h in history}
-        if seen <= {self.code["source"]}:
+        history = code_history(old)
+        if {h.get("source") for h in history} <= {self.code["source"]}:
             self.code_history = history
             return
         if not self.allow_mixed:
