@@ -33,6 +33,7 @@ from sim.business_case import (
     _weekly,
 )
 from sim.model import ThuisplusModel
+from sim.pair import BaselineCache, baseline_key, baseline_params
 from sim.params import Parameters
 
 __all__ = ["OUTCOMES", "execute", "pair_outcomes"]
@@ -80,39 +81,23 @@ def _params_from(base_json: str) -> Parameters:
     return Parameters.from_dict(json.loads(base_json), origin="experiment base")
 
 
+#: Per worker: the draws of seeds that several design points share (see
+#: sim.pair.BaselineCache.run_arm; two 520-week tapes take ~100 MB).
+_ARMS = BaselineCache(size=0, tapes=2)
+
+
 @functools.lru_cache(maxsize=4)
 def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None) -> _Weekly:
     """The baseline arm's weekly arrays, cached per worker (read-only).
 
-    The baseline arm switches the Thuisplusflat off, so it does not read the
-    ``thuisplus`` parameters (a test checks this): design points that only vary
-    Thuisplusflat effect sizes share one baseline per seed, which halves a Sobol study.
+    The baseline arm does not read the ``thuisplus`` parameters
+    (:func:`sim.pair.baseline_key`): design points that only vary Thuisplusflat effect
+    sizes share one baseline per seed, which halves a Sobol study.
     """
-    params = Parameters.from_dict(json.loads(baseline_json), origin="experiment base")
-    w = _weekly(ThuisplusModel(params, rng=seed).run(weeks))
+    w = _weekly(ThuisplusModel(baseline_params(baseline_json), rng=seed).run(weeks))
     values = w.values.copy()  # not a view that keeps the model's whole record alive
     values.flags.writeable = False
     return _Weekly(values, w.index, w.year, w.date)
-
-
-def _baseline_key(params: Parameters) -> str:
-    """The baseline's parameters with the Thuisplusflat group made canonical.
-
-    The baseline does not read the group, so any valid one will do: the defaults, with
-    the contract's dates moved to the simulation start when they lie before it.
-    """
-    data = params.baseline().model_dump(mode="json")
-    tp = json.loads(json.dumps(_default_baseline_thuisplus()))
-    start = data["simulation"]["start_date"]  # ISO dates compare as strings
-    for key in ("start_date", "transfer_start"):
-        tp["contract"][key] = max(tp["contract"][key], start)
-    data["thuisplus"] = tp
-    return json.dumps(data, sort_keys=True)
-
-
-@functools.cache
-def _default_baseline_thuisplus() -> dict[str, Any]:
-    return Parameters().baseline().model_dump(mode="json")["thuisplus"]
 
 
 #: Columns averaged per year in the yearly table.
@@ -132,8 +117,8 @@ _YEARLY_COLUMNS = pd.Index([
 def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
                   ) -> tuple[dict[str, float], pd.DataFrame]:
     """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table."""
-    bw = _baseline_weekly(_baseline_key(params), seed, weeks)
-    tw = _weekly(ThuisplusModel(params, rng=seed).run(weeks))
+    bw = _baseline_weekly(baseline_key(params), seed, weeks)
+    tw = _weekly(_ARMS.run_arm(params, seed, weeks))
     return _outcomes(params, bw, tw)
 
 

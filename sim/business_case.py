@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.care import CARE_TYPES, LAWS
-from sim.interventions import offer_share
+from sim.interventions import funding_terms, offer_share
 from sim.pair import Pair
 from sim.params import Parameters
 
@@ -455,7 +456,7 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided) -> _
     share_all = np.full(len(tw), np.nan)
     if running.any():  # offer_share of each running week, computed once per client volume
         volumes, inverse = np.unique(clients_all[running], return_inverse=True)
-        share_all[running] = np.array([offer_share(x, c) for x in volumes])[inverse]
+        share_all[running] = offer_shares(volumes, c)[inverse]
     b_pos, b_savings = bw.savings()
     _, t_savings = tw.savings()
     none = np.zeros(t_savings.shape[1])
@@ -551,6 +552,15 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
     }
 
 
+def offer_shares(clients: np.ndarray, contract: Any) -> np.ndarray:
+    """:func:`sim.interventions.offer_share` of each client volume (the same numbers)."""
+    f = funding_terms(contract)
+    x = np.asarray(clients, dtype=float)
+    if f.lump_sum:
+        return np.ones(len(x))
+    return np.maximum(np.minimum(x / f.target_clients, 1.0), f.min_team_share)
+
+
 def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: int | None = None,
                  funding: str | None = None) -> pd.DataFrame:
     """The provider's yearly Thuisplusflat books at each client volume (contract money only).
@@ -565,18 +575,17 @@ def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: in
     m = params.money
     year = m.contract_year if year is None else year
     idx = (1.0 + m.indexation) ** (year - m.contract_year)
-    rows = []
-    for n in np.asarray(clients, dtype=float):
-        if c.funding == "lump_sum":
-            income = c.target_clients * m.weeks_per_year * m.plus_per_client_week * idx
-        else:
-            income = n * m.weeks_per_year * m.plus_per_client_week * idx
-        team = team_cost(params, year) * offer_share(n, c)
-        ehealth = c.ehealth * m.ehealth_cost_per_client_year * idx * n
-        rows.append({"funding": c.funding, "year": year, "clients": n, "income": income,
-                     "team_cost": team, "ehealth_cost": ehealth,
-                     "profit": income - team - ehealth})
-    return pd.DataFrame(rows)
+    n = np.asarray(clients, dtype=float)
+    if c.funding == "lump_sum":
+        income = np.full(len(n), c.target_clients * m.weeks_per_year * m.plus_per_client_week
+                         * idx)
+    else:
+        income = n * m.weeks_per_year * m.plus_per_client_week * idx
+    team = team_cost(params, year) * offer_shares(n, c)
+    ehealth = c.ehealth * m.ehealth_cost_per_client_year * idx * n
+    return pd.DataFrame({"funding": c.funding, "year": year, "clients": n, "income": income,
+                         "team_cost": team, "ehealth_cost": ehealth,
+                         "profit": income - team - ehealth})
 
 
 def break_even_clients(params: Parameters, year: int | None = None) -> float | None:

@@ -45,7 +45,8 @@ from sim.processes.common import (
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
-__all__ = ["WEEK", "Arm", "Coefficients", "Columns", "Draws", "State", "has_room", "run_weeks"]
+__all__ = ["TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm", "Coefficients", "Columns",
+           "Draws", "State", "Tape", "has_room", "new_tape", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -186,7 +187,8 @@ class Draws(NamedTuple):
     """One week's random numbers of every process but the interventions'.
 
     Drawn once per week from the run's streams, in a fixed amount whatever the state, so
-    the two arms of a pair can share them (:func:`run_pair_weeks`).
+    the two arms of a pair can share them (:func:`run_weeks`), and a :class:`Tape` can
+    keep them for other runs on the same seed.
     """
 
     demography: np.ndarray
@@ -212,6 +214,70 @@ def draw_week(G, C):
     return Draws(demography.draw(G[G_DEMOGRAPHY], C), vz, vu, lu, lz,
                  care_needs.draw(G[G_CARE], C), informal_care.draw(G[G_INFORMAL], C),
                  st[0], st[1], st[2], st[3], moves.draw(G[G_INFLOW], C))
+
+
+def draw_week_numpy(G: Any, C: Coefficients) -> Draws:
+    """:func:`draw_week` in plain numpy (the same numbers): what the tapes are shaped on."""
+    vz, vu = vitality.draw.py_func(G[G_VITALITY], C)
+    lu, lz = loneliness.draw.py_func(G[G_LONELINESS], C)
+    st = staffing.draw.py_func(G[G_STAFFING], C, False, 0)
+    return Draws(demography.draw.py_func(G[G_DEMOGRAPHY], C), vz, vu, lu, lz,
+                 care_needs.draw.py_func(G[G_CARE], C),
+                 informal_care.draw.py_func(G[G_INFORMAL], C),
+                 st[0], st[1], st[2], st[3], moves.draw.py_func(G[G_INFLOW], C))
+
+
+# What run_weeks does with its tape.
+TAPE_OFF, TAPE_RECORD, TAPE_REPLAY = 0, 1, 2
+
+
+class Tape(NamedTuple):
+    """The draws of a run's weeks, kept to be replayed by other runs on the same seed.
+
+    Every process draws a fixed amount each week whatever the state, so the draws of a
+    seed's weeks are the same in every arm and at every setting of the Thuisplusflat.
+    A tape records them once (``mode = TAPE_RECORD``, in a baseline arm, say) and serves
+    them to later runs (``TAPE_REPLAY``) instead of drawing: the same numbers, without
+    the ~12 ms a 520-week run spends drawing. ``draws``: :class:`Draws` whose arrays have
+    a leading axis of weeks, week ``first`` first.
+    """
+
+    mode: int
+    first: int
+    draws: Draws
+
+
+@glue
+def _taped_week(T, k):
+    """Week ``k`` of tape ``T`` (views, not copies)."""
+    d = T.draws
+    return Draws(d.demography[k], d.vitality_z[k], d.vitality_u[k], d.loneliness_u[k],
+                 d.loneliness_z[k], d.care[k], d.informal[k], d.staff_turnover[k],
+                 d.staff_hire[k], d.staff_provider[k], d.staff_init[k], d.moves[k])
+
+
+@glue
+def _record_week(T, k, D):
+    """Copy the week's draws ``D`` onto tape ``T`` at week ``k``."""
+    d = T.draws
+    d.demography[k][...] = D.demography
+    d.vitality_z[k][...] = D.vitality_z
+    d.vitality_u[k][...] = D.vitality_u
+    d.loneliness_u[k][...] = D.loneliness_u
+    d.loneliness_z[k][...] = D.loneliness_z
+    d.care[k][...] = D.care
+    d.informal[k][...] = D.informal
+    d.staff_turnover[k][...] = D.staff_turnover
+    d.staff_hire[k][...] = D.staff_hire
+    d.staff_provider[k][...] = D.staff_provider
+    d.staff_init[k][...] = D.staff_init
+    d.moves[k][...] = D.moves
+
+
+def new_tape(G: Any, C: Coefficients, first: int, weeks: int, mode: int) -> Tape:
+    """A tape of ``weeks`` weeks from week ``first`` (zero weeks: no tape, ``TAPE_OFF``)."""
+    shapes = draw_week_numpy(tuple(np.random.default_rng(0) for _ in G), C)
+    return Tape(mode, first, Draws(*(np.zeros((weeks, *x.shape)) for x in shapes)))
 
 
 class Arm(NamedTuple):
@@ -246,7 +312,7 @@ def one_week(S, C, D, ks, f, builtin, g_interventions, w):
 
 
 @kernel
-def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n):
+def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
     """Run weeks ``first`` .. ``first + n - 1`` of ``n_arms`` arms; returns how many ran.
 
     ``arms``: two :class:`Arm` of one type (a single run passes its arm twice and
@@ -256,15 +322,22 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n):
     Stops early, before a week, when that week needs room that Python must allocate
     (:func:`has_room`), or after a week whose status is not ``ST_OK``.
     ``fresh_events``: zero each week's events first (else the caller did, having
-    applied interventions in Python). One entry point, one call of the week: every
-    compiled entry point costs a whole code generation of the engine.
+    applied interventions in Python). ``T``: a :class:`Tape` to record the draws on or to
+    replay them from (instead of ``G``), or one with ``TAPE_OFF``. One entry point, one
+    call of the week: every compiled entry point costs a whole code generation of the
+    engine.
     """
     for k in range(n):
         w = first + k
         for a in range(n_arms):
             if not has_room(arms[a].S, arms[a].C, w):
                 return k
-        D = draw_week(G, arms[0].C)
+        if T.mode == TAPE_REPLAY:
+            D = _taped_week(T, w - T.first)
+        else:
+            D = draw_week(G, arms[0].C)
+            if T.mode == TAPE_RECORD:
+                _record_week(T, w - T.first, D)
         for a in range(n_arms):
             arm = arms[a]
             if fresh_events:

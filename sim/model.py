@@ -72,7 +72,7 @@ from sim.processes.common import (
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
 
-__all__ = ["WEEKLY_COLUMNS", "ThuisplusModel", "run_arms"]
+__all__ = ["WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
@@ -81,6 +81,36 @@ _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
 def _no_step() -> None:
     """Stands in for the model's step while Mesa's clock catches up with a run."""
+
+
+def _skip_steps(model: mesa.Model, weeks: int) -> bool:
+    """Move Mesa's clock ``weeks`` steps on at once, if nothing but its steps is scheduled.
+
+    Replaying the steps one by one through Mesa's event list costs ~2 ms a run. When the
+    only pending event is the next step of Mesa's default schedule (one step per time
+    unit, no end), the result of the replay is known: ``steps`` and ``time`` up by
+    ``weeks`` and the next step one unit later. Anything else (events a user scheduled,
+    another Mesa version's internals) is replayed as before; a test compares both.
+    """
+    try:
+        gen = model._default_schedule
+        events = model._event_list._events
+        event = gen._current_event
+        sched = gen.schedule
+        plain = (len(events) == 1 and events[0] is event and not event.CANCELED
+                 and gen._active and not gen._paused and sched.count is None
+                 and sched.end is None and not callable(sched.interval)
+                 and sched.interval == 1 and event.time == model.time + 1)
+    except AttributeError:
+        return False
+    if not plain:
+        return False
+    events.clear()
+    model.steps += weeks
+    gen._execution_count += weeks
+    model.time = model.time + weeks
+    gen._schedule_next(model.time + 1)
+    return True
 
 class Column(NamedTuple):
     """A column of the weekly table and where the compiled record takes it from.
@@ -211,6 +241,7 @@ class ThuisplusModel(mesa.Model):
         *,
         interventions: Iterable[Any] | None = None,
         panel: bool = False,
+        tape: DrawTape | None = None,
     ) -> None:
         self.entropy = seed_entropy(rng)
         super().__init__(rng=self.entropy % (2**63))
@@ -229,6 +260,9 @@ class ThuisplusModel(mesa.Model):
         self.start_date: dt.date = self.p.simulation.start_date
         self.date = self.start_date
         self._building = None
+        self._types: tuple[Any, ...] | None = None
+        self._tape: DrawTape | None = None  # replayed or being recorded (see DrawTape)
+        self._off_tape: engine.Tape | None = None
         self._panel_on = panel
         self._panel: list[np.ndarray] = []
         # Room for one worker per seat. A complex whose staffing needs more at the start
@@ -247,6 +281,8 @@ class ThuisplusModel(mesa.Model):
         # Without them the compiled week still needs coefficients of the same types.
         self._ks = tuple(iv.coef for iv in self.interventions) if self._builtin else tuple(
             iv.coefficients(0, self) for iv in build_interventions(_DEFAULT_THUISPLUS))
+        if tape is not None:
+            self.replay(tape)
 
     # ------------------------------------------------------------------ set-up
     def _set_up(self, staff_room: int) -> bool:
@@ -337,9 +373,11 @@ class ThuisplusModel(mesa.Model):
         have = len(self._unit_cost)
         if have >= weeks:
             return
-        rows = [self.prices.unit_costs((self.start_date + dt.timedelta(weeks=w)).year)
-                for w in range(have, weeks)]
-        self._unit_cost = np.vstack([self._unit_cost, np.array(rows)])
+        days = np.datetime64(self.start_date, "D") + 7 * np.arange(have, weeks)
+        years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+        kinds, which = np.unique(years, return_inverse=True)
+        table = np.array([self.prices.unit_costs(int(y)) for y in kinds])
+        self._unit_cost = np.vstack([self._unit_cost, table[which]])
 
     def _reserve_weeks(self, need: int) -> None:
         """Rows of the weekly table and unit costs for weeks up to ``need``."""
@@ -501,9 +539,64 @@ class ThuisplusModel(mesa.Model):
 
     def _run_weeks(self, fresh_events: bool, n: int) -> int:
         """Up to ``n`` weeks of this model alone in one compiled call; returns weeks run."""
-        arm, g = self._arm(), self._generators[engine.G_INTERVENTIONS]
-        return engine.run_weeks((arm, arm), self._generators, (g, g), 1, fresh_events,
-                                self.week, n)
+        tape = self._tape
+        if tape is None:
+            return _call_run_weeks(self, self, 1, fresh_events, self.week, n)
+        n = min(n, tape.end - self.week)  # beyond the tape the streams draw again
+        k = _call_run_weeks(self, self, 1, fresh_events, self.week, n, tape.tape)
+        if self.week + k == tape.end:
+            tape.finish(self)
+            self._tape = None
+        return k
+
+    def record_tape(self, weeks: int | None = None) -> DrawTape:
+        """Run ``weeks`` weeks (as :meth:`run`) keeping their draws on a :class:`DrawTape`.
+
+        Another model on the same seed and building given the tape
+        (``ThuisplusModel(..., tape=tape)``) replays these draws instead of drawing: the
+        same run, bit for bit, ~12 ms faster per 520 weeks. What a batch does when many
+        design points share a seed; the tape of 520 weeks takes ~53 MB.
+        """
+        weeks = self.p.simulation.weeks if weeks is None else int(weeks)
+        if self._tape is not None:
+            raise RuntimeError("this model is replaying a tape; it cannot record one")
+        tape = self._tape = DrawTape(self, weeks)
+        if weeks == 0:
+            tape.finish(self)
+            self._tape = None
+        self.run(weeks)
+        return tape
+
+    def replay(self, tape: DrawTape) -> ThuisplusModel:
+        """Take the draws of the next weeks from ``tape`` (see :meth:`record_tape`).
+
+        Raises ``ValueError`` if the tape was recorded on another seed, starts at another
+        week, or holds other amounts of draws per week (another building, say).
+        """
+        tape.check(self)
+        self._tape = tape
+        return self
+
+    def _tape_off(self) -> engine.Tape:
+        """The empty tape passed to the compiled week when there is none (same type)."""
+        if self._off_tape is None:
+            self._off_tape = engine.new_tape(self._generators, self.coef, 0, 0,
+                                             engine.TAPE_OFF)
+        return self._off_tape
+
+    def _numba_types(self) -> tuple[Any, ...]:
+        """The numba types of the model's arm, streams, interventions stream and tapes.
+
+        Worked out once per model (``numba.typeof`` of the arm takes ~1.6 ms, more than a
+        few weeks of a run): replacing an array by a larger one of the same kind, as
+        :meth:`_make_room` does, keeps the type (a test checks it), and every tape of a
+        model has the type of its empty one.
+        """
+        if self._types is None:
+            self._types = (numba.typeof(self._arm()), numba.typeof(self._generators),
+                           numba.typeof(self._generators[engine.G_INTERVENTIONS]),
+                           numba.typeof(self._tape_off()))
+        return self._types
 
     def _lockstep_with(self, other: ThuisplusModel) -> bool:
         """Whether ``other`` can run in lockstep with this model (see :func:`run_arms`)."""
@@ -513,9 +606,10 @@ class ThuisplusModel(mesa.Model):
                 and a.staff.n_providers == b.staff.n_providers
                 and a.staff.turnover_rows == b.staff.turnover_rows
                 and not (self._panel_on or other._panel_on)
+                and self._tape is None and other._tape is None
                 and not (self.interventions and not self._builtin)
                 and not (other.interventions and not other._builtin)
-                and numba.typeof(self._arm()) == numba.typeof(other._arm()))
+                and self._numba_types() == other._numba_types())
 
     def _python_week(self) -> int:
         """One week with interventions applied in Python (any objects with ``apply``)."""
@@ -587,6 +681,8 @@ class ThuisplusModel(mesa.Model):
     def _finish_advance(self, weeks: int) -> None:
         """After ``weeks`` weeks ran outside ``step``: advance Mesa's clock by as many."""
         self._after_weeks()
+        if _skip_steps(self, weeks):
+            return
         user_step, self._user_step = self._user_step, _no_step
         try:
             self._advance_time(self.time + weeks)
@@ -661,10 +757,7 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
         for m in (a, b):
             m._make_room()
             m._cnt[CNT_UID] = max(m._cnt[CNT_UID], m.agent_id_counter)
-        gi = engine.G_INTERVENTIONS
-        k = engine.run_weeks((a._arm(), b._arm()), a._generators,
-                             (a._generators[gi], b._generators[gi]), 2, True, a.week,
-                             weeks - done)
+        k = _call_run_weeks(a, b, 2, True, a.week, weeks - done)
         for m in (a, b):
             m.week += k
             m._check_status()
@@ -677,6 +770,100 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
     a._finish_advance(weeks)
     b._finish_advance(weeks)
     return a, b
+
+
+class DrawTape:
+    """The draws of a run's weeks on one seed, for other runs on that seed to replay.
+
+    Recorded by :meth:`ThuisplusModel.record_tape`; given to a new model
+    (``ThuisplusModel(params, rng=seed, tape=tape)``), whose weeks ``first`` ..
+    ``end - 1`` then take their numbers from the tape instead of the streams. At the end
+    of the tape the streams are set where drawing would have left them, so a run that
+    goes on past the tape is the same as one that never had it (a test checks it). Only
+    runs on the same seed and with the same amount of draws per week (building, number of
+    providers, staff pool's room) can use it: :meth:`check` says why not.
+    """
+
+    def __init__(self, model: ThuisplusModel, weeks: int):
+        self.entropy = model.entropy
+        self.first = model.week
+        self.end = model.week + weeks
+        self.tape = engine.new_tape(model._generators, model.coef, self.first, weeks,
+                                    engine.TAPE_RECORD)
+        self.shapes = tuple(x.shape[1:] for x in self.tape.draws)
+        self.states: dict[str, Any] | None = None  # the streams' states at the end
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the tape holds all its weeks."""
+        return self.states is not None
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the tape takes."""
+        return sum(x.nbytes for x in self.tape.draws)
+
+    def check(self, model: ThuisplusModel) -> None:
+        """Raise ``ValueError`` unless ``model`` can replay this tape from its next week."""
+        why = self.misfit(model)
+        if why:
+            raise ValueError(f"this draw tape cannot be replayed here: {why}")
+
+    def misfit(self, model: ThuisplusModel) -> str | None:
+        """Why ``model`` cannot replay this tape from its next week (None: it can)."""
+        why = None
+        if not self.recorded:
+            why = "the tape is not recorded to its end yet"
+        elif model.entropy != self.entropy:
+            why = "the model runs on another seed"
+        elif model.week != self.first:
+            why = f"the model is at week {model.week}, the tape starts at week {self.first}"
+        elif tuple(x.shape for x in engine.draw_week_numpy(
+                tuple(np.random.default_rng(0) for _ in model._generators), model.coef)
+                   ) != self.shapes:
+            why = ("the model draws other amounts each week (another building, number of "
+                   "providers or staff room)")
+        return why
+
+    def finish(self, model: ThuisplusModel) -> None:
+        """At the tape's end: keep the streams' states (recording) or restore them."""
+        shared = [g for g in engine.GENERATORS if g != "interventions"]
+        if self.states is None:
+            self.states = {g: model.streams[g].bit_generator.state for g in shared}
+            self.tape = self.tape._replace(mode=engine.TAPE_REPLAY)
+        else:
+            for g in shared:
+                model.streams[g].bit_generator.state = self.states[g]
+
+
+# Compiled entry points of engine.run_weeks by argument types (see _call_run_weeks).
+_ENTRY_POINTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_events: bool,
+                    first: int, n: int, tape: engine.Tape | None = None) -> int:
+    """:func:`sim.engine.run_weeks` on the arms of ``a`` and ``b``, without numba's typing.
+
+    Numba's dispatcher types every argument on every call; for the engine's tree of
+    NamedTuples that takes ~3 ms, a tenth of a run in a pair. The models know their
+    types (:meth:`ThuisplusModel._numba_types`), so the compiled function for them is
+    looked up once and called directly; the first call of a signature goes through the
+    dispatcher, which compiles or loads it from the cache.
+    """
+    gi = engine.G_INTERVENTIONS
+    args = ((a._arm(), b._arm()), a._generators, (a._generators[gi], b._generators[gi]),
+            n_arms, fresh_events, first, n, a._tape_off() if tape is None else tape)
+    (ta, tg, tia, tt), (tb, _, tib, _) = a._numba_types(), b._numba_types()
+    key = (ta, tb, tg, tia, tib, tt)
+    entry = _ENTRY_POINTS.get(key)
+    if entry is not None:
+        return entry(*args)
+    done = engine.run_weeks(*args)
+    sig = tuple(numba.typeof(x) for x in args)
+    cres = engine.run_weeks.overloads.get(sig)
+    if cres is not None:
+        _ENTRY_POINTS[key] = cres.entry_point
+    return done
 
 
 def _check_progress(weeks_run: int, week: int) -> None:

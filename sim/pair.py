@@ -8,14 +8,20 @@ stream, so their difference is the Thuisplusflat's effect, not noise.
 
 from __future__ import annotations
 
+import functools
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from sim.model import ThuisplusModel, run_arms
+from sim.model import DrawTape, ThuisplusModel, run_arms
 from sim.params import Parameters
 
-__all__ = ["Pair", "avoided_per_law", "avoided_table", "run_pair"]
+__all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
+           "baseline_params", "run_pair"]
 
 
 @dataclass
@@ -33,16 +39,115 @@ class Pair:
         return avoided_table(self.baseline.weekly(), self.thuisplus.weekly())
 
 
-def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None = None) -> Pair:
+def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None = None,
+             *, baselines: BaselineCache | None = None) -> Pair:
     """Run the baseline and the Thuisplusflat arm of ``params`` on the same seed.
 
     The arms run in lockstep on one set of draws (:func:`sim.model.run_arms`): the same
     result as running them one after the other, with each week's numbers drawn once.
+    With ``baselines``, the baseline arm comes from that cache (run once per baseline
+    setting and seed) and only the Thuisplusflat arm runs: the same numbers again.
     """
     params = params if params is not None else Parameters()
+    if baselines is not None:
+        baseline = baselines.get(params, seed, weeks)
+        return Pair(params, seed, baseline, baselines.run_arm(params, seed, weeks))
     baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), rng=seed),
                                    ThuisplusModel(params, rng=seed), weeks)
     return Pair(params, seed, baseline, thuisplus)
+
+
+def baseline_key(params: Parameters) -> str:
+    """The baseline arm's parameters as canonical JSON: equal keys, equal baselines.
+
+    The baseline arm switches the Thuisplusflat off and reads none of the ``thuisplus``
+    parameters (a test checks it), so the group is replaced by its defaults, with the
+    contract's dates moved to the simulation start when they lie before it. Design
+    points that vary only the Thuisplusflat share one baseline per seed.
+    """
+    data = params.baseline().model_dump(mode="json")
+    tp = json.loads(_default_baseline_thuisplus())
+    start = data["simulation"]["start_date"]  # ISO dates compare as strings
+    for key in ("start_date", "transfer_start"):
+        tp["contract"][key] = max(tp["contract"][key], start)
+    data["thuisplus"] = tp
+    return json.dumps(data, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=8)
+def baseline_params(key: str) -> Parameters:
+    """The parameters of a :func:`baseline_key` (the baseline arm that key stands for)."""
+    return Parameters.from_dict(json.loads(key), origin="baseline")
+
+
+@functools.cache
+def _default_baseline_thuisplus() -> str:
+    return json.dumps(Parameters().baseline().model_dump(mode="json")["thuisplus"])
+
+
+class BaselineCache:
+    """Finished baseline arms by baseline setting, seed and weeks (least recently used out).
+
+    For a dashboard or a batch whose design points change only the Thuisplusflat's
+    parameters: the baseline of a seed is run once. With ``tapes > 0`` the draws of the
+    seeds used more than once are kept too (:class:`sim.model.DrawTape`, ~53 MB per
+    520 weeks, the ``tapes`` most recent seeds), and the Thuisplusflat arms on those
+    seeds replay them instead of drawing (:meth:`run_arm`): the same numbers, faster.
+    Safe to share between threads; the models it hands out are shared too, so treat
+    them as read-only.
+    """
+
+    def __init__(self, size: int = 32, tapes: int = 0):
+        self.size = size
+        self.tapes = tapes
+        self._models: OrderedDict[tuple[str, int, Any], ThuisplusModel] = OrderedDict()
+        self._tapes: OrderedDict[tuple[str, int, Any], DrawTape] = OrderedDict()
+        self._seen: set[tuple[str, int, Any]] = set()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def run_arm(self, params: Parameters, seed: int, weeks: int | None = None
+                ) -> ThuisplusModel:
+        """The Thuisplusflat arm of ``params`` on ``seed``, on the seed's tape if kept.
+
+        The second arm asked for on a seed records the tape; later ones replay it. A
+        model that cannot replay it (another building, say) draws as usual.
+        """
+        key = (baseline_key(params), seed, weeks)
+        with self._lock:
+            tape = self._tapes.get(key)
+            if tape is not None:
+                self._tapes.move_to_end(key)
+            record = tape is None and self.tapes > 0 and key in self._seen
+            self._seen.add(key)
+        model = ThuisplusModel(params, rng=seed)
+        if tape is not None and tape.misfit(model) is None:
+            return model.replay(tape).run(weeks)
+        if not record:
+            return model.run(weeks)
+        tape = model.record_tape(weeks)
+        with self._lock:
+            self._tapes[key] = tape
+            while len(self._tapes) > self.tapes:
+                self._tapes.popitem(last=False)
+        return model
+
+    def get(self, params: Parameters, seed: int, weeks: int | None = None) -> ThuisplusModel:
+        """The baseline arm of ``params`` on ``seed``, run for ``weeks``."""
+        key = (baseline_key(params), seed, weeks)
+        with self._lock:
+            model = self._models.get(key)
+            if model is not None:
+                self._models.move_to_end(key)
+                self.hits += 1
+                return model
+            self.misses += 1
+        model = ThuisplusModel(baseline_params(key[0]), rng=seed).run(weeks)
+        with self._lock:
+            self._models[key] = model
+            while len(self._models) > self.size:
+                self._models.popitem(last=False)
+        return model
 
 
 def avoided_table(baseline: pd.DataFrame, thuisplus: pd.DataFrame) -> pd.DataFrame:

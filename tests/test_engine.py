@@ -82,3 +82,49 @@ def test_a_cold_state_rebuild_changes_nothing():
         weekly.run(1)
     assert not differences(outputs(weekly), outputs(whole))
     assert np.array_equal(weekly.lettings, whole.lettings)
+
+
+def test_the_arms_numba_type_survives_growth():
+    """The compiled function is looked up by the type the model had first (no re-typing)."""
+    import numba
+
+    p = Parameters().with_overrides({"building.dwellings": 60, "building.floors": 4,
+                                     "staffing.target_utilisation": 0.1})
+    m = ThuisplusModel(p, rng=8)
+    m.run(5)
+    first = m._numba_types()
+    m.run(200)  # the staff pool, the nursing-home list and the letting levels grow
+    assert m.staff.size > 120
+    assert numba.typeof(m._arm()) == first[0]
+    assert numba.typeof(m._generators) == first[1]
+
+
+def test_mesa_clock_moved_at_once_equals_it_replayed(monkeypatch):
+    """Moving Mesa's clock past a run's weeks at once leaves it as replaying every step."""
+    import sim.model as model_mod
+
+    p = Parameters()
+    fast = ThuisplusModel(p, rng=3).run(30)
+    monkeypatch.setattr(model_mod, "_skip_steps", lambda model, weeks: False)
+    slow = ThuisplusModel(p, rng=3).run(30)
+    for m in (fast, slow):
+        m.step()
+        m.run(4)
+
+    def clock(m):
+        g = m._default_schedule
+        return (m.steps, m.time, g.execution_count, g.next_scheduled_time,
+                len(m._event_list._events))
+
+    assert clock(fast) == clock(slow) == (35, 35.0, 35, 36.0, 1)
+
+
+def test_a_user_event_during_a_run_is_still_executed():
+    seen = []
+    m = ThuisplusModel(Parameters(), rng=3)
+    def note() -> None:
+        seen.append(m.time)
+
+    m.schedule_event(note, at=10.5)  # Mesa keeps a weak reference: keep ``note`` alive
+    m.run(20)
+    assert seen == [10.5] and m.steps == 20 and m.time == 20.0

@@ -11,8 +11,12 @@ the download. Everything here can be tested and timed on its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import os
 import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +32,13 @@ from sim.business_case import (
 )
 from sim.care import LAWS
 from sim.model import ThuisplusModel
-from sim.pair import avoided_per_law, run_pair
+from sim.pair import BaselineCache, avoided_per_law, run_pair
 from sim.params import Parameters
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 from sim.summary import yearly
 
 __all__ = [
+    "BASELINES",
     "BUILDING_VIEWS",
     "Cancelled",
     "Outcome",
@@ -203,54 +208,112 @@ def _check(cancel: threading.Event | None) -> None:
         raise Cancelled
 
 
+#: Baseline arms of the seeds the page has shown: a slider of the Thuisplusflat does not
+#: change them (:func:`sim.pair.baseline_key`), so they are run once per seed.
+BASELINES = BaselineCache(size=64)
+
+
+def workers() -> int:
+    """Threads that run the pairs of a recompute: one per core, at most 4.
+
+    The compiled weeks release the GIL, so the Thuisplusflat arms of a recompute use
+    both cores of a laptop; what holds the GIL (set-up, tables) is a few ms a pair.
+    """
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@functools.cache
+def _pool(n: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="thuisplus-pair")
+
+
+@dataclass
+class _Replication:
+    """One pair's part of an :class:`Outcome`."""
+
+    yearly: list[pd.DataFrame]
+    avoided: pd.DataFrame
+    flows: pd.DataFrame
+    result: dict[str, Any]
+    clients: dict[str, float]
+    building: dict[str, Snapshot] | None
+
+
+def _replication(params: Parameters, seed: int, first: bool,
+                 cancel: threading.Event | None) -> _Replication:
+    """Run one pair (baseline from :data:`BASELINES`) and compute its part of the page."""
+    _check(cancel)
+    pair = run_pair(params, seed=seed, baselines=BASELINES)
+    _check(cancel)
+    tw = pair.thuisplus.weekly()
+    yearly_rows = []
+    for arm, y in (("baseline", _baseline_yearly(pair.baseline)),
+                   ("thuisplus", yearly(tw).reset_index())):
+        y = y.copy()
+        y.insert(0, "arm", arm)
+        y.insert(0, "seed", seed)
+        yearly_rows.append(y)
+    a = avoided_per_law(pair.avoided).reset_index()
+    a.insert(0, "seed", seed)
+    flows = stakeholder_flows(pair)
+    after = tw.loc[tw["date"] >= pd.Timestamp(2023, 1, 1), "wmo_clients_preferred"]
+    return _Replication(
+        yearly_rows, a, flows.assign(seed=seed),
+        measures(flows, params.money.discount_rate, params.simulation.start_date.year),
+        {"seed": seed,
+         "clients_2023": float(after.iloc[0]) if len(after) else float("nan"),
+         "clients_end": float(tw["wmo_clients_preferred"].iloc[-1])},
+        {"thuisplus": snapshot(pair.thuisplus), "baseline": snapshot(pair.baseline)}
+        if first else None)
+
+
+#: The yearly table of each cached baseline arm (it goes when the arm leaves the cache).
+_BASELINE_YEARLY: weakref.WeakKeyDictionary[ThuisplusModel, pd.DataFrame] = (
+    weakref.WeakKeyDictionary())
+_BASELINE_YEARLY_LOCK = threading.Lock()
+
+
+def _baseline_yearly(model: ThuisplusModel) -> pd.DataFrame:
+    """``yearly(model.weekly())`` of a baseline arm, computed once per arm."""
+    with _BASELINE_YEARLY_LOCK:
+        y = _BASELINE_YEARLY.get(model)
+    if y is None:
+        y = yearly(model.weekly()).reset_index()
+        with _BASELINE_YEARLY_LOCK:
+            _BASELINE_YEARLY[model] = y
+    return y
+
+
 def compute(params: Parameters, replications: int = 1, seed: int = 1,
             cancel: threading.Event | None = None) -> Outcome:
     """Run ``replications`` pairs of ``params`` and collect what the page shows.
 
-    ``cancel`` is checked between the runs: once set, :class:`Cancelled` is raised.
+    The pairs run on :func:`workers` threads; each seed's baseline arm is kept
+    (:data:`BASELINES`), so a change of a Thuisplusflat setting runs only the
+    Thuisplusflat arms. The numbers are those of :func:`sim.pair.run_pair`, whatever
+    the threads. ``cancel`` is checked before and after each pair: once set,
+    :class:`Cancelled` is raised.
     """
     import time
 
     t0 = time.perf_counter()
     seeds = replication_seeds(seed, replications)
-    rate, first = params.money.discount_rate, params.simulation.start_date.year
-    yearly_rows, avoided_rows, flow_rows, results, client_rows = [], [], [], [], []
-    building: dict[str, Snapshot] = {}
-    jan_2023 = pd.Timestamp(2023, 1, 1)
-    for k, s in enumerate(seeds):
-        _check(cancel)
-        pair = run_pair(params, seed=s)
-        _check(cancel)
-        bw, tw = pair.baseline.weekly(), pair.thuisplus.weekly()
-        for arm, w in (("baseline", bw), ("thuisplus", tw)):
-            y = yearly(w).reset_index()
-            y.insert(0, "arm", arm)
-            y.insert(0, "seed", s)
-            yearly_rows.append(y)
-        a = avoided_per_law(pair.avoided).reset_index()
-        a.insert(0, "seed", s)
-        avoided_rows.append(a)
-        flows = stakeholder_flows(pair)
-        flow_rows.append(flows.assign(seed=s))
-        results.append(measures(flows, rate, first))
-        after = tw.loc[tw["date"] >= jan_2023, "wmo_clients_preferred"]
-        client_rows.append({
-            "seed": s,
-            "clients_2023": float(after.iloc[0]) if len(after) else float("nan"),
-            "clients_end": float(tw["wmo_clients_preferred"].iloc[-1]),
-        })
-        if k == 0:
-            building = {"thuisplus": snapshot(pair.thuisplus),
-                        "baseline": snapshot(pair.baseline)}
+    jobs = [_pool(workers()).submit(_replication, params, s, k == 0, cancel)
+            for k, s in enumerate(seeds)]
+    try:
+        reps = [job.result() for job in jobs]
+    finally:
+        for job in jobs:
+            job.cancel()
     pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
                      for f in ("per_client", "lump_sum")], ignore_index=True)
     return Outcome(
         params=params, seeds=seeds,
-        yearly=pd.concat(yearly_rows, ignore_index=True),
-        avoided=pd.concat(avoided_rows, ignore_index=True),
-        flows=pd.concat(flow_rows, ignore_index=True),
-        results=results, building=building,
-        clients=pd.DataFrame(client_rows), pnl=pnl,
+        yearly=pd.concat([y for r in reps for y in r.yearly], ignore_index=True),
+        avoided=pd.concat([r.avoided for r in reps], ignore_index=True),
+        flows=pd.concat([r.flows for r in reps], ignore_index=True),
+        results=[r.result for r in reps], building=reps[0].building or {},
+        clients=pd.DataFrame([r.clients for r in reps]), pnl=pnl,
         break_even=break_even_clients(params),
         seconds=time.perf_counter() - t0,
     )

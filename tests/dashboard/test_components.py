@@ -188,6 +188,25 @@ def test_more_runs_change_the_answer_only_through_new_seeds():
     pd.testing.assert_frame_equal(first, one.yearly)
 
 
+def test_threads_and_cached_baselines_give_the_numbers_of_lockstep_pairs():
+    """compute() runs pairs on threads with each seed's baseline kept: the same numbers."""
+    from sim.business_case import measures, stakeholder_flows
+    from sim.dashboard.compute import BASELINES
+    from sim.pair import run_pair
+
+    BASELINES._models.clear()
+    slider = small(**{"thuisplus.prevention.decline_reduction": 0.45})
+    for params in (small(), slider):  # the second finds every baseline in the cache
+        hits = BASELINES.hits
+        o = compute(params, replications=3, seed=11)
+        for s, got in zip(o.seeds, o.results, strict=True):
+            pair = run_pair(params, seed=s)
+            want = measures(stakeholder_flows(pair), params.money.discount_rate,
+                            params.simulation.start_date.year)
+            assert got["npv"] == want["npv"] and got["stakeholders"] == want["stakeholders"]
+    assert BASELINES.hits - hits == 3
+
+
 def test_results_csv_holds_yearly_table_and_business_case(outcome):
     from io import StringIO
 
