@@ -45,8 +45,8 @@ from sim.processes.common import (
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
-__all__ = ["TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm", "Coefficients", "Columns",
-           "Draws", "State", "Tape", "has_room", "new_tape", "run_weeks"]
+__all__ = ["PROCESSES", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm", "Coefficients",
+           "Columns", "Draws", "State", "Tape", "has_room", "new_tape", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -79,9 +79,12 @@ def week_docstring() -> str:
     return "\n".join(lines)
 
 
+#: The processes: each declares its parameters, random stream and recorded events
+#: (``PARAMS``, ``GROUP``, ``STREAM``, ``RECORDS``; see :mod:`sim.processes`).
+PROCESSES = (demography, vitality, loneliness, care_needs, informal_care, staffing, moves)
+
 # Generators passed to the compiled week, in this order (names of sim.rng.STREAMS).
-GENERATORS = ("demography", "vitality", "loneliness", "care", "informal_care", "staffing",
-              "inflow", "interventions")
+GENERATORS = (*(m.STREAM for m in PROCESSES), "interventions")
 G_DEMOGRAPHY, G_VITALITY, G_LONELINESS, G_CARE, G_INFORMAL, G_STAFFING, G_INFLOW, \
     G_INTERVENTIONS = range(len(GENERATORS))
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pytest
 
-from sim import Parameters
+from sim import Parameters, engine
 from sim.dashboard.controls import CONTROLS
 from sim.effects import SCALARS
 from sim.interventions import EFFECTS, REGISTRY, Intervention, all_off, register
@@ -24,8 +24,7 @@ from sim.processes import common
 from sim.processes._jit import glue
 
 REPO = Path(__file__).resolve().parent.parent
-PROCESSES = ("demography", "vitality", "loneliness", "care_needs", "informal_care", "staffing",
-             "moves")
+PROCESSES = tuple(m.__name__.rsplit(".", 1)[1] for m in engine.PROCESSES)
 
 _EF_NAME = {getattr(common, k): k for k in dir(common) if k.startswith("EF_")}
 

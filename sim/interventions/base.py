@@ -38,7 +38,7 @@ from numba.extending import overload
 from sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
 from sim.param_base import Group
 from sim.processes._jit import glue, kernel
-from sim.processes.common import CNT_PREFERRED
+from sim.processes.common import CNT_PREFERRED, EVENTS
 
 if TYPE_CHECKING:
     from sim.model import ThuisplusModel
@@ -125,6 +125,8 @@ class Intervention:
     kernel: ClassVar[Any]
     #: The effect modifiers the kernel writes (names of :data:`EFFECTS`).
     writes: ClassVar[tuple[str, ...]] = ()
+    #: The weekly events the kernel records (names of sim.processes.common.EVENTS).
+    records: ClassVar[tuple[str, ...]] = ()
     #: Whether a default parameter tree runs it (then its intensity defaults to 1).
     default_on: ClassVar[bool] = False
     #: The dashboard's slider of its intensity: a label in plain words and one sentence.
@@ -207,6 +209,10 @@ def register(cls: type[Intervention]) -> type[Intervention]:
     if unknown:
         raise TypeError(f"{where}: writes unknown effect modifiers {sorted(unknown)}; "
                         f"allowed: {', '.join(EFFECTS)}")
+    unknown = set(cls.records) - set(EVENTS)
+    if unknown:
+        raise TypeError(f"{where}: records unknown events {sorted(unknown)}; "
+                        f"allowed: {', '.join(EVENTS)}")
     field = cls.Params.model_fields.get("intensity")
     if field is not None and (field.default > 0) != cls.default_on:
         raise TypeError(

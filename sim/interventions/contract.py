@@ -229,6 +229,7 @@ class ContractLevers(Intervention):
     kernel = _apply_contract
     writes = ("preferred_share_hh", "preferred_share_dn", "attendance_mult", "hours",
               "wlz_home_mult")
+    records = ("transfers",)
     default_on = True  # the contract is what makes a complex a Thuisplusflat
     params: ContractParams
 

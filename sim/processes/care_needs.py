@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
@@ -46,6 +47,108 @@ READS = ("wlz_home_mult",)
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class CareParams(Group):
+    """Care needs, indications and use per law and care type."""
+
+    hh_threshold_mean: float = P(
+        0.42, "vitality (0-1)", ASSUMPTION + " (set so ~35% of residents hold a Wmo "
+        "indication: EVAL §3, not every complex had 100 clients)",
+        "Mean vitality below which household help (Wmo) is indicated.", ge=0, le=1,
+    )
+    hh_threshold_sd: float = P(
+        0.08, "vitality (0-1)", ASSUMPTION, "Spread of the household-help threshold.",
+        ge=0, le=0.5,
+    )
+    hh_hours_base: float = P(
+        1.8, "hours per week", "EVAL §2: €85 per client per week ≈ 2.6 h household help on "
+        "average (parameters.md, derived); the base is set so the client mean comes near",
+        "Household-help hours of a client just below the threshold.", ge=0, le=40,
+    )
+    hh_hours_slope: float = P(
+        2.0, "hours per week per unit need", ASSUMPTION,
+        "Extra household-help hours per unit of need below the threshold.", ge=0, le=40,
+    )
+    begeleiding_dementia_prob: float = P(
+        0.4, "share", ASSUMPTION + " (EVAL §3: begeleiding is a small share of clients)",
+        "Share of clients with dementia who get begeleiding (guidance).", ge=0, le=1,
+    )
+    begeleiding_hours: float = P(
+        1.5, "hours per week", ASSUMPTION, "Begeleiding hours per client.", ge=0, le=40,
+    )
+    dn_threshold: float = P(
+        0.30, "vitality (0-1)", ASSUMPTION,
+        "Vitality below which district nursing (Zvw) is needed.", ge=0, le=1,
+    )
+    dn_hours_base: float = P(
+        1.0, "hours per week", "Vektis: ≈ €6,000 per district-nursing client per year "
+        "(≈ 1.7 h/week at €66/h on average; the base is for a client just in need)",
+        "District-nursing hours of a client just below the threshold.", ge=0, le=40,
+    )
+    dn_hours_slope: float = P(
+        6.0, "hours per week per unit need", ASSUMPTION,
+        "Extra district-nursing hours per unit of need below the threshold.", ge=0, le=40,
+    )
+    post_discharge_dn_weeks: float = P(
+        4.0, "weeks", ASSUMPTION + " (transitional care after a hospital stay)",
+        "Weeks of district nursing after a hospital discharge.", ge=0, le=52,
+    )
+    post_discharge_dn_hours: float = P(
+        3.0, "hours per week", ASSUMPTION, "District-nursing hours a week after discharge.",
+        ge=0, le=40,
+    )
+    gp_contacts_base: float = P(
+        5.0, "contacts per year", ASSUMPTION + " (NIVEL: 75+ see the GP ~5-7 times a year)",
+        "GP contacts of a vital resident.", ge=0, le=60,
+    )
+    gp_contacts_frailty: float = P(
+        8.0, "contacts per year per unit vitality", ASSUMPTION,
+        "Extra GP contacts per unit of vitality below 1.", ge=0, le=60,
+    )
+    gp_loneliness_effect: float = P(
+        0.005, "relative", "Meisters et al. 2021: direct effect of loneliness on GP use +0.5%",
+        "Direct relative extra GP use of the severely lonely.", ge=0, le=1,
+    )
+    physio_sessions_frailty: float = P(
+        6.0, "sessions per year per unit vitality", ASSUMPTION,
+        "Physiotherapy sessions per year per unit vitality below 1 (besides falls).",
+        ge=0, le=100,
+    )
+    wlz_threshold: float = P(
+        0.10, "vitality (0-1)", ASSUMPTION + " (Wlz indication when 24-hour care is needed)",
+        "Vitality below which a Wlz indication is granted.", ge=0, le=1,
+    )
+    wlz_dementia_threshold: float = P(
+        0.22, "vitality (0-1)", ASSUMPTION,
+        "Vitality below which a resident with dementia gets a Wlz indication.", ge=0, le=1,
+    )
+    wlz_indication_rate: float = P(
+        4.0, "per year", ASSUMPTION + " (assessment takes ~3 months)",
+        "Yearly rate at which an eligible resident receives the Wlz indication.", ge=0, le=52,
+    )
+    wlz_home_share: float = P(
+        0.3, "share of indications", ASSUMPTION + " (EVAL §5: a small share has a Wlz "
+        "indication at home, mpt or vpt)",
+        "Share of new Wlz indications taken as care at home (vpt/mpt) instead of admission.",
+        ge=0, le=1,
+    )
+    wlz_home_admission_rate: float = P(
+        0.3, "per year", ASSUMPTION,
+        "Yearly rate at which a Wlz client at home is admitted to a nursing home.",
+        ge=0, le=52,
+    )
+    nh_mortality: float = P(
+        0.35, "per year", ASSUMPTION + " (median survival in a Dutch nursing home ~2 years)",
+        "Yearly mortality of former residents in the nursing home.", ge=0, le=1,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.care``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = CareParams, "care", "care"
+RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks")
 # Accumulator slots.
 A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
 

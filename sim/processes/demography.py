@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_DEATHS,
@@ -28,6 +29,63 @@ READS = ()
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class DemographyParams(Group):
+    """Age, sex, mortality and moves out of the complex."""
+
+    initial_age_mean: float = P(
+        78.0, "years", ASSUMPTION + " (senior complexes house mostly 70-85 year olds)",
+        "Mean age of residents at the start.", ge=55, le=100,
+    )
+    initial_age_sd: float = P(
+        7.0, "years", ASSUMPTION, "Standard deviation of age at the start.", ge=0, le=20,
+    )
+    min_age: float = P(
+        55.0, "years", ASSUMPTION + " (usual entry age of senior housing)",
+        "Youngest possible resident; age draws are truncated here.", ge=40, le=80,
+    )
+    max_age: float = P(
+        104.0, "years", ASSUMPTION, "Oldest age drawn at the start or at entry.", ge=80, le=115,
+    )
+    female_share: float = P(
+        0.65, "share", ASSUMPTION + " (women outlive men; CBS population 75+ about 60% women)",
+        "Share of women among single residents.", ge=0, le=1,
+    )
+    mortality_male_80: float = P(
+        0.05, "per year", "CBS life tables (approximate), parameters.md: age 80, men 0.05",
+        "Yearly death probability of a man aged 80 at reference vitality.", ge=0, le=0.5,
+    )
+    mortality_female_80: float = P(
+        0.035, "per year", "CBS life tables (approximate), parameters.md: age 80, women 0.035",
+        "Yearly death probability of a woman aged 80 at reference vitality.", ge=0, le=0.5,
+    )
+    mortality_age_slope: float = P(
+        0.14, "log hazard per year of age",
+        "derived from CBS life tables in parameters.md (men 0.05 at 80 to 0.19 at 90)",
+        "Gompertz slope: hazard multiplies by exp(slope) per year of age.", ge=0, le=0.3,
+    )
+    mortality_vitality_log_hr: float = P(
+        2.5, "log hazard per unit vitality", ASSUMPTION
+        + " (frail residents die 2-3x as often; TILDA frail->death 31% per wave)",
+        "Log hazard ratio per unit of vitality below the reference.", ge=0, le=8,
+    )
+    vitality_reference: float = P(
+        0.5, "vitality (0-1)", ASSUMPTION,
+        "Vitality at which the age-specific life-table rates apply.", ge=0, le=1,
+    )
+    move_out_rate: float = P(
+        0.02, "per year", ASSUMPTION + " (moves to family or other housing)",
+        "Yearly probability of moving out for other reasons than death or nursing home.",
+        ge=0, le=0.5,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.demography``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = DemographyParams, "demography", "demography"
+RECORDS = ("deaths", "moves_out")
 
 DIES, MOVES = 1, 2
 

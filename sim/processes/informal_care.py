@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     CNT_STATUS,
@@ -41,6 +42,91 @@ READS = ("burden_mult", "breakdown_mult", "new_carer_mult")
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class InformalCareParams(Group):
+    """Informal carers: who has one, hours, burden, sick leave and breakdown."""
+
+    has_carer_prob: float = P(
+        0.75, "probability", "CBS 2019: 23.7% of 75+ receive informal care; "
+        "SCP/PBL: 5 potential carers per 75+ (share is an assumption)",
+        "Probability that a resident has someone who can become their carer (a lifelong "
+        "trait); the carer steps in at new_carer_rate once the resident needs help.",
+        ge=0, le=1,
+    )
+    need_threshold: float = P(
+        0.5, "vitality (0-1)", ASSUMPTION,
+        "Vitality below which a resident needs informal help.", ge=0, le=1,
+    )
+    hours_base: float = P(
+        4.0, "hours per week", ASSUMPTION, "Informal hours asked by a resident just in need.",
+        ge=0, le=80,
+    )
+    hours_slope: float = P(
+        20.0, "hours per week per unit need", "CBS 2019: 75+ receive ~18 h/week; CBS 2024 "
+        "carers give 12 h/week on average",
+        "Extra informal hours asked per unit of need.", ge=0, le=80,
+    )
+    capacity_mean: float = P(
+        14.0, "hours per week", "CBS 2024: carers give 12 h/week on average; 36% give >= 8 h",
+        "Mean hours a carer can give without strain.", gt=0, le=80,
+    )
+    capacity_sd: float = P(
+        5.0, "hours per week", ASSUMPTION, "Spread of carer capacity.", ge=0, le=40,
+    )
+    burden_rate: float = P(
+        0.03, "burden per week at full load", ASSUMPTION,
+        "Burden growth per week when hours equal capacity.", ge=0, le=1,
+    )
+    recovery_rate: float = P(
+        0.03, "per week", ASSUMPTION, "Share of burden that recovers each week.", ge=0, le=1,
+    )
+    overburden_threshold: float = P(
+        1.0, "burden", ASSUMPTION + " (set so ~19% of carers are heavily burdened, CBS 2024)",
+        "Burden above which a carer counts as overburdened.", gt=0, le=10,
+    )
+    employed_share: float = P(
+        0.55, "share of carers", ASSUMPTION + " (children of 80+ are mostly 50-65)",
+        "Share of carers with a paid job.", ge=0, le=1,
+    )
+    work_hours: float = P(
+        32.0, "hours per week", ASSUMPTION, "Contract hours of an employed carer.", ge=0, le=60,
+    )
+    sick_leave_prob_normal: float = P(
+        0.10, "per year", "SCP: 10% of non-carers sick >= 2 weeks a year",
+        "Yearly probability of a sick-leave episode of a carer who is not overburdened.",
+        ge=0, le=0.99,
+    )
+    sick_leave_prob_overburdened: float = P(
+        0.25, "per year", "SCP: 25% of long-term carers sick >= 2 weeks a year",
+        "Yearly probability of a sick-leave episode of an overburdened carer.", ge=0, le=0.99,
+    )
+    sick_leave_weeks: float = P(
+        2.0, "weeks", "SCP: episodes of at least 2 weeks", "Length of a sick-leave episode.",
+        ge=0, le=52,
+    )
+    breakdown_rate: float = P(
+        0.3, "per year", ASSUMPTION, "Yearly rate at which an overburdened carer stops caring.",
+        ge=0, le=10,
+    )
+    new_carer_rate: float = P(
+        0.5, "per year", ASSUMPTION,
+        "Yearly rate at which a resident in need without a carer finds one.", ge=0, le=52,
+    )
+    formal_substitution: float = P(
+        0.15, "formal hours per informal hour", ASSUMPTION,
+        "Extra household-help hours for each informal hour asked but not given (only for "
+        "residents receiving household help that week).",
+        ge=0, le=2,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.informal_care``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = InformalCareParams, "informal_care", "informal_care"
+RECORDS = ("informal_care_hours", "carers_active", "carers_overburdened",
+           "residents_with_carer", "carer_sick_leave_hours", "carer_breakdowns")
 
 A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 

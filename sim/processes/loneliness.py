@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
@@ -31,6 +32,92 @@ READS = ("attendance_mult", "tie_formation_mult", "lonely_shift")
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class LonelinessParams(Group):
+    """Loneliness on the De Jong Gierveld scale (0-11) and the social network."""
+
+    base_mean: float = P(
+        3.8, "DJG points", "vzinfo.nl 2020, 75+: 56% lonely (>=3), 12% severely (>=9); "
+        "mean and sd chosen to match at default network and health",
+        "Mean of each resident's personal loneliness level (before network and health).",
+        ge=0, le=11,
+    )
+    base_sd: float = P(
+        4.2, "DJG points", "see base_mean", "Spread of personal loneliness levels.",
+        ge=0, le=10,
+    )
+    adjust_rate: float = P(
+        0.05, "per week", ASSUMPTION, "Speed at which loneliness moves to its current target.",
+        gt=0, le=1,
+    )
+    noise_sd: float = P(
+        0.25, "DJG points per week", ASSUMPTION, "Week-to-week variation of loneliness.",
+        ge=0, le=3,
+    )
+    frailty_effect: float = P(
+        3.0, "DJG points per unit vitality", ASSUMPTION
+        + " (poor health and immobility isolate; GGD monitor)",
+        "Loneliness target rises by this much per unit of vitality below the reference.",
+        ge=0, le=11,
+    )
+    network_effect: float = P(
+        3.0, "DJG points", ASSUMPTION
+        + " (ties in the building lower loneliness; Fontanari 2021: shrinks in company)",
+        "Loneliness target difference between a saturated network and no network.",
+        ge=0, le=11,
+    )
+    network_saturation: float = P(
+        2.0, "summed tie strength", ASSUMPTION,
+        "Summed tie strength at which 63% of the network effect is reached.", gt=0, le=50,
+    )
+    network_reference: float = P(
+        0.35, "share of network effect", ASSUMPTION
+        + " (the network effect of a typical resident at baseline, kept in base_mean)",
+        "Network support that leaves the loneliness target at the personal level.",
+        ge=0, le=1,
+    )
+    widowhood_shock: float = P(
+        3.0, "DJG points", ASSUMPTION, "Jump in loneliness when a partner dies or leaves.",
+        ge=0, le=11,
+    )
+    tie_half_life_weeks: float = P(
+        26.0, "weeks", ASSUMPTION, "Half-life of a tie without contact.", gt=0, le=520,
+    )
+    tie_formation_room: float = P(
+        0.04, "tie strength per meeting", ASSUMPTION,
+        "Tie strength gained by two residents who meet in the common room.", ge=0, le=1,
+    )
+    tie_formation_floor: float = P(
+        0.02, "tie strength per meeting", ASSUMPTION,
+        "Tie strength gained by two neighbours who meet on their floor.", ge=0, le=1,
+    )
+    floor_meeting_prob: float = P(
+        0.3, "per week", ASSUMPTION, "Probability that a resident is out on the floor in a week.",
+        ge=0, le=1,
+    )
+    attendance_base: float = P(
+        0.08, "per week", ASSUMPTION + " (a room without a programme is little used)",
+        "Weekly probability that a vital, not lonely resident attends the common room.",
+        ge=0, le=1,
+    )
+    attendance_loneliness_effect: float = P(
+        0.5, "relative", ASSUMPTION + " (lonely residents come less; ART: welfare work "
+        "reaches residents behind their front door)",
+        "Relative drop in attendance at maximal loneliness.", ge=0, le=1,
+    )
+    activity_memory_weeks: float = P(
+        13.0, "weeks", ASSUMPTION,
+        "Time scale of the moving average of activity that slows vitality decline.",
+        ge=1, le=520,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.loneliness``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = LonelinessParams, "loneliness", "loneliness"
+RECORDS = ("room_visits",)
 
 DJG_MAX = 11.0
 LONELY = 3.0

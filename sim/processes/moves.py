@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows, nonliteral
 
@@ -25,6 +26,47 @@ RESETS = ("decline", "fall", "hospital", "lonely_shift")
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class InflowParams(Group):
+    """Vacancies and newcomers."""
+
+    vacancy_weeks: float = P(
+        8.0, "weeks", ASSUMPTION + " (EVAL §4 lesson 3: senior complexes have high turnover)",
+        "Mean weeks a vacated dwelling stays empty.", ge=1, le=520,
+    )
+    age_mean: float = P(
+        76.0, "years", ASSUMPTION, "Mean age of newcomers.", ge=55, le=100,
+    )
+    age_sd: float = P(6.0, "years", ASSUMPTION, "Spread of newcomers' ages.", ge=0, le=20)
+    vital_share: float = P(
+        0.6, "share of newcomers", ASSUMPTION + " (EVAL §4 lesson 3: mix of vital and "
+        "less vital residents)",
+        "Share of newcomers who are vital.", ge=0, le=1,
+    )
+    vital_beta_a: float = P(
+        7.0, "-", ASSUMPTION, "Beta shape a of a vital newcomer's vitality.", gt=0, le=50,
+    )
+    vital_beta_b: float = P(
+        2.5, "-", ASSUMPTION, "Beta shape b of a vital newcomer's vitality.", gt=0, le=50,
+    )
+    less_vital_beta_a: float = P(
+        3.0, "-", ASSUMPTION, "Beta shape a of a less vital newcomer's vitality.", gt=0, le=50,
+    )
+    less_vital_beta_b: float = P(
+        3.5, "-", ASSUMPTION, "Beta shape b of a less vital newcomer's vitality.", gt=0, le=50,
+    )
+    couple_share: float = P(
+        0.10, "share of new households", ASSUMPTION,
+        "Share of new households that are couples.", ge=0, le=0.8,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.inflow``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = InflowParams, "inflow", "inflow"
+RECORDS = ("inflow", "referrals")
 
 INFLOW_KEY = zlib.crc32(b"inflow-households")
 

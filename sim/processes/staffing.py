@@ -29,7 +29,9 @@ import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from pydantic import model_validator
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
@@ -57,6 +59,95 @@ READS = ("preferred_share_hh", "preferred_share_dn", "attachment", "hours", "pni
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class StaffingParams(Group):
+    """Care providers and their household-help workers and district nurses."""
+
+    other_providers: int = P(
+        5, "providers", "ART: many providers doing the same work in one building "
+        "(number is an assumption)",
+        "Number of providers besides the preferred one.", ge=1, le=30,
+    )
+    preferred_initial_share: float = P(
+        0.1, "share of clients", "EVAL §3: providers started with very few clients",
+        "Share of existing Wmo and district-nursing clients with the (later) preferred "
+        "provider at the start.",
+        ge=0, le=1,
+    )
+    preferred_new_client_share: float = P(
+        0.15, "share of new clients", ASSUMPTION + " (free choice among providers)",
+        "Share of new Wmo clients who choose the preferred provider without a Thuisplusflat.",
+        ge=0, le=1,
+    )
+    worker_hours: float = P(
+        20.0, "hours per week", "AZW: average contract 0.56 FTE in home care (× 36 h)",
+        "Contract hours per worker (at least 1: below it the staff pool grows without "
+        "bound in memory).", ge=1, le=40,
+    )
+    sickness_absence: float = P(
+        0.08, "share of hours", "ActiZ: 7.1% (2019), 9.0% (2021)",
+        "Share of contract hours lost to sickness.", ge=0, le=0.5,
+    )
+    turnover_payroll: float = P(
+        0.196, "per year", "ActiZ 2021: outflow 19.6% per year in nursing and home care",
+        "Yearly probability that a payroll worker leaves.", ge=0, le=1,
+    )
+    turnover_pnil: float = P(
+        0.6, "per year", ASSUMPTION + " (agency and freelance staff rotate quickly)",
+        "Yearly probability that a PNIL worker leaves the building's rota.", ge=0, le=1,
+    )
+    vacancy_fill_weeks: float = P(
+        20.0, "weeks", ASSUMPTION + " (tight labour market)",
+        "Mean weeks to fill a vacancy with a payroll worker.", ge=1, le=104,
+    )
+    pnil_cover_prob: float = P(
+        0.5, "per week", ASSUMPTION + " (tuned to a PNIL share near 7%, SZW: 6.8% nationally)",
+        "Weekly probability that an open vacancy is covered by a PNIL worker meanwhile.",
+        ge=0, le=1,
+    )
+    target_utilisation: float = P(
+        0.85, "share of available hours", ASSUMPTION,
+        "Planned share of available hours filled; providers hire to this level (at least "
+        "0.05: below it the staff pool, one worker per 5% of needed hours, grows without "
+        "bound in memory).", ge=0.05, le=1,
+    )
+    travel_share_max: float = P(
+        0.35, "share of working time", ASSUMPTION + " (not found; parameters.md: wide range)",
+        "Travel share of a provider with a single client in the building.", ge=0, le=0.9,
+    )
+    travel_share_min: float = P(
+        0.10, "share of working time", "ING Research 2022: clustered home care up to 50% "
+        "more efficient (bounds the saving)",
+        "Travel share of a provider whose clients are all clustered in the building.",
+        ge=0, le=0.9,
+    )
+    travel_halfsat_clients: float = P(
+        15.0, "clients", ASSUMPTION,
+        "Clients beyond the first at which a provider's travel share is halfway down.",
+        gt=0, le=500,
+    )
+    attachment_rate: float = P(
+        0.02, "per week", ASSUMPTION + " (EVAL §3: attachment to the own worker)",
+        "Weekly growth of a client's attachment to their regular worker.", ge=0, le=1,
+    )
+
+    @model_validator(mode="after")
+    def _travel_order(self) -> StaffingParams:
+        if self.travel_share_min > self.travel_share_max:
+            raise ValueError(
+                f"staffing.travel_share_min = {self.travel_share_min} exceeds "
+                f"staffing.travel_share_max = {self.travel_share_max}; allowed: min <= max"
+            )
+        return self
+
+
+#: What this process declares: its parameters (``Parameters.staffing``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = StaffingParams, "staffing", "staffing"
+RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
+           "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing")
 
 HH, DN = 0, 1
 ROLES = (HH, DN)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_ED,
@@ -38,6 +39,134 @@ READS = ("decline", "fall", "hospital")
 
 if TYPE_CHECKING:
     from sim.params import Parameters
+
+
+class VitalityParams(Group):
+    """Vitality (1 = fully vital, 0 = completely frail), acute events and dementia."""
+
+    initial_beta_a: float = P(
+        3.5, "-", ASSUMPTION + " (chosen so ~25% of 75+ are frail, GGD TFI figures)",
+        "Shape a of the Beta distribution of vitality at age 78.", gt=0, le=50,
+    )
+    initial_beta_b: float = P(
+        3.0, "-", ASSUMPTION, "Shape b of the Beta distribution of vitality at age 78.",
+        gt=0, le=50,
+    )
+    initial_age_gradient: float = P(
+        0.012, "vitality per year of age", ASSUMPTION
+        + " (frailty 13% at 65-74, 25% 75+, 45% 85+, GGD)",
+        "Vitality lost per year of age above 78 at the start and at entry.", ge=0, le=0.1,
+    )
+    frail_threshold: float = P(
+        0.35, "vitality (0-1)", ASSUMPTION + " (maps vitality onto the TFI frail/not frail cut)",
+        "Residents below this vitality count as frail.", ge=0, le=1,
+    )
+    decline_at_80: float = P(
+        0.018, "vitality per year", ASSUMPTION
+        + " (Kojima 2019: 29% worsen, 14% improve over 3.9 years)",
+        "Mean yearly vitality decline at age 80 without loneliness or inactivity effects.",
+        ge=0, le=0.5,
+    )
+    decline_age_slope: float = P(
+        0.05, "log per year of age", ASSUMPTION, "Decline multiplies by exp(slope) per year.",
+        ge=0, le=0.3,
+    )
+    noise_sd: float = P(
+        0.035, "vitality per sqrt(year)", ASSUMPTION
+        + " (lets some residents improve, TILDA prefrail->nonfrail 32% per wave)",
+        "Random week-to-week variation of vitality.", ge=0, le=0.5,
+    )
+    loneliness_decline_effect: float = P(
+        0.6, "relative extra decline", "Meisters et al. 2021: +40-50% costs of severe "
+        "loneliness, mostly through poorer health; size is an assumption",
+        "Extra relative decline at maximal loneliness (scaled linearly from score 3 to 11).",
+        ge=0, le=5,
+    )
+    inactivity_decline_effect: float = P(
+        0.3, "relative extra decline", ASSUMPTION,
+        "Extra relative decline of a resident who takes part in no activity at all.",
+        ge=0, le=5,
+    )
+    unmet_care_decline_effect: float = P(
+        0.5, "relative extra decline", ASSUMPTION + " (care that does not come harms health)",
+        "Extra relative decline of a resident whose formal care was entirely unmet last week "
+        "(scaled by the unmet share).", ge=0, le=5,
+    )
+    dementia_decline_effect: float = P(
+        0.8, "relative extra decline", ASSUMPTION,
+        "Extra relative decline of a resident with dementia.", ge=0, le=5,
+    )
+    fall_probability: float = P(
+        0.30, "per year", "VeiligheidNL: ~30% of 65+ fall each year",
+        "Yearly probability of at least one fall at reference vitality (turned into a rate).",
+        ge=0, le=0.99,
+    )
+    fall_frailty_log_rr: float = P(
+        2.0, "log rate ratio per unit vitality", ASSUMPTION,
+        "Falls rise with frailty: log rate ratio per unit vitality below the reference.",
+        ge=0, le=8,
+    )
+    fall_gp_share: float = P(
+        0.5, "share of falls", "HvA: 71% of fallers need medical care (share of falls lower)",
+        "Share of falls followed by a GP contact.", ge=0, le=1,
+    )
+    fall_ed_share: float = P(
+        0.10, "share of falls", "VeiligheidNL: 119,000 ED visits after a fall, ~10% of falls",
+        "Share of falls leading to an emergency-department visit.", ge=0, le=1,
+    )
+    fall_admission_share: float = P(
+        0.35, "share of ED visits", ASSUMPTION + " (hip fractures and other injuries)",
+        "Share of fall-related ED visits followed by hospital admission.", ge=0, le=1,
+    )
+    fall_vitality_loss: float = P(
+        0.02, "vitality", ASSUMPTION, "Vitality lost after a fall.", ge=0, le=0.5,
+    )
+    fall_physio_sessions: float = P(
+        6.0, "sessions", ASSUMPTION, "Physiotherapy sessions after an ED-treated fall.",
+        ge=0, le=50,
+    )
+    hospital_rate: float = P(
+        0.12, "per year", ASSUMPTION + " (non-fall admissions of community-dwelling 75+)",
+        "Yearly rate of non-fall hospital admissions at reference vitality.", ge=0, le=3,
+    )
+    hospital_frailty_log_rr: float = P(
+        2.5, "log rate ratio per unit vitality", ASSUMPTION,
+        "Admissions rise with frailty: log rate ratio per unit vitality below the reference.",
+        ge=0, le=8,
+    )
+    hospital_days: float = P(
+        6.0, "days per admission", ASSUMPTION + " (mean length of stay of older patients)",
+        "Hospital days per admission.", ge=0, le=60,
+    )
+    hospital_ed_share: float = P(
+        0.6, "share of admissions", ASSUMPTION,
+        "Share of non-fall admissions that enter through the emergency department.",
+        ge=0, le=1,
+    )
+    hospital_vitality_loss: float = P(
+        0.06, "vitality", ASSUMPTION + " (hospital-associated disability)",
+        "Vitality lost after a hospital admission.", ge=0, le=0.5,
+    )
+    dementia_incidence_80: float = P(
+        0.025, "per year", "Ott et al. 1998 (Rotterdam Study): rising steeply with age, "
+        "97 per 1,000 person-years in the oldest",
+        "Yearly dementia incidence at age 80.", ge=0, le=0.5,
+    )
+    dementia_age_slope: float = P(
+        0.11, "log per year of age", "Ott et al. 1998 (doubling every ~6 years)",
+        "Dementia incidence multiplies by exp(slope) per year of age.", ge=0, le=0.3,
+    )
+    dementia_initial_share: float = P(
+        0.06, "share of residents", ASSUMPTION + " (prevalence of dementia among 75-85)",
+        "Share of residents with dementia at the start and among newcomers.", ge=0, le=1,
+    )
+
+
+#: What this process declares: its parameters (``Parameters.vitality``), the random
+#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+PARAMS, GROUP, STREAM = VitalityParams, "vitality", "vitality"
+RECORDS = ("falls", "ed", "hospital_days", "hospital_admissions", "gp_acute", "physio_acute")
 
 # Accumulator slots returned by the kernel.
 A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
