@@ -12,10 +12,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["ASSUMPTION", "INTENSITY_SOURCE", "Group", "P"]
+__all__ = ["ASSUMPTION", "INTENSITY_SOURCE", "PROB_WEEK", "PROB_YEAR", "RATE_YEAR", "Group",
+           "P"]
 
 ASSUMPTION = "assumption"
 INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"
+
+# The three kinds of yearly figure, told apart by their unit, each with one conversion in
+# sim.processes.common (a test checks that each conversion gets figures of its kind):
+#: the probability of at least one event within a year (``yearly_to_weekly``, or
+#: ``yearly_hazard`` for the constant hazard behind it);
+PROB_YEAR = "probability per year"
+#: a rate (hazard) of events per person-year (``rate_to_weekly``);
+RATE_YEAR = "rate per year"
+#: the probability of the event within a week (used as it is).
+PROB_WEEK = "probability per week"
 
 
 def P(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+import math
 import re
+import sys
 
 import pytest
 
 from sim import Parameters, engine
 from sim.interventions import REGISTRY
 from sim.model import COLUMNS
-from sim.param_base import Group
+from sim.param_base import PROB_YEAR, RATE_YEAR, Group
+from sim.params import iter_fields
 from sim.processes import common
 from sim.rng import STREAMS
 
@@ -57,3 +61,46 @@ def test_the_streams_passed_to_the_week_are_the_processes_streams_in_order():
     assert set(engine.GENERATORS) <= set(STREAMS)
     assert engine.GENERATORS[engine.G_VITALITY] == "vitality"
     assert engine.GENERATORS[engine.G_INFLOW] == engine.moves.STREAM
+
+
+# --- yearly figures: each kind has one conversion ---------------------------------------
+_CONVERSIONS = {"yearly_to_weekly": PROB_YEAR, "yearly_hazard": PROB_YEAR,
+                "rate_to_weekly": RATE_YEAR}
+# Yearly rates the compiled week scales by a hazard ratio before turning them weekly
+# (``-expm1(-rate * hr / 52)``), so no conversion call names them.
+_RATES_USED_AS_HAZARDS = {"hospital_rate", "dementia_incidence_80"}
+
+
+def _conversions(module) -> list[tuple[str, str]]:
+    """(conversion, parameter-like attribute) for each conversion call in ``module``."""
+    found = []
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in _CONVERSIONS:
+            found += [(node.func.id, a.attr) for a in ast.walk(node.args[0])
+                      if isinstance(a, ast.Attribute)]
+    return found
+
+
+def test_each_conversion_gets_yearly_figures_of_its_kind():
+    units: dict[str, set[str]] = {}
+    for key, info in iter_fields():
+        units.setdefault(key.rsplit(".", 1)[1], set()).add(info.json_schema_extra["unit"])
+    modules = [*engine.PROCESSES, *{sys.modules[c.__module__] for c in REGISTRY.values()}]
+    converted = set()
+    for module in modules:
+        for fn, attr in _conversions(module):
+            if attr in units:
+                assert units[attr] == {_CONVERSIONS[fn]}, (module.__name__, fn, attr, units[attr])
+                converted.add(attr)
+    yearly = {k.rsplit(".", 1)[1] for k, info in iter_fields()
+              if info.json_schema_extra["unit"] in (PROB_YEAR, RATE_YEAR)}
+    assert yearly - converted == _RATES_USED_AS_HAZARDS
+
+
+def test_the_conversions_do_what_their_kind_says():
+    assert common.yearly_to_weekly(0.4) == pytest.approx(1 - 0.6 ** (1 / 52), rel=1e-12)
+    assert common.rate_to_weekly(0.4) == pytest.approx(1 - math.exp(-0.4 / 52), rel=1e-12)
+    assert common.yearly_hazard(0.4) == pytest.approx(-math.log(0.6), rel=1e-12)
+    # a yearly probability of p is the constant hazard -log(1 - p)
+    assert common.rate_to_weekly(common.yearly_hazard(0.4)) == pytest.approx(
+        common.yearly_to_weekly(0.4), rel=1e-12)

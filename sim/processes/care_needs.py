@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
@@ -124,7 +124,7 @@ class CareParams(Group):
         "Vitality below which a resident with dementia gets a Wlz indication.", ge=0, le=1,
     )
     wlz_indication_rate: float = P(
-        4.0, "per year", ASSUMPTION + " (assessment takes ~3 months)",
+        4.0, RATE_YEAR, ASSUMPTION + " (assessment takes ~3 months)",
         "Yearly rate at which an eligible resident receives the Wlz indication.", ge=0, le=52,
     )
     wlz_home_share: float = P(
@@ -134,12 +134,12 @@ class CareParams(Group):
         ge=0, le=1,
     )
     wlz_home_admission_rate: float = P(
-        0.3, "per year", ASSUMPTION,
+        0.3, RATE_YEAR, ASSUMPTION,
         "Yearly rate at which a Wlz client at home is admitted to a nursing home.",
         ge=0, le=52,
     )
     nh_mortality: float = P(
-        0.35, "per year", ASSUMPTION + " (median survival in a Dutch nursing home ~2 years)",
+        0.35, PROB_YEAR, ASSUMPTION + " (median survival in a Dutch nursing home ~2 years)",
         "Yearly mortality of former residents in the nursing home.", ge=0, le=1,
     )
 

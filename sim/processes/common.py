@@ -1,8 +1,11 @@
 """Helpers shared by the processes: rate conversions and the inverse normal.
 
-Rates come in three kinds, each with one conversion to the weekly probability the
-processes use: a *yearly probability* (``yearly_to_weekly``), a *yearly rate* of events
-(``rate_to_weekly``) and a mean duration in *weeks* (``1 / weeks``).
+Yearly figures come in kinds told apart by their parameter's unit
+(:data:`sim.param_base.PROB_YEAR`, :data:`~sim.param_base.RATE_YEAR`), each with one
+conversion to what the processes use: a *yearly probability* to the weekly probability
+(``yearly_to_weekly``) or to its constant hazard (``yearly_hazard``), a *yearly rate* of
+events to the weekly probability (``rate_to_weekly``), and a mean duration in *weeks* to a
+weekly rate (``1 / weeks``). A test checks that each conversion gets figures of its kind.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from numba import literal_unroll
 from sim.processes._jit import glue, kernel, plain
 
 __all__ = ["WEEKS_PER_YEAR", "inverse_normal", "inverse_normal_array", "rate_to_weekly",
-           "yearly_to_weekly"]
+           "yearly_hazard", "yearly_to_weekly"]
 
 WEEKS_PER_YEAR = 52.0
 
@@ -25,6 +28,11 @@ WEEKS_PER_YEAR = 52.0
 def yearly_to_weekly(p_year: float) -> float:
     """Weekly probability with the same yearly probability (constant hazard)."""
     return -math.expm1(math.log1p(-min(p_year, 0.999999)) / WEEKS_PER_YEAR)
+
+
+def yearly_hazard(p_year: float) -> float:
+    """Constant yearly hazard (rate) with the yearly probability ``p_year``."""
+    return -math.log1p(-p_year)
 
 
 @kernel

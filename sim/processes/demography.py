@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_DEATHS,
     EV_MOVES_OUT,
     leave,
     nonliteral,
+    yearly_hazard,
     yearly_to_weekly,
 )
 
@@ -53,11 +54,11 @@ class DemographyParams(Group):
         "Share of women among single residents.", ge=0, le=1,
     )
     mortality_male_80: float = P(
-        0.05, "per year", "CBS life tables (approximate), parameters.md: age 80, men 0.05",
+        0.05, PROB_YEAR, "CBS life tables (approximate), parameters.md: age 80, men 0.05",
         "Yearly death probability of a man aged 80 at reference vitality.", ge=0, le=0.5,
     )
     mortality_female_80: float = P(
-        0.035, "per year", "CBS life tables (approximate), parameters.md: age 80, women 0.035",
+        0.035, PROB_YEAR, "CBS life tables (approximate), parameters.md: age 80, women 0.035",
         "Yearly death probability of a woman aged 80 at reference vitality.", ge=0, le=0.5,
     )
     mortality_age_slope: float = P(
@@ -75,7 +76,7 @@ class DemographyParams(Group):
         "Vitality at which the age-specific life-table rates apply.", ge=0, le=1,
     )
     move_out_rate: float = P(
-        0.02, "per year", ASSUMPTION + " (moves to family or other housing)",
+        0.02, PROB_YEAR, ASSUMPTION + " (moves to family or other housing)",
         "Yearly probability of moving out for other reasons than death or nursing home.",
         ge=0, le=0.5,
     )
@@ -104,7 +105,7 @@ class Coefficients(NamedTuple):
 def coefficients(p: Parameters) -> Coefficients:
     """The coefficients of this process, from the parameter tree."""
     d = p.demography
-    return Coefficients(-math.log1p(-d.mortality_male_80), -math.log1p(-d.mortality_female_80),
+    return Coefficients(yearly_hazard(d.mortality_male_80), yearly_hazard(d.mortality_female_80),
                         d.mortality_age_slope, d.mortality_vitality_log_hr,
                         d.vitality_reference, float(yearly_to_weekly(d.move_out_rate)))
 

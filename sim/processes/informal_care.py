@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     CNT_STATUS,
@@ -93,12 +93,12 @@ class InformalCareParams(Group):
         32.0, "hours per week", ASSUMPTION, "Contract hours of an employed carer.", ge=0, le=60,
     )
     sick_leave_prob_normal: float = P(
-        0.10, "per year", "SCP: 10% of non-carers sick >= 2 weeks a year",
+        0.10, PROB_YEAR, "SCP: 10% of non-carers sick >= 2 weeks a year",
         "Yearly probability of a sick-leave episode of a carer who is not overburdened.",
         ge=0, le=0.99,
     )
     sick_leave_prob_overburdened: float = P(
-        0.25, "per year", "SCP: 25% of long-term carers sick >= 2 weeks a year",
+        0.25, PROB_YEAR, "SCP: 25% of long-term carers sick >= 2 weeks a year",
         "Yearly probability of a sick-leave episode of an overburdened carer.", ge=0, le=0.99,
     )
     sick_leave_weeks: float = P(
@@ -106,11 +106,11 @@ class InformalCareParams(Group):
         ge=0, le=52,
     )
     breakdown_rate: float = P(
-        0.3, "per year", ASSUMPTION, "Yearly rate at which an overburdened carer stops caring.",
+        0.3, RATE_YEAR, ASSUMPTION, "Yearly rate at which an overburdened carer stops caring.",
         ge=0, le=10,
     )
     new_carer_rate: float = P(
-        0.5, "per year", ASSUMPTION,
+        0.5, RATE_YEAR, ASSUMPTION,
         "Yearly rate at which a resident in need without a carer finds one.", ge=0, le=52,
     )
     formal_substitution: float = P(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_WEEK, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
@@ -93,11 +93,11 @@ class LonelinessParams(Group):
         "Tie strength gained by two neighbours who meet on their floor.", ge=0, le=1,
     )
     floor_meeting_prob: float = P(
-        0.3, "per week", ASSUMPTION, "Probability that a resident is out on the floor in a week.",
+        0.3, PROB_WEEK, ASSUMPTION, "Probability that a resident is out on the floor in a week.",
         ge=0, le=1,
     )
     attendance_base: float = P(
-        0.08, "per week", ASSUMPTION + " (a room without a programme is little used)",
+        0.08, PROB_WEEK, ASSUMPTION + " (a room without a programme is little used)",
         "Weekly probability that a vital, not lonely resident attends the common room.",
         ge=0, le=1,
     )

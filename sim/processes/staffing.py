@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from pydantic import model_validator
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_WEEK, PROB_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
@@ -90,11 +90,11 @@ class StaffingParams(Group):
         "Share of contract hours lost to sickness.", ge=0, le=0.5,
     )
     turnover_payroll: float = P(
-        0.196, "per year", "ActiZ 2021: outflow 19.6% per year in nursing and home care",
+        0.196, PROB_YEAR, "ActiZ 2021: outflow 19.6% per year in nursing and home care",
         "Yearly probability that a payroll worker leaves.", ge=0, le=1,
     )
     turnover_pnil: float = P(
-        0.6, "per year", ASSUMPTION + " (agency and freelance staff rotate quickly)",
+        0.6, PROB_YEAR, ASSUMPTION + " (agency and freelance staff rotate quickly)",
         "Yearly probability that a PNIL worker leaves the building's rota.", ge=0, le=1,
     )
     vacancy_fill_weeks: float = P(
@@ -102,7 +102,7 @@ class StaffingParams(Group):
         "Mean weeks to fill a vacancy with a payroll worker.", ge=1, le=104,
     )
     pnil_cover_prob: float = P(
-        0.5, "per week", ASSUMPTION + " (tuned to a PNIL share near 7%, SZW: 6.8% nationally)",
+        0.5, PROB_WEEK, ASSUMPTION + " (tuned to a PNIL share near 7%, SZW: 6.8% nationally)",
         "Weekly probability that an open vacancy is covered by a PNIL worker meanwhile.",
         ge=0, le=1,
     )

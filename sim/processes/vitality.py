@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_ED,
@@ -31,6 +31,7 @@ from sim.processes.common import (
     EV_HOSPITAL_ADMISSIONS,
     EV_HOSPITAL_DAYS,
     EV_PHYSIO_ACUTE,
+    yearly_hazard,
 )
 
 #: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
@@ -97,7 +98,7 @@ class VitalityParams(Group):
         "Extra relative decline of a resident with dementia.", ge=0, le=5,
     )
     fall_probability: float = P(
-        0.30, "per year", "VeiligheidNL: ~30% of 65+ fall each year",
+        0.30, PROB_YEAR, "VeiligheidNL: ~30% of 65+ fall each year",
         "Yearly probability of at least one fall at reference vitality (turned into a rate).",
         ge=0, le=0.99,
     )
@@ -126,7 +127,7 @@ class VitalityParams(Group):
         ge=0, le=50,
     )
     hospital_rate: float = P(
-        0.12, "per year", ASSUMPTION + " (non-fall admissions of community-dwelling 75+)",
+        0.12, RATE_YEAR, ASSUMPTION + " (non-fall admissions of community-dwelling 75+)",
         "Yearly rate of non-fall hospital admissions at reference vitality.", ge=0, le=3,
     )
     hospital_frailty_log_rr: float = P(
@@ -148,7 +149,7 @@ class VitalityParams(Group):
         "Vitality lost after a hospital admission.", ge=0, le=0.5,
     )
     dementia_incidence_80: float = P(
-        0.025, "per year", "Ott et al. 1998 (Rotterdam Study): rising steeply with age, "
+        0.025, RATE_YEAR, "Ott et al. 1998 (Rotterdam Study): rising steeply with age, "
         "97 per 1,000 person-years in the oldest",
         "Yearly dementia incidence at age 80.", ge=0, le=0.5,
     )
@@ -253,7 +254,7 @@ def coefficients(p: Parameters) -> Coefficients:
         v.decline_at_80, v.decline_age_slope, v.loneliness_decline_effect,
         v.inactivity_decline_effect, v.dementia_decline_effect, v.unmet_care_decline_effect,
         v.noise_sd * math.sqrt(1.0 / 52.0), p.demography.vitality_reference,
-        -math.log1p(-v.fall_probability), v.fall_frailty_log_rr, v.fall_ed_share,
+        yearly_hazard(v.fall_probability), v.fall_frailty_log_rr, v.fall_ed_share,
         v.fall_admission_share, v.fall_vitality_loss, v.hospital_rate,
         v.hospital_frailty_log_rr, v.hospital_ed_share, v.hospital_vitality_loss,
         v.dementia_incidence_80, v.dementia_age_slope, p.care.post_discharge_dn_weeks,
