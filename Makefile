@@ -24,6 +24,7 @@ lint: setup
 
 bench: setup
 	.venv/bin/python benchmarks/engine.py
+	.venv/bin/python benchmarks/draws.py
 	.venv/bin/python benchmarks/run.py
 	.venv/bin/python benchmarks/dashboard.py
 	.venv/bin/python benchmarks/batch.py
