@@ -28,6 +28,7 @@ from sim.params import Parameters
 
 __all__ = [
     "ContractYear",
+    "avoided_per_law_of",
     "break_even_clients",
     "contract_arithmetic",
     "discount",
@@ -395,6 +396,22 @@ def _avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
             grid[key // len(laws), j] = value
     grid[:, -1] = _row_sum(grid[:, :-1])
     return pd.DataFrame(grid, index=pd.Index(years, name="year"),
+                        columns=pd.Index([*LAWS, "total"], name="law"))
+
+
+def avoided_per_law_of(pair: Pair) -> pd.DataFrame:
+    """``avoided_per_law(pair.avoided)`` from the arms' arrays (the same numbers, no table).
+
+    Every law has a care type in every year here, so the grid has no gaps.
+    """
+    a = _Avoided(_weekly(pair.baseline), _weekly(pair.thuisplus))
+    sums = _group_sum(a.law_groups(), a.cost_avoided.ravel()).reshape(len(a.years),
+                                                                     len(_LAW_KEYS))
+    grid = np.empty((len(a.years), len(LAWS) + 1))
+    for j, law in enumerate(LAWS):
+        grid[:, j] = sums[:, _LAW_KEYS.index(law)]
+    grid[:, -1] = _row_sum(grid[:, :-1])
+    return pd.DataFrame(grid, index=pd.Index(np.array(a.years, dtype=np.int64), name="year"),
                         columns=pd.Index([*LAWS, "total"], name="law"))
 
 

@@ -20,21 +20,46 @@ _MEANS = ["residents", "wmo_clients", "wmo_clients_preferred", "severely_lonely_
           "nh_residents", "dn_clients"]
 
 
-def yearly(weekly: pd.DataFrame) -> pd.DataFrame:
-    """Per calendar year: sums of flows and costs, means of stocks and shares, and rates."""
-    g = weekly.groupby("year")
-    out = g[_SUMS].sum().join(g[_MEANS].mean())
-    out["weeks"] = g.size()
-    resident_years = g["residents"].sum() / 52.0
-    out["mortality_per_100_per_year"] = 100 * out["deaths"] / resident_years
-    out["nh_admissions_per_100_per_year"] = 100 * out["admissions"] / resident_years
-    client_weeks = g["wmo_clients"].sum()
-    out["wmo_cost_per_client_week"] = out["cost_wmo"] / client_weeks.where(client_weeks > 0)
-    out["wmo_share"] = out["wmo_clients"] / out["residents"]
-    out["carers_overburdened_share"] = out["carers_overburdened"] / out["carers_active"].where(
-        out["carers_active"] > 0)
-    out["staff_outflow_per_year"] = out["staff_turnover"] / out["staff"].where(out["staff"] > 0)
-    out["staff_outflow_per_year"] *= 52.0 / out["weeks"]
+def yearly(weekly: Any) -> pd.DataFrame:
+    """Per calendar year: sums of flows and costs, means of stocks and shares, and rates.
+
+    ``weekly``: a weekly table (:meth:`~sim.model.ThuisplusModel.weekly`) or a finished
+    model (read from its arrays, without building the table). The numbers are pandas'
+    ``groupby("year")`` sums and means, bit for bit (a test keeps the pandas version).
+    """
+    from sim.business_case import _group_sum, _Groups  # (it imports the model)
+
+    if isinstance(weekly, pd.DataFrame):
+        year = weekly["year"].to_numpy()
+        col = {c: weekly[c].to_numpy(dtype=np.float64) for c in (*_SUMS, *_MEANS)}
+    else:
+        from sim.business_case import _weekly
+
+        w = _weekly(weekly)
+        # the year as weekly() has it (DatetimeIndex.year: int32)
+        year, col = w.year.astype(np.int32), {c: w.col(c) for c in (*_SUMS, *_MEANS)}
+    g = _Groups(year)
+    sums = _group_sum(g, np.column_stack([col[c] for c in _SUMS]), jointly=True)
+    means = _group_sum(g, np.column_stack([col[c] for c in _MEANS]), mean=True, jointly=True)
+    out = pd.DataFrame(np.hstack([sums, means]), columns=[*_SUMS, *_MEANS],
+                       index=pd.Index(g.keys, name="year"))
+    weeks = g.sizes.astype(np.int64)
+    out["weeks"] = weeks
+    resident_years = _group_sum(g, col["residents"]) / 52.0
+    client_weeks = _group_sum(g, col["wmo_clients"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["mortality_per_100_per_year"] = 100 * out["deaths"].to_numpy() / resident_years
+        out["nh_admissions_per_100_per_year"] = (100 * out["admissions"].to_numpy()
+                                                 / resident_years)
+        out["wmo_cost_per_client_week"] = out["cost_wmo"].to_numpy() / np.where(
+            client_weeks > 0, client_weeks, np.nan)
+        out["wmo_share"] = out["wmo_clients"].to_numpy() / out["residents"].to_numpy()
+        active = out["carers_active"].to_numpy()
+        out["carers_overburdened_share"] = out["carers_overburdened"].to_numpy() / np.where(
+            active > 0, active, np.nan)
+        staff = out["staff"].to_numpy()
+        outflow = out["staff_turnover"].to_numpy() / np.where(staff > 0, staff, np.nan)
+        out["staff_outflow_per_year"] = outflow * (52.0 / weeks)
     return out
 
 

@@ -319,6 +319,41 @@ def test_pair_outcomes_of_runs(case):
     _same_frame(yearly, ref_yearly, f"{name} yearly (models)")
 
 
+def _reference_summary_yearly(weekly: pd.DataFrame) -> pd.DataFrame:
+    """sim.summary.yearly as it was (pandas groupby)."""
+    from sim.summary import _MEANS, _SUMS
+
+    g = weekly.groupby("year")
+    out = g[_SUMS].sum().join(g[_MEANS].mean())
+    out["weeks"] = g.size()
+    resident_years = g["residents"].sum() / 52.0
+    out["mortality_per_100_per_year"] = 100 * out["deaths"] / resident_years
+    out["nh_admissions_per_100_per_year"] = 100 * out["admissions"] / resident_years
+    client_weeks = g["wmo_clients"].sum()
+    out["wmo_cost_per_client_week"] = out["cost_wmo"] / client_weeks.where(client_weeks > 0)
+    out["wmo_share"] = out["wmo_clients"] / out["residents"]
+    out["carers_overburdened_share"] = out["carers_overburdened"] / out["carers_active"].where(
+        out["carers_active"] > 0)
+    out["staff_outflow_per_year"] = out["staff_turnover"] / out["staff"].where(out["staff"] > 0)
+    out["staff_outflow_per_year"] *= 52.0 / out["weeks"]
+    return out
+
+
+def test_yearly_summary_and_per_law_table_from_arrays(case):
+    """sim.summary.yearly (table or model) and avoided_per_law_of, against pandas."""
+    from sim.business_case import avoided_per_law_of
+    from sim.summary import yearly
+
+    name, _, _, _, pair = case
+    for model in (pair.baseline, pair.thuisplus):
+        ref = _reference_summary_yearly(model.weekly())
+        pd.testing.assert_frame_equal(yearly(model.weekly()), ref, check_exact=True)
+        pd.testing.assert_frame_equal(yearly(model), ref, check_exact=True)
+    _same_frame(avoided_per_law_of(pair), _reference_avoided_per_law(
+        _reference_avoided_table(pair.baseline.weekly(), pair.thuisplus.weekly())),
+        f"{name} per law from arrays")
+
+
 def test_model_arrays_are_the_weekly_table(case):
     name, _, _, _, pair = case
     for model in (pair.baseline, pair.thuisplus):

@@ -25,14 +25,16 @@ import pandas as pd
 
 from sim.business_case import (
     STAKEHOLDERS,
+    avoided_per_law_of,
     break_even_clients,
     measures,
     provider_pnl,
     stakeholder_flows,
 )
+from sim.business_case import _weekly as weekly_arrays
 from sim.care import LAWS
 from sim.model import ThuisplusModel
-from sim.pair import BaselineCache, avoided_per_law, run_pair
+from sim.pair import BaselineCache, run_pair
 from sim.params import Parameters
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 from sim.summary import yearly
@@ -245,24 +247,25 @@ def _replication(params: Parameters, seed: int, first: bool,
     _check(cancel)
     pair = run_pair(params, seed=seed, baselines=BASELINES)
     _check(cancel)
-    tw = pair.thuisplus.weekly()
     yearly_rows = []
     for arm, y in (("baseline", _baseline_yearly(pair.baseline)),
-                   ("thuisplus", yearly(tw).reset_index())):
+                   ("thuisplus", yearly(pair.thuisplus).reset_index())):
         y = y.copy()
         y.insert(0, "arm", arm)
         y.insert(0, "seed", seed)
         yearly_rows.append(y)
-    a = avoided_per_law(pair.avoided).reset_index()
+    a = avoided_per_law_of(pair).reset_index()
     a.insert(0, "seed", seed)
     flows = stakeholder_flows(pair)
-    after = tw.loc[tw["date"] >= pd.Timestamp(2023, 1, 1), "wmo_clients_preferred"]
+    tw = weekly_arrays(pair.thuisplus)
+    clients = tw.col("wmo_clients_preferred")
+    after = clients[tw.date >= np.datetime64("2023-01-01")]
     return _Replication(
         yearly_rows, a, flows.assign(seed=seed),
         measures(flows, params.money.discount_rate, params.simulation.start_date.year),
         {"seed": seed,
-         "clients_2023": float(after.iloc[0]) if len(after) else float("nan"),
-         "clients_end": float(tw["wmo_clients_preferred"].iloc[-1])},
+         "clients_2023": float(after[0]) if len(after) else float("nan"),
+         "clients_end": float(clients[-1])},
         {"thuisplus": snapshot(pair.thuisplus), "baseline": snapshot(pair.baseline)}
         if first else None)
 
@@ -274,11 +277,11 @@ _BASELINE_YEARLY_LOCK = threading.Lock()
 
 
 def _baseline_yearly(model: ThuisplusModel) -> pd.DataFrame:
-    """``yearly(model.weekly())`` of a baseline arm, computed once per arm."""
+    """``yearly(model)`` of a baseline arm, computed once per arm."""
     with _BASELINE_YEARLY_LOCK:
         y = _BASELINE_YEARLY.get(model)
     if y is None:
-        y = yearly(model.weekly()).reset_index()
+        y = yearly(model).reset_index()
         with _BASELINE_YEARLY_LOCK:
             _BASELINE_YEARLY[model] = y
     return y
