@@ -7,6 +7,7 @@ and what is allowed, and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import json
 import signal
@@ -207,15 +208,24 @@ def pair(
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(
         help="Folder for avoided.parquet and both arms' weekly tables.")] = None,
+    draws: Annotated[str, typer.Option(
+        help="Engine: 'streams' (the reference) or 'keyed' (faster, statistically "
+             "equivalent, other numbers; docs/dev/engine.md).")] = "streams",
 ) -> None:
     """Run the baseline and the Thuisplusflat on the same random numbers; print avoided €."""
+    from sim.model import DRAWS
     from sim.pair import avoided_per_law, run_pair
 
+    if draws not in DRAWS:
+        hint = difflib.get_close_matches(draws, DRAWS, n=1)
+        err_console.print(f"--draws {draws!r}: allowed: {', '.join(DRAWS)}"
+                          + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        raise typer.Exit(2)
     with user_errors():
         p = build_parameters(params, set_, preset)
     engine_ready()
     with user_errors():
-        result = run_pair(p, seed=seed, weeks=weeks)
+        result = run_pair(p, seed=seed, weeks=weeks, draws=draws)
     avoided = result.avoided
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from sim.business_case import (
     _Weekly,
     _weekly,
 )
-from sim.model import ThuisplusModel
+from sim.model import DRAWS, ThuisplusModel
 from sim.pair import BaselineCache, baseline_key, baseline_params
 from sim.params import Parameters
 
@@ -81,20 +81,22 @@ def _params_from(base_json: str) -> Parameters:
     return Parameters.from_dict(json.loads(base_json), origin="experiment base")
 
 
-#: Per worker: the draws of seeds that several design points share (see
+#: Per worker and engine: the draws of seeds that several design points share (see
 #: sim.pair.BaselineCache.run_arm; two 520-week tapes take ~100 MB).
-_ARMS = BaselineCache(size=0, tapes=2)
+_ARMS = {d: BaselineCache(size=0, tapes=2, draws=d) for d in DRAWS}
 
 
 @functools.lru_cache(maxsize=4)
-def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None) -> _Weekly:
+def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None,
+                     draws: str = "streams") -> _Weekly:
     """The baseline arm's weekly arrays, cached per worker (read-only).
 
     The baseline arm does not read the ``thuisplus`` parameters
     (:func:`sim.pair.baseline_key`): design points that only vary Thuisplusflat effect
     sizes share one baseline per seed, which halves a Sobol study.
     """
-    w = _weekly(ThuisplusModel(baseline_params(baseline_json), rng=seed).run(weeks))
+    w = _weekly(ThuisplusModel(baseline_params(baseline_json), rng=seed, draws=draws)
+                .run(weeks))
     values = w.values.copy()  # not a view that keeps the model's whole record alive
     values.flags.writeable = False
     return _Weekly(values, w.index, w.year, w.date)
@@ -114,11 +116,16 @@ _YEARLY_COLUMNS = pd.Index([
 ])
 
 
-def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None
-                  ) -> tuple[dict[str, float], pd.DataFrame]:
-    """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table."""
-    bw = _baseline_weekly(baseline_key(params), seed, weeks)
-    tw = _weekly(_ARMS.run_arm(params, seed, weeks))
+def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None,
+                  draws: str = "streams") -> tuple[dict[str, float], pd.DataFrame]:
+    """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table.
+
+    ``draws``: the engine (:data:`sim.model.DRAWS`).
+    """
+    if draws not in _ARMS:
+        raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+    bw = _baseline_weekly(baseline_key(params), seed, weeks, draws)
+    tw = _weekly(_ARMS[draws].run_arm(params, seed, weeks))
     return _outcomes(params, bw, tw)
 
 
@@ -215,7 +222,7 @@ def execute(task: RunTask) -> dict[str, Any]:
             base = _params_from(json.dumps(task.base, sort_keys=True))
             params = (base.with_overrides(task.overrides, origin=f"run {task.run_id}")
                       if task.overrides else base)
-            outcomes, yearly = pair_outcomes(params, task.seed, task.weeks)
+            outcomes, yearly = pair_outcomes(params, task.seed, task.weeks, task.draws)
             record["yearly"] = yearly.to_dict(orient="list")
         else:
             outcomes = {k: float(v) for k, v in

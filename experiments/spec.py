@@ -21,7 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -85,6 +85,9 @@ class _SpecModel(BaseModel):
     preset: str | None = None
     params: str | None = None
     model: str = THUISPLUS_MODEL
+    draws: Literal["streams", "keyed"] = Field(
+        "streams", description="the engine: 'streams' (the reference) or 'keyed' (faster, "
+        "statistically equivalent; sim.model.DRAWS)")
     common_seeds: bool = True
     set: dict[str, Any] = Field(default_factory=dict)
     scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -109,6 +112,7 @@ class RunTask:
     base: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     weeks: int | None = None
     drawn: dict[str, Any] = field(default_factory=dict)  # posterior draw (post.* columns)
+    draws: str = "streams"  # the engine (sim.model.DRAWS)
 
 
 class DuplicateKey(ValueError):
@@ -284,6 +288,8 @@ class Experiment:
         data.pop("flush_every", None)
         data.pop("max_runs", None)
         data.pop("description", None)
+        if data.get("draws") == "streams":
+            data.pop("draws")  # the default: folders from before the option still resume
         if self.base_params is not None:
             data["_base"] = self.base_params.model_dump(mode="json")
         if self.posterior is not None:
@@ -523,6 +529,6 @@ class Experiment:
                         run_id=run_id, scenario=name, point=pi, replication=r,
                         seed=self.seed_of(si, pi, r), overrides=overrides,
                         model=self.spec.model, base=base, weeks=self.spec.weeks,
-                        drawn=drawn))
+                        drawn=drawn, draws=self.spec.draws))
                     run_id += 1
         return tasks

@@ -40,13 +40,16 @@ from sim.processes.common import (
     ST_OK,
     WLZ_ASSESSING,
     WLZ_HOME,
+    _splitmix64,
+    inverse_normal,
     nonliteral,
     nursing_home_days,
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
-__all__ = ["PROCESSES", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm", "Coefficients",
-           "Columns", "Draws", "State", "Tape", "has_room", "new_tape", "run_weeks"]
+__all__ = ["PROCESSES", "TAPE_KEYED", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm",
+           "Coefficients", "Columns", "Draws", "State", "Tape", "has_room", "keyed_week",
+           "new_tape", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -230,8 +233,9 @@ def draw_week_numpy(G: Any, C: Coefficients) -> Draws:
                  st[0], st[1], st[2], st[3], moves.draw.py_func(G[G_INFLOW], C))
 
 
-# What run_weeks does with its tape.
-TAPE_OFF, TAPE_RECORD, TAPE_REPLAY = 0, 1, 2
+# What run_weeks does with its tape (TAPE_KEYED: the tape is one week's buffer that the
+# keyed draws fill, see keyed_week).
+TAPE_OFF, TAPE_RECORD, TAPE_REPLAY, TAPE_KEYED = 0, 1, 2, 3
 
 
 class Tape(NamedTuple):
@@ -248,6 +252,7 @@ class Tape(NamedTuple):
     mode: int
     first: int
     draws: Draws
+    seats: np.ndarray           # scratch of the keyed draws: seats whose normals are needed
 
 
 @glue
@@ -278,9 +283,77 @@ def _record_week(T, k, D):
 
 
 def new_tape(G: Any, C: Coefficients, first: int, weeks: int, mode: int) -> Tape:
-    """A tape of ``weeks`` weeks from week ``first`` (zero weeks: no tape, ``TAPE_OFF``)."""
+    """A tape of ``weeks`` weeks from week ``first`` (zero weeks: no tape, ``TAPE_OFF``).
+
+    ``TAPE_KEYED``: a buffer of one week for the keyed draws (``weeks`` is ignored).
+    """
     shapes = draw_week_numpy(tuple(np.random.default_rng(0) for _ in G), C)
-    return Tape(mode, first, Draws(*(np.zeros((weeks, *x.shape)) for x in shapes)))
+    if mode == TAPE_KEYED:
+        weeks = 1
+    return Tape(mode, first, Draws(*(np.zeros((weeks, *x.shape)) for x in shapes)),
+                np.zeros(C.n_seats if mode == TAPE_KEYED else 0, dtype=np.bool_))
+
+
+# ---------------------------------------------------------------- keyed draws (opt-in)
+# Keys of the processes' draws in the keyed engine (one per field of Draws).
+_KEYED_FIELDS = np.uint64(0x5EED5)
+
+
+@glue
+def _keyed_fill(a, key):
+    """Fill array ``a`` (any shape, C order) with uniforms in [0, 1) keyed by ``key``."""
+    flat = a.reshape(-1)
+    for i in range(flat.shape[0]):
+        flat[i] = float(_splitmix64(key + np.uint64(i)) >> np.uint64(11)) * 2.0**-53
+
+
+@glue
+def _keyed_normals(z, key, seats):
+    """Standard normals keyed by ``key`` at the flagged ``seats`` of ``z`` (others 0)."""
+    for s in range(z.shape[0]):
+        if seats[s]:
+            u = (float(_splitmix64(key + np.uint64(s)) >> np.uint64(11)) + 0.5) * 2.0**-53
+            z[s] = inverse_normal(u)
+        else:
+            z[s] = 0.0
+
+
+@glue
+def keyed_week(T, arms, n_arms, C, week):
+    """The week's :class:`Draws` keyed by (run, process, week, index): the keyed engine.
+
+    Each value is SplitMix64 of a key made of the run's entropy, the field of
+    :class:`Draws` (the process and what it draws), the week and the position (seat,
+    dwelling or row), so the same seat draws the same numbers in every arm and whatever
+    the rest of the complex does. Uniforms are made for every position (0.4 ns each);
+    normals, which cost ~10 ns each (the inverse normal), only for the seats of the
+    residents of any arm at the start of the week, the only ones the week reads. Not the
+    reference engine's numbers: its equivalence is statistical (tests/test_keyed.py).
+    """
+    seats = T.seats
+    seats[:] = False
+    for a in range(n_arms):
+        res = arms[a].S.res
+        for i in range(res.meta[0]):
+            if res.active[i]:
+                seats[res.seat[i]] = True
+    base = _splitmix64(np.uint64(C.entropy64) ^ _KEYED_FIELDS)
+    base = _splitmix64(base ^ np.uint64(week))
+    d = T.draws
+    k = np.uint64(0x9E3779B97F4A7C15)
+    _keyed_fill(d.demography[0], _splitmix64(base ^ (k * np.uint64(1))))
+    _keyed_normals(d.vitality_z[0], _splitmix64(base ^ (k * np.uint64(2))), seats)
+    _keyed_fill(d.vitality_u[0], _splitmix64(base ^ (k * np.uint64(3))))
+    _keyed_fill(d.loneliness_u[0], _splitmix64(base ^ (k * np.uint64(4))))
+    _keyed_normals(d.loneliness_z[0], _splitmix64(base ^ (k * np.uint64(5))), seats)
+    _keyed_fill(d.care[0], _splitmix64(base ^ (k * np.uint64(6))))
+    _keyed_fill(d.informal[0], _splitmix64(base ^ (k * np.uint64(7))))
+    _keyed_fill(d.staff_turnover[0], _splitmix64(base ^ (k * np.uint64(8))))
+    _keyed_fill(d.staff_hire[0], _splitmix64(base ^ (k * np.uint64(9))))
+    _keyed_fill(d.staff_provider[0], _splitmix64(base ^ (k * np.uint64(10))))
+    _keyed_fill(d.staff_init[0], _splitmix64(base ^ (k * np.uint64(11))))
+    _keyed_fill(d.moves[0], _splitmix64(base ^ (k * np.uint64(12))))
+    return _taped_week(T, 0)
 
 
 class Arm(NamedTuple):
@@ -337,6 +410,8 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
                 return k
         if T.mode == TAPE_REPLAY:
             D = _taped_week(T, w - T.first)
+        elif T.mode == TAPE_KEYED:
+            D = keyed_week(T, arms, n_arms, arms[0].C, w)
         else:
             D = draw_week(G, arms[0].C)
             if T.mode == TAPE_RECORD:

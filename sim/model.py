@@ -72,9 +72,15 @@ from sim.processes.common import (
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
 
-__all__ = ["WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "run_arms"]
+__all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
+#: The engines a model can run on (``ThuisplusModel(..., draws=...)``): ``"streams"``, the
+#: reference, draws a fixed block from each process's stream every week (bit for bit the
+#: golden baseline); ``"keyed"`` makes each value from a key of (run, process, week,
+#: seat), only the normals that residents use: the same model, other numbers, faster
+#: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
+DRAWS = ("streams", "keyed")
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
@@ -242,7 +248,13 @@ class ThuisplusModel(mesa.Model):
         interventions: Iterable[Any] | None = None,
         panel: bool = False,
         tape: DrawTape | None = None,
+        draws: str = "streams",
     ) -> None:
+        if draws not in DRAWS:
+            raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+        #: How the weekly random numbers are made: ``"streams"`` (the reference engine)
+        #: or ``"keyed"`` (the opt-in faster engine, statistically equivalent; see DRAWS).
+        self.draws = draws
         self.entropy = seed_entropy(rng)
         super().__init__(rng=self.entropy % (2**63))
         self.p = params if params is not None else Parameters()
@@ -560,6 +572,8 @@ class ThuisplusModel(mesa.Model):
         weeks = self.p.simulation.weeks if weeks is None else int(weeks)
         if self._tape is not None:
             raise RuntimeError("this model is replaying a tape; it cannot record one")
+        if self.draws != "streams":
+            raise RuntimeError("keyed draws are made where they are used: nothing to record")
         tape = self._tape = DrawTape(self, weeks)
         if weeks == 0:
             tape.finish(self)
@@ -578,10 +592,14 @@ class ThuisplusModel(mesa.Model):
         return self
 
     def _tape_off(self) -> engine.Tape:
-        """The empty tape passed to the compiled week when there is none (same type)."""
+        """The tape passed to the compiled week when none is replayed or recorded.
+
+        Empty for the reference engine; the one-week buffer of the keyed draws for
+        ``draws="keyed"``. Either has the type of every tape.
+        """
         if self._off_tape is None:
-            self._off_tape = engine.new_tape(self._generators, self.coef, 0, 0,
-                                             engine.TAPE_OFF)
+            mode = engine.TAPE_KEYED if self.draws == "keyed" else engine.TAPE_OFF
+            self._off_tape = engine.new_tape(self._generators, self.coef, 0, 0, mode)
         return self._off_tape
 
     def _numba_types(self) -> tuple[Any, ...]:
@@ -602,6 +620,7 @@ class ThuisplusModel(mesa.Model):
         """Whether ``other`` can run in lockstep with this model (see :func:`run_arms`)."""
         a, b = self.coef, other.coef
         return (self.entropy == other.entropy and self.week == other.week
+                and self.draws == other.draws
                 and a.n_seats == b.n_seats and a.dwellings == b.dwellings
                 and a.staff.n_providers == b.staff.n_providers
                 and a.staff.turnover_rows == b.staff.turnover_rows
@@ -812,7 +831,9 @@ class DrawTape:
     def misfit(self, model: ThuisplusModel) -> str | None:
         """Why ``model`` cannot replay this tape from its next week (None: it can)."""
         why = None
-        if not self.recorded:
+        if model.draws != "streams":
+            why = f"the model makes its own draws (draws={model.draws!r})"
+        elif not self.recorded:
             why = "the tape is not recorded to its end yet"
         elif model.entropy != self.entropy:
             why = "the model runs on another seed"

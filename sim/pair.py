@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model import DrawTape, ThuisplusModel, run_arms
+from sim.model import DRAWS, DrawTape, ThuisplusModel, run_arms
 from sim.params import Parameters
 
 __all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
@@ -40,20 +40,24 @@ class Pair:
 
 
 def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None = None,
-             *, baselines: BaselineCache | None = None) -> Pair:
+             *, baselines: BaselineCache | None = None, draws: str = "streams") -> Pair:
     """Run the baseline and the Thuisplusflat arm of ``params`` on the same seed.
 
     The arms run in lockstep on one set of draws (:func:`sim.model.run_arms`): the same
     result as running them one after the other, with each week's numbers drawn once.
     With ``baselines``, the baseline arm comes from that cache (run once per baseline
     setting and seed) and only the Thuisplusflat arm runs: the same numbers again.
+    ``draws``: the engine (:data:`sim.model.DRAWS`; a cache has its own).
     """
     params = params if params is not None else Parameters()
     if baselines is not None:
+        if draws != baselines.draws:
+            raise ValueError(f"draws = {draws!r} but the baseline cache holds "
+                             f"draws = {baselines.draws!r} arms")
         baseline = baselines.get(params, seed, weeks)
         return Pair(params, seed, baseline, baselines.run_arm(params, seed, weeks))
-    baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), rng=seed),
-                                   ThuisplusModel(params, rng=seed), weeks)
+    baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), rng=seed, draws=draws),
+                                   ThuisplusModel(params, rng=seed, draws=draws), weeks)
     return Pair(params, seed, baseline, thuisplus)
 
 
@@ -97,9 +101,12 @@ class BaselineCache:
     them as read-only.
     """
 
-    def __init__(self, size: int = 32, tapes: int = 0):
+    def __init__(self, size: int = 32, tapes: int = 0, draws: str = "streams"):
+        if draws not in DRAWS:
+            raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
         self.size = size
-        self.tapes = tapes
+        self.tapes = tapes if draws == "streams" else 0  # keyed draws need no tape
+        self.draws = draws
         self._models: OrderedDict[tuple[str, int, Any], ThuisplusModel] = OrderedDict()
         self._tapes: OrderedDict[tuple[str, int, Any], DrawTape] = OrderedDict()
         self._seen: set[tuple[str, int, Any]] = set()
@@ -120,7 +127,7 @@ class BaselineCache:
                 self._tapes.move_to_end(key)
             record = tape is None and self.tapes > 0 and key in self._seen
             self._seen.add(key)
-        model = ThuisplusModel(params, rng=seed)
+        model = ThuisplusModel(params, rng=seed, draws=self.draws)
         if tape is not None and tape.misfit(model) is None:
             return model.replay(tape).run(weeks)
         if not record:
@@ -142,7 +149,7 @@ class BaselineCache:
                 self.hits += 1
                 return model
             self.misses += 1
-        model = ThuisplusModel(baseline_params(key[0]), rng=seed).run(weeks)
+        model = ThuisplusModel(baseline_params(key[0]), rng=seed, draws=self.draws).run(weeks)
         with self._lock:
             self._models[key] = model
             while len(self._models) > self.size:
