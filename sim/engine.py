@@ -119,6 +119,7 @@ class State(NamedTuple):
     scratch_work: np.ndarray
     scratch_unmet: np.ndarray
     scratch_load: np.ndarray
+    scratch_acc: np.ndarray     # a process's accumulators (each zeroes what it uses)
     net_stored: np.ndarray      # tie strengths / scale
     net_row_sum: np.ndarray
     net_scale: np.ndarray       # one element

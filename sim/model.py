@@ -332,6 +332,7 @@ class ThuisplusModel(mesa.Model):
             "scratch_got": np.zeros(self.n_seats),
             "scratch_work": np.zeros(self.n_seats),
             "scratch_unmet": np.zeros(self.n_seats),
+            "scratch_acc": np.zeros(8),
         }
         self._staff_scratch()
         self._nh_death = np.zeros(4 * self.n_seats, dtype=np.int64)
@@ -375,7 +376,7 @@ class ThuisplusModel(mesa.Model):
             self.occupants, self.vacated_week, self.lettings, self.demand_hh,
             self.demand_beg, self.demand_dn, self.demand_wmo, sc["flags"], sc["carer_flags"],
             sc["staff_flags"], sc["scratch_idx"], sc["scratch_need"], sc["scratch_got"],
-            sc["scratch_work"], sc["scratch_unmet"], sc["scratch_load"],
+            sc["scratch_work"], sc["scratch_unmet"], sc["scratch_load"], sc["scratch_acc"],
             self.network.stored, self.network.row_sum, self.network.scale_box,
             self._nh_death, self._cnt, self._ev, np.zeros(engine.N_STATS),
             self.effects.arrays(), self._levels, self._rec, self._unit_cost)

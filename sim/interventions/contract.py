@@ -160,11 +160,18 @@ class ContractCoef(NamedTuple):
 @glue
 def _apply_contract(S, k, f, week, g):
     """Set levers; run this week's client transfer (fixed draws every week)."""
-    u = g.random((2, S.res.active.shape[0]))
-    if not (k.intensity > 0.0 and week >= k.first_week):
+    e, res = S.eff, S.res
+    on = k.intensity > 0.0 and week >= k.first_week
+    transfer = on and week >= k.transfer_week
+    # the draw (every week) and the transfer in a kernel of their own: a function that
+    # takes the state and allocates nothing keeps its reference counts pruned
+    n = _draw_and_transfer(g, transfer, res.meta[0], res.active, res.seat, S.demand_hh,
+                           S.demand_beg, S.demand_dn, res.wlz, res.provider, res.worker,
+                           res.attachment, res.dn_provider, res.nurse, res.transfer_refused,
+                           k.p_approach, k.acceptance, k.attachment_refusal, k.transfer_hh,
+                           k.transfer_beg, k.transfer_dn)
+    if not on:
         return
-    e = S.eff
-    transfer = week >= k.transfer_week
     e.scalar[EF_PREFERRED_HH] = k.new_client_share
     if transfer and k.transfer_dn:
         e.scalar[EF_PREFERRED_DN] = k.new_client_share
@@ -173,13 +180,20 @@ def _apply_contract(S, k, f, week, g):
     if transfer and k.transfer_wlz:
         e.scalar[EF_WLZ_HOME] *= 1.0 + k.wlz_home_boost
     if transfer:
-        res = S.res
-        n = _transfer(res.meta[0], res.active, res.seat, S.demand_hh, S.demand_beg,
-                      S.demand_dn, res.wlz, res.provider, res.worker, res.attachment,
-                      res.dn_provider, res.nurse, res.transfer_refused, u, k.p_approach,
-                      k.acceptance, k.attachment_refusal, k.transfer_hh, k.transfer_beg,
-                      k.transfer_dn)
         S.ev[EV_TRANSFERS] += n
+
+
+@kernel
+def _draw_and_transfer(g, transfer, h, active, seat, demand_hh, demand_beg, demand_dn, wlz,
+                       provider, worker, attachment, dn_provider, nurse, refused, p_approach,
+                       acceptance, refusal, hh, beg, dn):
+    """The week's transfer uniforms (two per resident row); the transfer if it runs."""
+    u = g.random((2, active.shape[0]))
+    if not transfer:
+        return 0
+    return _transfer(h, active, seat, demand_hh, demand_beg, demand_dn, wlz, provider, worker,
+                     attachment, dn_provider, nurse, refused, u, p_approach, acceptance,
+                     refusal, hh, beg, dn)
 
 
 @kernel

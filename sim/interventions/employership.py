@@ -52,9 +52,9 @@ class EmployershipCoef(NamedTuple):
 @glue
 def _apply_employership(S, k, f, week, g):
     """Set the preferred provider's staffing modifiers."""
+    e, i = S.eff, k.intensity  # before the first branch (pruned reference counts)
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
-    e, i = S.eff, k.intensity
     e.turnover[0] *= 1.0 - i * k.turnover_reduction
     e.pnil[0] *= 1.0 - i * k.pnil_reduction
     e.attachment[0] *= 1.0 + i * k.attachment_boost

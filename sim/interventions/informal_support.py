@@ -56,13 +56,15 @@ class SupportCoef(NamedTuple):
 @glue
 def _apply_support(S, k, f, week, g):
     """Set burden, breakdown and new-carer modifiers."""
+    # everything taken from the state before the first branch (pruned reference counts)
+    e, i, c_active = S.eff, k.intensity, S.car.active
+    scale = funding_scale(S, f)
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
-    e, i = S.eff, k.intensity
-    hours = k.support_fte * HOURS_PER_FTE * i * funding_scale(S, f)
+    hours = k.support_fte * HOURS_PER_FTE * i * scale
     n = 0
-    for c in range(S.car.active.shape[0]):
-        if S.car.active[c]:
+    for c in range(c_active.shape[0]):
+        if c_active[c]:
             n += 1
     carers = max(n, 1)
     reach = min(hours / (carers * k.hours_per_carer), 1.0)

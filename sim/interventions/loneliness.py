@@ -58,10 +58,12 @@ class LonelinessCoef(NamedTuple):
 @glue
 def _apply_loneliness(S, k, f, week, g):
     """Set tie-formation and loneliness-target modifiers."""
+    # everything taken from the state before the first branch (pruned reference counts)
+    e, res, i = S.eff, S.res, k.intensity
+    scale = funding_scale(S, f)
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
-    e, res, i = S.eff, S.res, k.intensity
-    e.scalar[EF_TIE_FORMATION] *= 1.0 + i * funding_scale(S, f) * k.tie_formation_boost
+    e.scalar[EF_TIE_FORMATION] *= 1.0 + i * scale * k.tie_formation_boost
     _outreach(res.meta[0], res.active, res.room_activity, res.loneliness, e.lonely_shift,
               i * k.outreach_reach * k.outreach_shift)
 

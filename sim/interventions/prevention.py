@@ -70,10 +70,11 @@ class PreventionCoef(NamedTuple):
 @glue
 def _apply_prevention(S, k, f, week, g):
     """Set attendance, fall, decline and hospital modifiers."""
-    if not (k.intensity > 0.0 and week >= k.first_week):
-        return
+    # everything taken from the state before the first branch (pruned reference counts)
     e, res, i = S.eff, S.res, k.intensity
     scale = funding_scale(S, f)
+    if not (k.intensity > 0.0 and week >= k.first_week):
+        return
     e.scalar[EF_ATTENDANCE] *= 1.0 + i * scale * k.attendance_boost
     _prevention(res.meta[0], res.active, res.room_activity, res.provider, S.demand_wmo,
                 res.attachment, e.fall, e.decline, e.hospital, i * scale * k.fall_reduction,

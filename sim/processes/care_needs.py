@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
@@ -38,6 +36,7 @@ from sim.processes.common import (
     leave,
     nonliteral,
     rate_to_weekly,
+    rows_where,
     yearly_to_weekly,
 )
 
@@ -263,10 +262,10 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     ``p_indication`` and ``p_home_admission`` are the weekly probabilities (zero at
     set-up, so that nobody is admitted before week 0).
     """
-    c, res, e = C.care, S.res, S.eff
+    c, res, e, admit, acc = C.care, S.res, S.eff, S.flags, S.scratch_acc
     h = res.meta[0]
-    admit = S.flags[:h]
-    acc = np.zeros(3)
+    for k in range(3):
+        acc[k] = 0.0
     n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness,
                      res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg,
                      res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn, admit, u,
@@ -277,7 +276,8 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
                      c.post_discharge_dn_hours, c.gp_contacts_base, c.gp_contacts_frailty,
                      c.gp_loneliness_effect, c.physio_sessions_frailty)
     if n_admit:
-        leave(S, C, np.flatnonzero(admit), nonliteral(EV_ADMISSIONS), week_no)
+        n = rows_where(admit, h, 1, S.scratch_idx, 0)
+        leave(S, C, S.scratch_idx[:n], nonliteral(EV_ADMISSIONS), week_no)
     ev = S.ev
     ev[EV_GP] += acc[A_GP] + ev[EV_GP_ACUTE]
     ev[EV_PHYSIO] += acc[A_PHYSIO] + ev[EV_PHYSIO_ACUTE]

@@ -224,23 +224,24 @@ def free_rows(pop, rows):
 
 
 # ---------------------------------------------------------------- residents leaving
-@glue
-def admit_to_nursing_home(S, C, seats, week):
-    """Admit the residents on ``seats``: each one's remaining weeks from a keyed uniform.
+@kernel
+def admit_to_nursing_home(seat, rows, nh_death, cnt, entropy64, weekly_death, week):
+    """Admit the residents of ``rows``: each one's remaining weeks from a keyed uniform.
 
     The uniform is keyed by (run, week, seat), so the same person admitted in the same
     week survives equally long in both arms of a pair, and no draw depends on the pool.
     """
-    wd = C.care.nh_weekly_death
-    for s in seats:
-        u = keyed_uniform3(C.entropy64, NURSING_HOME_KEY, week, s)
+    wd = weekly_death
+    for r in rows:
+        s = seat[r]
+        u = keyed_uniform3(entropy64, NURSING_HOME_KEY, week, s)
         if wd <= 0.0:
             weeks = NEVER
         else:  # geometric number of weeks (>= 1) from one uniform; far beyond any run
             stay = math.log1p(-u) / math.log1p(-wd)
             weeks = NEVER if stay > NEVER else max(1, math.ceil(stay))
-        S.nh_death[S.cnt[CNT_NH]] = week + weeks
-        S.cnt[CNT_NH] += 1
+        nh_death[cnt[CNT_NH]] = week + weeks
+        cnt[CNT_NH] += 1
 
 
 @glue
@@ -270,40 +271,59 @@ def drop_ties(stored, row_sum, rows):
 
 
 @kernel
+def rows_where(flags, h, value, out, at):
+    """Rows ``i < h`` with ``flags[i] == value``, in order, into ``out[at:]``; how many.
+
+    Instead of ``np.flatnonzero``: a function that takes the state and allocates nothing
+    lets numba prune the reference counts of the state's arrays (see docs/dev/engine.md).
+    """
+    n = 0
+    for i in range(h):
+        if flags[i] == value:
+            out[at + n] = i
+            n += 1
+    return n
+
+
+@kernel
+def _partner_left(partner, loneliness, rows, shock):
+    """The partners who stay behind (not in ``rows``) are widowed, and lonelier."""
+    for r in rows:
+        q = partner[r]
+        if q < 0:
+            continue
+        leaving = False
+        for r2 in rows:
+            if r2 == q:
+                leaving = True
+                break
+        if not leaving:
+            partner[q] = -1
+            loneliness[q] = min(loneliness[q] + shock, 11.0)
+
+
+@kernel
 def leave(S, C, rows, event, week):
     """Residents leave: count the reason; free their seats, carers, ties and rows.
 
-    The partner who stays behind is widowed (or left alone) and lonelier.
+    The partner who stays behind is widowed (or left alone) and lonelier. Allocates
+    nothing (reference counts of the state, docs/dev/engine.md).
     """
-    res = S.res
+    res, car, occupants = S.res, S.car, S.occupants
     S.ev[event] += len(rows)
     if event == EV_ADMISSIONS:
-        admit_to_nursing_home(S, C, res.seat[rows], week)
-    leaving = np.zeros(res.active.shape[0], dtype=np.bool_)
-    for r in rows:
-        leaving[r] = True
-    for r in rows:
-        q = res.partner[r]
-        if q >= 0 and not leaving[q]:
-            res.partner[q] = -1
-            res.loneliness[q] = min(res.loneliness[q] + C.lon.widowhood_shock, 11.0)
-    n_car = 0
+        admit_to_nursing_home(res.seat, rows, S.nh_death, S.cnt, C.entropy64,
+                              C.care.nh_weekly_death, week)
+    _partner_left(res.partner, res.loneliness, rows, C.lon.widowhood_shock)
     for r in rows:
         if res.carer[r] >= 0:
-            n_car += 1
-    if n_car:
-        crows = np.empty(n_car, dtype=np.int64)
-        k = 0
-        for r in rows:
-            if res.carer[r] >= 0:
-                crows[k] = res.carer[r]
-                k += 1
-        free_rows(S.car, crows)
+            car.active[res.carer[r]] = False
     drop_ties(S.net_stored, S.net_row_sum, rows)
     for r in rows:
-        S.occupants[res.dwelling[r]] -= 1
+        occupants[res.dwelling[r]] -= 1
     for r in rows:
         dw = res.dwelling[r]
-        if S.occupants[dw] == 0:
+        if occupants[dw] == 0:
             S.vacated_week[dw] = week
-    free_rows(res, rows)
+    for r in rows:
+        res.active[r] = False

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
@@ -20,6 +18,7 @@ from sim.processes.common import (
     EV_MOVES_OUT,
     leave,
     nonliteral,
+    rows_where,
     yearly_hazard,
     yearly_to_weekly,
 )
@@ -141,16 +140,16 @@ def draw(g, C):
 @kernel
 def week(S, C, u, week_no):
     """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
-    c, res = C.demo, S.res
+    c, res, out, idx = C.demo, S.res, S.flags, S.scratch_idx
     h = res.meta[0]
-    out = S.flags[:h]
     n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0],
                            u[1], out, c.hazard_male_80, c.hazard_female_80, c.age_slope,
                            c.vitality_log_hr, c.vitality_reference, c.p_move_out)
     if n_leave:
-        dies = np.flatnonzero(out == DIES)
-        moves = np.flatnonzero(out == MOVES)
-        if len(dies):
-            leave(S, C, dies, nonliteral(EV_DEATHS), week_no)
-        if len(moves):
-            leave(S, C, moves, nonliteral(EV_MOVES_OUT), week_no)
+        # the rows of each reason, in order (no allocation: docs/dev/engine.md)
+        n_dies = rows_where(out, h, DIES, idx, 0)
+        n_moves = rows_where(out, h, MOVES, idx, n_dies)
+        if n_dies:
+            leave(S, C, idx[:n_dies], nonliteral(EV_DEATHS), week_no)
+        if n_moves:
+            leave(S, C, idx[n_dies:n_dies + n_moves], nonliteral(EV_MOVES_OUT), week_no)

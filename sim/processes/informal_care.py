@@ -30,7 +30,6 @@ from sim.processes.common import (
     EV_RESIDENTS_WITH_CARER,
     ST_CARERS_FULL,
     add_rows,
-    free_rows,
     inverse_normal,
     rate_to_weekly,
     yearly_to_weekly,
@@ -233,34 +232,52 @@ def draw(g, C):
 
 
 @kernel
+def _match(h, found, seat, carer, car, cnt, u, capacity_mean, capacity_sd, employed_share):
+    """Carers for the residents ``found`` this week; False if the carer rows ran out."""
+    rows = np.flatnonzero(found[:h])
+    crow = add_rows(car, len(rows), False, cnt)
+    if len(crow) < len(rows):
+        return False
+    for k in range(len(rows)):
+        r = rows[k]
+        s = seat[r]
+        car.resident[crow[k]] = r
+        z = inverse_normal(u[1, s])
+        car.capacity[crow[k]] = max(capacity_mean + capacity_sd * z, 2.0)
+        car.employed[crow[k]] = u[2, s] < employed_share
+        carer[r] = crow[k]
+    return True
+
+
+@kernel
+def _break_down(ch, breaks, resident, c_active, carer):
+    """Carers who broke down stop: their residents have no carer any more."""
+    for cr in range(ch):
+        if breaks[cr]:
+            carer[resident[cr]] = -1
+            c_active[cr] = False
+
+
+@kernel
 def week(S, C, u, instant):
     """Match carers to residents in need, give care, update burden, sick leave, breakdowns.
 
     ``instant=True`` (at set-up) gives every resident in need with a potential carer one.
+    Allocates nothing itself (reference counts of the state, docs/dev/engine.md).
     """
     c, res, car, e = C.ic, S.res, S.car, S.eff
+    need, found, breaks, acc = S.scratch_need, S.flags, S.carer_flags, S.scratch_acc
     h = res.meta[0]
-    need = S.scratch_need
-    found = S.flags[:h]
     p_new = 1.0 if instant else rate_to_weekly(c.new_carer_rate * e.scalar[EF_NEW_CARER])
     n_found = _need(h, res.active, res.seat, res.vitality, res.potential_carer, res.carer,
                     need, found, u[0], c.need_threshold, c.hours_base, c.hours_slope, p_new)
     if n_found:
-        rows = np.flatnonzero(found)
-        crow = add_rows(car, len(rows), False, S.cnt)
-        if len(crow) < len(rows):
+        if not _match(h, found, res.seat, res.carer, car, S.cnt, u, c.capacity_mean,
+                      c.capacity_sd, c.employed_share):
             S.cnt[CNT_STATUS] = ST_CARERS_FULL
             return
-        for k in range(len(rows)):
-            r = rows[k]
-            s = res.seat[r]
-            car.resident[crow[k]] = r
-            z = inverse_normal(u[1, s])
-            car.capacity[crow[k]] = max(c.capacity_mean + c.capacity_sd * z, 2.0)
-            car.employed[crow[k]] = u[2, s] < c.employed_share
-            res.carer[r] = crow[k]
-    acc = np.zeros(6)
-    breaks = S.carer_flags
+    for k in range(6):
+        acc[k] = 0.0
     _care(car.meta[0], car.active, car.resident, car.capacity, car.hours, car.burden,
           car.employed, car.sick_weeks_left, breaks, res.seat, need, S.scratch_got,
           u[3], u[4], acc, c.burden_rate * e.scalar[EF_BURDEN], c.recovery_rate,
@@ -268,10 +285,7 @@ def week(S, C, u, instant):
           c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]))
     _substitute(h, res.active, need, S.scratch_got, S.demand_hh, c.formal_substitution)
     if acc[A_BREAKS]:
-        crows = np.flatnonzero(breaks[: car.meta[0]])
-        for cr in crows:
-            res.carer[car.resident[cr]] = -1
-        free_rows(car, crows)
+        _break_down(car.meta[0], breaks, car.resident, car.active, res.carer)
     ev = S.ev
     ev[EV_INFORMAL_CARE_HOURS] += acc[A_HOURS]
     ev[EV_CARERS_ACTIVE] += acc[A_CARERS]

@@ -298,14 +298,19 @@ def tick(S, c):
     """One week of decay for every tie (kept as one scale factor, renormalised rarely)."""
     S.net_scale[0] *= c.decay
     if S.net_scale[0] < _RENORMALISE_BELOW:
-        scale = S.net_scale[0]
-        stored = S.net_stored
-        for i in range(stored.shape[0]):
-            for j in range(stored.shape[1]):
-                stored[i, j] *= scale
-        for i in range(len(S.net_row_sum)):
-            S.net_row_sum[i] *= scale
-        S.net_scale[0] = 1.0
+        _renormalise(S.net_stored, S.net_row_sum, S.net_scale)
+
+
+@kernel
+def _renormalise(stored, row_sum, scale_box):
+    """Tie strengths back to a scale of 1 (stored and row sums times the scale)."""
+    scale = scale_box[0]
+    for i in range(stored.shape[0]):
+        for j in range(stored.shape[1]):
+            stored[i, j] *= scale
+    for i in range(len(row_sum)):
+        row_sum[i] *= scale
+    scale_box[0] = 1.0
 
 
 @glue

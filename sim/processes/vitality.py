@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
@@ -272,8 +270,9 @@ def draw(g, C):
 @kernel
 def week(S, C, z, u):
     """Update vitality of all residents; falls, admissions and dementia onsets."""
-    c, e, res = C.vit, S.eff, S.res
-    acc = np.zeros(4)
+    c, e, res, acc = C.vit, S.eff, S.res, S.scratch_acc
+    for k in range(4):
+        acc[k] = 0.0
     _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness,
             res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline,
             e.fall, e.hospital, z, u, acc,
