@@ -120,6 +120,9 @@ class State(NamedTuple):
     scratch_unmet: np.ndarray
     scratch_load: np.ndarray
     scratch_acc: np.ndarray     # a process's accumulators (each zeroes what it uses)
+    scratch_prov: np.ndarray    # int64 (4, providers): staffing's per-provider figures
+    scratch_travel: np.ndarray  # per provider
+    scratch_noise: np.ndarray   # newcomers' loneliness noise (moves.week)
     net_stored: np.ndarray      # tie strengths / scale
     net_row_sum: np.ndarray
     net_scale: np.ndarray       # one element
@@ -174,20 +177,25 @@ class Coefficients(NamedTuple):
     vital_share: float          # share of vital newcomers before it, and during it
     vital_share_policy: float
     referral_share: float       # share of lettings to district-nurse referrals during it
-    cols: Columns
 
 
-@glue
+@kernel
 def has_room(S, C, week):
-    """Whether ``week`` can run without Python allocating more room first."""
-    staff = S.staff
-    if staff.active.shape[0] < 4 * staff.meta[1] + 64 * C.staff.n_providers:
-        return False
-    if S.nh_death.shape[0] < S.cnt[CNT_NH] + C.n_seats:
-        return False
-    if S.lettings.max() >= S.lv.age.shape[0]:
-        return False
-    return week < S.rec.shape[0] and week < S.unit_cost.shape[0]
+    """Whether ``week`` can run without Python allocating more room first.
+
+    One exit and no call (a loop, not ``lettings.max()``): numba then prunes the
+    reference counts of the state it takes.
+    """
+    staff, lettings = S.staff, S.lettings
+    levels = S.lv.age.shape[0]
+    ok = staff.active.shape[0] >= 4 * staff.meta[1] + 64 * C.staff.n_providers
+    ok &= S.nh_death.shape[0] >= S.cnt[CNT_NH] + C.n_seats
+    ok &= week < S.rec.shape[0]
+    ok &= week < S.unit_cost.shape[0]
+    for d in range(len(lettings)):
+        if lettings[d] >= levels:
+            ok = False
+    return ok
 
 
 class Draws(NamedTuple):
@@ -319,8 +327,16 @@ def _keyed_normals(z, key, seats):
             z[s] = 0.0
 
 
+@kernel
+def _flag_seats(seats, h, active, seat):
+    """Flag the seats of the active rows ``[:h]``."""
+    for i in range(h):
+        if active[i]:
+            seats[seat[i]] = True
+
+
 @glue
-def keyed_week(T, arms, n_arms, C, week):
+def keyed_week(T, S0, S1, two, C, week):
     """The week's :class:`Draws` keyed by (run, process, week, index): the keyed engine.
 
     Each value is SplitMix64 of a key made of the run's entropy, the field of
@@ -333,11 +349,9 @@ def keyed_week(T, arms, n_arms, C, week):
     """
     seats = T.seats
     seats[:] = False
-    for a in range(n_arms):
-        res = arms[a].S.res
-        for i in range(res.meta[0]):
-            if res.active[i]:
-                seats[res.seat[i]] = True
+    _flag_seats(seats, S0.res.meta[0], S0.res.active, S0.res.seat)
+    if two:
+        _flag_seats(seats, S1.res.meta[0], S1.res.active, S1.res.seat)
     base = _splitmix64(np.uint64(C.entropy64) ^ _KEYED_FIELDS)
     base = _splitmix64(base ^ np.uint64(week))
     d = T.draws
@@ -362,13 +376,15 @@ class Arm(NamedTuple):
 
     S: State
     C: Coefficients
+    cols: Columns               # where the weekly record writes (apart from C: every
+    #                             function that takes C counts references to its arrays)
     ks: tuple                   # coefficients of every registered intervention
     f: Funding
     builtin: bool               # apply the built-in interventions (else Python did)
 
 
 @glue
-def one_week(S, C, D, ks, f, builtin, g_interventions, w):
+def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``."""
     if builtin:
         apply_builtin(S, ks, f, w, g_interventions)
@@ -380,12 +396,12 @@ def one_week(S, C, D, ks, f, builtin, g_interventions, w):
     staffing.week(S, C, D.staff_turnover, D.staff_hire, D.staff_provider, D.staff_init,
                   nonliteral(False), w)
     if w >= C.policy_week:
-        rows, noise = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
+        n_new = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
     else:
-        rows, noise = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
-    loneliness.set_target_with_noise(S, C, rows, noise)
+        n_new = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
+    loneliness.set_target_with_noise(S, C, S.scratch_idx[:n_new], S.scratch_noise[:n_new])
     nh_days = nursing_home_days(S, w)
-    record(S, C, w, nh_days)
+    record(S, C, cols, w, nh_days)
 
 
 @kernel
@@ -404,27 +420,34 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
     call of the week: every compiled entry point costs a whole code generation of the
     engine.
     """
+    # Each arm's parts are taken from ``arms`` once per call: taken inside the loop, each
+    # would cost a reference count per array of the state, every week.
+    S0, C0, cols0, ks0 = arms[0].S, arms[0].C, arms[0].cols, arms[0].ks
+    S1, C1, cols1, ks1 = arms[1].S, arms[1].C, arms[1].cols, arms[1].ks
+    f0, b0, f1, b1 = arms[0].f, arms[0].builtin, arms[1].f, arms[1].builtin
+    g0, g1 = g_interventions[0], g_interventions[1]
+    two = n_arms > 1
     for k in range(n):
         w = first + k
-        for a in range(n_arms):
-            if not has_room(arms[a].S, arms[a].C, w):
-                return k
+        if not has_room(S0, C0, w) or (two and not has_room(S1, C1, w)):
+            return k
         if T.mode == TAPE_REPLAY:
             D = _taped_week(T, w - T.first)
         elif T.mode == TAPE_KEYED:
-            D = keyed_week(T, arms, n_arms, arms[0].C, w)
+            D = keyed_week(T, S0, S1, two, C0, w)
         else:
-            D = draw_week(G, arms[0].C)
+            D = draw_week(G, C0)
             if T.mode == TAPE_RECORD:
                 _record_week(T, w - T.first, D)
-        for a in range(n_arms):
-            arm = arms[a]
+        if fresh_events:
+            S0.ev[:] = 0.0
+        one_week(S0, C0, cols0, D, ks0, f0, b0, g0, w)
+        if two:
             if fresh_events:
-                arm.S.ev[:] = 0.0
-            one_week(arm.S, arm.C, D, arm.ks, arm.f, arm.builtin, g_interventions[a], w)
-        for a in range(n_arms):
-            if arms[a].S.cnt[CNT_STATUS] != ST_OK:
-                return k + 1
+                S1.ev[:] = 0.0
+            one_week(S1, C1, cols1, D, ks1, f1, b1, g1, w)
+        if S0.cnt[CNT_STATUS] != ST_OK or (two and S1.cnt[CNT_STATUS] != ST_OK):
+            return k + 1
     return n
 
 
@@ -467,10 +490,10 @@ def _summarise(S, C):
 
 
 @kernel
-def record(S, C, week, nh_days):
+def record(S, C, cols, week, nh_days):
     """The week's row of the weekly table: population, health, care use and cost."""
     _summarise(S, C)
-    st, cols, ev = S.stats, C.cols, S.ev
+    st, ev = S.stats, S.ev
     r = S.rec[week]
     n = st[S_N]
     r[cols.residents] = n

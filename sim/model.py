@@ -333,6 +333,9 @@ class ThuisplusModel(mesa.Model):
             "scratch_work": np.zeros(self.n_seats),
             "scratch_unmet": np.zeros(self.n_seats),
             "scratch_acc": np.zeros(8),
+            "scratch_prov": np.zeros((4, self.n_providers), dtype=np.int64),
+            "scratch_travel": np.zeros(self.n_providers),
+            "scratch_noise": np.zeros(self.n_seats),
         }
         self._staff_scratch()
         self._nh_death = np.zeros(4 * self.n_seats, dtype=np.int64)
@@ -342,6 +345,8 @@ class ThuisplusModel(mesa.Model):
         self._ev = np.zeros(len(EVENTS))
         self._levels = moves.letting_levels(self.p, self.entropy, 0, 3)
         self.coef = self._coefficients()
+        self._columns = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS,
+                                       _USE_EVENTS)
         self.funding = engine.funding(self)
         self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
         self._unit_costs_until(len(self._rec))
@@ -351,7 +356,6 @@ class ThuisplusModel(mesa.Model):
 
     def _coefficients(self) -> engine.Coefficients:
         p = self.p
-        cols = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS, _USE_EVENTS)
         c = p.thuisplus.contract
         policy = start_week(c.start_date, self.start_date) if p.thuisplus.enabled else 2**62
         return engine.Coefficients(
@@ -362,7 +366,7 @@ class ThuisplusModel(mesa.Model):
             staffing.coefficients(p)._replace(turnover_rows=self._staff_room),
             moves.coefficients(p),
             policy, p.inflow.vital_share, p.inflow.vital_share + c.vital_share_shift,
-            c.referral_share, cols)
+            c.referral_share)
 
     def _staff_scratch(self) -> None:
         self._scratch["staff_flags"] = np.zeros(self.staff.allocated, dtype=np.int8)
@@ -377,6 +381,7 @@ class ThuisplusModel(mesa.Model):
             self.demand_beg, self.demand_dn, self.demand_wmo, sc["flags"], sc["carer_flags"],
             sc["staff_flags"], sc["scratch_idx"], sc["scratch_need"], sc["scratch_got"],
             sc["scratch_work"], sc["scratch_unmet"], sc["scratch_load"], sc["scratch_acc"],
+            sc["scratch_prov"], sc["scratch_travel"], sc["scratch_noise"],
             self.network.stored, self.network.row_sum, self.network.scale_box,
             self._nh_death, self._cnt, self._ev, np.zeros(engine.N_STATS),
             self.effects.arrays(), self._levels, self._rec, self._unit_cost)
@@ -548,7 +553,8 @@ class ThuisplusModel(mesa.Model):
 
     def _arm(self) -> engine.Arm:
         """The model's part of a compiled run."""
-        return engine.Arm(self.state, self.coef, self._ks, self.funding, self._builtin)
+        return engine.Arm(self.state, self.coef, self._columns, self._ks, self.funding,
+                          self._builtin)
 
     def _run_weeks(self, fresh_events: bool, n: int) -> int:
         """Up to ``n`` weeks of this model alone in one compiled call; returns weeks run."""

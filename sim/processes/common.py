@@ -244,7 +244,7 @@ def admit_to_nursing_home(seat, rows, nh_death, cnt, entropy64, weekly_death, we
         cnt[CNT_NH] += 1
 
 
-@glue
+@kernel
 def nursing_home_days(S, week):
     """Nursing-home days of ``week``; the residents who die this week leave the pool."""
     n = 0

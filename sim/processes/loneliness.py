@@ -296,19 +296,26 @@ def coefficients(p: Parameters) -> Coefficients:
 @glue
 def tick(S, c):
     """One week of decay for every tie (kept as one scale factor, renormalised rarely)."""
-    S.net_scale[0] *= c.decay
-    if S.net_scale[0] < _RENORMALISE_BELOW:
-        _renormalise(S.net_stored, S.net_row_sum, S.net_scale)
+    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, S.res.meta[0])
 
 
 @kernel
-def _renormalise(stored, row_sum, scale_box):
-    """Tie strengths back to a scale of 1 (stored and row sums times the scale)."""
+def _tick(scale_box, stored, row_sum, decay, h):
+    """:func:`tick` on the arrays (``h``: the resident rows ever active)."""
+    scale_box[0] *= decay
+    if scale_box[0] < _RENORMALISE_BELOW:
+        _renormalise(stored, row_sum, scale_box, h)
+
+
+@kernel
+def _renormalise(stored, row_sum, scale_box, h):
+    """Tie strengths of rows ``[:h]`` back to a scale of 1 (stored and row sums times it)."""
     scale = scale_box[0]
-    for i in range(stored.shape[0]):
-        for j in range(stored.shape[1]):
+    # rows and columns from h on were never active: zero, and 0 × scale = 0
+    for i in range(h):
+        for j in range(h):
             stored[i, j] *= scale
-    for i in range(len(row_sum)):
+    for i in range(h):
         row_sum[i] *= scale
     scale_box[0] = 1.0
 
@@ -342,13 +349,24 @@ def socialise(S, C, u):
 
 @kernel
 def week(S, C, u, z):
-    """Meet, update ties, move loneliness towards its target, update activity."""
-    c, res = C.lon, S.res
-    flags = socialise(S, C, u)
-    _update(res.meta[0], res.active, res.seat, res.loneliness, res.loneliness_base,
+    """Meet, update ties, move loneliness towards its target, update activity.
+
+    :func:`socialise` written out with the arrays it needs: an inlined function that
+    takes the state costs a reference count per array of the state here.
+    """
+    c, res, e, flags = C.lon, S.res, S.eff, S.flags
+    h = res.meta[0]
+    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, h)
+    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor,
+                   c.n_floors, u[0], u[1], flags, S.scratch_idx, S.net_stored, S.net_row_sum,
+                   S.net_scale[0], c.attendance_base * e.scalar[EF_ATTENDANCE],
+                   c.attendance_lonely_effect, c.floor_meeting_prob,
+                   c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
+    S.ev[EV_ROOM_VISITS] += visits
+    _update(h, res.active, res.seat, res.loneliness, res.loneliness_base,
             res.vitality, res.partner, S.net_row_sum, S.net_scale[0], res.activity,
             res.room_activity, flags, z, c.vitality_reference, c.frailty_effect,
-            c.network_effect, c.network_saturation, c.network_reference, S.eff.lonely_shift,
+            c.network_effect, c.network_saturation, c.network_reference, e.lonely_shift,
             c.adjust_rate, c.noise_sd, c.activity_memory_weeks)
 
 
@@ -366,13 +384,19 @@ def burn_in(S, C, g, rows, weeks):
                                      - res.room_activity[r]) / memory
 
 
-@glue
+@kernel
 def set_target_with_noise(S, C, rows, noise):
-    """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11."""
-    c, res = C.lon, S.res
-    tgt = np.empty(len(rows))
-    _target(rows, res.loneliness_base, res.vitality, res.partner, S.net_row_sum,
-            S.net_scale[0], S.eff.lonely_shift, c.vitality_reference, c.frailty_effect,
-            c.network_effect, c.network_saturation, c.network_reference, tgt)
+    """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11.
+
+    The target is :func:`_target`'s formula, written out here so that this function calls
+    nothing and allocates nothing (then numba prunes the reference counts of the state).
+    """
+    c, res, row_sum, shift = C.lon, S.res, S.net_row_sum, S.eff.lonely_shift
+    scale = S.net_scale[0]
     for k in range(len(rows)):
-        res.loneliness[rows[k]] = min(max(tgt[k] + c.noise_sd * 4 * noise[k], 0.0), 11.0)
+        i = rows[k]
+        s = row_sum[i] * scale + (1.0 if res.partner[i] >= 0 else 0.0)
+        support = -math.expm1(-s / c.network_saturation)
+        tgt = (res.loneliness_base[i] + c.frailty_effect * (c.vitality_reference - res.vitality[i])
+               - c.network_effect * (support - c.network_reference) + shift[i])
+        res.loneliness[i] = min(max(tgt + c.noise_sd * 4 * noise[k], 0.0), 11.0)

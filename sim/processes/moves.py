@@ -232,11 +232,10 @@ def week(S, C, u, week_no, vital_share, referral_share):
 
     The inflow policy in force picks each newcomer's vitality (vital or less vital) and
     whether the household is a district-nurse referral of the preferred provider.
-    Returns the newcomers' rows and their personal loneliness noise.
+    Returns how many newcomers arrived; their rows are in ``S.scratch_idx`` and their
+    personal loneliness noise in ``S.scratch_noise`` (the first that many of each).
     """
-    c, lv = C.moves, S.lv
-    new_rows = np.empty(2 * c.dwellings, dtype=np.int64)
-    noise = np.empty(2 * c.dwellings)
+    c, lv, new_rows, noise = C.moves, S.lv, S.scratch_idx, S.scratch_noise
     n_new = 0
     for dw in range(c.dwellings):
         if not (S.occupants[dw] == 0 and S.vacated_week[dw] < week_no and u[0, dw] < c.p_fill):
@@ -262,4 +261,4 @@ def week(S, C, u, week_no, vital_share, referral_share):
             new_rows[n_new] = rows[j]
             noise[n_new] = lv.lnoise[k, dw, j]
             n_new += 1
-    return new_rows[:n_new], noise[:n_new]
+    return n_new

@@ -46,7 +46,6 @@ from sim.processes.common import (
     EV_TRAVEL_HOURS,
     EV_UNMET_CARE_HOURS,
     add_rows,
-    free_rows,
     keyed_uniform3,
     nonliteral,
     yearly_to_weekly,
@@ -296,12 +295,22 @@ def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
 
 
 @kernel
-def _turnover(sh, active, pnil, provider, u, p_payroll, p_pnil, mult, leavers):
-    """Flag the workers who leave this week; returns how many."""
+def _turnover(sh, active, pnil, provider, first_room, entropy64, week_no, p_payroll, p_pnil,
+              mult, leavers):
+    """Flag the workers who leave this week; returns how many.
+
+    A fixed-size draw, one per row of the first room: a pool that grew past it takes
+    keyed uniforms (run, week, row) for the rows beyond, so the stream never depends on
+    the pool's size and the two arms of a pair keep drawing the same numbers.
+    """
     n = 0
+    room = len(first_room)
     for w in range(sh):
         leavers[w] = 0
-        if active[w] and u[w] < (p_pnil if pnil[w] else p_payroll) * mult[provider[w]]:
+        if not active[w]:
+            continue
+        u = first_room[w] if w < room else keyed_uniform3(entropy64, TURNOVER_KEY, week_no, w)
+        if u < (p_pnil if pnil[w] else p_payroll) * mult[provider[w]]:
             leavers[w] = 1
             n += 1
     return n
@@ -373,50 +382,39 @@ TURNOVER_KEY = zlib.crc32(b"staff-turnover-beyond-first-room")
 
 
 @kernel
-def turnover_uniforms(first_room, high, entropy64, week_no):
-    """Turnover uniforms of rows ``[:high]``: drawn ones, then keyed by (run, week, row)."""
-    if high <= len(first_room):
-        return first_room
-    u = np.empty(high)
-    u[: len(first_room)] = first_room
-    for r in range(len(first_room), high):
-        u[r] = keyed_uniform3(entropy64, TURNOVER_KEY, week_no, r)
-    return u
-
-
-@kernel
-def hire(S, C, provider, role, n, pnil):
-    """Add ``n`` workers of ``provider`` in ``role``; returns their rows."""
-    staff = S.staff
-    rows = add_rows(staff, n, True, S.cnt)
+def hire(staff, cnt, ev, hours, provider, role, n, pnil):
+    """Add ``n`` workers of ``provider`` in ``role`` (``hours`` a week); returns their rows."""
+    rows = add_rows(staff, n, True, cnt)
     for r in rows:
         staff.provider[r] = provider
         staff.role[r] = role
         staff.pnil[r] = pnil
-        staff.capacity[r] = C.staff.available_hours
-    S.ev[EV_STAFF_HIRES] += len(rows)
+        staff.capacity[r] = hours
+    ev[EV_STAFF_HIRES] += len(rows)
     return rows
 
 
 @kernel
-def release(S, rows):
-    """Workers leave: their clients lose their regular worker."""
-    res, staff = S.res, S.staff
-    gone = np.zeros(staff.active.shape[0], dtype=np.bool_)
-    for r in rows:
-        gone[r] = True
-    _unlink(res.meta[0], res.active, res.worker, res.nurse, res.attachment,
-            res.transfer_refused, gone)
-    free_rows(staff, rows)
+def _hire(staff, cnt, ev, hours, provider, role, n, pnil):
+    """:func:`hire`, without the rows (the caller allocates nothing)."""
+    hire(staff, cnt, ev, hours, provider, role, n, pnil)
 
 
 @kernel
-def _redeploy(S, role, surplus):
+def _release(h, active, worker, nurse, attachment, refused, gone, sh, s_active):
+    """The workers flagged in ``gone`` leave: their clients lose their regular worker."""
+    _unlink(h, active, worker, nurse, attachment, refused, gone)
+    for w in range(sh):
+        if gone[w]:
+            s_active[w] = False
+
+
+@kernel
+def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, refused):
     """Move surplus workers elsewhere: PNIL first, then the most recently hired.
 
-    Redeployment is not counted as turnover.
+    Redeployment is not counted as turnover. ``gone``: scratch flags per staff row.
     """
-    staff = S.staff
     sh = staff.meta[0]
     out = np.empty(sh, dtype=np.int64)
     n_out = 0
@@ -441,7 +439,27 @@ def _redeploy(S, role, surplus):
             out[n_out] = cand[order[j]]
             n_out += 1
     if n_out:
-        release(S, out[:n_out])
+        for w in range(sh):
+            gone[w] = 0
+        for j in range(n_out):
+            gone[out[j]] = 1
+        _release(h, active, worker, nurse, attachment, refused, gone, sh, staff.active)
+
+
+@kernel
+def _hire_initial(staff, cnt, ev, hours, n_prov, role, required, u_init):
+    """At set-up: payroll staff for every planned post at once, with drawn tenures."""
+    have = np.zeros(n_prov, dtype=np.int64)
+    for w in range(staff.meta[0]):
+        if staff.active[w] and staff.role[w] == role:
+            have[staff.provider[w]] += 1
+    for p in range(n_prov):
+        if required[p] > have[p]:
+            rows = hire(staff, cnt, ev, hours, p, role, required[p] - have[p],
+                        nonliteral(False))
+            for r in rows:
+                u_tenure = u_init[role, r % u_init.shape[1]]
+                staff.tenure_weeks[r] = np.int32(u_tenure * 520)
 
 
 @glue
@@ -463,30 +481,32 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
     """Turnover, hiring, assignment and delivery for both roles.
 
     ``instant=True`` (at set-up) fills every planned post at once with payroll staff.
+    Per-provider figures and accumulators live in scratch arrays of the state, and the
+    kernels called take arrays, not the state: nothing is allocated each week.
     """
     c, res, staff, e = C.staff, S.res, S.staff, S.eff
-    # A fixed-size draw, one per row of the first room: a pool that grew past it takes
-    # keyed uniforms for the rows beyond, so the stream never depends on the pool's size
-    # and the two arms of a pair keep drawing the same numbers.
-    u_turn = turnover_uniforms(u_first_room, staff.meta[0], C.entropy64, week_no)
+    acc, prov, travel, flags = S.scratch_acc, S.scratch_prov, S.scratch_travel, S.staff_flags
+    cnt, ev = S.cnt, S.ev
     h = res.meta[0]
+    P = c.n_providers
 
     # 1. Turnover.
     if not instant:
-        leavers = S.staff_flags
-        n_leave = _turnover(staff.meta[0], staff.active, staff.pnil, staff.provider, u_turn,
-                            c.p_turnover_payroll, c.p_turnover_pnil, e.turnover, leavers)
+        n_leave = _turnover(staff.meta[0], staff.active, staff.pnil, staff.provider,
+                            u_first_room, C.entropy64, week_no, c.p_turnover_payroll,
+                            c.p_turnover_pnil, e.turnover, flags)
         if n_leave:
-            release(S, np.flatnonzero(leavers[: staff.meta[0]]))
-            S.ev[EV_STAFF_TURNOVER] += n_leave
+            _release(h, res.active, res.worker, res.nurse, res.attachment,
+                     res.transfer_refused, flags, staff.meta[0], staff.active)
+            ev[EV_STAFF_TURNOVER] += n_leave
 
-    acc = np.zeros(7)
-    P = c.n_providers
-    required = np.zeros(P, dtype=np.int64)
-    n_pay = np.zeros(P, dtype=np.int64)
-    n_pnil = np.zeros(P, dtype=np.int64)
-    surplus = np.zeros(P, dtype=np.int64)
-    travel = np.zeros(P)
+    for k in range(7):
+        acc[k] = 0.0
+    for p in range(P):
+        for k in range(4):
+            prov[k, p] = 0
+        travel[p] = 0.0
+    required, n_pay, n_pnil, surplus = prov[0], prov[1], prov[2], prov[3]
     for i in range(h):
         S.demand_wmo[i] = S.demand_hh[i] + S.demand_beg[i]
     for role in (HH, DN):
@@ -505,16 +525,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
               e.travel, e.hours, c.available_hours, c.target_utilisation, travel,
               S.scratch_work, required)
         if instant:
-            have = np.zeros(P, dtype=np.int64)
-            for w in range(staff.meta[0]):
-                if staff.active[w] and staff.role[w] == role:
-                    have[staff.provider[w]] += 1
-            for p in range(P):
-                if required[p] > have[p]:
-                    rows = hire(S, C, p, role, required[p] - have[p], nonliteral(False))
-                    for r in rows:
-                        u_tenure = u_init[role, r % u_init.shape[1]]
-                        staff.tenure_weeks[r] = np.int32(u_tenure * 520)
+            _hire_initial(staff, cnt, ev, c.available_hours, P, role, required, u_init)
         else:
             hires, redeploy = _vacancies(
                 staff.meta[0], staff.active, staff.role, staff.provider, staff.pnil, role,
@@ -523,22 +534,25 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             if hires:
                 for p in range(P):
                     if n_pay[p]:
-                        hire(S, C, p, role, n_pay[p], nonliteral(False))
+                        _hire(staff, cnt, ev, c.available_hours, p, role, n_pay[p],
+                              nonliteral(False))
                 for p in range(P):
                     if n_pnil[p]:
-                        hire(S, C, p, role, n_pnil[p], nonliteral(True))
+                        _hire(staff, cnt, ev, c.available_hours, p, role, n_pnil[p],
+                              nonliteral(True))
             if redeploy:
-                _redeploy(S, role, surplus)
+                _redeploy(staff, role, surplus, flags, h, res.active, res.worker, res.nurse,
+                          res.attachment, res.transfer_refused)
         _deliver(h, res.active, demand, S.demand_hh, provider, worker, res.attachment,
                  S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
                  staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
                  role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc)
     _unmet_shares(h, res.active, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
-    S.ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
-    S.ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
-    S.ev[EV_STAFF_HOURS] += acc[A_STAFF_HOURS]
-    S.ev[EV_PNIL_HOURS] += acc[A_PNIL]
-    S.ev[EV_HOUSEHOLD_HELP] += acc[A_HH]
-    S.ev[EV_BEGELEIDING] += acc[A_BEG]
-    S.ev[EV_DISTRICT_NURSING] += acc[A_DN]
+    ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
+    ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
+    ev[EV_STAFF_HOURS] += acc[A_STAFF_HOURS]
+    ev[EV_PNIL_HOURS] += acc[A_PNIL]
+    ev[EV_HOUSEHOLD_HELP] += acc[A_HH]
+    ev[EV_BEGELEIDING] += acc[A_BEG]
+    ev[EV_DISTRICT_NURSING] += acc[A_DN]
     _tick_tenure(staff.meta[0], staff.active, staff.tenure_weeks)
