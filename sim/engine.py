@@ -490,40 +490,48 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
 
 @glue
 def _summarise(S, C):
-    """Sums and counts over the residents for the weekly record (one pass)."""
+    """Sums and counts over the residents for the weekly record (one pass).
+
+    Summed in locals (registers, not memory), each in the order of the rows.
+    """
     res, st = S.res, S.stats
-    st[:] = 0.0
     scale = S.net_scale[0]
+    n = age = vit = frail = dem = lon = lonely = severe = ties = 0.0
+    wmo = wmo_pref = beg = dn = wlz_home = wlz_assess = attach = 0.0
     for i in range(res.meta[0]):
         if not res.active[i]:
             continue
-        st[S_N] += 1.0
-        st[S_AGE] += res.age[i]
-        st[S_VIT] += res.vitality[i]
+        n += 1.0
+        age += res.age[i]
+        vit += res.vitality[i]
         if res.vitality[i] < C.frail_threshold:
-            st[S_FRAIL] += 1.0
+            frail += 1.0
         if res.dementia[i]:
-            st[S_DEM] += 1.0
+            dem += 1.0
         L = res.loneliness[i]
-        st[S_LON] += L
+        lon += L
         if L >= LONELY:
-            st[S_LONELY] += 1.0
+            lonely += 1.0
         if L >= SEVERELY_LONELY:
-            st[S_SEVERE] += 1.0
-        st[S_TIES] += S.net_row_sum[i] * scale
+            severe += 1.0
+        ties += S.net_row_sum[i] * scale
         if S.demand_wmo[i] > 0.0:
-            st[S_WMO] += 1.0
-            st[S_ATTACH] += res.attachment[i]
+            wmo += 1.0
+            attach += res.attachment[i]
             if res.provider[i] == 0:
-                st[S_WMO_PREF] += 1.0
+                wmo_pref += 1.0
         if S.demand_beg[i] > 0.0:
-            st[S_BEG] += 1.0
+            beg += 1.0
         if S.demand_dn[i] > 0.0:
-            st[S_DN] += 1.0
+            dn += 1.0
         if res.wlz[i] == WLZ_HOME:
-            st[S_WLZ_HOME] += 1.0
+            wlz_home += 1.0
         elif res.wlz[i] == WLZ_ASSESSING:
-            st[S_WLZ_ASSESS] += 1.0
+            wlz_assess += 1.0
+    st[S_N], st[S_AGE], st[S_VIT], st[S_FRAIL], st[S_DEM] = n, age, vit, frail, dem
+    st[S_LON], st[S_LONELY], st[S_SEVERE], st[S_TIES] = lon, lonely, severe, ties
+    st[S_WMO], st[S_WMO_PREF], st[S_BEG], st[S_DN] = wmo, wmo_pref, beg, dn
+    st[S_WLZ_HOME], st[S_WLZ_ASSESS], st[S_ATTACH] = wlz_home, wlz_assess, attach
 
 
 @kernel

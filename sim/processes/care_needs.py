@@ -160,6 +160,7 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
            gp_base, gp_frail, gp_lonely, physio_frail):
     """Indications, Wlz decisions and demand of every resident; flags admissions."""
     n_admit = 0
+    gp_sum, physio_sum, wlz_home = acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME]  # locals
     for i in range(h):
         admit[i] = 0
         demand_hh[i] = 0.0
@@ -186,15 +187,15 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
             continue
         frail = 1.0 - v
         gp = (gp_base + gp_frail * frail) * (1.0 + (gp_lonely if loneliness[i] >= 9.0 else 0.0))
-        acc[A_GP] += gp / 52.0
-        acc[A_PHYSIO] += physio_frail * frail / 52.0
+        gp_sum += gp / 52.0
+        physio_sum += physio_frail * frail / 52.0
         if post_acute[i] > 0.0:
             post = True
             post_acute[i] = max(post_acute[i] - 1.0, 0.0)
         else:
             post = False
         if wlz[i] == WLZ_HOME:  # Wlz care at home replaces Wmo and district nursing
-            acc[A_WLZ_HOME] += 1.0
+            wlz_home += 1.0
             continue
         thr = hh_threshold[i]
         if v < thr:
@@ -211,6 +212,7 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
         if post:
             dn = max(dn, post_hours)
         demand_dn[i] = dn
+    acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME] = gp_sum, physio_sum, wlz_home
     return n_admit
 
 

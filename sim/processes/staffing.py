@@ -256,6 +256,9 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
     for w in range(sh):
         if s_active[w] and s_role[w] == role:
             s_demand[w] = load[w]
+    # the sums in locals (registers), from and back to acc: the same additions in order
+    unmet, trav, staff_hours = acc[A_UNMET], acc[A_TRAVEL], acc[A_STAFF_HOURS]
+    pnil_hours, hh, beg, dn = acc[A_PNIL], acc[A_HH], acc[A_BEG], acc[A_DN]
     for i in range(h):
         if not active[i]:
             continue
@@ -272,17 +275,19 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
         unmet_hours[i] += d - delivered
         t = travel[provider[i]]
         working = delivered / (1.0 - t)
-        acc[A_UNMET] += d - delivered
-        acc[A_TRAVEL] += working * t
-        acc[A_STAFF_HOURS] += working
+        unmet += d - delivered
+        trav += working * t
+        staff_hours += working
         if w >= 0 and s_pnil[w]:
-            acc[A_PNIL] += working
+            pnil_hours += working
         if role == HH:
             share_hh = demand_hh[i] / demand[i]  # <= 1, so 1 - share_hh >= 0 exactly
-            acc[A_HH] += delivered * share_hh
-            acc[A_BEG] += delivered * (1.0 - share_hh)
+            hh += delivered * share_hh
+            beg += delivered * (1.0 - share_hh)
         else:
-            acc[A_DN] += delivered
+            dn += delivered
+    acc[A_UNMET], acc[A_TRAVEL], acc[A_STAFF_HOURS] = unmet, trav, staff_hours
+    acc[A_PNIL], acc[A_HH], acc[A_BEG], acc[A_DN] = pnil_hours, hh, beg, dn
 
 
 @kernel
