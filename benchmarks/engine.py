@@ -17,7 +17,10 @@ on seeds 1..R (the same seeds on both sides):
 * one run: ``ThuisplusModel(Parameters().baseline(), rng=seed).run(weeks)``, wall time of
   construction plus run;
 * one pair: ``run_pair(Parameters(), seed=seed, weeks=weeks)``, and separately the
-  post-processing ``pair.avoided``.
+  post-processing ``pair.avoided``;
+* the same run and pair on the opt-in keyed engine (``draws="keyed"``), in the current
+  engine's process (its numbers differ from the reference by design: no comparison of
+  tables).
 
 Measurements alternate between the two processes (reference first on odd seeds, current
 first on even ones), so drift of a shared, noisy machine hits both sides alike; best and
@@ -29,7 +32,7 @@ identity is not expected and the largest relative difference is reported.
 Figures are measured, never asserted.
 
     .venv/bin/python benchmarks/engine.py [--repeats 7] [--weeks 520] [--reference b1778e7]
-                                          [--skip-reference] [--json PATH]
+                                          [--skip-reference] [--skip-keyed] [--json PATH]
 """
 
 from __future__ import annotations
@@ -116,10 +119,11 @@ def op_warm(weeks):
             "first_avoided_seconds": t3 - t2}
 
 
-def op_run(seed, weeks, save=None):
+def op_run(seed, weeks, save=None, draws=None):
     params = Parameters().baseline()
+    kw = {"draws": draws} if draws else {}
     t0 = time.perf_counter()
-    m = ThuisplusModel(params, rng=seed).run(weeks)
+    m = ThuisplusModel(params, rng=seed, **kw).run(weeks)
     seconds = time.perf_counter() - t0
     w = m.weekly()
     out = {"seconds": seconds, "resident_weeks": float(w["residents"].sum())}
@@ -131,10 +135,11 @@ def op_run(seed, weeks, save=None):
     return out
 
 
-def op_pair(seed, weeks):
+def op_pair(seed, weeks, draws=None):
     params = Parameters()
+    kw = {"draws": draws} if draws else {}
     t0 = time.perf_counter()
-    pair = run_pair(params, seed=seed, weeks=weeks)
+    pair = run_pair(params, seed=seed, weeks=weeks, **kw)
     t1 = time.perf_counter()
     avoided = pair.avoided
     t2 = time.perf_counter()
@@ -295,6 +300,8 @@ def main() -> None:
     ap.add_argument("--reference", default="b1778e7", help="commit of the reference engine")
     ap.add_argument("--skip-reference", action="store_true",
                     help="measure only the current engine and Mesa")
+    ap.add_argument("--skip-keyed", action="store_true",
+                    help="do not measure the opt-in keyed engine (draws='keyed')")
     ap.add_argument("--json", type=str, default=None, help="also write all figures here")
     args = ap.parse_args()
     if args.repeats < 1 or args.weeks < 1:
@@ -375,6 +382,10 @@ def main() -> None:
             raw: dict[str, dict[str, list[Any]]] = {
                 n: {"run": [], "pair": [], "avoided": [], "resident_weeks": []} for n in workers}
             raw["mesa"] = {"run": []}
+            raw["keyed"] = {"run": [], "pair": []}
+            keyed = not args.skip_keyed
+            if keyed:  # the opt-in keyed engine, in the current process
+                workers["current"].call("pair", seed=0, weeks=args.weeks, draws="keyed")
             saved: dict[str, tuple[Path, list[str]]] = {}
             for i, seed in enumerate(seeds):
                 order = list(workers) if i % 2 == 0 else list(reversed(workers))
@@ -388,6 +399,11 @@ def main() -> None:
                         saved[name] = (Path(save), r["columns"])
                 raw["mesa"]["run"].append(workers["current"].call(
                     "mesa", seed=seed, weeks=args.weeks, n=MESA_AGENTS)["seconds"])
+                if keyed:
+                    raw["keyed"]["run"].append(workers["current"].call(
+                        "run", seed=seed, weeks=args.weeks, draws="keyed")["seconds"])
+                    raw["keyed"]["pair"].append(workers["current"].call(
+                        "pair", seed=seed, weeks=args.weeks, draws="keyed")["seconds"])
                 for name in order:
                     p = workers[name].call("pair", seed=seed, weeks=args.weeks)
                     raw[name]["pair"].append(p["seconds"])
@@ -417,6 +433,9 @@ def main() -> None:
     stats["mesa"] = {"run_seconds": summary(raw["mesa"]["run"]),
                      "agent_steps_per_second": {"best": max(mesa_rate),
                                                 "median": statistics.median(mesa_rate)}}
+    if raw["keyed"]["run"]:
+        stats["keyed"] = {"run_seconds": summary(raw["keyed"]["run"]),
+                          "pair_seconds": summary(raw["keyed"]["pair"])}
     ref, cur = stats.get("reference"), stats["current"]
     ratios: dict[str, Any] = {}
     for key in ("run_seconds", "pair_seconds", "avoided_seconds"):
@@ -454,6 +473,17 @@ def main() -> None:
         print(f"  {label:26}{rs:>20}"
               f"{fmt_s(cur[key]['best']) + ' / ' + fmt_s(cur[key]['median']):>20}"
               f"{fmt_x(r['best']) + ' / ' + fmt_x(r['median']):>18}")
+    if "keyed" in stats:
+        ky = stats["keyed"]
+        print("  opt-in keyed engine (draws='keyed', same seeds, in the current process; "
+              "ratio = reference / keyed, and current / keyed)")
+        for label, key in ((f"one {args.weeks}-week run", "run_seconds"),
+                           ("one pair", "pair_seconds")):
+            rk = ratio(ref and ref[key], ky[key], "median")
+            ck = ratio(cur[key], ky[key], "median")
+            print(f"  {label:26}{'':>20}"
+                  f"{fmt_s(ky[key]['best']) + ' / ' + fmt_s(ky[key]['median']):>20}"
+                  f"{fmt_x(rk) + ' / ' + fmt_x(ck):>18}")
     print()
     print(f"against idiomatic Mesa {result['mesa']} ({MESA_AGENTS} trivial agents, "
           f"shuffle_do('step') x {args.weeks}), best / median")

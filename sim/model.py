@@ -618,9 +618,13 @@ class ThuisplusModel(mesa.Model):
         model has the type of its empty one.
         """
         if self._types is None:
-            self._types = (numba.typeof(self._arm()), numba.typeof(self._generators),
-                           numba.typeof(self._generators[engine.G_INTERVENTIONS]),
-                           numba.typeof(self._tape_off()))
+            values = (self._arm(), self._generators,
+                      self._generators[engine.G_INTERVENTIONS], self._tape_off())
+            key = _fingerprint(values)
+            types = _TYPES.get(key)
+            if types is None:
+                types = _TYPES[key] = tuple(numba.typeof(v) for v in values)
+            self._types = types
         return self._types
 
     def _lockstep_with(self, other: ThuisplusModel) -> bool:
@@ -862,6 +866,32 @@ class DrawTape:
         else:
             for g in shared:
                 model.streams[g].bit_generator.state = self.states[g]
+
+
+# numba types of the arguments of the compiled week by _fingerprint (see _numba_types).
+_TYPES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _fingerprint(x: Any) -> Any:
+    """What numba's type of ``x`` depends on, found in a fraction of ``numba.typeof``'s time.
+
+    Arrays: dtype, dimensions, memory order, writeable and aligned (numba's array type
+    is dtype, ndim, layout, readonly and aligned); tuples (NamedTuples too) by class and
+    items; scalars by Python type (an int by whether it fits in int64, as numba types it);
+    random generators by their bit generator. Models made alike share one typing.
+    """
+    if isinstance(x, np.ndarray):
+        f = x.flags
+        return (x.dtype.str, x.ndim, f.c_contiguous, f.f_contiguous, f.writeable, f.aligned)
+    if isinstance(x, tuple):
+        return (type(x), *(_fingerprint(v) for v in x))
+    if isinstance(x, bool | float | np.generic):
+        return (type(x),)
+    if isinstance(x, int):
+        return (int, -(2**63) <= x < 2**63)
+    if isinstance(x, np.random.Generator):
+        return (np.random.Generator, type(x.bit_generator))
+    return (type(x), id(x))  # anything else: never shared between models
 
 
 # Compiled entry points of engine.run_weeks by argument types (see _call_run_weeks).

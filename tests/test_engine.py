@@ -128,3 +128,29 @@ def test_a_user_event_during_a_run_is_still_executed():
     m.schedule_event(note, at=10.5)  # Mesa keeps a weak reference: keep ``note`` alive
     m.run(20)
     assert seen == [10.5] and m.steps == 20 and m.time == 20.0
+
+
+@pytest.mark.parametrize("preset", ["contract-2021", "broad-transfer", "baseline"])
+@pytest.mark.parametrize("draws", ["streams", "keyed"])
+def test_types_found_by_fingerprint_are_numbas(preset, draws):
+    """Models made alike share one typing (sim.model._fingerprint); it must be numba's."""
+    import numba
+
+    m = ThuisplusModel(load_preset(preset), rng=3, draws=draws)
+    m.run(3)
+    values = (m._arm(), m._generators, m._generators[-1], m._tape_off())
+    assert m._numba_types() == tuple(numba.typeof(v) for v in values)
+
+
+def test_a_fingerprint_tells_apart_what_numba_types_apart():
+    from sim.model import _fingerprint
+
+    a = np.zeros(4)
+    assert _fingerprint(a) != _fingerprint(a.astype(np.float32))
+    assert _fingerprint(a) != _fingerprint(np.zeros((2, 2)))
+    assert _fingerprint(np.zeros((3, 3))) != _fingerprint(np.zeros((3, 3))[:, :2])
+    ro = a.copy()
+    ro.flags.writeable = False
+    assert _fingerprint(a) != _fingerprint(ro)
+    assert _fingerprint((1, 2.0)) != _fingerprint((1.0, 2.0)) != _fingerprint((True, 2.0))
+    assert _fingerprint(2**63) != _fingerprint(2**62)
