@@ -89,6 +89,9 @@ def _default_baseline_thuisplus() -> str:
     return json.dumps(Parameters().baseline().model_dump(mode="json")["thuisplus"])
 
 
+_SEEN = 64  # arms a BaselineCache remembers having run (to record a tape on the second)
+
+
 class BaselineCache:
     """Finished baseline arms by baseline setting, seed and weeks (least recently used out).
 
@@ -109,7 +112,8 @@ class BaselineCache:
         self.draws = draws
         self._models: OrderedDict[tuple[str, int, Any], ThuisplusModel] = OrderedDict()
         self._tapes: OrderedDict[tuple[str, int, Any], DrawTape] = OrderedDict()
-        self._seen: set[tuple[str, int, Any]] = set()
+        # arms asked for lately (a bounded memory: a batch asks for thousands)
+        self._seen: OrderedDict[tuple[str, int, Any], None] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -126,7 +130,10 @@ class BaselineCache:
             if tape is not None:
                 self._tapes.move_to_end(key)
             record = tape is None and self.tapes > 0 and key in self._seen
-            self._seen.add(key)
+            self._seen[key] = None
+            self._seen.move_to_end(key)
+            while len(self._seen) > _SEEN:
+                self._seen.popitem(last=False)
         model = ThuisplusModel(params, rng=seed, draws=self.draws)
         if tape is not None and tape.misfit(model) is None:
             return model.replay(tape).run(weeks)
