@@ -621,9 +621,12 @@ class ThuisplusModel(mesa.Model):
             values = (self._arm(), self._generators,
                       self._generators[engine.G_INTERVENTIONS], self._tape_off())
             key = _fingerprint(values)
-            types = _TYPES.get(key)
+            types = None if key is None else _TYPES.get(key)
             if types is None:
-                types = _TYPES[key] = tuple(numba.typeof(v) for v in values)
+                types = tuple(numba.typeof(v) for v in values)
+                if key is not None:
+                    types = _TYPES.setdefault(key, types)
+                    _SHARED[id(types)] = types
             self._types = types
         return self._types
 
@@ -868,8 +871,10 @@ class DrawTape:
                 model.streams[g].bit_generator.state = self.states[g]
 
 
-# numba types of the arguments of the compiled week by _fingerprint (see _numba_types).
+# numba types of the arguments of the compiled week by _fingerprint (see _numba_types),
+# and those type tuples by their id (kept for good, so an id is never reused).
 _TYPES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_SHARED: dict[int, tuple[Any, ...]] = {}
 
 
 def _fingerprint(x: Any) -> Any:
@@ -878,24 +883,26 @@ def _fingerprint(x: Any) -> Any:
     Arrays: dtype, dimensions, memory order, writeable and aligned (numba's array type
     is dtype, ndim, layout, readonly and aligned); tuples (NamedTuples too) by class and
     items; scalars by Python type (an int by whether it fits in int64, as numba types it);
-    random generators by their bit generator. Models made alike share one typing.
+    random generators by their bit generator; None for anything else (then numba types
+    that model itself). Models made alike share one typing.
     """
     if isinstance(x, np.ndarray):
         f = x.flags
         return (x.dtype.str, x.ndim, f.c_contiguous, f.f_contiguous, f.writeable, f.aligned)
     if isinstance(x, tuple):
-        return (type(x), *(_fingerprint(v) for v in x))
+        items = tuple(_fingerprint(v) for v in x)
+        return None if None in items else (type(x), *items)
     if isinstance(x, bool | float | np.generic):
         return (type(x),)
     if isinstance(x, int):
         return (int, -(2**63) <= x < 2**63)
     if isinstance(x, np.random.Generator):
         return (np.random.Generator, type(x.bit_generator))
-    return (type(x), id(x))  # anything else: never shared between models
+    return None  # anything else: typed by numba, model by model
 
 
 # Compiled entry points of engine.run_weeks by argument types (see _call_run_weeks).
-_ENTRY_POINTS: dict[tuple[Any, ...], Any] = {}
+_ENTRY_POINTS: dict[tuple[int, int], Any] = {}
 
 
 def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_events: bool,
@@ -911,16 +918,18 @@ def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_eve
     gi = engine.G_INTERVENTIONS
     args = ((a._arm(), b._arm()), a._generators, (a._generators[gi], b._generators[gi]),
             n_arms, fresh_events, first, n, a._tape_off() if tape is None else tape)
-    (ta, tg, tia, tt), (tb, _, tib, _) = a._numba_types(), b._numba_types()
-    key = (ta, tb, tg, tia, tib, tt)
+    # keyed by the models' type tuples themselves (shared by models made alike, see
+    # _fingerprint), whose identity is cheap to hash; the types' own hash is not
+    key = (id(a._numba_types()), id(b._numba_types()))
     entry = _ENTRY_POINTS.get(key)
     if entry is not None:
         return entry(*args)
     done = engine.run_weeks(*args)
-    sig = tuple(numba.typeof(x) for x in args)
-    cres = engine.run_weeks.overloads.get(sig)
-    if cres is not None:
-        _ENTRY_POINTS[key] = cres.entry_point
+    if key[0] in _SHARED and key[1] in _SHARED:  # (else: typed model by model, not kept)
+        sig = tuple(numba.typeof(x) for x in args)
+        cres = engine.run_weeks.overloads.get(sig)
+        if cres is not None:
+            _ENTRY_POINTS[key] = cres.entry_point
     return done
 
 

@@ -64,9 +64,10 @@ class Group(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, bool | str | bytes):  # the common case, checked first
+            return value
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and field.annotation in (int, float) and isinstance(
-                value, bool | str | bytes):
+        if field is not None and field.annotation in (int, float):
             raise PydanticCustomError("number_type", "expected a number, got {kind}",
                                       {"kind": type(value).__name__})
         return value
