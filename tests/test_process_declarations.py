@@ -15,6 +15,7 @@ from sim.interventions import REGISTRY
 from sim.model import COLUMNS
 from sim.param_base import PROB_YEAR, RATE_YEAR, Group
 from sim.params import iter_fields
+from sim.population import InformalCarerRows, ResidentRows, StaffMemberRows
 from sim.processes import common
 from sim.rng import STREAMS
 
@@ -39,6 +40,20 @@ def test_each_process_owns_its_parameter_group(process):
 @pytest.mark.parametrize("process", engine.PROCESSES, ids=lambda m: m.__name__)
 def test_each_process_records_exactly_the_events_it_declares(process):
     assert _recorded(inspect.getsource(process)) == set(process.RECORDS)
+
+
+@pytest.mark.parametrize("process", engine.PROCESSES, ids=lambda m: m.__name__)
+def test_each_process_works_on_exactly_the_state_it_declares(process):
+    src = inspect.getsource(process)
+    populations = {f"{a}.{b}" for a, b in re.findall(r"\b(res|car|staff)\.([a-z_]+)\b", src)}
+    populations -= {f"{p}.{m}" for p in ("res", "car", "staff") for m in ("meta", "blocks")}
+    assert populations == set(process.STATE)
+    others = set(engine.State._fields) - {"res", "car", "staff", "eff", "ev", "cnt"}
+    assert {b for b in re.findall(r"\bS\.([a-z_]+)\b", src)} & others == set(process.SCRATCH)
+    fields = {"res": ResidentRows, "car": InformalCarerRows, "staff": StaffMemberRows}
+    for item in process.STATE:
+        pop, name = item.split(".")
+        assert name in fields[pop]._fields, item
 
 
 def test_every_event_is_recorded_by_one_process_or_intervention_and_has_a_slot():

@@ -35,10 +35,11 @@ def test_mortality_matches_life_table_at_reference():
     for _ in range(52):
         age = np.full(n, 80.0 - 1 / 52)  # kept at 80 to isolate the anchor
         out = np.zeros(n, np.int8)
+        c = demography.Coefficients(0.0, hz, p.mortality_age_slope,
+                                    p.mortality_vitality_log_hr, p.vitality_reference, 0.0)
         demography._age_and_die(n, active & alive, seat, age, np.ones(n, bool),
                                 np.full(n, p.vitality_reference), rng.random(n),
-                                np.ones(n), out, 0.0, hz, p.mortality_age_slope,
-                                p.mortality_vitality_log_hr, p.vitality_reference, 0.0)
+                                np.ones(n), out, c)
         alive &= out != demography.DIES
     died = 1 - alive.mean()
     assert abs(died - 0.035) < 4 * math.sqrt(0.035 * 0.965 / n)
@@ -104,10 +105,8 @@ def test_travel_share_falls_with_clustered_clients():
         demand[:n] = 2.0
         staffing._plan(n, np.ones(m.n_seats, bool), np.arange(m.n_seats, dtype=np.int32),
                        demand, np.zeros(m.n_seats, np.int16), np.zeros(m.n_seats), 1.0, 2,
-                       sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
-                       np.ones(2), np.ones(2), m.coef.staff.available_hours,
-                       sp.target_utilisation, travel,
-                       np.zeros(m.n_seats), required)
+                       np.ones(2), np.ones(2), travel, np.zeros(m.n_seats), required,
+                       m.coef.staff)
         shares.append(travel[0])
     assert shares[0] == pytest.approx(sp.travel_share_max)
     assert all(a > b for a, b in itertools.pairwise(shares))

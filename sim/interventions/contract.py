@@ -167,9 +167,7 @@ def _apply_contract(S, k, f, week, g):
     # takes the state and allocates nothing keeps its reference counts pruned
     n = _draw_and_transfer(g, transfer, res.meta[0], res.active, res.seat, S.demand_hh,
                            S.demand_beg, S.demand_dn, res.wlz, res.provider, res.worker,
-                           res.attachment, res.dn_provider, res.nurse, res.transfer_refused,
-                           k.p_approach, k.acceptance, k.attachment_refusal, k.transfer_hh,
-                           k.transfer_beg, k.transfer_dn)
+                           res.attachment, res.dn_provider, res.nurse, res.transfer_refused, k)
     if not on:
         return
     e.scalar[EF_PREFERRED_HH] = k.new_client_share
@@ -185,22 +183,37 @@ def _apply_contract(S, k, f, week, g):
 
 @kernel
 def _draw_and_transfer(g, transfer, h, active, seat, demand_hh, demand_beg, demand_dn, wlz,
-                       provider, worker, attachment, dn_provider, nurse, refused, p_approach,
-                       acceptance, refusal, hh, beg, dn):
-    """The week's transfer uniforms (two per resident row); the transfer if it runs."""
+                       provider, worker, attachment, dn_provider, nurse, refused, k):
+    """The week's transfer uniforms (two per resident row); the transfer if it runs.
+
+    Arguments, as the caller (``_apply_contract``) passes them: ``g``; ``transfer``; ``h`` =
+    ``res.meta[0]``; ``active`` = ``res.active``; ``seat`` = ``res.seat``; ``demand_hh`` =
+    ``S.demand_hh``; ``demand_beg`` = ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``;
+    ``wlz`` = ``res.wlz``; ``provider`` = ``res.provider``; ``worker`` = ``res.worker``;
+    ``attachment`` = ``res.attachment``; ``dn_provider`` = ``res.dn_provider``; ``nurse`` =
+    ``res.nurse``; ``refused`` = ``res.transfer_refused``; ``k``.
+    """
     u = g.random((2, active.shape[0]))
     if not transfer:
         return 0
     return _transfer(h, active, seat, demand_hh, demand_beg, demand_dn, wlz, provider, worker,
-                     attachment, dn_provider, nurse, refused, u, p_approach, acceptance,
-                     refusal, hh, beg, dn)
+                     attachment, dn_provider, nurse, refused, u, k.p_approach, k.acceptance,
+                     k.attachment_refusal, k.transfer_hh, k.transfer_beg, k.transfer_dn)
 
 
 @kernel
 def _transfer(h, active, seat, demand_hh, demand_beg, demand_dn, wlz, provider, worker,
               attachment, dn_provider, nurse, refused, u, p_approach, acceptance,
               refusal, hh, beg, dn):
-    """Approach eligible clients of other providers; switch those who accept."""
+    """Approach eligible clients of other providers; switch those who accept.
+
+    Arguments, as the caller (``_draw_and_transfer``) passes them: ``h``; ``active``;
+    ``seat``; ``demand_hh``; ``demand_beg``; ``demand_dn``; ``wlz``; ``provider``;
+    ``worker``; ``attachment``; ``dn_provider``; ``nurse``; ``refused``; ``u``;
+    ``p_approach`` = ``k.p_approach``; ``acceptance`` = ``k.acceptance``; ``refusal`` =
+    ``k.attachment_refusal``; ``hh`` = ``k.transfer_hh``; ``beg`` = ``k.transfer_beg``;
+    ``dn`` = ``k.transfer_dn``.
+    """
     n = 0
     for i in range(h):
         if not active[i] or wlz[i] == WLZ_HOME:

@@ -85,7 +85,16 @@ def _apply_prevention(S, k, f, week, g):
 @kernel
 def _prevention(h, active, activity, provider, demand_wmo, attachment, fall, decline, hospital,
                 fall_cut, det_base, det_gain, decline_cut, hospital_cut):
-    """Exercise lowers falls; early detection by the fixed team slows decline, admissions."""
+    """Exercise lowers falls; early detection by the fixed team slows decline, admissions.
+
+    Arguments, as the caller (``_apply_prevention``) passes them: ``h`` = ``res.meta[0]``;
+    ``active`` = ``res.active``; ``activity`` = ``res.room_activity``; ``provider`` =
+    ``res.provider``; ``demand_wmo`` = ``S.demand_wmo``; ``attachment`` =
+    ``res.attachment``; ``fall`` = ``e.fall``; ``decline`` = ``e.decline``; ``hospital`` =
+    ``e.hospital``; ``fall_cut`` = ``i * scale * k.fall_reduction``; ``det_base`` =
+    ``k.detection_base``; ``det_gain`` = ``k.detection_continuity_gain``; ``decline_cut`` =
+    ``i * k.decline_reduction``; ``hospital_cut`` = ``i * k.hospital_reduction``.
+    """
     for i in range(h):
         if not active[i]:
             continue

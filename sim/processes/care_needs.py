@@ -148,17 +148,32 @@ class CareParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = CareParams, "care", "care"
 RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.active", "res.dementia", "res.hh_threshold", "res.loneliness",
+         "res.post_acute_weeks", "res.seat", "res.trait_u", "res.vitality", "res.wlz",
+         "res.wmo_beg", "res.wmo_hh")
+SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "scratch_acc", "scratch_idx")
 # Accumulator slots.
 A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
 
 
 @kernel
-def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, trait,
-           wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc,
-           wlz_thr, wlz_dem_thr, p_indication, home_share, p_home_admission,
-           hh_base, hh_slope, beg_prob, beg_hours, dn_thr, dn_base, dn_slope, post_hours,
-           gp_base, gp_frail, gp_lonely, physio_frail):
-    """Indications, Wlz decisions and demand of every resident; flags admissions."""
+def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, trait, wmo_hh,
+           wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc, p_indication,
+           home_share, p_home_admission, c):
+    """Indications, Wlz decisions and demand of every resident; flags admissions.
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``seat`` = ``res.seat``; ``vitality`` = ``res.vitality``; ``dementia`` =
+    ``res.dementia``; ``loneliness`` = ``res.loneliness``; ``wlz`` = ``res.wlz``;
+    ``hh_threshold`` = ``res.hh_threshold``; ``trait`` = ``res.trait_u``; ``wmo_hh`` =
+    ``res.wmo_hh``; ``wmo_beg`` = ``res.wmo_beg``; ``post_acute`` =
+    ``res.post_acute_weeks``; ``demand_hh`` = ``S.demand_hh``; ``demand_beg`` =
+    ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``; ``admit``; ``u``; ``acc``;
+    ``p_indication``; ``home_share`` = ``min(c.wlz_home_share * e.scalar[EF_WLZ_HOME],
+    1.0)``; ``p_home_admission``; ``c``.
+    """
     n_admit = 0
     gp_sum, physio_sum, wlz_home = acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME]  # locals
     for i in range(h):
@@ -171,7 +186,8 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
         s = seat[i]
         v = vitality[i]
         # Wlz: assessment, indication at home or in a nursing home.
-        if wlz[i] == WLZ_NONE and (v < wlz_thr or (dementia[i] and v < wlz_dem_thr)):
+        if wlz[i] == WLZ_NONE and (v < c.wlz_threshold
+                                   or (dementia[i] and v < c.wlz_dementia_threshold)):
             wlz[i] = WLZ_ASSESSING
         if wlz[i] == WLZ_ASSESSING:
             if u[0, s] < p_indication:
@@ -186,9 +202,10 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
             n_admit += 1
             continue
         frail = 1.0 - v
-        gp = (gp_base + gp_frail * frail) * (1.0 + (gp_lonely if loneliness[i] >= 9.0 else 0.0))
+        gp = (c.gp_contacts_base + c.gp_contacts_frailty * frail) * (
+            1.0 + (c.gp_loneliness_effect if loneliness[i] >= 9.0 else 0.0))
         gp_sum += gp / 52.0
-        physio_sum += physio_frail * frail / 52.0
+        physio_sum += c.physio_sessions_frailty * frail / 52.0
         if post_acute[i] > 0.0:
             post = True
             post_acute[i] = max(post_acute[i] - 1.0, 0.0)
@@ -201,16 +218,17 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
         if v < thr:
             wmo_hh[i] = True
         if wmo_hh[i]:
-            demand_hh[i] = hh_base + hh_slope * max(thr - v, 0.0) / max(thr, 1e-9)
-        if dementia[i] and trait[i] < beg_prob:
+            demand_hh[i] = c.hh_hours_base + c.hh_hours_slope * max(thr - v, 0.0) / max(thr, 1e-9)
+        if dementia[i] and trait[i] < c.begeleiding_dementia_prob:
             wmo_beg[i] = True
         if wmo_beg[i]:
-            demand_beg[i] = beg_hours
+            demand_beg[i] = c.begeleiding_hours
         dn = 0.0
-        if v < dn_thr:
-            dn = dn_base + dn_slope * (dn_thr - v) / max(dn_thr, 1e-9)
+        if v < c.dn_threshold:
+            dn = (c.dn_hours_base
+                  + c.dn_hours_slope * (c.dn_threshold - v) / max(c.dn_threshold, 1e-9))
         if post:
-            dn = max(dn, post_hours)
+            dn = max(dn, c.post_discharge_dn_hours)
         demand_dn[i] = dn
     acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME] = gp_sum, physio_sum, wlz_home
     return n_admit
@@ -268,15 +286,10 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     h = res.meta[0]
     for k in range(3):
         acc[k] = 0.0
-    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness,
-                     res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg,
-                     res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn, admit, u,
-                     acc, c.wlz_threshold, c.wlz_dementia_threshold, p_indication,
-                     min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0), p_home_admission,
-                     c.hh_hours_base, c.hh_hours_slope, c.begeleiding_dementia_prob,
-                     c.begeleiding_hours, c.dn_threshold, c.dn_hours_base, c.dn_hours_slope,
-                     c.post_discharge_dn_hours, c.gp_contacts_base, c.gp_contacts_frailty,
-                     c.gp_loneliness_effect, c.physio_sessions_frailty)
+    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness, res.wlz,
+                     res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg, res.post_acute_weeks,
+                     S.demand_hh, S.demand_beg, S.demand_dn, admit, u, acc, p_indication,
+                     min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0), p_home_admission, c)
     if n_admit:
         n = rows_where(admit, h, 1, S.scratch_idx, 0)
         leave(S, C, S.scratch_idx[:n], nonliteral(EV_ADMISSIONS), week_no)

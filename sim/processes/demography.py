@@ -86,6 +86,10 @@ class DemographyParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = DemographyParams, "demography", "demography"
 RECORDS = ("deaths", "moves_out")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.active", "res.age", "res.female", "res.seat", "res.vitality")
+SCRATCH = ("flags", "scratch_idx")
 
 DIES, MOVES = 1, 2
 
@@ -110,22 +114,28 @@ def coefficients(p: Parameters) -> Coefficients:
 
 
 @kernel
-def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out,
-                 hz_m80, hz_f80, slope, log_hr, v_ref, p_move):
-    """Age every resident a week; flag deaths (``DIES``) and moves out (``MOVES``)."""
+def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out, c):
+    """Age every resident a week; flag deaths (``DIES``) and moves out (``MOVES``).
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``seat`` = ``res.seat``; ``age`` = ``res.age``; ``female`` = ``res.female``;
+    ``vitality`` = ``res.vitality``; ``u_death`` = ``u[0]``; ``u_move`` = ``u[1]``; ``out``;
+    ``c``.
+    """
     n = 0
     for i in range(h):
         out[i] = 0
         if not active[i]:
             continue
         age[i] += 1.0 / 52.0
-        base = hz_f80 if female[i] else hz_m80
-        hz = base * math.exp(slope * (age[i] - 80.0) + log_hr * (v_ref - vitality[i]))
+        base = c.hazard_female_80 if female[i] else c.hazard_male_80
+        hz = base * math.exp(c.age_slope * (age[i] - 80.0)
+                             + c.vitality_log_hr * (c.vitality_reference - vitality[i]))
         s = seat[i]
         if u_death[s] < -math.expm1(-hz / 52.0):
             out[i] = DIES
             n += 1
-        elif u_move[s] < p_move:
+        elif u_move[s] < c.p_move_out:
             out[i] = MOVES
             n += 1
     return n
@@ -142,9 +152,8 @@ def week(S, C, u, week_no):
     """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
     c, res, out, idx = C.demo, S.res, S.flags, S.scratch_idx
     h = res.meta[0]
-    n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0],
-                           u[1], out, c.hazard_male_80, c.hazard_female_80, c.age_slope,
-                           c.vitality_log_hr, c.vitality_reference, c.p_move_out)
+    n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0], u[1],
+                           out, c)
     if n_leave:
         # the rows of each reason, in order (no allocation: docs/dev/engine.md)
         n_dies = rows_where(out, h, DIES, idx, 0)

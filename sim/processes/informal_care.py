@@ -126,6 +126,12 @@ class InformalCareParams(Group):
 PARAMS, GROUP, STREAM = InformalCareParams, "informal_care", "informal_care"
 RECORDS = ("informal_care_hours", "carers_active", "carers_overburdened",
            "residents_with_carer", "carer_sick_leave_hours", "carer_breakdowns")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("car.active", "car.burden", "car.capacity", "car.employed", "car.hours", "car.resident",
+         "car.sick_weeks_left", "res.active", "res.carer", "res.potential_carer", "res.seat",
+         "res.vitality")
+SCRATCH = ("carer_flags", "demand_hh", "flags", "scratch_acc", "scratch_got", "scratch_need")
 
 A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 
@@ -133,7 +139,14 @@ A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 @kernel
 def _need(h, active, seat, vitality, potential, carer, need, found, u_found,
           threshold, base, slope, p_new):
-    """Informal hours each resident asks; flag residents who find a carer this week."""
+    """Informal hours each resident asks; flag residents who find a carer this week.
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``seat`` = ``res.seat``; ``vitality`` = ``res.vitality``; ``potential`` =
+    ``res.potential_carer``; ``carer`` = ``res.carer``; ``need``; ``found``; ``u_found`` =
+    ``u[0]``; ``threshold`` = ``c.need_threshold``; ``base`` = ``c.hours_base``; ``slope`` =
+    ``c.hours_slope``; ``p_new``.
+    """
     n = 0
     for i in range(h):
         need[i] = 0.0
@@ -154,7 +167,19 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
           breaks, seat, need, got, u_sick, u_break, acc,
           burden_rate, recovery, threshold, p_sick_normal, p_sick_over, sick_length,
           work_hours, p_break):
-    """Care given, burden, sick leave and breakdown of every carer."""
+    """Care given, burden, sick leave and breakdown of every carer.
+
+    Arguments, as the caller (``week``) passes them: ``ch`` = ``car.meta[0]``; ``c_active``
+    = ``car.active``; ``resident`` = ``car.resident``; ``capacity`` = ``car.capacity``;
+    ``hours`` = ``car.hours``; ``burden`` = ``car.burden``; ``employed`` = ``car.employed``;
+    ``sick_weeks`` = ``car.sick_weeks_left``; ``breaks``; ``seat`` = ``res.seat``; ``need``;
+    ``got`` = ``S.scratch_got``; ``u_sick`` = ``u[3]``; ``u_break`` = ``u[4]``; ``acc``;
+    ``burden_rate`` = ``c.burden_rate * e.scalar[EF_BURDEN]``; ``recovery`` =
+    ``c.recovery_rate``; ``threshold`` = ``c.overburden_threshold``; ``p_sick_normal`` =
+    ``c.p_sick_normal``; ``p_sick_over`` = ``c.p_sick_overburdened``; ``sick_length`` =
+    ``c.sick_leave_weeks``; ``work_hours`` = ``c.work_hours``; ``p_break`` =
+    ``rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN])``.
+    """
     for c in range(ch):
         breaks[c] = 0
         if not c_active[c]:
@@ -233,7 +258,13 @@ def draw(g, C):
 
 @kernel
 def _match(h, found, seat, carer, car, cnt, u, capacity_mean, capacity_sd, employed_share):
-    """Carers for the residents ``found`` this week; False if the carer rows ran out."""
+    """Carers for the residents ``found`` this week; False if the carer rows ran out.
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``found``; ``seat`` =
+    ``res.seat``; ``carer`` = ``res.carer``; ``car``; ``cnt`` = ``S.cnt``; ``u``;
+    ``capacity_mean`` = ``c.capacity_mean``; ``capacity_sd`` = ``c.capacity_sd``;
+    ``employed_share`` = ``c.employed_share``.
+    """
     rows = np.flatnonzero(found[:h])
     crow = add_rows(car, len(rows), False, cnt)
     if len(crow) < len(rows):

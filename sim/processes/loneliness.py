@@ -118,6 +118,11 @@ class LonelinessParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = LonelinessParams, "loneliness", "loneliness"
 RECORDS = ("room_visits",)
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.active", "res.activity", "res.floor", "res.loneliness", "res.loneliness_base",
+         "res.partner", "res.room_activity", "res.seat", "res.vitality")
+SCRATCH = ("flags", "net_row_sum", "net_scale", "net_stored", "scratch_idx")
 
 DJG_MAX = 11.0
 LONELY = 3.0
@@ -156,27 +161,29 @@ def target(S: Any, C: Any, rows: np.ndarray) -> np.ndarray:
     """
     c = C.lon
     out = np.empty(len(rows))
-    _target(np.asarray(rows, dtype=np.int64), S.res.loneliness_base, S.res.vitality,
-            S.res.partner, S.net_row_sum, S.net_scale[0], S.eff.lonely_shift,
-            c.vitality_reference, c.frailty_effect, c.network_effect, c.network_saturation,
-            c.network_reference, out)
+    _target(np.asarray(rows, dtype=np.int64), S.res.loneliness_base, S.res.vitality, S.res.partner,
+            S.net_row_sum, S.net_scale[0], S.eff.lonely_shift, out, c)
     return out
 
 
 @kernel
-def _target(rows, base, vitality, partner, row_sum, scale, shift, v_ref, frailty_eff,
-            network_eff, saturation, reference, out):
+def _target(rows, base, vitality, partner, row_sum, scale, shift, out, c):
     """The target of each row in ``rows`` into ``out``, with the scalar ``math.expm1``.
 
     One scalar formula for set-up, newcomers and the weekly update: numpy's vectorised
     ``expm1`` differs from libm's in the last bit for ~1% of arguments.
+
+    Arguments, as the caller (``target``) passes them: ``rows`` = ``np.asarray(rows,
+    dtype=np.int64)``; ``base`` = ``S.res.loneliness_base``; ``vitality`` =
+    ``S.res.vitality``; ``partner`` = ``S.res.partner``; ``row_sum`` = ``S.net_row_sum``;
+    ``scale`` = ``S.net_scale[0]``; ``shift`` = ``S.eff.lonely_shift``; ``out``; ``c``.
     """
     for k in range(len(rows)):
         i = rows[k]
         s = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
-        support = -math.expm1(-s / saturation)
-        out[k] = (base[i] + frailty_eff * (v_ref - vitality[i])
-                  - network_eff * (support - reference) + shift[i])
+        support = -math.expm1(-s / c.network_saturation)
+        out[k] = (base[i] + c.frailty_effect * (c.vitality_reference - vitality[i])
+                  - c.network_effect * (support - c.network_reference) + shift[i])
 
 
 ATTEND, OUT = 1, 2
@@ -243,22 +250,28 @@ def _gain_all_pairs(members, rate, stored, row_sum, scale):
 
 
 @kernel
-def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, room, flags,
-            z,
-            v_ref, frailty_eff, network_eff, saturation, reference, shift, rate, noise,
-            memory):
-    """Loneliness towards its target (``shift``: per-resident intervention effect)."""
+def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, room, flags, z,
+            shift, c):
+    """Loneliness towards its target (``shift``: per-resident intervention effect).
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``seat`` = ``res.seat``; ``L`` = ``res.loneliness``; ``base`` = ``res.loneliness_base``;
+    ``vitality`` = ``res.vitality``; ``partner`` = ``res.partner``; ``row_sum`` =
+    ``S.net_row_sum``; ``scale`` = ``S.net_scale[0]``; ``activity`` = ``res.activity``;
+    ``room`` = ``res.room_activity``; ``flags``; ``z``; ``shift`` = ``e.lonely_shift``;
+    ``c``.
+    """
     for i in range(h):
         if not active[i]:
             continue
         strength = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
-        support = -math.expm1(-strength / saturation)
-        tgt = (base[i] + frailty_eff * (v_ref - vitality[i])
-               - network_eff * (support - reference) + shift[i])
-        x = L[i] + rate * (tgt - L[i]) + noise * z[seat[i]]
+        support = -math.expm1(-strength / c.network_saturation)
+        tgt = (base[i] + c.frailty_effect * (c.vitality_reference - vitality[i])
+               - c.network_effect * (support - c.network_reference) + shift[i])
+        x = L[i] + c.adjust_rate * (tgt - L[i]) + c.noise_sd * z[seat[i]]
         L[i] = min(max(x, 0.0), 11.0)
-        activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / memory
-        room[i] += ((1.0 if flags[i] & ATTEND else 0.0) - room[i]) / memory
+        activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / c.activity_memory_weeks
+        room[i] += ((1.0 if flags[i] & ATTEND else 0.0) - room[i]) / c.activity_memory_weeks
 
 
 class Coefficients(NamedTuple):
@@ -363,11 +376,9 @@ def week(S, C, u, z):
                    c.attendance_lonely_effect, c.floor_meeting_prob,
                    c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
     S.ev[EV_ROOM_VISITS] += visits
-    _update(h, res.active, res.seat, res.loneliness, res.loneliness_base,
-            res.vitality, res.partner, S.net_row_sum, S.net_scale[0], res.activity,
-            res.room_activity, flags, z, c.vitality_reference, c.frailty_effect,
-            c.network_effect, c.network_saturation, c.network_reference, e.lonely_shift,
-            c.adjust_rate, c.noise_sd, c.activity_memory_weeks)
+    _update(h, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
+            res.partner, S.net_row_sum, S.net_scale[0], res.activity, res.room_activity, flags, z,
+            e.lonely_shift, c)
 
 
 @kernel

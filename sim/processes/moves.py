@@ -67,6 +67,12 @@ class InflowParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = InflowParams, "inflow", "inflow"
 RECORDS = ("inflow", "referrals")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.age", "res.dementia", "res.dn_provider", "res.dwelling", "res.entered_week",
+         "res.female", "res.floor", "res.hh_threshold", "res.loneliness_base", "res.partner",
+         "res.potential_carer", "res.provider", "res.seat", "res.trait_u", "res.vitality")
+SCRATCH = ("lettings", "lv", "occupants", "scratch_idx", "scratch_noise", "vacated_week")
 
 INFLOW_KEY = zlib.crc32(b"inflow-households")
 
@@ -173,6 +179,13 @@ def move_in(S, C, seats, age, female, vitality, loneliness_base, hh_threshold, d
     Both seats of a dwelling filled together are a couple: one man, one woman
     (assumption). Their loneliness is set by the loneliness process afterwards
     (:func:`sim.processes.loneliness.set_target_with_noise`).
+
+    Arguments, as the caller (``week``) passes them: ``S``; ``C``; ``seats``; ``age`` =
+    ``lv.age[k, dw, :n]``; ``female`` = ``lv.female[k, dw, :n]``; ``vitality``;
+    ``loneliness_base`` = ``lv.loneliness_base[k, dw, :n]``; ``hh_threshold`` =
+    ``lv.hh_threshold[k, dw, :n]``; ``dementia`` = ``lv.dementia[k, dw, :n]``; ``trait_u`` =
+    ``lv.trait_u[k, dw, :n]``; ``potential_carer`` = ``lv.potential_carer[k, dw, :n]``;
+    ``referred``; ``newcomer`` = ``nonliteral(True)``; ``week_no``.
     """
     res, e = S.res, S.eff
     n = len(seats)

@@ -147,6 +147,14 @@ class StaffingParams(Group):
 PARAMS, GROUP, STREAM = StaffingParams, "staffing", "staffing"
 RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.active", "res.attachment", "res.dn_provider", "res.nurse", "res.provider",
+         "res.seat", "res.transfer_refused", "res.unmet_share", "res.worker", "staff.active",
+         "staff.capacity", "staff.demand", "staff.pnil", "staff.provider", "staff.role",
+         "staff.tenure_weeks")
+SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "demand_wmo", "scratch_acc", "scratch_load",
+           "scratch_prov", "scratch_travel", "scratch_unmet", "scratch_work", "staff_flags")
 
 HH, DN = 0, 1
 ROLES = (HH, DN)
@@ -156,9 +164,16 @@ A_UNMET, A_TRAVEL, A_STAFF_HOURS, A_PNIL, A_HH, A_BEG, A_DN = range(7)
 
 
 @kernel
-def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, t_max, halfsat,
-          travel_mult, hours_mult, avail, util, travel, work, required):
-    """Providers for new clients; travel share, working hours and planned workers per provider."""
+def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, travel_mult, hours_mult,
+          travel, work, required, c):
+    """Providers for new clients; travel share, working hours and planned workers per provider.
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``seat`` = ``res.seat``; ``demand``; ``provider``; ``u_prov`` = ``u_prov[role]``;
+    ``pref_share`` = ``share``; ``n_prov`` = ``P``; ``travel_mult`` = ``e.travel``;
+    ``hours_mult`` = ``e.hours``; ``travel``; ``work`` = ``S.scratch_work``; ``required``;
+    ``c``.
+    """
     count = np.zeros(n_prov)
     for i in range(h):
         work[i] = 0.0
@@ -174,7 +189,8 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, 
         count[provider[i]] += 1.0
     for p in range(n_prov):
         n = max(count[p], 1.0)
-        t = t_min + (t_max - t_min) * 2.0 ** (-(n - 1.0) / halfsat)
+        t = c.travel_share_min + (c.travel_share_max - c.travel_share_min) * 2.0 ** (
+            -(n - 1.0) / c.travel_halfsat_clients)
         travel[p] = min(max(t * travel_mult[p], 0.0), 0.9)
     work_p = np.zeros(n_prov)
     for i in range(h):
@@ -182,7 +198,7 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, t_min, 
             work[i] = demand[i] * hours_mult[provider[i]] / (1.0 - travel[provider[i]])
             work_p[provider[i]] += work[i]
     for p in range(n_prov):
-        required[p] = math.ceil(work_p[p] / (avail * util) - 1e-9)
+        required[p] = math.ceil(work_p[p] / (c.available_hours * c.target_utilisation) - 1e-9)
 
 
 @kernel
@@ -194,6 +210,13 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
     posts that are empty meanwhile and goes once payroll staff arrive. Surplus payroll
     staff leave with a hysteresis of one worker, so that fluctuating demand does not
     churn staff.
+
+    Arguments, as the caller (``week``) passes them: ``sh`` = ``staff.meta[0]``;
+    ``s_active`` = ``staff.active``; ``s_role`` = ``staff.role``; ``s_provider`` =
+    ``staff.provider``; ``s_pnil`` = ``staff.pnil``; ``role``; ``required``; ``u_pay`` =
+    ``u_hire[0, role]``; ``u_pnil`` = ``u_hire[1, role]``; ``p_fill`` =
+    ``c.p_fill_vacancy``; ``p_cover`` = ``c.pnil_cover_prob``; ``pnil_mult`` = ``e.pnil``;
+    ``n_pay``; ``n_pnil``; ``surplus``.
     """
     n_prov = len(required)
     have = np.zeros(n_prov, dtype=np.int64)
@@ -234,7 +257,17 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
 def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
              sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
              attach_rate, attach_mult, hours_mult, unmet_hours, acc):
-    """Assign clients without a worker to the least-loaded one; deliver up to capacity."""
+    """Assign clients without a worker to the least-loaded one; deliver up to capacity.
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    ``demand``; ``demand_hh`` = ``S.demand_hh``; ``provider``; ``worker``; ``attachment`` =
+    ``res.attachment``; ``work`` = ``S.scratch_work``; ``travel``; ``sh`` =
+    ``staff.meta[0]``; ``s_active`` = ``staff.active``; ``s_role`` = ``staff.role``;
+    ``s_provider`` = ``staff.provider``; ``s_pnil`` = ``staff.pnil``; ``s_capacity`` =
+    ``staff.capacity``; ``s_demand`` = ``staff.demand``; ``load`` = ``S.scratch_load``;
+    ``role``; ``attach_rate`` = ``c.attachment_rate``; ``attach_mult`` = ``e.attachment``;
+    ``hours_mult`` = ``e.hours``; ``unmet_hours`` = ``S.scratch_unmet``; ``acc``.
+    """
     for w in range(sh):
         load[w] = 0.0
     for i in range(h):
@@ -307,6 +340,12 @@ def _turnover(sh, active, pnil, provider, first_room, entropy64, week_no, p_payr
     A fixed-size draw, one per row of the first room: a pool that grew past it takes
     keyed uniforms (run, week, row) for the rows beyond, so the stream never depends on
     the pool's size and the two arms of a pair keep drawing the same numbers.
+
+    Arguments, as the caller (``week``) passes them: ``sh`` = ``staff.meta[0]``; ``active``
+    = ``staff.active``; ``pnil`` = ``staff.pnil``; ``provider`` = ``staff.provider``;
+    ``first_room`` = ``u_first_room``; ``entropy64`` = ``C.entropy64``; ``week_no``;
+    ``p_payroll`` = ``c.p_turnover_payroll``; ``p_pnil`` = ``c.p_turnover_pnil``; ``mult`` =
+    ``e.turnover``; ``leavers`` = ``flags``.
     """
     n = 0
     room = len(first_room)
@@ -419,6 +458,11 @@ def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, 
     """Move surplus workers elsewhere: PNIL first, then the most recently hired.
 
     Redeployment is not counted as turnover. ``gone``: scratch flags per staff row.
+
+    Arguments, as the caller (``week``) passes them: ``staff``; ``role``; ``surplus``;
+    ``gone`` = ``flags``; ``h``; ``active`` = ``res.active``; ``worker`` = ``res.worker``;
+    ``nurse`` = ``res.nurse``; ``attachment`` = ``res.attachment``; ``refused`` =
+    ``res.transfer_refused``.
     """
     sh = staff.meta[0]
     out = np.empty(sh, dtype=np.int64)
@@ -453,7 +497,11 @@ def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, 
 
 @kernel
 def _hire_initial(staff, cnt, ev, hours, n_prov, role, required, u_init):
-    """At set-up: payroll staff for every planned post at once, with drawn tenures."""
+    """At set-up: payroll staff for every planned post at once, with drawn tenures.
+
+    Arguments, as the caller (``week``) passes them: ``staff``; ``cnt``; ``ev``; ``hours`` =
+    ``c.available_hours``; ``n_prov`` = ``P``; ``role``; ``required``; ``u_init``.
+    """
     have = np.zeros(n_prov, dtype=np.int64)
     for w in range(staff.meta[0]):
         if staff.active[w] and staff.role[w] == role:
@@ -525,10 +573,8 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             share = c.preferred_initial_share
         else:
             share = c.preferred_new_client_share if math.isnan(chosen) else chosen
-        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share,
-              P, c.travel_share_min, c.travel_share_max, c.travel_halfsat_clients,
-              e.travel, e.hours, c.available_hours, c.target_utilisation, travel,
-              S.scratch_work, required)
+        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share, P, e.travel, e.hours,
+              travel, S.scratch_work, required, c)
         if instant:
             _hire_initial(staff, cnt, ev, c.available_hours, P, role, required, u_init)
         else:

@@ -166,53 +166,65 @@ class VitalityParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = VitalityParams, "vitality", "vitality"
 RECORDS = ("falls", "ed", "hospital_days", "hospital_admissions", "gp_acute", "physio_acute")
+#: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
+#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+STATE = ("res.active", "res.activity", "res.age", "res.dementia", "res.loneliness",
+         "res.post_acute_weeks", "res.seat", "res.unmet_share", "res.vitality")
+SCRATCH = ("scratch_acc",)
 
 # Accumulator slots returned by the kernel.
 A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
 
 
 @kernel
-def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute,
-            unmet, decline_mult, fall_mult, hosp_mult, z, u, acc,
-            decline_80, decline_slope, lonely_eff, inactive_eff, dementia_eff, unmet_eff,
-            noise_week, v_ref, fall_rate, fall_lrr, fall_ed, fall_adm, fall_loss,
-            hosp_rate, hosp_lrr, hosp_ed, hosp_loss, dem_80, dem_slope, post_weeks):
-    """One week of health for every resident; counts into ``acc`` (slots ``A_*``)."""
+def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute, unmet,
+            decline_mult, fall_mult, hosp_mult, z, u, acc, c):
+    """One week of health for every resident; counts into ``acc`` (slots ``A_*``).
+
+    Arguments, as the caller (``week``) passes them: ``h`` = ``res.meta[0]``; ``active`` =
+    ``res.active``; ``seat`` = ``res.seat``; ``age`` = ``res.age``; ``vitality`` =
+    ``res.vitality``; ``loneliness`` = ``res.loneliness``; ``activity`` = ``res.activity``;
+    ``dementia`` = ``res.dementia``; ``post_acute`` = ``res.post_acute_weeks``; ``unmet`` =
+    ``res.unmet_share``; ``decline_mult`` = ``e.decline``; ``fall_mult`` = ``e.fall``;
+    ``hosp_mult`` = ``e.hospital``; ``z``; ``u``; ``acc``; ``c``.
+    """
     for i in range(h):
         if not active[i]:
             continue
         s = seat[i]
         v = vitality[i]
-        gap = v_ref - v
+        gap = c.vitality_reference - v
         lonely = min(max((loneliness[i] - 3.0) / 8.0, 0.0), 1.0)
-        mult = (1.0 + lonely_eff * lonely + inactive_eff * (1.0 - activity[i])
-                + (dementia_eff if dementia[i] else 0.0) + unmet_eff * unmet[i])
-        decline = (decline_80 * math.exp(decline_slope * (age[i] - 80.0)) * mult
+        mult = (1.0 + c.lonely_effect * lonely + c.inactive_effect * (1.0 - activity[i])
+                + (c.dementia_effect if dementia[i] else 0.0) + c.unmet_effect * unmet[i])
+        decline = (c.decline_80 * math.exp(c.decline_slope * (age[i] - 80.0)) * mult
                    * decline_mult[i])
-        p_fall = -math.expm1(-fall_rate * fall_mult[i] * math.exp(fall_lrr * gap) / 52.0)
-        p_hosp = -math.expm1(-hosp_rate * hosp_mult[i] * math.exp(hosp_lrr * gap) / 52.0)
+        p_fall = -math.expm1(-c.fall_rate * fall_mult[i] * math.exp(c.fall_lrr * gap) / 52.0)
+        p_hosp = -math.expm1(-c.hospital_rate * hosp_mult[i] * math.exp(c.hospital_lrr * gap)
+                             / 52.0)
         fall = u[0, s] < p_fall
         kind = u[1, s]
         admitted = u[2, s] < p_hosp
-        if admitted and u[3, s] < hosp_ed:
+        if admitted and u[3, s] < c.hospital_ed:
             acc[A_ED] += 1.0
         if fall:
             acc[A_FALLS] += 1.0
-            if kind < fall_ed:
+            if kind < c.fall_ed:
                 acc[A_ED] += 1.0
                 acc[A_FALL_ED] += 1.0
-                if kind < fall_ed * fall_adm:
+                if kind < c.fall_ed * c.fall_admission:
                     admitted = True
-        v += -decline / 52.0 + noise_week * z[s]
+        v += -decline / 52.0 + c.noise_week * z[s]
         if fall:
-            v -= fall_loss
+            v -= c.fall_loss
         if admitted:
-            v -= hosp_loss
+            v -= c.hospital_loss
             acc[A_ADMISSIONS] += 1.0
-            post_acute[i] = post_weeks
+            post_acute[i] = c.post_discharge_weeks
         vitality[i] = min(max(v, 0.0), 1.0)
         if not dementia[i]:
-            p_dem = -math.expm1(-dem_80 * math.exp(dem_slope * (age[i] - 80.0)) / 52.0)
+            p_dem = -math.expm1(-c.dementia_80 * math.exp(c.dementia_slope * (age[i] - 80.0))
+                                / 52.0)
             if u[4, s] < p_dem:
                 dementia[i] = True
 
@@ -273,14 +285,9 @@ def week(S, C, z, u):
     c, e, res, acc = C.vit, S.eff, S.res, S.scratch_acc
     for k in range(4):
         acc[k] = 0.0
-    _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness,
-            res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline,
-            e.fall, e.hospital, z, u, acc,
-            c.decline_80, c.decline_slope, c.lonely_effect, c.inactive_effect,
-            c.dementia_effect, c.unmet_effect, c.noise_week, c.vitality_reference,
-            c.fall_rate, c.fall_lrr, c.fall_ed, c.fall_admission, c.fall_loss,
-            c.hospital_rate, c.hospital_lrr, c.hospital_ed, c.hospital_loss,
-            c.dementia_80, c.dementia_slope, c.post_discharge_weeks)
+    _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness, res.activity,
+            res.dementia, res.post_acute_weeks, res.unmet_share, e.decline, e.fall, e.hospital, z,
+            u, acc, c)
     ev = S.ev
     ev[EV_FALLS] += acc[A_FALLS]
     ev[EV_ED] += acc[A_ED]
