@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -418,3 +419,37 @@ def test_posterior_parameter_file_carries_uncertainty_into_runs(tmp_path):
                    "samples = [[0.5]]\n")
     with pytest.raises(SpecError, match="did you mean"):
         Experiment.from_dict({"name": "p", "params": str(bad)})
+
+
+def test_yearly_tables_are_stored_as_one_table_built_column_by_column():
+    """The runner's fast path gives the table of one DataFrame per run, concatenated."""
+    from experiments.store import ID_COLUMNS, _yearly_frame
+
+    params = Parameters().with_overrides({"building.dwellings": 40, "building.floors": 4})
+    parts = []
+    for k, seed in enumerate((3, 4, 5)):
+        _, yearly = pair_outcomes(params, seed, 60 + 52 * k)  # tables of 2, 3 and 4 years
+        row = {"run_id": k, "scenario": "s", "point": k, "replication": 0, "seed": seed}
+        parts.append((row, yearly.to_dict(orient="list")))
+    frames = []
+    for row, y in parts:
+        f = pd.DataFrame(y)
+        for c in reversed(ID_COLUMNS):
+            f.insert(0, c, row[c])
+        frames.append(f)
+    want = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(_yearly_frame(parts), want)
+    # runs with other columns take the slow path, with the same result as concat
+    odd = [parts[0], (parts[1][0], {**parts[1][1], "extra": [1.0] * len(parts[1][1]["year"])})]
+    assert "extra" in _yearly_frame(odd).columns
+
+
+def test_a_journal_line_reads_back_with_its_checksum():
+    from experiments.store import journal_line, read_journal
+
+    rec = {"run_id": 3, "row": {"a": 1.5, "b": float("nan"), "c": np.float64(2.0)},
+           "yearly": {"year": [2021, 2022], "x": [0.1, 1e300]}}
+    path = Path(tempfile.mkdtemp()) / "j.jsonl"
+    path.write_text(journal_line(rec) + journal_line({"run_id": 4, "row": {}}))
+    back = read_journal(path)
+    assert [r["run_id"] for r in back] == [3, 4] and back[0]["yearly"]["x"][1] == 1e300
