@@ -239,7 +239,8 @@ def pair(
                   f"Baseline vs Thuisplusflat, seed {seed}" + (f", {preset}" if preset else ""))
     per_law = avoided_per_law(avoided)
     t = Table(title=f"Avoided care cost (€, baseline − Thuisplusflat), seed {seed}"
-                    + (f", preset {preset}" if preset else ""))
+                    + (f", preset {preset}" if preset else "")
+                    + (f", {draws} draws" if draws != "streams" else ""))
     t.add_column("year")
     for col in ("Wmo", "Zvw", "Wlz", "total"):
         t.add_column(col, justify="right")
