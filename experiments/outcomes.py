@@ -32,7 +32,7 @@ from sim.business_case import (
     _Weekly,
     _weekly,
 )
-from sim.model import DRAWS, ThuisplusModel
+from sim.model import DRAWS, ThuisplusModel, check_draws
 from sim.pair import BaselineCache, baseline_key, baseline_params
 from sim.params import Parameters
 
@@ -122,8 +122,7 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None,
 
     ``draws``: the engine (:data:`sim.model.DRAWS`).
     """
-    if draws not in _ARMS:
-        raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+    check_draws(draws)
     bw = _baseline_weekly(baseline_key(params), seed, weeks, draws)
     tw = _weekly(_ARMS[draws].run_arm(params, seed, weeks))
     return _outcomes(params, bw, tw)

@@ -72,7 +72,7 @@ from sim.processes.common import (
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
 
-__all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "run_arms"]
+__all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "check_draws", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
 #: The engines a model can run on (``ThuisplusModel(..., draws=...)``): ``"streams"``, the
@@ -81,7 +81,14 @@ NETWORK_BURN_IN_WEEKS = 104
 #: seat), only the normals that residents use: the same model, other numbers, faster
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
-MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
+MAX_STAFF_ROOM = 2**22
+
+
+def check_draws(draws: str) -> str:
+    """``draws`` if it names an engine of :data:`DRAWS`, else ``ValueError`` saying which do."""
+    if draws not in DRAWS:
+        raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+    return draws  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
 
@@ -250,8 +257,7 @@ class ThuisplusModel(mesa.Model):
         tape: DrawTape | None = None,
         draws: str = "streams",
     ) -> None:
-        if draws not in DRAWS:
-            raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+        check_draws(draws)
         #: How the weekly random numbers are made: ``"streams"`` (the reference engine)
         #: or ``"keyed"`` (the opt-in faster engine, statistically equivalent; see DRAWS).
         self.draws = draws

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model import DRAWS, DrawTape, ThuisplusModel, run_arms
+from sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
 from sim.params import Parameters
 
 __all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
@@ -97,7 +97,7 @@ class BaselineCache:
 
     For a dashboard or a batch whose design points change only the Thuisplusflat's
     parameters: the baseline of a seed is run once. With ``tapes > 0`` the draws of the
-    seeds used more than once are kept too (:class:`sim.model.DrawTape`, ~53 MB per
+    seeds used more than once are kept too (:class:`sim.model.DrawTape`, ~49 MB per
     520 weeks, the ``tapes`` most recent seeds), and the Thuisplusflat arms on those
     seeds replay them instead of drawing (:meth:`run_arm`): the same numbers, faster.
     Safe to share between threads; the models it hands out are shared too, so treat
@@ -105,8 +105,7 @@ class BaselineCache:
     """
 
     def __init__(self, size: int = 32, tapes: int = 0, draws: str = "streams"):
-        if draws not in DRAWS:
-            raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
+        check_draws(draws)
         self.size = size
         self.tapes = tapes if draws == "streams" else 0  # keyed draws need no tape
         self.draws = draws
