@@ -24,7 +24,7 @@ import time
 import numba
 import numpy as np
 
-from sim.processes.common import inverse_normal
+from sim.processes.common import _splitmix64, inverse_normal, unit_uniform
 
 SEATS, REPS = 500, 2000
 WEEKLY_DRAWS_TODAY = 12_692
@@ -48,30 +48,20 @@ def _stream_normals(g, n, reps):
 
 
 @numba.njit
-def _mix(x):
-    """SplitMix64 (Steele, Lea & Flood 2014)."""
-    x = x + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-@numba.njit
 def _keyed_uniforms(key, n, reps, out):
     for r in range(reps):
-        base = _mix(key ^ np.uint64(r))
+        base = _splitmix64(key ^ np.uint64(r))
         for i in range(n):
-            out[i] = ((_mix(base + np.uint64(i)) >> np.uint64(11)) + 0.5) * 2.0**-53
+            out[i] = unit_uniform(_splitmix64(base + np.uint64(i)))
     return out[0]
 
 
 @numba.njit
 def _keyed_normals(key, n, reps, out):
     for r in range(reps):
-        base = _mix(key ^ np.uint64(r))
+        base = _splitmix64(key ^ np.uint64(r))
         for i in range(n):
-            out[i] = inverse_normal(((_mix(base + np.uint64(i)) >> np.uint64(11)) + 0.5)
-                                    * 2.0**-53)
+            out[i] = inverse_normal(unit_uniform(_splitmix64(base + np.uint64(i))) + 2.0**-54)
     return out[0]
 
 

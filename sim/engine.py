@@ -46,12 +46,13 @@ from sim.processes.common import (
     inverse_normal,
     nonliteral,
     nursing_home_days,
+    unit_uniform,
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
 __all__ = ["PROCESSES", "TAPE_KEYED", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm",
-           "Coefficients", "Columns", "Draws", "State", "Tape", "has_room", "keyed_week",
-           "new_tape", "run_weeks"]
+           "Coefficients", "Columns", "Draws", "State", "Tape", "draw_shapes", "has_room",
+           "keyed_week", "new_tape", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
@@ -293,15 +294,20 @@ def _record_week(T, k, D):
     d.moves[k][...] = D.moves
 
 
-def new_tape(G: Any, C: Coefficients, first: int, weeks: int, mode: int) -> Tape:
+def draw_shapes(C: Coefficients) -> tuple[tuple[int, ...], ...]:
+    """The shape of each array of a week's :class:`Draws` under coefficients ``C``."""
+    week = draw_week_numpy(tuple(np.random.default_rng(0) for _ in GENERATORS), C)
+    return tuple(x.shape for x in week)
+
+
+def new_tape(C: Coefficients, first: int, weeks: int, mode: int) -> Tape:
     """A tape of ``weeks`` weeks from week ``first`` (zero weeks: no tape, ``TAPE_OFF``).
 
     ``TAPE_KEYED``: a buffer of one week for the keyed draws (``weeks`` is ignored).
     """
-    shapes = draw_week_numpy(tuple(np.random.default_rng(0) for _ in G), C)
     if mode == TAPE_KEYED:
         weeks = 1
-    return Tape(mode, first, Draws(*(np.zeros((weeks, *x.shape)) for x in shapes)),
+    return Tape(mode, first, Draws(*(np.zeros((weeks, *x)) for x in draw_shapes(C))),
                 np.zeros(C.n_seats if mode == TAPE_KEYED else 0, dtype=np.bool_))
 
 
@@ -315,7 +321,7 @@ def _keyed_fill(a, key):
     """Fill array ``a`` (any shape, C order) with uniforms in [0, 1) keyed by ``key``."""
     flat = a.reshape(-1)
     for i in range(flat.shape[0]):
-        flat[i] = float(_splitmix64(key + np.uint64(i)) >> np.uint64(11)) * 2.0**-53
+        flat[i] = unit_uniform(_splitmix64(key + np.uint64(i)))
 
 
 @glue
@@ -323,8 +329,8 @@ def _keyed_normals(z, key, seats):
     """Standard normals keyed by ``key`` at the flagged ``seats`` of ``z`` (others 0)."""
     for s in range(z.shape[0]):
         if seats[s]:
-            u = (float(_splitmix64(key + np.uint64(s)) >> np.uint64(11)) + 0.5) * 2.0**-53
-            z[s] = inverse_normal(u)
+            # half a step up: in (0, 1), where the inverse normal is finite
+            z[s] = inverse_normal(unit_uniform(_splitmix64(key + np.uint64(s))) + 2.0**-54)
         else:
             z[s] = 0.0
 

@@ -81,14 +81,14 @@ NETWORK_BURN_IN_WEEKS = 104
 #: seat), only the normals that residents use: the same model, other numbers, faster
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
-MAX_STAFF_ROOM = 2**22
+MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 
 
 def check_draws(draws: str) -> str:
     """``draws`` if it names an engine of :data:`DRAWS`, else ``ValueError`` saying which do."""
     if draws not in DRAWS:
         raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
-    return draws  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
+    return draws
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
 
@@ -580,7 +580,7 @@ class ThuisplusModel(mesa.Model):
         Another model on the same seed and building given the tape
         (``ThuisplusModel(..., tape=tape)``) replays these draws instead of drawing: the
         same run, bit for bit, ~12 ms faster per 520 weeks. What a batch does when many
-        design points share a seed; the tape of 520 weeks takes ~53 MB.
+        design points share a seed; the tape of 520 weeks takes ~49 MB.
         """
         weeks = self.p.simulation.weeks if weeks is None else int(weeks)
         if self._tape is not None:
@@ -612,7 +612,7 @@ class ThuisplusModel(mesa.Model):
         """
         if self._off_tape is None:
             mode = engine.TAPE_KEYED if self.draws == "keyed" else engine.TAPE_OFF
-            self._off_tape = engine.new_tape(self._generators, self.coef, 0, 0, mode)
+            self._off_tape = engine.new_tape(self.coef, 0, 0, mode)
         return self._off_tape
 
     def _numba_types(self) -> tuple[Any, ...]:
@@ -827,8 +827,7 @@ class DrawTape:
         self.entropy = model.entropy
         self.first = model.week
         self.end = model.week + weeks
-        self.tape = engine.new_tape(model._generators, model.coef, self.first, weeks,
-                                    engine.TAPE_RECORD)
+        self.tape = engine.new_tape(model.coef, self.first, weeks, engine.TAPE_RECORD)
         self.shapes = tuple(x.shape[1:] for x in self.tape.draws)
         self.states: dict[str, Any] | None = None  # the streams' states at the end
 
@@ -859,9 +858,7 @@ class DrawTape:
             why = "the model runs on another seed"
         elif model.week != self.first:
             why = f"the model is at week {model.week}, the tape starts at week {self.first}"
-        elif tuple(x.shape for x in engine.draw_week_numpy(
-                tuple(np.random.default_rng(0) for _ in model._generators), model.coef)
-                   ) != self.shapes:
+        elif engine.draw_shapes(model.coef) != self.shapes:
             why = ("the model draws other amounts each week (another building, number of "
                    "providers or staff room)")
         return why

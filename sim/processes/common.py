@@ -155,6 +155,12 @@ def _splitmix64(x):
 
 
 @kernel
+def unit_uniform(x):
+    """The uniform in [0, 1) of a 64-bit hash ``x``: its top 53 bits over 2**53."""
+    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@kernel
 def keyed_uniform3(entropy, k1, k2, k3):
     """One uniform in [0, 1) that depends only on (entropy, k1, k2, k3).
 
@@ -165,7 +171,7 @@ def keyed_uniform3(entropy, k1, k2, k3):
     x = _splitmix64(x ^ np.uint64(k1))
     x = _splitmix64(x ^ np.uint64(k2))
     x = _splitmix64(x ^ np.uint64(k3))
-    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return unit_uniform(x)
 
 
 # ---------------------------------------------------------------- rows of a population
