@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.care import CARE_TYPES, LAWS
-from sim.interventions import funding_terms, offer_share
+from sim.interventions import offer_share, offer_shares
 from sim.pair import Pair
 from sim.params import Parameters
 
@@ -567,15 +566,6 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
         "outcomes": {k: float(v) for k, v in
                      zip(by_item.keys.tolist(), outcomes.tolist(), strict=True)},
     }
-
-
-def offer_shares(clients: np.ndarray, contract: Any) -> np.ndarray:
-    """:func:`sim.interventions.offer_share` of each client volume (the same numbers)."""
-    f = funding_terms(contract)
-    x = np.asarray(clients, dtype=float)
-    if f.lump_sum:
-        return np.ones(len(x))
-    return np.maximum(np.minimum(x / f.target_clients, 1.0), f.min_team_share)
 
 
 def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: int | None = None,

@@ -31,6 +31,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+import numpy as np
 from numba import literal_unroll
 from numba.core.registry import CPUDispatcher
 from numba.extending import overload
@@ -52,6 +53,7 @@ __all__ = [
     "funding_scale",
     "funding_terms",
     "offer_share",
+    "offer_shares",
     "register",
     "reset_effects",
     "start_week",
@@ -91,12 +93,21 @@ def offer_share(clients: float, contract: Any) -> float:
     Lump sum: all of it. Per client: in proportion to the plus it receives
     (``clients / target_clients``), but never below ``min_team_share``.
     """
-    return float(_offer_share(clients, funding_terms(contract)))
+    return float(offer_shares(np.array([clients], dtype=float), contract)[0])
+
+
+def offer_shares(clients: np.ndarray, contract: Any) -> np.ndarray:
+    """:func:`offer_share` of each client volume in ``clients``."""
+    f = funding_terms(contract)
+    x = np.asarray(clients, dtype=float)
+    if f.lump_sum:
+        return np.ones(len(x))
+    return np.maximum(np.minimum(x / f.target_clients, 1.0), f.min_team_share)
 
 
 @kernel
 def _offer_share(clients, f):
-    """:func:`offer_share` on :class:`Funding` terms (compiled)."""
+    """:func:`offer_share` on :class:`Funding` terms, for the compiled week (same numbers)."""
     if f.lump_sum:
         return 1.0
     return max(min(clients / f.target_clients, 1.0), f.min_team_share)
