@@ -22,7 +22,9 @@ import pandas as pd
 from experiments.spec import THUISPLUS_MODEL, RunTask
 from sim.business_case import (
     _LAW_KEYS,
+    _NH,
     STAKEHOLDERS,
+    VIEWS,
     _Avoided,
     _flows,
     _group_sum,
@@ -31,6 +33,7 @@ from sim.business_case import (
     _series_mean,
     _Weekly,
     _weekly,
+    discount_rates,
 )
 from sim.model import DRAWS, ThuisplusModel, check_draws
 from sim.pair import BaselineCache, baseline_key, baseline_params
@@ -48,7 +51,8 @@ OUTCOMES: dict[str, str] = {
     **{f"avoided_{law}_per_year": f"€ avoided {law.capitalize()} cost per year"
        for law in LAWS},
     "avoided_total_per_year": "€ avoided cost per year, all laws",
-    "npv": "€ societal net present value (benefits − costs, discounted)",
+    "npv": "€ societal net present value (benefits − costs, discounted), in the headline's "
+           "nursing-home view (money.nursing_home_view)",
     "pv_costs": "€ present value of the Thuisplusflat's real costs",
     "pv_benefits": "€ present value of its benefits (avoided care, staff savings, ...)",
     "benefit_cost_ratio": "ratio pv_benefits / pv_costs",
@@ -56,8 +60,18 @@ OUTCOMES: dict[str, str] = {
     **{f"net_{s}": f"€ PV net for {s.replace('_', ' ')} (gains − pays)" for s in STAKEHOLDERS},
     **{f"pays_{s}": f"€ PV {s.replace('_', ' ')} pays" for s in STAKEHOLDERS},
     **{f"gains_{s}": f"€ PV {s.replace('_', ' ')} gains" for s in STAKEHOLDERS},
-    "lonely_years_avoided": "severely lonely resident-years avoided",
-    "overburdened_carer_years_avoided": "overburdened informal-carer-years avoided",
+    **{f"{key}_{view}": f"{text}, {view} view of freed nursing-home places"
+       for view in VIEWS for key, text in (
+           ("npv", "€ societal net present value"),
+           ("benefit_cost_ratio", "ratio pv_benefits / pv_costs"),
+           ("net_care_office", "€ PV net for the care office"))},
+    "nursing_home_days_avoided": "nursing-home days avoided (baseline − Thuisplusflat)",
+    "informal_care_hours_added": "informal care hours given in addition (Thuisplusflat − "
+                                 "baseline)",
+    "lonely_years_avoided": "severely lonely resident-years avoided (discounted at the "
+                            "effect rate)",
+    "overburdened_carer_years_avoided": "overburdened informal-carer-years avoided "
+                                        "(discounted at the effect rate)",
     "clients_2023": "Wmo clients of the preferred provider in the first week of 2023",
     "clients_mean": "mean Wmo clients of the preferred provider while the contract runs",
     "clients_end": "Wmo clients of the preferred provider in the last week",
@@ -136,9 +150,11 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
     :mod:`sim.business_case` and :mod:`sim.pair`, computed without their DataFrames.
     """
     avoided = _Avoided(bw, tw)
-    flows = _flows(params, bw, tw, avoided)
     first_year = params.simulation.start_date.year
-    m = _measures(*flows.arrays(), params.money.discount_rate, first_year)
+    rate, effect_rate = discount_rates(params)
+    by_view = {view: _measures(*_flows(params, bw, tw, avoided, view).arrays(), rate,
+                               first_year, effect_rate) for view in VIEWS}
+    m = by_view[params.money.nursing_home_view]
     by_law = avoided.by_law()  # avoided.groupby("law")["cost_avoided"].sum()
     per_law = dict(zip((_LAW_KEYS[k] for k in by_law.keys.tolist()),
                        _group_sum(by_law, avoided.cost_avoided.ravel()).tolist(), strict=True))
@@ -155,6 +171,14 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
     for s in STAKEHOLDERS:
         for what in ("net", "pays", "gains"):
             out[f"{what}_{s}"] = float(m["stakeholders"][s][what])
+    for view, mv in by_view.items():
+        out[f"npv_{view}"] = float(mv["npv"])
+        out[f"benefit_cost_ratio_{view}"] = float(mv["benefit_cost_ratio"])
+        out[f"net_care_office_{view}"] = float(mv["stakeholders"]["care_office"]["net"])
+    out["nursing_home_days_avoided"] = float((avoided.use_b[:, _NH] - avoided.use_t[:, _NH])
+                                             .sum())
+    out["informal_care_hours_added"] = float(np.nansum(tw.col("informal_care_hours"))
+                                             - np.nansum(bw.col("informal_care_hours")))
     for item, col in _OUTCOME_ITEMS.items():
         out[col] = float(m["outcomes"].get(item, 0.0))
     start = pd.Timestamp(params.thuisplus.contract.start_date).to_datetime64()

@@ -3,12 +3,21 @@
 The contract's money, costs and benefits per stakeholder, discounting, and the
 provider's books:
 
-- The contract's arithmetic (EVAL §2), checked against the evaluation to the euro.
-- Flows per stakeholder from a pair: who pays (start amount, plus, team, community
-  builder, e-health, common room) and who gains (avoided Wmo, Zvw, Wlz care; the
-  provider's travel, PNIL and replacement savings; carers' employers' sick leave), and
-  non-monetary outcomes (loneliness-years, overburdened-carer-years) in their own units.
-- Discounting at ``money.discount_rate``; NPV, benefit-cost ratio, payback year.
+- The contract's arithmetic (EVAL §2), checked against the evaluation to the euro
+  (nominal, as the contract states it).
+- Flows per stakeholder from a pair, in **constant prices** of ``costs.price_year``
+  (every amount converted from its own price year by the CPI, :mod:`sim.prices`; nothing
+  indexed): who pays (start amount, plus, the team, the delivery of every mechanism,
+  community builder, e-health, common room, the informal carers' extra hours) and who
+  gains (avoided Wmo, Zvw, Wlz care; the provider's travel, PNIL and replacement savings;
+  carers' employers' sick leave), and non-monetary outcomes (loneliness-years,
+  overburdened-carer-years) in their own units.
+- Avoided nursing-home days valued under two views (``money.nursing_home_view``):
+  ``budget`` (the day's price) or ``capacity`` (places are full and refilled from the
+  waiting list: the bridging care of the person waiting).
+- Discounting (``money.discounting``): ``mkba_2020`` (2.25% real for all) or
+  ``zorginstituut`` (euros at the cost rate, person-years at the effect rate); NPV,
+  benefit-cost ratio, payback year.
 - The provider's profit and loss against client volume and the break-even volume.
 """
 
@@ -21,21 +30,34 @@ import numpy as np
 import pandas as pd
 
 from sim.care import CARE_TYPES, LAWS
-from sim.interventions import offer_share, offer_shares
+from sim.interventions import REGISTRY, offer_share, offer_shares
 from sim.pair import Pair
-from sim.params import Parameters
+from sim.params import PRICE_YEARS, Parameters
+from sim.prices import price_factor
 
 __all__ = [
+    "DISCOUNTING",
+    "VIEWS",
     "ContractYear",
+    "amount",
     "avoided_per_law_of",
     "break_even_clients",
     "contract_arithmetic",
+    "delivers",
     "discount",
+    "discount_rates",
     "measures",
+    "measures_of",
     "provider_pnl",
     "stakeholder_flows",
     "team_cost",
+    "team_roles",
 ]
+
+#: The discounting schemes (``money.discounting``).
+DISCOUNTING = ("mkba_2020", "zorginstituut")
+#: The views of a freed nursing-home place (``money.nursing_home_view``).
+VIEWS = ("budget", "capacity")
 
 
 @dataclass(frozen=True)
@@ -59,19 +81,74 @@ class ContractYear:
 
 
 def _index(params: Parameters, year: int) -> float:
+    """Nominal indexation of the contract amounts from the contract year to ``year``."""
     m = params.money
     return (1.0 + m.indexation) ** (year - m.contract_year)
 
 
-def team_cost(params: Parameters, year: int) -> float:
-    """Yearly cost of the team the plus was sized for (coordinator, activities, carer support).
+def amount(params: Parameters, key: str, year: int | None = None) -> float:
+    """The euro parameter ``key`` at ``year``'s prices (default: the analysis price year).
 
-    Salaries are indexed from their price year with ``money.indexation``.
+    Converted from the amount's own price year (:data:`sim.params.PRICE_YEARS`) by the CPI.
+    """
+    to = params.costs.price_year if year is None else year
+    return float(params.get(key)) * price_factor(params.get(PRICE_YEARS[key]), to)
+
+
+def team_roles(params: Parameters, year: int | None = None) -> dict[str, float]:
+    """Yearly cost of each role of the team the plus was sized for, at ``year``'s prices.
+
+    Coordinator (hbo), activities worker and carer-support worker (mbo) at Berenschot
+    employer costs, converted from ``money.salary_year`` by the CPI (default: to the
+    analysis price year).
     """
     m = params.money
-    factor = (1.0 + m.indexation) ** (year - m.salary_year)
-    mbo_fte = m.activities_fte + params.thuisplus.informal_support.support_fte
-    return (m.coordinator_fte * m.salary_hbo_per_fte + mbo_fte * m.salary_mbo_per_fte) * factor
+    hbo = amount(params, "money.salary_hbo_per_fte", year)
+    mbo = amount(params, "money.salary_mbo_per_fte", year)
+    return {"coordinator": m.coordinator_fte * hbo,
+            "activities": m.activities_fte * mbo,
+            "carer support": params.thuisplus.informal_support.support_fte * mbo}
+
+
+def team_cost(params: Parameters, year: int | None = None) -> float:
+    """Yearly cost of the whole team the plus was sized for, at ``year``'s prices."""
+    return sum(team_roles(params, year).values())
+
+
+def _intensities(params: Parameters) -> dict[str, float]:
+    """Intensity of every registered intervention that has one (0 when not enabled)."""
+    t = params.thuisplus
+    return {name: (float(getattr(t, name).intensity) if t.enabled else 0.0)
+            for name, cls in REGISTRY.items() if "intensity" in cls.Params.model_fields}
+
+
+def _role_intensity(params: Parameters) -> dict[str, float]:
+    """How much of each team role runs: the intensity of the mechanisms it delivers.
+
+    The activities worker runs the room programme (prevention's activities and exercise,
+    loneliness reduction's meeting); the carer-support worker, informal-care support; the
+    coordinator, any of them.
+    """
+    i = _intensities(params)
+    return {"coordinator": max(i.values(), default=0.0),
+            "activities": max(i.get("prevention", 0.0), i.get("loneliness", 0.0)),
+            "carer support": i.get("informal_support", 0.0)}
+
+
+def delivers(params: Parameters) -> bool:
+    """Whether the Thuisplusflat delivers anything: an intervention or a contract lever on.
+
+    An enabled flat with every intervention and lever off is no contract: no start
+    amount, no plus, no contract management (so an all-off pair has no flow at all).
+    """
+    t = params.thuisplus
+    if not t.enabled:
+        return False
+    c = t.contract
+    levers = (bool(c.transfer_indications) or c.welfare_hours > 0 or c.ehealth > 0
+              or c.open_room > 0 or c.referral_share > 0 or c.vital_share_shift != 0
+              or c.new_client_share != params.staffing.preferred_new_client_share)
+    return levers or any(v > 0 for v in _intensities(params).values())
 
 
 def contract_arithmetic(clients: float, year: int, params: Parameters | None = None
@@ -79,8 +156,10 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
     """Plus income, regular Wmo income and variable contract size for ``clients`` Wmo clients.
 
     At 100 clients in the contract year: 100 × 52 × €15 = €78,000 plus, 100 × 52 × €85 =
-    €442,000 regular Wmo, €520,000 variable contract size (EVAL §2). Amounts are indexed
-    yearly after the contract year.
+    €442,000 regular Wmo, €520,000 variable contract size (EVAL §2). This is the contract's
+    **nominal** arithmetic: amounts at contract-year prices (the team converted to them by
+    the CPI), indexed yearly with ``money.indexation`` after the contract year. The business
+    case (:func:`stakeholder_flows`) is in constant prices and does not use it.
     """
     params = params if params is not None else Parameters()
     if clients < 0:
@@ -91,7 +170,7 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
     plus = clients * m.weeks_per_year * plus_week
     wmo = clients * m.weeks_per_year * m.wmo_per_client_week * idx
     share = offer_share(clients, params.thuisplus.contract)
-    team = team_cost(params, year) * share
+    team = team_cost(params, m.contract_year) * idx * share
     start = m.start_amount if year == m.contract_year else 0.0
     return ContractYear(year=year, clients=clients, start_amount=start,
                         plus_per_client_week=plus_week,
@@ -104,37 +183,63 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
 # --------------------------------------------------------------------------------------
 
 STAKEHOLDERS = ("municipality", "health_insurer", "care_office", "provider",
-                "housing_corporation", "carers_employers")
+                "housing_corporation", "carers_employers", "informal_carers")
 NON_MONETARY = ("residents", "informal_carers")
 LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
 
 
-def stakeholder_flows(pair: Pair) -> pd.DataFrame:
-    """Yearly flows of one pair: one row per year × stakeholder × item.
+def stakeholder_flows(pair: Pair, view: str | None = None) -> pd.DataFrame:
+    """Yearly flows of one pair: one row per year × stakeholder × item, in constant prices.
 
     ``kind`` is ``cost`` (a real resource cost), ``benefit`` (avoided cost or saving),
     ``transfer_out``/``transfer_in`` (money moving between stakeholders, e.g. the plus) or
     ``outcome`` (a non-monetary effect in its own unit, reported beside the euros).
+    ``view``: how an avoided nursing-home day is valued (:data:`VIEWS`; default
+    ``money.nursing_home_view``).
     """
     bw, tw = _weekly(pair.baseline), _weekly(pair.thuisplus)
-    return _flows(pair.params, bw, tw, _Avoided(bw, tw)).frame()
+    return _flows(pair.params, bw, tw, _Avoided(bw, tw), view).frame()
 
 
-def discount(flows: pd.DataFrame, rate: float, first_year: int) -> pd.DataFrame:
-    """Add ``factor`` = 1 / (1 + rate)^(year − first_year) and the discounted ``pv``."""
+def discount_rates(params: Parameters) -> tuple[float, float]:
+    """(rate for euros, rate for non-monetary outcomes) of ``money.discounting``."""
+    m = params.money
+    if m.discounting == "zorginstituut":
+        return m.zorginstituut_cost_rate, m.zorginstituut_effect_rate
+    return m.discount_rate, m.discount_rate
+
+
+def discount(flows: pd.DataFrame, rate: float, first_year: int,
+             effect_rate: float | None = None) -> pd.DataFrame:
+    """Add ``factor`` = 1 / (1 + rate)^(year − first_year) and the discounted ``pv``.
+
+    Rows in person-years (not €) are discounted at ``effect_rate`` (default ``rate``).
+    """
     out = flows.copy()
-    out["factor"] = 1.0 / (1.0 + rate) ** (out["year"] - first_year)
+    r = np.full(len(out), rate, dtype=float)
+    if effect_rate is not None and "unit" in out:
+        r[(out["unit"] != "€").to_numpy()] = effect_rate
+    out["factor"] = 1.0 / (1.0 + r) ** (out["year"].to_numpy() - first_year)
     out["pv"] = out["amount"] * out["factor"]
     return out
 
 
-def measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, object]:
+def measures(flows: pd.DataFrame, rate: float, first_year: int,
+             effect_rate: float | None = None) -> dict[str, object]:
     """NPV, benefit-cost ratio, payback year and per-stakeholder nets of one pair's flows.
 
-    The societal NPV counts real costs and benefits; transfers (start amount, plus) cancel
-    between payer and receiver, so the stakeholders' nets add up to it.
+    Euros are discounted at ``rate``, non-monetary outcomes at ``effect_rate`` (default
+    ``rate``). The societal NPV counts real costs and benefits; transfers (start amount,
+    plus) cancel between payer and receiver, so the stakeholders' nets add up to it.
     """
-    return _measures(*(flows[k].to_numpy() for k in _FLOW_FIELDS), rate, first_year)
+    return _measures(*(flows[k].to_numpy() for k in _FLOW_FIELDS), rate, first_year,
+                     effect_rate)
+
+
+def measures_of(flows: pd.DataFrame, params: Parameters) -> dict[str, object]:
+    """:func:`measures` with the discounting scheme and first year of ``params``."""
+    rate, effect = discount_rates(params)
+    return measures(flows, rate, params.simulation.start_date.year, effect)
 
 
 # --------------------------------------------------------------------------------------
@@ -159,7 +264,7 @@ _TYPE_LAW = np.array([_LAW_KEYS.index(c.law) for c in _TYPES])
 _USE_COST = (*(f"use_{c.name}" for c in _TYPES), *(f"cost_{c.name}" for c in _TYPES))
 #: Summed per year, baseline minus Thuisplusflat, in :func:`stakeholder_flows`.
 _SAVINGS = ("travel_hours", "pnil_hours", "staff_turnover", "carer_sick_leave_hours",
-            "carers_overburdened")
+            "carers_overburdened", "informal_care_hours", "transfers")
 #: The columns a pair's post-processing reads.
 _READ = (*_USE_COST, *_SAVINGS, "wmo_clients_preferred", "residents",
          "severely_lonely_share", "unmet_care_hours")
@@ -452,20 +557,62 @@ class _Rows:
         return pd.DataFrame(dict(zip(_FLOW_FIELDS, map(list, self.columns()), strict=True)))
 
 
-def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided) -> _Rows:
-    """The rows of :func:`stakeholder_flows` from the weekly arrays of both arms."""
+_NH = next(k for k, c in enumerate(_TYPES) if c.name == "nursing_home")
+_WLZ = _LAW_KEYS.index("wlz")
+
+
+def _check_view(view: str) -> str:
+    if view not in VIEWS:
+        from sim.params import ParameterError
+
+        raise ParameterError([("money.nursing_home_view", view,
+                               f"allowed: one of {', '.join(map(repr, VIEWS))}")])
+    return view
+
+
+def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
+           view: str | None = None) -> _Rows:
+    """The rows of :func:`stakeholder_flows` from the weekly arrays of both arms.
+
+    Every amount is at the analysis price year's prices (:func:`amount`); the weekly cost
+    columns already are (:class:`sim.care.PriceBook`).
+    """
     p = params
-    m, c = p.money, p.thuisplus.contract
+    m, c, d = p.money, p.thuisplus.contract, p.delivery
+    view = _check_view(m.nursing_home_view if view is None else view)
     rows = _Rows()
     add = rows.add
 
     per_law = _group_sum(avoided.law_groups(), avoided.cost_avoided.ravel())
+    if view == "capacity":
+        # a freed place is refilled from the waiting list: the care office saves the
+        # bridging care of the person waiting, not the place's price
+        days = avoided.use_b[:, _NH] - avoided.use_t[:, _NH]
+        per_law = per_law.reshape(len(avoided.years), len(_LAW_KEYS)).copy()
+        per_law[:, _WLZ] += days * amount(p, "costs.bridging_care_day") \
+            - avoided.cost_avoided[:, _NH]
+        per_law = per_law.ravel()
     k = 0
     for year in avoided.years:
         for law in _LAW_KEYS:
             add(year, LAW_STAKEHOLDER[law], f"avoided {law.capitalize()} care", "benefit",
                 per_law[k])
             k += 1
+
+    on = 1.0 if delivers(p) else 0.0
+    intensity = _intensities(p)
+    roles = team_roles(p)
+    role_on = _role_intensity(p)
+    room = role_on["activities"]  # the room programme runs with the activities worker
+    hour = amount(p, "money.staff_hour_cost")
+    start_amount = amount(p, "money.start_amount")
+    plus_week = amount(p, "money.plus_per_client_week")
+    costs = {key: amount(p, key) for key in (
+        "money.welfare_hour_cost", "money.ehealth_cost_per_client_year",
+        "money.common_room_cost_per_year", "money.replacement_cost",
+        "money.productivity_cost_per_hour", "costs.informal_care_hour",
+        "delivery.employership_per_year", "delivery.transfer_cost_per_client",
+        "delivery.contract_management_per_year", "delivery.open_room_per_year")}
 
     running = (tw.date >= pd.Timestamp(c.start_date).to_datetime64()) & p.thuisplus.enabled
     clients_all = tw.col("wmo_clients_preferred")
@@ -480,39 +627,60 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided) -> _
         run = running[sel]
         weeks_running = int(run.sum())
         if year == c.start_date.year and p.thuisplus.enabled:
-            add(year, "municipality", "start amount", "transfer_out", m.start_amount)
-            add(year, "provider", "start amount", "transfer_in", m.start_amount)
+            add(year, "municipality", "start amount", "transfer_out", start_amount * on)
+            add(year, "provider", "start amount", "transfer_in", start_amount * on)
         if weeks_running == 0:
             continue
-        idx = (1.0 + m.indexation) ** (year - m.contract_year)
+        part = weeks_running / m.weeks_per_year  # share of a contract year
         clients = clients_all[sel][run]
+        mean_clients = float(clients.mean())
         if c.funding == "lump_sum":
-            plus = c.target_clients * m.plus_per_client_week * idx * weeks_running
+            plus = c.target_clients * plus_week * weeks_running * on
         else:
-            plus = float(clients.sum()) * m.plus_per_client_week * idx
+            plus = float(clients.sum()) * plus_week * on
         add(year, "municipality", "plus", "transfer_out", plus)
         add(year, "provider", "plus", "transfer_in", plus)
+        add(year, "municipality", "contract management", "cost",
+            costs["delivery.contract_management_per_year"] * part * on)
         share = np.mean(share_all[sel][run])
-        team = team_cost(p, year) * share * weeks_running / m.weeks_per_year
-        add(year, "provider", "Thuisplusflat team", "cost", team)
+        for role, cost in roles.items():
+            add(year, "provider", f"Thuisplusflat team: {role}", "cost",
+                cost * role_on[role] * share * part)
+        add(year, "provider", "prevention: signal training", "cost",
+            intensity.get("prevention", 0.0) * d.signal_training_hours * hour * part)
+        add(year, "provider", "prevention: early follow-up of signals", "cost",
+            intensity.get("prevention", 0.0) * d.signal_followup_hours_per_client
+            * mean_clients * hour * part)
+        add(year, "provider", "loneliness: the provider's outreach", "cost",
+            intensity.get("loneliness", 0.0) * d.outreach_hours_per_week * weeks_running
+            * hour)
+        add(year, "provider", "good employership measures", "cost",
+            intensity.get("employership", 0.0) * costs["delivery.employership_per_year"]
+            * part)
         if c.welfare_hours:
             add(year, "municipality", "community builder", "cost",
-                c.welfare_hours * weeks_running * m.welfare_hour_cost * idx)
+                c.welfare_hours * weeks_running * costs["money.welfare_hour_cost"])
         if c.ehealth:
             add(year, "provider", "e-health", "cost",
-                c.ehealth * m.ehealth_cost_per_client_year * idx * float(clients.mean())
-                * weeks_running / m.weeks_per_year)
+                c.ehealth * costs["money.ehealth_cost_per_client_year"] * mean_clients * part)
         add(year, "housing_corporation", "common room in daily use", "cost",
-            m.common_room_cost_per_year * idx * weeks_running / m.weeks_per_year)
+            costs["money.common_room_cost_per_year"] * room * part)
+        if c.open_room:
+            add(year, "housing_corporation", "common room open to the neighbourhood", "cost",
+                c.open_room * costs["delivery.open_room_per_year"] * part)
         b = b_savings[b_pos[year]] if year in b_pos else none
-        travel, pnil, turnover, sick, overburdened, lonely = b - t_savings[g]
-        hour = m.staff_hour_cost * idx
+        travel, pnil, turnover, sick, overburdened, informal, _, lonely = b - t_savings[g]
+        transfers = t_savings[g][_SAVINGS.index("transfers")]  # the Thuisplusflat arm's
+        add(year, "municipality", "client transfer", "cost",
+            transfers * costs["delivery.transfer_cost_per_client"])
         add(year, "provider", "travel time saved", "benefit", travel * hour)
         add(year, "provider", "PNIL premium saved", "benefit", pnil * hour * m.pnil_premium)
         add(year, "provider", "staff replacement saved", "benefit",
-            turnover * m.replacement_cost * idx)
+            turnover * costs["money.replacement_cost"])
         add(year, "carers_employers", "carers' sick leave avoided", "benefit",
-            sick * m.productivity_cost_per_hour * idx)
+            sick * costs["money.productivity_cost_per_hour"])
+        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
+            -informal * costs["costs.informal_care_hour"])
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             lonely / 52.0, "person-years")
         add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
@@ -521,9 +689,20 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided) -> _
 
 
 def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind: np.ndarray,
-              amount: np.ndarray, unit: np.ndarray, rate: float, first_year: int
-              ) -> dict[str, object]:
-    """:func:`measures` on the columns of a flows table."""
+              amount: np.ndarray, unit: np.ndarray, rate: float, first_year: int,
+              effect_rate: float | None = None) -> dict[str, object]:
+    """:func:`measures` on the columns of a flows table.
+
+    ``outcomes`` are the non-monetary outcomes discounted at ``effect_rate`` (default
+    ``rate``), ``outcomes_undiscounted`` their plain sums.
+    """
+    effect_rate = rate if effect_rate is None else effect_rate
+    outcome = kind == "outcome"
+    by_item = _Groups(item[outcome])
+    outcome_pv = amount[outcome].astype(float) / (1.0 + effect_rate) ** (
+        year[outcome] - first_year)
+    outcomes = _group_sum(by_item, outcome_pv)
+    plain = _group_sum(by_item, amount[outcome])
     money = unit == "€"
     year, kind_m, who = year[money], kind[money], stakeholder[money]
     pv = amount[money].astype(float) / (1.0 + rate) ** (year - first_year)
@@ -551,9 +730,6 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
         first = int(np.argmax(positive))
         if positive[first:].all():
             payback = int(by_year.keys[first])
-    outcome = kind == "outcome"
-    by_item = _Groups(item[outcome])
-    outcomes = _group_sum(by_item, amount[outcome])
     return {
         "npv": pv_benefits - pv_costs,
         "pv_benefits": pv_benefits,
@@ -565,6 +741,9 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
                            zip(by_year.keys.tolist(), cumulative.tolist(), strict=True)},
         "outcomes": {k: float(v) for k, v in
                      zip(by_item.keys.tolist(), outcomes.tolist(), strict=True)},
+        "outcomes_undiscounted": {k: float(v) for k, v in
+                                  zip(by_item.keys.tolist(), plain.tolist(), strict=True)},
+        "discount_rates": (float(rate), float(effect_rate)),
     }
 
 
@@ -574,7 +753,8 @@ def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: in
 
     Income: the plus (per client) or the sized budget (lump sum). Cost: the team, scaled to
     the share of the collective offer run at that volume, and e-health. Regular Wmo care is
-    assumed paid at cost by its tariff, so it does not enter the margin.
+    assumed paid at cost by its tariff, so it does not enter the margin. Nominal, as
+    :func:`contract_arithmetic`: contract-year prices indexed with ``money.indexation``.
     """
     c = params.thuisplus.contract
     if funding is not None:
@@ -588,8 +768,9 @@ def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: in
                          * idx)
     else:
         income = n * m.weeks_per_year * m.plus_per_client_week * idx
-    team = team_cost(params, year) * offer_shares(n, c)
-    ehealth = c.ehealth * m.ehealth_cost_per_client_year * idx * n
+    team = team_cost(params, m.contract_year) * idx * offer_shares(n, c)
+    ehealth = (c.ehealth * amount(params, "money.ehealth_cost_per_client_year", m.contract_year)
+               * idx * n)
     return pd.DataFrame({"funding": c.funding, "year": year, "clients": n, "income": income,
                          "team_cost": team, "ehealth_cost": ehealth,
                          "profit": income - team - ehealth})

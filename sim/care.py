@@ -1,8 +1,10 @@
 """Care accounting: the one place that turns weekly care use into euros, per law.
 
 Each care type has a law (Wmo, Zvw, Wlz), a unit of use and a unit cost from the
-``costs`` parameter group at the price level of ``costs.price_year``, indexed yearly by
-``costs.indexation``. Processes only count use; they never price it.
+``costs`` parameter group, declared at ``costs.unit_cost_year`` prices and converted to
+the analysis price year ``costs.price_year`` by the CPI (:mod:`sim.prices`). Prices are
+constant: every week of every year is priced alike, nothing is indexed. Processes only
+count use; they never price it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.params import CostParams
+from sim.prices import price_factor
 
 __all__ = ["CARE_TYPES", "LAWS", "CareType", "PriceBook"]
 
@@ -47,25 +50,24 @@ LAW_MATRIX = np.array([[c.law == law for c in CARE_TYPES] for law in LAWS], dtyp
 
 
 class PriceBook:
-    """Unit costs per care type for any calendar year (indexed from the price year)."""
+    """Unit costs per care type, in constant prices of the analysis price year."""
 
     def __init__(self, costs: CostParams):
         self.costs = costs
+        #: CPI ratio from the unit costs' price year to the analysis price year.
+        self.factor = price_factor(costs.unit_cost_year, costs.price_year)
         base = []
         for c in CARE_TYPES:
             if c.cost_key == "wlz_home_week":
                 base.append(costs.wlz_home_cost_ratio * costs.nursing_home_day * 7.0)
             else:
                 base.append(getattr(costs, c.cost_key))
-        self.base = np.array(base, dtype=float)
-        self._cache: dict[int, np.ndarray] = {}
+        self.base = np.array(base, dtype=float) * self.factor
+        self.base.flags.writeable = False
 
     def unit_costs(self, year: int) -> np.ndarray:
-        """Euro per unit of each care type in ``year``."""
-        if year not in self._cache:
-            factor = (1.0 + self.costs.indexation) ** (year - self.costs.price_year)
-            self._cache[year] = self.base * factor
-        return self._cache[year]
+        """Euro per unit of each care type in ``year``: the same in every year (constant prices)."""
+        return self.base
 
     def cost(self, use: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
         """Cost per care type and per law (Wmo, Zvw, Wlz) of one week's use vector."""

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model, model_vali
 
 from sim.interventions import REGISTRY
 from sim.param_base import ASSUMPTION, Group, P
+from sim.prices import cpi_years
 from sim.processes.care_needs import CareParams
 from sim.processes.demography import DemographyParams
 from sim.processes.informal_care import InformalCareParams
@@ -35,6 +36,7 @@ from sim.processes.staffing import StaffingParams
 from sim.processes.vitality import VitalityParams
 
 __all__ = [
+    "PRICE_YEARS",
     "P",
     "ParameterError",
     "Parameters",
@@ -94,17 +96,30 @@ class BuildingParams(_Group):
         return self
 
 
-class CostParams(_Group):
-    """Unit costs (price level of ``price_year``) and yearly indexation."""
+_CPI_FIRST, _CPI_LAST = cpi_years()
+_PRICE_YEAR_TEXT = (f"Must have a CBS consumer price index in sim/data/cpi_nl.csv "
+                    f"({_CPI_FIRST}-{_CPI_LAST}).")
 
-    price_year: int = P(
-        2022, "year", "Kostenhandleiding 2024 reference prices are at price level 2022",
-        "Price level of the unit costs below.", ge=2000, le=2100,
+
+def _price_year(default: int, source: str, description: str) -> Any:
+    """A price year: a year the CPI table covers (its bounds come from the table)."""
+    return P(default, "year", source, f"{description} {_PRICE_YEAR_TEXT}",
+             ge=_CPI_FIRST, le=_CPI_LAST)
+
+
+class CostParams(_Group):
+    """The analysis price year and unit costs (at ``unit_cost_year`` prices)."""
+
+    price_year: int = _price_year(
+        2022, "Kostenhandleiding 2024 reference prices are at price level 2022; MKBA "
+        "guidance: constant prices of one year",
+        "Price year of the whole analysis (constant prices): every euro amount of the model "
+        "(unit costs, contract, salaries, estimates) is converted to this year's prices by "
+        "the CPI; nothing is indexed inside the business case.",
     )
-    indexation: float = P(
-        0.03, "per year", ASSUMPTION + " (NZa/OVA indexation of care tariffs 2021-2024 ~3-5%)",
-        "Yearly price indexation applied to all unit costs from the price year.",
-        ge=-0.05, le=0.2,
+    unit_cost_year: int = _price_year(
+        2022, "Kostenhandleiding 2024 reference prices are at price level 2022",
+        "Price year of the unit costs of this group.",
     )
     household_help: float = P(
         32.76, "€ per hour", "Kostenhandleiding 2024 (2022 prices): household help at home",
@@ -138,7 +153,7 @@ class CostParams(_Group):
     nursing_home_day: float = P(
         290.0, "€ per day", "Kostenhandleiding 2024 (2022 prices): nursing home incl. day "
         "activities",
-        "Wlz nursing-home day.", ge=0, le=2000,
+        "Wlz nursing-home day (what the care office pays for a place).", ge=0, le=2000,
     )
     wlz_home_cost_ratio: float = P(
         0.8, "ratio", "EVAL §5 expects home cheaper; Zorginstituut: home can cost up to +25% "
@@ -146,14 +161,31 @@ class CostParams(_Group):
         "Cost of a week of Wlz care at home (vpt/mpt) relative to a week in a nursing home.",
         ge=0.3, le=1.5,
     )
+    informal_care_hour: float = P(
+        18.80, "€ per hour", "Kostenhandleiding 2024 (2022 prices): informal care, "
+        "replacement (shadow) price",
+        "Shadow price of an hour of informal care; extra hours given in the Thuisplusflat "
+        "are a cost borne by informal carers.", ge=0, le=200,
+    )
+    bridging_care_day: float = P(
+        145.0, "€ per day", ASSUMPTION + ": no public cost per day of bridging care "
+        "(overbruggingszorg) found; ActiZ Oct 2023: ~94% of the ~22,000 people waiting for a "
+        "nursing home get some, from a few hours of home care to a full package at home "
+        "(vpt ≈ 75-85% of the intramural price); half the nursing-home day price, plausible "
+        "range 60-230",
+        "Wlz cost per day of bridging care of a person waiting for a nursing-home place; "
+        "under the capacity view a place freed by an avoided nursing-home day is refilled "
+        "from the waiting list and the care office saves this, not the place's price.",
+        ge=0, le=2000,
+    )
 
 
 class MoneyParams(_Group):
-    """The contract's money (EVAL §2) and the cost of the Thuisplusflat team."""
+    """The contract's money (EVAL §2), the team, discounting and the nursing-home view."""
 
-    contract_year: int = P(
-        2021, "year", "EVAL §2: the 2021-2023 contract", "Price year of the contract "
-        "amounts below.", ge=2000, le=2100,
+    contract_year: int = _price_year(
+        2021, "EVAL §2: the 2021-2023 contract", "Price year of the contract amounts below "
+        "(and the first year of the nominal contract arithmetic).",
     )
     start_amount: float = P(
         35_000.0, "€ once per flat", "EVAL §2: one-time start amount €35,000",
@@ -173,9 +205,10 @@ class MoneyParams(_Group):
         "arithmetic.", ge=1, le=53,
     )
     indexation: float = P(
-        0.03, "per year", "EVAL §2: the plus is indexed yearly (rate an assumption, as "
-        "costs.indexation)", "Yearly indexation of the contract amounts after the "
-        "contract year.", ge=-0.05, le=0.2,
+        0.03, "per year", "EVAL §2: the plus is indexed yearly (rate an assumption)",
+        "Yearly nominal indexation of the contract amounts after the contract year, for the "
+        "nominal contract arithmetic and the provider's books only (`thuisplus contract`); "
+        "the business case is in constant prices and does not read it.", ge=-0.05, le=0.2,
     )
     coordinator_fte: float = P(
         0.1, "FTE", "EVAL §2: 0.1 FTE coordinator (hbo)", "Coordinator in the team the plus "
@@ -195,17 +228,48 @@ class MoneyParams(_Group):
         "× 36 h × 52 weeks", "Employer cost of a vocational (mbo) worker.", ge=0,
         le=500_000,
     )
-    salary_year: int = P(
-        2023, "year", "Berenschot 2023", "Price year of the salaries.", ge=2000, le=2100,
+    salary_year: int = _price_year(
+        2023, "Berenschot 2023", "Price year of the salaries and the staff hour cost.",
+    )
+    estimate_year: int = _price_year(
+        2022, ASSUMPTION + " (our estimates are made at the costing manual's price level)",
+        "Price year of the amounts marked as assumptions (replacement cost, community "
+        "builder, e-health, common room, delivery costs) and of the productivity cost "
+        "(Zorginstituut 2022).",
+    )
+    discounting: Literal["mkba_2020", "zorginstituut"] = P(
+        "mkba_2020", "-", "Werkgroep discontovoet 2020 (general MKBA guideline); "
+        "Zorginstituut guideline for economic evaluations in health care",
+        "Discounting scheme: 'mkba_2020' (money.discount_rate for costs and effects) or "
+        "'zorginstituut' (money.zorginstituut_cost_rate for euros, "
+        "money.zorginstituut_effect_rate for non-monetary outcomes).",
     )
     discount_rate: float = P(
         0.0225, "per year", "Werkgroep discontovoet 2020: general MKBA guideline 2.25% real",
-        "Discount rate of the social business case.", ge=0, le=0.15,
+        "Real discount rate of the 'mkba_2020' scheme (costs and effects).", ge=0, le=0.15,
+    )
+    zorginstituut_cost_rate: float = P(
+        0.04, "per year", "Zorginstituut guideline for economic evaluations: costs 4% "
+        "(parameters.md; the 2024 costing manual lists 3%: set 0.03 to follow it)",
+        "Discount rate of euros under the 'zorginstituut' scheme.", ge=0, le=0.15,
+    )
+    zorginstituut_effect_rate: float = P(
+        0.015, "per year", "Zorginstituut guideline for economic evaluations: effects 1.5%",
+        "Discount rate of non-monetary outcomes (person-years) under the 'zorginstituut' "
+        "scheme.", ge=0, le=0.15,
+    )
+    nursing_home_view: Literal["budget", "capacity"] = P(
+        "capacity", "-", "ActiZ Oct 2023: ~22,000 people waiting for a nursing-home place, "
+        "capacity not expanded (a freed place is refilled)",
+        "How the headline values an avoided nursing-home day: 'budget' (the care office "
+        "saves the day's price, costs.nursing_home_day) or 'capacity' (the freed place is "
+        "refilled from the waiting list; the care office saves that person's bridging "
+        "care, costs.bridging_care_day). Reports show both.",
     )
     staff_hour_cost: float = P(
         42.30, "€ per hour", "Berenschot: employer cost €39.09-45.51 per hour (mean)",
-        "Employer cost of a care worker's hour (values saved travel and PNIL premiums).",
-        ge=0, le=500,
+        "Employer cost of a care worker's hour (values saved travel, PNIL premiums and the "
+        "staff hours of delivery).", ge=0, le=500,
     )
     pnil_premium: float = P(
         0.4, "relative", "Berenschot 2023; parameters.md: PNIL 1.3-1.5x payroll cost per hour",
@@ -230,9 +294,91 @@ class MoneyParams(_Group):
     )
     common_room_cost_per_year: float = P(
         6_000.0, "€ per year", ASSUMPTION + " (ART: paid from rent and service charges)",
-        "Extra yearly cost of a common room in daily use, borne by the housing corporation "
-        "and its residents.", ge=0, le=1e6,
+        "Extra yearly cost of a common room in daily use (the room programme of prevention "
+        "and loneliness reduction, at the larger of their intensities), borne by the housing "
+        "corporation and its residents.", ge=0, le=1e6,
     )
+
+
+_NO_EVIDENCE = "no evidence: no public figure found"
+
+
+class DeliveryParams(_Group):
+    """What delivering each mechanism costs, beyond the team (docs/business_case.md).
+
+    Each cost scales with the intensity of the intervention it delivers and is zero when
+    that intervention is off; hours are valued at ``money.staff_hour_cost``.
+    """
+
+    signal_training_hours: float = P(
+        60.0, "hours per year", _NO_EVIDENCE + " for the signal training of EVAL §6 "
+        "(dementia, malnutrition, loneliness); ~8 fixed workers × one day a year, plausible "
+        "range 20-150",
+        "Prevention: staff hours a year spent on training the fixed team to detect health "
+        "signals (paid by the provider, × prevention intensity).", ge=0, le=2000,
+    )
+    signal_followup_hours_per_client: float = P(
+        2.0, "hours per client per year", _NO_EVIDENCE + "; early follow-up of detected "
+        "signals (consultation with GP and district nurse, a talk with family), plausible "
+        "range 0.5-6",
+        "Prevention: staff hours a year per Wmo client of the preferred provider spent "
+        "following up signals early (paid by the provider, × prevention intensity).",
+        ge=0, le=100,
+    )
+    outreach_hours_per_week: float = P(
+        2.0, "hours per week", _NO_EVIDENCE + "; the provider's own welfare work behind the "
+        "front door (ART) that gives loneliness.outreach_base_reach, plausible range 0.5-6",
+        "Loneliness reduction: staff hours a week of the provider's own outreach (paid by "
+        "the provider, × loneliness intensity; community-builder hours are costed apart).",
+        ge=0, le=80,
+    )
+    employership_per_year: float = P(
+        6_000.0, "€ per year", _NO_EVIDENCE + "; team coaching, self-scheduling and training "
+        "of a fixed team of ~8 FTE (≈1% of its payroll), plausible range 2,000-20,000",
+        "Good employership: yearly cost of the measures that keep the fixed team (paid by "
+        "the provider, × employership intensity).", ge=0, le=1e6,
+    )
+    transfer_cost_per_client: float = P(
+        150.0, "€ per switched client", _NO_EVIDENCE + "; approach, administration and a new "
+        "intake (~2 hours), plausible range 50-400",
+        "Contract: cost of moving one Wmo client to the preferred provider in the client "
+        "transfer (paid by the municipality, which ran the transfer, EVAL §3).",
+        ge=0, le=10_000,
+    )
+    contract_management_per_year: float = P(
+        3_000.0, "€ per year", _NO_EVIDENCE + "; ~40 hours a year of a municipal contract "
+        "manager per flat, plausible range 1,000-10,000",
+        "Contract: the municipality's yearly cost of managing the flat's contract while the "
+        "Thuisplusflat delivers anything.", ge=0, le=1e6,
+    )
+    open_room_per_year: float = P(
+        2_000.0, "€ per year", _NO_EVIDENCE + "; supervision and cleaning of a room open to "
+        "the neighbourhood (ART: costs are in the service charges), plausible range "
+        "0-6,000",
+        "Contract: extra yearly cost of a fully open common room (× "
+        "thuisplus.contract.open_room; paid by the housing corporation).", ge=0, le=1e6,
+    )
+
+
+#: The price year of every euro amount of the tree: dotted key -> dotted key of its price
+#: year. The business case converts each amount to ``costs.price_year`` by the CPI
+#: (:mod:`sim.prices`); a test checks that every parameter in euros is listed.
+PRICE_YEARS: dict[str, str] = {
+    **{f"costs.{k}": "costs.unit_cost_year" for k in (
+        "household_help", "begeleiding", "district_nursing", "gp_contact", "physio_session",
+        "ed_visit", "hospital_day", "nursing_home_day", "informal_care_hour",
+        "bridging_care_day")},
+    **{f"money.{k}": "money.contract_year" for k in (
+        "start_amount", "plus_per_client_week", "wmo_per_client_week")},
+    **{f"money.{k}": "money.salary_year" for k in (
+        "salary_hbo_per_fte", "salary_mbo_per_fte", "staff_hour_cost")},
+    **{f"money.{k}": "money.estimate_year" for k in (
+        "replacement_cost", "productivity_cost_per_hour", "welfare_hour_cost",
+        "ehealth_cost_per_client_year", "common_room_cost_per_year")},
+    **{f"delivery.{k}": "money.estimate_year" for k in (
+        "employership_per_year", "transfer_cost_per_client", "contract_management_per_year",
+        "open_room_per_year")},
+}
 
 
 def _thuisplus_params() -> type[Group]:
@@ -266,6 +412,7 @@ class Parameters(_Group):
     inflow: InflowParams = Field(default_factory=InflowParams)
     costs: CostParams = Field(default_factory=CostParams)
     money: MoneyParams = Field(default_factory=MoneyParams)
+    delivery: DeliveryParams = Field(default_factory=DeliveryParams)
     thuisplus: ThuisplusParams = Field(default_factory=ThuisplusParams)
 
     @model_validator(mode="after")

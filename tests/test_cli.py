@@ -85,10 +85,10 @@ def test_bad_toml_file(tmp_path):
 def test_console_script_no_traceback(tmp_path):
     exe = shutil.which("thuisplus", path=str(Path(sys.executable).parent))
     assert exe, "the console script is installed with the package"
-    p = subprocess.run([exe, "simulate", "--weeks", "2", "--set", "costs.indexation=9"],
+    p = subprocess.run([exe, "simulate", "--weeks", "2", "--set", "money.indexation=9"],
                        capture_output=True, text=True)
     assert p.returncode == 2
-    assert "costs.indexation = 9" in p.stderr and "<= 0.2" in p.stderr
+    assert "money.indexation = 9" in p.stderr and "<= 0.2" in p.stderr
     assert "Traceback" not in p.stderr + p.stdout
     p = subprocess.run([exe, "simulate", "--seeed", "3"], capture_output=True, text=True)
     assert p.returncode == 2 and "--seed" in p.stderr

@@ -3,7 +3,9 @@
 ``_reference_*`` below are the pandas implementations of ``sim.pair.avoided_table``,
 ``avoided_per_law``, ``sim.business_case.stakeholder_flows``, ``measures`` and the
 post-processing of ``experiments.outcomes.pair_outcomes`` as they were before the numpy
-rewrite, copied unchanged (only the pair's parts passed in explicitly). Every test
+rewrite, copied unchanged (only the pair's parts passed in explicitly), then changed as
+the business case changed (constant prices, delivery costs, informal care, the two
+nursing-home views, discounting of outcomes at the effect rate: issue #12). Every test
 compares old and new on the same weekly tables, bit for bit: model runs of several
 presets, seeds and horizons, and synthetic tables whose values span many orders of
 magnitude (so that any change of summation order shows), shuffled or with NaNs.
@@ -21,11 +23,17 @@ import pytest
 from experiments.outcomes import _outcomes, pair_outcomes
 from sim.business_case import (
     STAKEHOLDERS,
+    VIEWS,
+    _intensities,
+    _role_intensity,
     _weekly,
+    amount,
+    delivers,
+    discount_rates,
     measures,
     offer_share,
     stakeholder_flows,
-    team_cost,
+    team_roles,
 )
 from sim.care import CARE_TYPES
 from sim.pair import Pair, avoided_per_law, avoided_table, run_pair
@@ -67,10 +75,11 @@ def _reference_avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
-                                 ) -> pd.DataFrame:
+def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame,
+                                 view: str | None = None) -> pd.DataFrame:
     p = params
-    m, c = p.money, p.thuisplus.contract
+    m, c, d = p.money, p.thuisplus.contract, p.delivery
+    view = view or m.nursing_home_view
     running = (tw["date"] >= pd.Timestamp(c.start_date)).to_numpy() & p.thuisplus.enabled
     tw = tw.assign(running=running)
     rows: list[dict] = []
@@ -79,50 +88,82 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
         rows.append({"year": int(year), "stakeholder": stakeholder, "item": item,
                      "kind": kind, "amount": float(amount), "unit": unit})
 
-    avoided = _reference_avoided_table(bw, tw).groupby(["year", "law"])["cost_avoided"].sum()
+    table = _reference_avoided_table(bw, tw)
+    avoided = table.groupby(["year", "law"])["cost_avoided"].sum()
+    nh = table[table["care_type"] == "nursing_home"].set_index("year")
+    bridging = amount(p, "costs.bridging_care_day")
     for (year, law), value in avoided.items():
+        if view == "capacity" and law == "wlz":
+            value = value + (nh.loc[year, "use_avoided"] * bridging
+                             - nh.loc[year, "cost_avoided"])
         add(year, LAW_STAKEHOLDER[law], f"avoided {law.capitalize()} care", "benefit", value)
 
+    on = 1.0 if delivers(p) else 0.0
+    intensity = _intensities(p)
+    role_on = _role_intensity(p)
+    hour = amount(p, "money.staff_hour_cost")
     for year, wk in tw.groupby("year"):
         bwk = bw[bw["year"] == year]
         run = wk["running"].to_numpy()
         weeks_running = int(run.sum())
         if year == c.start_date.year and p.thuisplus.enabled:
-            add(year, "municipality", "start amount", "transfer_out", m.start_amount)
-            add(year, "provider", "start amount", "transfer_in", m.start_amount)
+            add(year, "municipality", "start amount", "transfer_out",
+                amount(p, "money.start_amount") * on)
+            add(year, "provider", "start amount", "transfer_in",
+                amount(p, "money.start_amount") * on)
         if weeks_running == 0:
             continue
-        idx = (1.0 + m.indexation) ** (year - m.contract_year)
+        part = weeks_running / m.weeks_per_year
         clients = wk["wmo_clients_preferred"].to_numpy()[run]
+        plus_week = amount(p, "money.plus_per_client_week")
         if c.funding == "lump_sum":
-            plus = c.target_clients * m.plus_per_client_week * idx * weeks_running
+            plus = c.target_clients * plus_week * weeks_running * on
         else:
-            plus = float(clients.sum()) * m.plus_per_client_week * idx
+            plus = float(clients.sum()) * plus_week * on
         add(year, "municipality", "plus", "transfer_out", plus)
         add(year, "provider", "plus", "transfer_in", plus)
+        add(year, "municipality", "contract management", "cost",
+            amount(p, "delivery.contract_management_per_year") * part * on)
         share = np.mean([offer_share(x, c) for x in clients])
-        team = team_cost(p, year) * share * weeks_running / m.weeks_per_year
-        add(year, "provider", "Thuisplusflat team", "cost", team)
+        for role, cost in team_roles(p).items():
+            add(year, "provider", f"Thuisplusflat team: {role}", "cost",
+                cost * role_on[role] * share * part)
+        add(year, "provider", "prevention: signal training", "cost",
+            intensity["prevention"] * d.signal_training_hours * hour * part)
+        add(year, "provider", "prevention: early follow-up of signals", "cost",
+            intensity["prevention"] * d.signal_followup_hours_per_client
+            * float(clients.mean()) * hour * part)
+        add(year, "provider", "loneliness: the provider's outreach", "cost",
+            intensity["loneliness"] * d.outreach_hours_per_week * weeks_running * hour)
+        add(year, "provider", "good employership measures", "cost",
+            intensity["employership"] * amount(p, "delivery.employership_per_year") * part)
         if c.welfare_hours:
             add(year, "municipality", "community builder", "cost",
-                c.welfare_hours * weeks_running * m.welfare_hour_cost * idx)
+                c.welfare_hours * weeks_running * amount(p, "money.welfare_hour_cost"))
         if c.ehealth:
             add(year, "provider", "e-health", "cost",
-                c.ehealth * m.ehealth_cost_per_client_year * idx * float(clients.mean())
-                * weeks_running / m.weeks_per_year)
+                c.ehealth * amount(p, "money.ehealth_cost_per_client_year")
+                * float(clients.mean()) * part)
         add(year, "housing_corporation", "common room in daily use", "cost",
-            m.common_room_cost_per_year * idx * weeks_running / m.weeks_per_year)
-        hour = m.staff_hour_cost * idx
+            amount(p, "money.common_room_cost_per_year") * role_on["activities"] * part)
+        if c.open_room:
+            add(year, "housing_corporation", "common room open to the neighbourhood", "cost",
+                c.open_room * amount(p, "delivery.open_room_per_year") * part)
+        add(year, "municipality", "client transfer", "cost",
+            wk["transfers"].sum() * amount(p, "delivery.transfer_cost_per_client"))
         add(year, "provider", "travel time saved", "benefit",
             (bwk["travel_hours"].sum() - wk["travel_hours"].sum()) * hour)
         add(year, "provider", "PNIL premium saved", "benefit",
             (bwk["pnil_hours"].sum() - wk["pnil_hours"].sum()) * hour * m.pnil_premium)
         add(year, "provider", "staff replacement saved", "benefit",
-            (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum()) * m.replacement_cost
-            * idx)
+            (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum())
+            * amount(p, "money.replacement_cost"))
         add(year, "carers_employers", "carers' sick leave avoided", "benefit",
             (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
-            * m.productivity_cost_per_hour * idx)
+            * amount(p, "money.productivity_cost_per_hour"))
+        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
+            -(bwk["informal_care_hours"].sum() - wk["informal_care_hours"].sum())
+            * amount(p, "costs.informal_care_hour"))
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
              - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
@@ -132,7 +173,9 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
     return pd.DataFrame(rows)
 
 
-def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int) -> dict[str, object]:
+def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int,
+                        effect_rate: float | None = None) -> dict[str, object]:
+    effect_rate = rate if effect_rate is None else effect_rate
     money = flows[flows["unit"] == "€"]
     year = money["year"].to_numpy()
     kind = money["kind"].to_numpy()
@@ -155,7 +198,11 @@ def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int) -> di
     payback = None
     if len(positive) and (cumulative.loc[positive.index[0]:] >= 0).all():
         payback = int(positive.index[0])
-    outcomes = flows[flows["kind"] == "outcome"].groupby("item")["amount"].sum()
+    out = flows[flows["kind"] == "outcome"]
+    out = out.assign(pv=out["amount"].to_numpy(dtype=float)
+                     / (1.0 + effect_rate) ** (out["year"].to_numpy() - first_year))
+    outcomes = out.groupby("item")["pv"].sum()
+    plain = out.groupby("item")["amount"].sum()
     return {
         "npv": pv_benefits - pv_costs,
         "pv_benefits": pv_benefits,
@@ -165,6 +212,8 @@ def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int) -> di
         "stakeholders": per,
         "cumulative_net": {int(k): float(v) for k, v in cumulative.items()},
         "outcomes": {k: float(v) for k, v in outcomes.items()},
+        "outcomes_undiscounted": {k: float(v) for k, v in plain.items()},
+        "discount_rates": (float(rate), float(effect_rate)),
     }
 
 
@@ -172,8 +221,10 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
                         ) -> tuple[dict[str, float], pd.DataFrame]:
     """``pair_outcomes`` after its two model runs."""
     first_year = params.simulation.start_date.year
-    flows = _reference_stakeholder_flows(params, bw, tw)
-    m = _reference_measures(flows, params.money.discount_rate, first_year)
+    rate, effect_rate = discount_rates(params)
+    by_view = {view: _reference_measures(_reference_stakeholder_flows(params, bw, tw, view),
+                                         rate, first_year, effect_rate) for view in VIEWS}
+    m = by_view[params.money.nursing_home_view]
     avoided = _reference_avoided_table(bw, tw)
     per_law = avoided.groupby("law")["cost_avoided"].sum()
     years = len(tw) / 52.0
@@ -189,6 +240,14 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
     for s in STAKEHOLDERS:
         for what in ("net", "pays", "gains"):
             out[f"{what}_{s}"] = float(m["stakeholders"][s][what])
+    for view, mv in by_view.items():
+        out[f"npv_{view}"] = float(mv["npv"])
+        out[f"benefit_cost_ratio_{view}"] = float(mv["benefit_cost_ratio"])
+        out[f"net_care_office_{view}"] = float(mv["stakeholders"]["care_office"]["net"])
+    nh = avoided[avoided["care_type"] == "nursing_home"]
+    out["nursing_home_days_avoided"] = float(nh["use_avoided"].sum())
+    out["informal_care_hours_added"] = float(tw["informal_care_hours"].sum()
+                                             - bw["informal_care_hours"].sum())
     for item, col in _OUTCOME_ITEMS.items():
         out[col] = float(m["outcomes"].get(item, 0.0))
     start = pd.Timestamp(params.thuisplus.contract.start_date)
@@ -275,6 +334,10 @@ CASES = {
         "thuisplus.contract.transfer_start": "2022-03-07",
         "thuisplus.contract.welfare_hours": 4.0, "thuisplus.contract.ehealth": 0.5}), 6, 156),
     "off": (Parameters().with_overrides({"thuisplus.enabled": False}), 7, 104),
+    "zorginstituut-budget-2025": (Parameters().with_overrides({
+        "money.discounting": "zorginstituut", "money.nursing_home_view": "budget",
+        "costs.price_year": 2025, "thuisplus.contract.open_room": 0.5,
+        "thuisplus.prevention.intensity": 0.5}), 8, 156),
 }
 
 
@@ -301,9 +364,12 @@ def test_flows_and_measures_of_runs(case):
     flows = stakeholder_flows(pair)
     _same_frame(flows, ref, f"{name} flows")
     first = params.simulation.start_date.year
-    for rate in (params.money.discount_rate, 0.0):
-        _same_value(measures(flows, rate, first), _reference_measures(ref, rate, first),
-                    f"{name} measures")
+    for rate, effect in ((params.money.discount_rate, None), (0.0, None), (0.04, 0.015)):
+        _same_value(measures(flows, rate, first, effect),
+                    _reference_measures(ref, rate, first, effect), f"{name} measures")
+    other = "budget" if params.money.nursing_home_view == "capacity" else "capacity"
+    _same_frame(stakeholder_flows(pair, other),
+                _reference_stakeholder_flows(params, bw, tw, other), f"{name} flows {other}")
 
 
 def test_pair_outcomes_of_runs(case):
@@ -376,8 +442,10 @@ def _synthetic(rng: np.random.Generator, start: dt.date, weeks: int) -> pd.DataF
     for c in CARE_TYPES:
         df[f"use_{c.name}"] = np.abs(wide())
         df[f"cost_{c.name}"] = wide()
-    for col in ("travel_hours", "pnil_hours", "carer_sick_leave_hours", "unmet_care_hours"):
+    for col in ("travel_hours", "pnil_hours", "carer_sick_leave_hours", "unmet_care_hours",
+                "informal_care_hours"):
         df[col] = wide()
+    df["transfers"] = rng.integers(0, 3, weeks).astype(float)
     df["wmo_clients_preferred"] = rng.integers(0, 140, weeks).astype(float)
     df["residents"] = rng.integers(40, 160, weeks).astype(float)
     df["staff_turnover"] = rng.integers(0, 4, weeks).astype(float)

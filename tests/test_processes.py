@@ -120,13 +120,14 @@ def test_wlz_at_home_instead_of_admission():
         {"care.wlz_home_share": 0.0}, "use_wlz_home", agg="sum")
 
 
-def test_price_book_indexation_arithmetic():
-    costs = CostParams(indexation=0.03, price_year=2022)
-    pb = PriceBook(costs)
+def test_price_book_constant_prices_arithmetic():
+    # constant prices (issue #12): every year priced alike, at the analysis price year
+    pb = PriceBook(CostParams(price_year=2022))
     i = [c.name for c in CARE_TYPES].index("household_help")
     assert pb.unit_costs(2022)[i] == pytest.approx(32.76)
-    assert pb.unit_costs(2024)[i] == pytest.approx(32.76 * 1.03**2)
-    assert pb.unit_costs(2021)[i] == pytest.approx(32.76 / 1.03)
+    assert pb.unit_costs(2024)[i] == pb.unit_costs(2021)[i] == pb.unit_costs(2022)[i]
+    later = PriceBook(CostParams(price_year=2025))
+    assert later.unit_costs(2021)[i] == pytest.approx(32.76 * 134.56 / 121.43)
     j = [c.name for c in CARE_TYPES].index("wlz_home")
     assert pb.unit_costs(2022)[j] == pytest.approx(0.8 * 290 * 7)
     use = np.zeros(len(CARE_TYPES))
