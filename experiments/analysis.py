@@ -154,29 +154,41 @@ def ratio_of_means(num: np.ndarray, den: np.ndarray, *, resamples: int = 1000,
             "ci_high": float(np.percentile(boot, 95)) if n > 1 else np.nan}
 
 
-def headline(df: pd.DataFrame) -> pd.DataFrame:
+def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
     """The main job's headline per scenario, each with mean, 90% CI and 5-95% of runs.
 
     Avoided € per law and year, the societal NPV and benefit-cost ratio, per stakeholder
     the net present value and the benefit-cost ratio (PV gains / PV pays as a ratio of
-    means, with a bootstrap CI: per run the denominator can be near zero), client volume
-    and the non-monetary outcomes.
+    means, with a bootstrap CI: per run the denominator can be near zero), both views of
+    freed nursing-home places side by side (budget, capacity), client volume and the
+    non-monetary outcomes. ``view``: the nursing-home view of the headline's NPV
+    (``money.nursing_home_view``), named in its labels.
     """
-    from sim.business_case import STAKEHOLDERS
+    from sim.business_case import STAKEHOLDERS, VIEWS
 
+    named = f" ({view} view)" if view else ""
     plain: list[tuple[str, str, str]] = [
         ("avoided_wmo_per_year", "avoided Wmo care", "€/year"),
         ("avoided_zvw_per_year", "avoided Zvw care", "€/year"),
-        ("avoided_wlz_per_year", "avoided Wlz care", "€/year"),
+        ("avoided_wlz_per_year", "avoided Wlz care (nursing-home days at their price)",
+         "€/year"),
         ("avoided_total_per_year", "avoided care, all laws", "€/year"),
-        ("npv", "society: net present value", "€ PV"),
-        ("benefit_cost_ratio", "society: benefit-cost ratio", "ratio"),
+        ("npv", f"society: net present value{named}", "€ PV"),
+        ("benefit_cost_ratio", f"society: benefit-cost ratio{named}", "ratio"),
     ]
-    tail = [("clients_2023", "preferred provider's Wmo clients, Jan 2023", "clients"),
+    views: list[tuple[str, str, str]] = [
+        (f"{key}_{v}", f"{label}, {v} view", unit) for v in VIEWS for key, label, unit in (
+            ("npv", "society: net present value", "€ PV"),
+            ("benefit_cost_ratio", "society: benefit-cost ratio", "ratio"),
+            ("net_care_office", "care office: net present value", "€ PV"))]
+    tail = [("nursing_home_days_avoided", "nursing-home days avoided", "days"),
+            ("informal_care_hours_added", "informal care hours added", "hours"),
+            ("clients_2023", "preferred provider's Wmo clients, Jan 2023", "clients"),
             ("clients_mean", "preferred provider's Wmo clients, mean", "clients"),
-            ("lonely_years_avoided", "severely lonely resident-years avoided", "years"),
-            ("overburdened_carer_years_avoided", "overburdened carer-years avoided",
-             "years")]
+            ("lonely_years_avoided", "severely lonely resident-years avoided (discounted)",
+             "years"),
+            ("overburdened_carer_years_avoided",
+             "overburdened carer-years avoided (discounted)", "years")]
     rows = []
     for scenario, g in df.groupby("scenario", sort=False):
         def add(col: str, label: str, unit: str, stats_: dict[str, float],
@@ -191,11 +203,12 @@ def headline(df: pd.DataFrame) -> pd.DataFrame:
             if f"net_{s}" not in g:
                 continue
             name = s.replace("_", " ")
-            add(f"net_{s}", f"{name}: net present value", "€ PV",
+            tag = named if s == "care_office" else ""  # the only net the view moves
+            add(f"net_{s}", f"{name}: net present value{tag}", "€ PV",
                 _interval(g[f"net_{s}"].to_numpy(dtype=float)))
-            add(f"bcr_{s}", f"{name}: benefit-cost ratio", "ratio",
+            add(f"bcr_{s}", f"{name}: benefit-cost ratio{tag}", "ratio",
                 ratio_of_means(g[f"gains_{s}"].to_numpy(), g[f"pays_{s}"].to_numpy()))
-        for col, label, unit in tail:
+        for col, label, unit in (*views, *tail):
             if col in g:
                 add(col, label, unit, _interval(g[col].to_numpy(dtype=float)))
     return pd.DataFrame(rows)

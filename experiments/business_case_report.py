@@ -14,8 +14,10 @@ import pandas as pd
 
 from sim.business_case import (
     STAKEHOLDERS,
+    VIEWS,
     break_even_clients,
-    measures,
+    discount_rates,
+    measures_of,
     provider_pnl,
     stakeholder_flows,
 )
@@ -28,15 +30,34 @@ LOW, HIGH = 5, 95  # percentiles of the reported 90% intervals
 
 
 class BusinessCase:
-    """Flows and measures of ``replications`` pairs of one parameter set."""
+    """Flows and measures of ``replications`` pairs of one parameter set.
 
-    def __init__(self, params: Parameters, seeds: list[int], flows: list[pd.DataFrame]):
+    ``flows`` are in the headline's nursing-home view (``money.nursing_home_view``);
+    ``flows_by_view`` holds the flows of every view (:data:`sim.business_case.VIEWS`).
+    """
+
+    def __init__(self, params: Parameters, seeds: list[int], flows: list[pd.DataFrame],
+                 flows_by_view: dict[str, list[pd.DataFrame]] | None = None):
         self.params = params
         self.seeds = seeds
         self.flows = flows
-        m = params.money
+        self.view = params.money.nursing_home_view
+        self.flows_by_view = flows_by_view or {self.view: flows}
         self.first_year = params.simulation.start_date.year
-        self.results = [measures(f, m.discount_rate, self.first_year) for f in flows]
+        self.results = [measures_of(f, params) for f in flows]
+        self.results_by_view = {v: [measures_of(f, params) for f in fs]
+                                for v, fs in self.flows_by_view.items()}
+
+    def views(self) -> dict[str, dict[str, float]]:
+        """Per nursing-home view: mean NPV, benefit-cost ratio and the care office's net."""
+        out = {}
+        for v, results in self.results_by_view.items():
+            out[v] = {"npv": float(np.mean([r["npv"] for r in results])),
+                      "benefit_cost_ratio": float(np.nanmean(
+                          [r["benefit_cost_ratio"] for r in results])),
+                      "net_care_office": float(np.mean(
+                          [r["stakeholders"]["care_office"]["net"] for r in results]))}
+        return out
 
     def stakeholders(self) -> pd.DataFrame:
         """Per stakeholder: mean and 90% interval of discounted pays, gains and net."""
@@ -79,12 +100,14 @@ def run_business_case(params: Parameters, replications: int, seed: int = 1,
     """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows."""
     seeds = [int(s.generate_state(1)[0]) for s in
              np.random.SeedSequence(seed).spawn(replications)]
-    flows = []
+    by_view: dict[str, list[pd.DataFrame]] = {v: [] for v in VIEWS}
     for s in seeds:
-        flows.append(stakeholder_flows(run_pair(params, seed=s)))
+        pair = run_pair(params, seed=s)
+        for v in VIEWS:
+            by_view[v].append(stakeholder_flows(pair, v))
         if progress:
             progress(1)
-    return BusinessCase(params, seeds, flows)
+    return BusinessCase(params, seeds, by_view[params.money.nursing_home_view], by_view)
 
 
 def provider_table(params: Parameters) -> pd.DataFrame:
@@ -122,7 +145,9 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
     for k, (what, colour) in enumerate((("pays", "#c0504d"), ("gains", "#4f81bd"))):
         sub = st[(st["measure"] == what)].set_index("stakeholder").loc[list(STAKEHOLDERS)]
         ax.bar(x + (k - 0.5) * 0.38, sub["mean"] / 1e3, 0.38, color=colour, label=what,
-               yerr=[(sub["mean"] - sub["p5"]) / 1e3, (sub["p95"] - sub["mean"]) / 1e3],
+               # (clipped: a mean of equal values can miss them by a rounding error)
+               yerr=[np.maximum(sub["mean"] - sub["p5"], 0) / 1e3,
+                     np.maximum(sub["p95"] - sub["mean"], 0) / 1e3],
                capsize=3)
     ax.set_xticks(x, [s.replace("_", "\n") for s in STAKEHOLDERS])
     ax.set_ylabel("€ thousand, discounted")
@@ -168,13 +193,17 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
     be = break_even_clients(bc.params)
     at40 = provider_pnl(bc.params, [40], funding="per_client")["profit"].iloc[0]
     paybacks = [y for y in bc.payback_years() if y is not None]
+    m = bc.params.money
+    rate, effect_rate = discount_rates(bc.params)
     lines = [
         f"# Social business case — {title}",
         "",
         f"{len(bc.seeds)} paired replications (baseline vs Thuisplusflat on the same random "
         f"numbers), {bc.params.simulation.weeks} weeks from {bc.params.simulation.start_date},"
-        f" discounted at {bc.params.money.discount_rate:.2%} a year to "
-        f"{bc.first_year}. Intervals are 5th-95th percentiles over replications.",
+        f" in constant {bc.params.costs.price_year} prices (CPI), discounted to "
+        f"{bc.first_year} with the '{m.discounting}' scheme ({rate:.2%} a year for euros, "
+        f"{effect_rate:.2%} for person-years). Freed nursing-home places: the headline uses "
+        f"the **{bc.view} view**. Intervals are 5th-95th percentiles over replications.",
         "",
         "| measure | mean | 90% interval |",
         "|---|---|---|",
@@ -190,6 +219,24 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         f"| payback within the horizon | {len(paybacks)} of {len(bc.seeds)} replications | "
         + (f"median year {int(np.median(paybacks))}" if paybacks else "—") + " |",
         "",
+        "## Freed nursing-home places: two views",
+        "",
+        "*budget*: an avoided nursing-home day saves the care office the day's price "
+        f"(€ {bc.params.costs.nursing_home_day:,.0f} at {bc.params.costs.unit_cost_year} "
+        "prices). *capacity*: nursing homes are full (ActiZ, Oct 2023: ~22,000 waiting), a "
+        "freed place is refilled from the waiting list, and the care office saves the "
+        f"bridging care of the person waiting (€ {bc.params.costs.bridging_care_day:,.0f} a "
+        "day, an assumption).",
+        "",
+        "| view | NPV (€, PV, mean) | benefit-cost ratio | care office net (€, PV) |",
+        "|---|---|---|---|",
+    ]
+    for v, r in bc.views().items():
+        mark = " (headline)" if v == bc.view else ""
+        lines.append(f"| {v}{mark} | {r['npv']:,.0f} | {r['benefit_cost_ratio']:,.2f} | "
+                     f"{r['net_care_office']:,.0f} |")
+    lines += [
+        "",
         "## Who pays, who gains (the wrong pocket)",
         "",
         "| stakeholder | pays (€, PV) | gains (€, PV) | net (€, PV) |",
@@ -199,8 +246,8 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         sub = st[st["stakeholder"] == s].set_index("measure")["mean"]
         lines.append(f"| {s.replace('_', ' ')} | {sub['pays']:,.0f} | {sub['gains']:,.0f} | "
                      f"{sub['net']:,.0f} |")
-    lines += ["", "Non-monetary outcomes (not converted to euros without a sourced valuation):",
-              ""]
+    lines += ["", "Non-monetary outcomes (not converted to euros without a sourced valuation; "
+              "discounted at the effect rate):", ""]
     for _, r in st[st["stakeholder"] == "residents and carers"].iterrows():
         lines.append(f"- {r['measure']}: {r['mean']:,.1f} (90%: {r['p5']:,.1f} – "
                      f"{r['p95']:,.1f})")
@@ -212,7 +259,9 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
          if be is not None else "Under per-client funding the provider never breaks even")
         + f"; at 40 clients its Thuisplusflat books show € {at40:,.0f} a year "
         "(EVAL §3: at ~40 clients providers run the flat at a loss). Under a lump sum the "
-        "books do not depend on client volume.",
+        f"books do not depend on client volume. These books are the contract's nominal "
+        f"money at {m.contract_year} prices (the team deflated by the CPI), not the "
+        "business case's constant prices.",
         "",
         "![stakeholders](stakeholders.png)",
         "![cumulative cash flow](cumulative_cashflow.png)",

@@ -349,6 +349,13 @@ def business_case(
         t.add_row(s.replace("_", " "), f"{pays:,.0f}", f"{gains:,.0f}",
                   f"{net['mean']:,.0f} ({net['p5']:,.0f} – {net['p95']:,.0f})")
     out_console.print(t)
+    v = bc.views()
+    out_console.print(
+        f"Constant {p.costs.price_year} prices, discounting '{p.money.discounting}'. "
+        f"Headline: the {p.money.nursing_home_view} view of freed nursing-home places. "
+        + "; ".join(f"{name} view: NPV € {r['npv']:,.0f}, benefit-cost ratio "
+                    f"{r['benefit_cost_ratio']:.2f}, care office € {r['net_care_office']:,.0f}"
+                    for name, r in v.items()) + ".")
     out_console.print(f"wrote {', '.join(str(v) for v in paths.values())}")
 
 
@@ -699,7 +706,9 @@ def run(
     if df.empty:
         err_console.print(f"no run finished: see {out / 'failures.parquet'}")
         raise typer.Exit(EXIT_RUNS_FAILED)
-    head = headline(df)
+    money = exp.base_params.money if exp.base_params is not None else None
+    view = money.nursing_home_view if money is not None else None
+    head = headline(df, view)
     t = Table(title=f"Thuisplusflat vs baseline: {exp.spec.description or exp.name} "
                     f"({len(df)} pairs)")
     for col, just in (("measure", "left"), ("unit", "left"), ("mean", "right"),
@@ -710,8 +719,12 @@ def run(
         t.add_row(r.measure, r.unit, f(r.mean), f"{f(r.ci_low)} – {f(r.ci_high)}",
                   f"{f(r.p5)} – {f(r.p95)}")
     Console(width=max(out_console.width, 110)).print(t)
-    out_console.print("€ PV: discounted to the first year. A stakeholder's benefit-cost "
-                      "ratio is mean gains / mean pays ('—': it pays nothing).")
+    out_console.print("€ PV: constant prices of costs.price_year, discounted to the first "
+                      "year. A stakeholder's benefit-cost ratio is mean gains / mean pays "
+                      "('—': it pays nothing)."
+                      + (f" The headline values freed nursing-home places in the {view} "
+                         "view; the rows 'budget view' and 'capacity view' show both."
+                         if view else ""))
     _print_paths(write_report(out), out)
     if result.failed:
         err_console.print(f"{result.failed} run(s) failed: the table leaves them out")

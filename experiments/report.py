@@ -247,7 +247,11 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
     df.to_csv(paths["runs"], index=False)
 
     if exp.is_thuisplus:
-        head = headline(df)
+        money = exp.base_params.money if exp.base_params is not None else None
+        view = money.nursing_home_view if money is not None else None
+        head = headline(df, view)
+        if money is not None:
+            lines += [_money_note(exp.base_params), ""]
         paths["headline"] = tables / "headline.csv"
         head.to_csv(paths["headline"], index=False)
         yearly = load_yearly(out)
@@ -309,6 +313,21 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
     paths["report"] = out / "report.md"
     paths["report"].write_text("\n".join(lines), encoding="utf-8")
     return paths
+
+
+def _money_note(params: Any) -> str:
+    """One sentence: price year, discounting and the headline's nursing-home view."""
+    m = params.money
+    rates = (f"{m.discount_rate:.2%} real for costs and effects"
+             if m.discounting == "mkba_2020" else
+             f"{m.zorginstituut_cost_rate:.1%} for euros, {m.zorginstituut_effect_rate:.1%} "
+             "for person-years")
+    return (f"Money in constant {params.costs.price_year} prices (CPI), discounted "
+            f"'{m.discounting}' ({rates}). The headline values an avoided nursing-home day "
+            f"in the **{m.nursing_home_view} view**; both views are shown side by side "
+            "(budget: the care office saves the day's price; capacity: the freed place is "
+            "refilled from the waiting list and the care office saves that person's bridging "
+            "care).")
 
 
 def _sensitivity_lines(ind: pd.DataFrame, method: str) -> list[str]:

@@ -359,3 +359,35 @@ def test_parameter_groups_are_strict():
     assert issubclass(type(Parameters().delivery), Group)
     with pytest.raises(ParameterError, match=r"delivery\.nonsense"):
         Parameters().with_overrides({"delivery.nonsense": 1})
+
+
+# --- reports show both views ----------------------------------------------------------------
+def test_headline_table_names_its_view_and_shows_both():
+    from experiments.analysis import headline
+    from experiments.outcomes import pair_outcomes
+
+    p = load_preset("contract-2021")
+    df = pd.DataFrame([{"scenario": "default", **pair_outcomes(p, s, WEEKS)[0]}
+                       for s in (1, 2)])
+    head = headline(df, p.money.nursing_home_view).set_index("measure")
+    assert head.loc["society: net present value (capacity view)", "outcome"] == "npv"
+    for view in VIEWS:
+        assert head.loc[f"society: net present value, {view} view", "mean"] == pytest.approx(
+            df[f"npv_{view}"].mean())
+        assert f"care office: net present value, {view} view" in head.index
+    assert head.loc["society: net present value (capacity view)", "mean"] == pytest.approx(
+        df["npv_capacity"].mean())
+    assert "informal carers: net present value" in head.index
+
+
+def test_business_case_report_shows_both_views(tmp_path):
+    r = CliRunner().invoke(app, ["business-case", "--replications", "2", "--out",
+                                 str(tmp_path), "--set", "money.nursing_home_view=\"budget\""])
+    assert r.exit_code == 0, r.output
+    assert "Headline: the budget view" in " ".join(r.output.split())
+    text = (tmp_path / "business_case.md").read_text()
+    assert "## Freed nursing-home places: two views" in text
+    assert "| budget (headline) |" in text and "| capacity |" in text
+    assert "constant 2022 prices" in text
+    st = pd.read_csv(tmp_path / "stakeholders.csv")
+    assert "informal_carers" in set(st["stakeholder"])
