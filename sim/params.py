@@ -22,11 +22,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sim.interventions import REGISTRY
 from sim.param_base import ASSUMPTION, Group, P
-from sim.prices import cpi_years
+from sim.prices import PRICE_YEARS, cpi_table, cpi_years
 from sim.processes.care_needs import CareParams
 from sim.processes.demography import DemographyParams
 from sim.processes.informal_care import InformalCareParams
@@ -107,8 +115,19 @@ def _price_year(default: int, source: str, description: str) -> Any:
              ge=_CPI_FIRST, le=_CPI_LAST)
 
 
+def _has_cpi(value: Any) -> Any:
+    """A price year without a consumer price index is an error that says so."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in cpi_table():
+        raise PydanticCustomError(
+            "price_year", "no consumer price index for {year} in sim/data/cpi_nl.csv (CBS "
+            "CPI); a price year needs one", {"year": value})
+    return value
+
+
 class CostParams(_Group):
     """The analysis price year and unit costs (at ``unit_cost_year`` prices)."""
+
+    _price_years = field_validator("price_year", "unit_cost_year", mode="before")(_has_cpi)
 
     price_year: int = _price_year(
         2022, "Kostenhandleiding 2024 reference prices are at price level 2022; MKBA "
@@ -182,6 +201,9 @@ class CostParams(_Group):
 
 class MoneyParams(_Group):
     """The contract's money (EVAL §2), the team, discounting and the nursing-home view."""
+
+    _price_years = field_validator("contract_year", "salary_year", "estimate_year",
+                                   mode="before")(_has_cpi)
 
     contract_year: int = _price_year(
         2021, "EVAL §2: the 2021-2023 contract", "Price year of the contract amounts below "
@@ -360,25 +382,6 @@ class DeliveryParams(_Group):
     )
 
 
-#: The price year of every euro amount of the tree: dotted key -> dotted key of its price
-#: year. The business case converts each amount to ``costs.price_year`` by the CPI
-#: (:mod:`sim.prices`); a test checks that every parameter in euros is listed.
-PRICE_YEARS: dict[str, str] = {
-    **{f"costs.{k}": "costs.unit_cost_year" for k in (
-        "household_help", "begeleiding", "district_nursing", "gp_contact", "physio_session",
-        "ed_visit", "hospital_day", "nursing_home_day", "informal_care_hour",
-        "bridging_care_day")},
-    **{f"money.{k}": "money.contract_year" for k in (
-        "start_amount", "plus_per_client_week", "wmo_per_client_week")},
-    **{f"money.{k}": "money.salary_year" for k in (
-        "salary_hbo_per_fte", "salary_mbo_per_fte", "staff_hour_cost")},
-    **{f"money.{k}": "money.estimate_year" for k in (
-        "replacement_cost", "productivity_cost_per_hour", "welfare_hour_cost",
-        "ehealth_cost_per_client_year", "common_room_cost_per_year")},
-    **{f"delivery.{k}": "money.estimate_year" for k in (
-        "employership_per_year", "transfer_cost_per_client", "contract_management_per_year",
-        "open_room_per_year")},
-}
 
 
 def _thuisplus_params() -> type[Group]:

@@ -27,7 +27,7 @@ from sim.business_case import (
     STAKEHOLDERS,
     avoided_per_law_of,
     break_even_clients,
-    measures,
+    measures_of,
     provider_pnl,
     stakeholder_flows,
 )
@@ -67,6 +67,7 @@ STAKEHOLDER_NAMES = {
     "provider": "flat's care provider",
     "housing_corporation": "housing corporation",
     "carers_employers": "carers' employers",
+    "informal_carers": "informal carers",
 }
 LAW_NAMES = {"wmo": "Wmo (municipality)", "zvw": "Zvw (health insurers)",
              "wlz": "Wlz (care office)"}
@@ -262,7 +263,7 @@ def _replication(params: Parameters, seed: int, first: bool,
     after = clients[tw.date >= np.datetime64("2023-01-01")]
     return _Replication(
         yearly_rows, a, flows.assign(seed=seed),
-        measures(flows, params.money.discount_rate, params.simulation.start_date.year),
+        measures_of(flows, params),  # the scheme of money.discounting
         {"seed": seed,
          "clients_2023": float(after[0]) if len(after) else float("nan"),
          "clients_end": float(clients[-1])},
