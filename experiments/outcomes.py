@@ -181,20 +181,21 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
                                              - np.nansum(bw.col("informal_care_hours")))
     for item, col in _OUTCOME_ITEMS.items():
         out[col] = float(m["outcomes"].get(item, 0.0))
+    # the complex's figures are the programme's (the follow-up only follows persons)
     start = pd.Timestamp(params.thuisplus.contract.start_date).to_datetime64()
-    running = (tw.date >= start) & params.thuisplus.enabled
-    clients = tw.col("wmo_clients_preferred")
-    in_2023 = np.flatnonzero(tw.date >= np.datetime64("2023-01-01"))
+    n = min(params.simulation.weeks, len(tw.date), len(bw.date))
+    running = (tw.date[:n] >= start) & params.thuisplus.enabled
+    clients = tw.col("wmo_clients_preferred")[:n]
+    in_2023 = np.flatnonzero(tw.date[:n] >= np.datetime64("2023-01-01"))
     out["clients_2023"] = float(clients[in_2023[0]]) if len(in_2023) else np.nan
     out["clients_mean"] = float(clients[running].mean()) if running.any() else 0.0
     out["clients_end"] = float(clients[-1])
-    out["residents_mean"] = float(_series_mean(tw.col("residents")))
-    out["severely_lonely_baseline"] = float(_series_mean(bw.col("severely_lonely_share")))
-    out["severely_lonely_thuisplus"] = float(_series_mean(tw.col("severely_lonely_share")))
-    out["overburdened_baseline"] = float(_series_mean(bw.col("carers_overburdened")))
-    out["overburdened_thuisplus"] = float(_series_mean(tw.col("carers_overburdened")))
-    out["unmet_hours_baseline"] = float(_series_mean(bw.col("unmet_care_hours")))
-    out["unmet_hours_thuisplus"] = float(_series_mean(tw.col("unmet_care_hours")))
+    out["residents_mean"] = float(_series_mean(tw.col("residents")[:n]))
+    for name, col in (("severely_lonely", "severely_lonely_share"),
+                      ("overburdened", "carers_overburdened"),
+                      ("unmet_hours", "unmet_care_hours")):
+        out[f"{name}_baseline"] = float(_series_mean(bw.col(col)[:n]))
+        out[f"{name}_thuisplus"] = float(_series_mean(tw.col(col)[:n]))
 
     yearly = _yearly(bw, tw, avoided, m["cumulative_net"])
     return out, yearly

@@ -614,7 +614,12 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         "delivery.employership_per_year", "delivery.transfer_cost_per_client",
         "delivery.contract_management_per_year", "delivery.open_room_per_year")}
 
-    running = (tw.date >= pd.Timestamp(c.start_date).to_datetime64()) & p.thuisplus.enabled
+    # the contract runs from its start to the end of the programme; the persons' own
+    # flows (informal care, carers' sick leave) count over their whole follow-up
+    end = (pd.Timestamp(p.simulation.start_date)
+           + pd.Timedelta(weeks=p.simulation.weeks)).to_datetime64()
+    running = ((tw.date >= pd.Timestamp(c.start_date).to_datetime64()) & (tw.date < end)
+               & p.thuisplus.enabled)
     clients_all = tw.col("wmo_clients_preferred")
     share_all = np.full(len(tw), np.nan)
     if running.any():  # offer_share of each running week, computed once per client volume
@@ -629,6 +634,14 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         if year == c.start_date.year and p.thuisplus.enabled:
             add(year, "municipality", "start amount", "transfer_out", start_amount * on)
             add(year, "provider", "start amount", "transfer_in", start_amount * on)
+        b = b_savings[b_pos[year]] if year in b_pos else none
+        travel, pnil, turnover, sick, overburdened, informal, _, lonely = b - t_savings[g]
+        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
+            sick * costs["money.productivity_cost_per_hour"])
+        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
+            -informal * costs["costs.informal_care_hour"])
+        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
+            overburdened / 52.0, "person-years")
         if weeks_running == 0:
             continue
         part = weeks_running / m.weeks_per_year  # share of a contract year
@@ -668,8 +681,6 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         if c.open_room:
             add(year, "housing_corporation", "common room open to the neighbourhood", "cost",
                 c.open_room * costs["delivery.open_room_per_year"] * part)
-        b = b_savings[b_pos[year]] if year in b_pos else none
-        travel, pnil, turnover, sick, overburdened, informal, _, lonely = b - t_savings[g]
         transfers = t_savings[g][_SAVINGS.index("transfers")]  # the Thuisplusflat arm's
         add(year, "municipality", "client transfer", "cost",
             transfers * costs["delivery.transfer_cost_per_client"])
@@ -677,14 +688,8 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         add(year, "provider", "PNIL premium saved", "benefit", pnil * hour * m.pnil_premium)
         add(year, "provider", "staff replacement saved", "benefit",
             turnover * costs["money.replacement_cost"])
-        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
-            sick * costs["money.productivity_cost_per_hour"])
-        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
-            -informal * costs["costs.informal_care_hour"])
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             lonely / 52.0, "person-years")
-        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
-            overburdened / 52.0, "person-years")
     return rows
 
 

@@ -24,6 +24,7 @@ from numba.extending import intrinsic
 from sim import care as care_mod
 from sim.effects import EffectArrays
 from sim.interventions import Funding, apply_builtin, funding_terms
+from sim.interventions.base import reset_effects
 from sim.processes import (
     care_needs,
     demography,
@@ -35,7 +36,6 @@ from sim.processes import (
 )
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
-    CNT_NH,
     CNT_PREFERRED,
     CNT_STATUS,
     EVENTS,
@@ -58,8 +58,8 @@ __all__ = ["PROCESSES", "TAPE_KEYED", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", 
 WEEK = (
     ("interventions", "reset and set the effect modifiers (``model.effects``)",
      "apply_builtin"),
-    ("ageing and mortality", "and moves out for other reasons (demography)",
-     "demography.week"),
+    ("ageing and mortality", "of every person followed, wherever they live; residents' "
+     "moves out of the complex (demography)", "demography.week"),
     ("health", "vitality decline, falls, hospital episodes, dementia onset", "vitality.week"),
     ("loneliness and network", "meeting in the room and on the floor, tie decay, "
      "loneliness towards its target, activity", "loneliness.week"),
@@ -71,9 +71,10 @@ WEEK = (
      "or PNIL) and redeployment, assignment to workers, delivery up to capacity (the rest "
      "is unmet care, which speeds vitality decline next week), attachment",
      "staffing.week"),
-    ("moves", "dwellings empty since an earlier week are let to newcomers, whose loneliness "
-     "starts at its target", "moves.week"),
-    ("nursing home", "former residents' days and deaths", "nursing_home_days"),
+    ("moves", "applicant households of this week start to be followed elsewhere (their "
+     "loneliness at its target); dwellings empty since an earlier week are let to the "
+     "first waiting household the inflow policy picks", "moves.week"),
+    ("nursing home", "days of the persons in a nursing home", "nursing_home_days"),
     ("accounting", "use × unit costs per law, recorded for the week", "record"),
 )
 
@@ -97,7 +98,8 @@ G_DEMOGRAPHY, G_VITALITY, G_LONELINESS, G_CARE, G_INFORMAL, G_STAFFING, G_INFLOW
 # Sums over residents kept by the weekly summary.
 S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
 S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
-N_STATS = 16
+S_ELSEWHERE = 16
+N_STATS = 17
 
 
 class State(NamedTuple):
@@ -129,12 +131,11 @@ class State(NamedTuple):
     net_stored: np.ndarray      # tie strengths / scale
     net_row_sum: np.ndarray
     net_scale: np.ndarray       # one element
-    nh_death: np.ndarray        # week of death of each former resident in a nursing home
     cnt: np.ndarray             # integer counters (CNT_* slots)
     ev: np.ndarray              # this week's events (EVENTS order)
     stats: np.ndarray           # scratch of the weekly summary
     eff: EffectArrays
-    lv: moves.Levels
+    app: moves.Applicants
     rec: np.ndarray             # the weekly table (week × column)
     unit_cost: np.ndarray       # € per unit of each care type, per week
 
@@ -166,7 +167,9 @@ class Coefficients(NamedTuple):
     """Everything a week reads that does not change during a run."""
 
     n_seats: int
+    n_persons: int              # rows of the resident population: everyone ever followed
     dwellings: int
+    programme_weeks: int        # the Thuisplusflat runs in weeks [policy_week, this)
     entropy64: np.uint64        # the run's entropy reduced to 64 bits (keyed draws)
     frail_threshold: float
     demo: demography.Coefficients
@@ -186,18 +189,12 @@ class Coefficients(NamedTuple):
 def has_room(S, C, week):
     """Whether ``week`` can run without Python allocating more room first.
 
-    One exit and no call (a loop, not ``lettings.max()``): numba then prunes the
-    reference counts of the state it takes.
+    One exit and no call: numba then prunes the reference counts of the state it takes.
     """
-    staff, lettings = S.staff, S.lettings
-    levels = S.lv.age.shape[0]
+    staff = S.staff
     ok = staff.active.shape[0] >= 4 * staff.meta[1] + 64 * C.staff.n_providers
-    ok &= S.nh_death.shape[0] >= S.cnt[CNT_NH] + C.n_seats
     ok &= week < S.rec.shape[0]
     ok &= week < S.unit_cost.shape[0]
-    for d in range(len(lettings)):
-        if lettings[d] >= levels:
-            ok = False
     return ok
 
 
@@ -264,7 +261,7 @@ class Tape(NamedTuple):
     mode: int
     first: int
     draws: Draws
-    seats: np.ndarray           # scratch of the keyed draws: seats whose normals are needed
+    seats: np.ndarray           # scratch of the keyed draws: persons whose normals are needed
 
 
 @glue
@@ -308,7 +305,7 @@ def new_tape(C: Coefficients, first: int, weeks: int, mode: int) -> Tape:
     if mode == TAPE_KEYED:
         weeks = 1
     return Tape(mode, first, Draws(*(np.zeros((weeks, *x)) for x in draw_shapes(C))),
-                np.zeros(C.n_seats if mode == TAPE_KEYED else 0, dtype=np.bool_))
+                np.zeros(C.n_persons if mode == TAPE_KEYED else 0, dtype=np.bool_))
 
 
 # ---------------------------------------------------------------- keyed draws (opt-in)
@@ -336,11 +333,11 @@ def _keyed_normals(z, key, seats):
 
 
 @kernel
-def _flag_seats(seats, h, active, seat):
-    """Flag the seats of the active rows ``[:h]``."""
+def _flag_persons(persons, h, community):
+    """Flag the persons of rows ``[:h]`` outside a nursing home (they draw normals)."""
     for i in range(h):
-        if active[i]:
-            seats[seat[i]] = True
+        if community[i]:
+            persons[i] = True
 
 
 @glue
@@ -348,18 +345,19 @@ def keyed_week(T, S0, S1, two, C, week):
     """The week's :class:`Draws` keyed by (run, process, week, index): the keyed engine.
 
     Each value is SplitMix64 of a key made of the run's entropy, the field of
-    :class:`Draws` (the process and what it draws), the week and the position (seat,
-    dwelling or row), so the same seat draws the same numbers in every arm and whatever
-    the rest of the complex does. Uniforms are made for every position (0.4 ns each);
-    normals, which cost ~10 ns each (the inverse normal), only for the seats of the
-    residents of any arm at the start of the week, the only ones the week reads. Not the
-    reference engine's numbers: its equivalence is statistical (tests/test_keyed.py).
+    :class:`Draws` (the process and what it draws), the week and the position (person,
+    dwelling or row), so the same person draws the same numbers in every arm and
+    whatever the rest of the complex does. Uniforms are made for every position (0.4 ns
+    each); normals, which cost ~10 ns each (the inverse normal), only for the persons
+    outside a nursing home in any arm at the start of the week, the only ones the week
+    reads. Not the reference engine's numbers: its equivalence is statistical
+    (tests/test_keyed.py).
     """
     seats = T.seats
     seats[:] = False
-    _flag_seats(seats, S0.res.meta[0], S0.res.active, S0.res.seat)
+    _flag_persons(seats, S0.res.meta[0], S0.res.community)
     if two:
-        _flag_seats(seats, S1.res.meta[0], S1.res.active, S1.res.seat)
+        _flag_persons(seats, S1.res.meta[0], S1.res.community)
     base = _splitmix64(np.uint64(C.entropy64) ^ _KEYED_FIELDS)
     base = _splitmix64(base ^ np.uint64(week))
     d = T.draws
@@ -393,9 +391,18 @@ class Arm(NamedTuple):
 
 @glue
 def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
-    """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``."""
+    """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``.
+
+    The Thuisplusflat (its interventions and inflow policy) runs during the programme
+    only; afterwards every effect is neutral and the persons are followed as in the
+    baseline.
+    """
+    programme = w < C.programme_weeks
     if builtin:
-        apply_builtin(S, ks, f, w, g_interventions)
+        if programme:
+            apply_builtin(S, ks, f, w, g_interventions)
+        else:
+            reset_effects(S.eff)
     demography.week(S, C, D.demography, w)
     vitality.week(S, C, D.vitality_z, D.vitality_u)
     loneliness.week(S, C, D.loneliness_u, D.loneliness_z)
@@ -403,7 +410,7 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     informal_care.week(S, C, D.informal, nonliteral(False))
     staffing.week(S, C, D.staff_turnover, D.staff_hire, D.staff_provider, D.staff_init,
                   nonliteral(False), w)
-    if w >= C.policy_week:
+    if C.policy_week <= w and programme:
         n_new = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
     else:
         n_new = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
@@ -495,18 +502,24 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
 
 
 @glue
-def _summarise(S, C):
+def _summarise(S, C, programme):
     """Sums and counts over the residents for the weekly record (one pass).
 
-    Summed in locals (registers, not memory), each in the order of the rows.
+    Summed in locals (registers, not memory), each in the order of the rows. Residents
+    of the complex during the ``programme`` are marked ``exposed``; persons elsewhere
+    are counted.
     """
     res, st = S.res, S.stats
     scale = S.net_scale[0]
     n = age = vit = frail = dem = lon = lonely = severe = ties = 0.0
-    wmo = wmo_pref = beg = dn = wlz_home = wlz_assess = attach = 0.0
+    wmo = wmo_pref = beg = dn = wlz_home = wlz_assess = attach = elsewhere = 0.0
     for i in range(res.meta[0]):
-        if not res.active[i]:
+        if not res.home[i]:
+            if res.active[i] and res.community[i]:
+                elsewhere += 1.0
             continue
+        if programme:
+            res.exposed[i] = True
         n += 1.0
         age += res.age[i]
         vit += res.vitality[i]
@@ -520,7 +533,7 @@ def _summarise(S, C):
             lonely += 1.0
         if L >= SEVERELY_LONELY:
             severe += 1.0
-        ties += S.net_row_sum[i] * scale
+        ties += S.net_row_sum[res.seat[i]] * scale
         if S.demand_wmo[i] > 0.0:
             wmo += 1.0
             attach += res.attachment[i]
@@ -538,12 +551,17 @@ def _summarise(S, C):
     st[S_LON], st[S_LONELY], st[S_SEVERE], st[S_TIES] = lon, lonely, severe, ties
     st[S_WMO], st[S_WMO_PREF], st[S_BEG], st[S_DN] = wmo, wmo_pref, beg, dn
     st[S_WLZ_HOME], st[S_WLZ_ASSESS], st[S_ATTACH] = wlz_home, wlz_assess, attach
+    st[S_ELSEWHERE] = elsewhere
 
 
 @kernel
 def record(S, C, cols, week, nh_days):
-    """The week's row of the weekly table: population, health, care use and cost."""
-    _summarise(S, C)
+    """The week's row of the weekly table: population, health, care use and cost.
+
+    Care use and cost are those of every person followed, wherever they live (the
+    complex, elsewhere, a nursing home); the other figures are the complex's.
+    """
+    _summarise(S, C, week < C.programme_weeks)
     st, ev = S.stats, S.ev
     r = S.rec[week]
     n = st[S_N]
@@ -564,7 +582,7 @@ def record(S, C, cols, week, nh_days):
     if st[S_WMO]:
         r[cols.continuity] = st[S_ATTACH] / st[S_WMO]
     S.cnt[CNT_PREFERRED] = int(st[S_WMO_PREF])
-    r[cols.nh_residents] = nh_days / 7
+    r[cols.nh_residents] = nh_days / 7  # persons followed who live in a nursing home
     staff = S.staff
     n_staff = 0
     n_pnil = 0

@@ -26,6 +26,7 @@ from sim.engine import (
     S_BEG,
     S_DEM,
     S_DN,
+    S_ELSEWHERE,
     S_FRAIL,
     S_LON,
     S_LONELY,
@@ -58,11 +59,12 @@ from sim.processes import (
     vitality,
 )
 from sim.processes.common import (
-    CNT_NH,
     CNT_PREFERRED,
     CNT_STATUS,
     CNT_UID,
     EVENTS,
+    IN_NURSING_HOME,
+    N_COUNTERS,
     ST_CARERS_FULL,
     ST_NEEDS_ROOM,
     ST_OK,
@@ -72,7 +74,8 @@ from sim.processes.common import (
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
 
-__all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "check_draws", "run_arms"]
+__all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "check_draws",
+           "horizon_weeks", "run_arms"]
 
 NETWORK_BURN_IN_WEEKS = 104
 #: The engines a model can run on (``ThuisplusModel(..., draws=...)``): ``"streams"``, the
@@ -82,6 +85,11 @@ NETWORK_BURN_IN_WEEKS = 104
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
+
+
+def horizon_weeks(p: Parameters) -> int:
+    """A run's default length: the programme and the follow-up of its persons (weeks)."""
+    return int(p.simulation.weeks + 52 * p.simulation.follow_up_years)
 
 
 def check_draws(draws: str) -> str:
@@ -172,11 +180,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("wlz_home_clients", "residents with Wlz care at home (vpt/mpt)", "count",
            S_WLZ_HOME),
     Column("wlz_assessing", "residents awaiting a Wlz indication", "count", S_WLZ_ASSESS),
-    Column("nh_residents", "former residents alive in a nursing home", "record"),
-    Column("carers_active", "informal carers attached to a resident"),
+    Column("nh_residents", "persons followed who live in a nursing home", "record"),
+    Column("persons_elsewhere", "persons followed who live elsewhere (applicants waiting, "
+           "former residents who moved out)", "count", S_ELSEWHERE),
+    Column("applications", "applicants who started to be followed this week"),
+    Column("deaths_outside", "persons followed who died elsewhere or in a nursing home"),
+    Column("admissions_outside", "persons living elsewhere admitted to a nursing home"),
+    Column("carers_active", "informal carers attached to a person followed"),
     Column("carers_overburdened", "informal carers above the overburden threshold"),
-    Column("residents_with_carer", "residents receiving informal care this week"),
-    Column("informal_care_hours", "informal care hours given this week"),
+    Column("residents_with_carer", "persons followed receiving informal care this week"),
+    Column("informal_care_hours", "informal care hours given to persons followed this week"),
     Column("carer_sick_leave_hours", "work hours lost to carers' sick leave this week"),
     Column("carer_breakdowns", "carers who stopped this week (overburden)"),
     Column("staff", "care workers serving the building", "record"),
@@ -210,22 +223,21 @@ _USE_EVENTS = tuple(c.event for c in care_mod.CARE_TYPES if c.event)
 
 
 class NursingHome:
-    """Former residents admitted to a nursing home: they cost Wlz days until they die.
+    """The persons followed who live in a nursing home (a view on the resident rows).
 
-    Each admitted resident's remaining weeks come from one uniform keyed by (run, week,
-    seat) (:func:`sim.processes.common.keyed_uniform3`), so the same person admitted in
-    the same week survives equally long in both arms of a pair, and no weekly draw
-    depends on the pool. The pool lives in the engine's arrays; this is its view.
+    Admitted residents and applicants stay persons of the model: they cost Wlz days and
+    die at the nursing home's rate, from their own draws, the same in both arms.
     """
 
     def __init__(self, model: ThuisplusModel):
         self._model = model
 
     @property
-    def death_week(self) -> np.ndarray:
-        """Week of death of each former resident still alive in a nursing home."""
-        S = self._model.state
-        return S.nh_death[: S.cnt[CNT_NH]]
+    def rows(self) -> np.ndarray:
+        """Rows of the persons alive in a nursing home."""
+        res = self._model.res
+        h = res.high
+        return np.flatnonzero(res.active[:h] & (res.where[:h] == IN_NURSING_HOME))
 
 
 class ThuisplusModel(mesa.Model):
@@ -272,6 +284,13 @@ class ThuisplusModel(mesa.Model):
         b = self.p.building
         self.dwellings = b.dwellings
         self.n_seats = 2 * b.dwellings
+        #: The programme's weeks; households apply during it (the applicant stream).
+        self.programme_weeks = int(self.p.simulation.weeks)
+        self._app_week, self._app_size = moves.applicant_households(
+            self.p, self.entropy, self.programme_weeks)
+        #: Rows of the resident population: the seats' initial residents, then two per
+        #: applicant household. Row r is the same person in every arm on this seed.
+        self.n_persons = self.n_seats + 2 * len(self._app_week)
         self.per_floor = math.ceil(b.dwellings / b.floors)
         self.n_providers = 1 + self.p.staffing.other_providers
         self.week = 0
@@ -308,21 +327,21 @@ class ThuisplusModel(mesa.Model):
 
         Returns False when the initial staffing needs more room (then nothing is kept).
         """
-        b = self.p.building
         self.streams = make_streams(self.entropy)
-        self.effects = Effects(2 * b.dwellings, self.n_providers)
+        P = self.n_persons
+        self.effects = Effects(P, self.n_providers)
 
-        self.res = Population(self, Resident, self.n_seats)
-        self.carers = Population(self, InformalCarer, self.n_seats)
+        self.res = Population(self, Resident, P)
+        self.carers = Population(self, InformalCarer, P)
         self.staff = Population(self, StaffMember, staff_room, growable=True)
         self._staff_room = staff_room
         self.network = SocialNetwork(self.n_seats, self.p.loneliness.tie_half_life_weeks)
         self.nursing_home = NursingHome(self)
         self.occupants = np.zeros(self.dwellings, dtype=np.int64)
-        self.demand_hh = np.zeros(self.n_seats)
-        self.demand_beg = np.zeros(self.n_seats)
-        self.demand_dn = np.zeros(self.n_seats)
-        self.demand_wmo = np.zeros(self.n_seats)
+        self.demand_hh = np.zeros(P)
+        self.demand_beg = np.zeros(P)
+        self.demand_dn = np.zeros(P)
+        self.demand_wmo = np.zeros(P)
         self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
         self.lettings = np.zeros(self.dwellings, dtype=np.int64)  # households let so far
         self.prices = care_mod.PriceBook(self.p.costs)
@@ -331,25 +350,24 @@ class ThuisplusModel(mesa.Model):
         self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
         self._unit_cost = np.zeros((0, len(care_mod.CARE_TYPES)))
         self._scratch = {
-            "flags": np.zeros(self.n_seats, dtype=np.int8),
-            "carer_flags": np.zeros(self.n_seats, dtype=np.int8),
-            "scratch_idx": np.zeros(2 * self.n_seats, dtype=np.int64),  # floor + room lists
-            "scratch_need": np.zeros(self.n_seats),
-            "scratch_got": np.zeros(self.n_seats),
-            "scratch_work": np.zeros(self.n_seats),
-            "scratch_unmet": np.zeros(self.n_seats),
+            "flags": np.zeros(P, dtype=np.int8),
+            "carer_flags": np.zeros(P, dtype=np.int8),
+            "scratch_idx": np.zeros(2 * P, dtype=np.int64),  # floor + room lists
+            "scratch_need": np.zeros(P),
+            "scratch_got": np.zeros(P),
+            "scratch_work": np.zeros(P),
+            "scratch_unmet": np.zeros(P),
             "scratch_acc": np.zeros(8),
             "scratch_prov": np.zeros((4, self.n_providers), dtype=np.int64),
             "scratch_travel": np.zeros(self.n_providers),
-            "scratch_noise": np.zeros(self.n_seats),
+            "scratch_noise": np.zeros(P),
         }
         self._staff_scratch()
-        self._nh_death = np.zeros(4 * self.n_seats, dtype=np.int64)
-        self._cnt = np.zeros(4, dtype=np.int64)
+        self._cnt = np.zeros(N_COUNTERS, dtype=np.int64)
         self._cnt[CNT_UID] = self.agent_id_counter
         self._stale = False  # Mesa agents lag the arrays (see sync_agents)
         self._ev = np.zeros(len(EVENTS))
-        self._levels = moves.letting_levels(self.p, self.entropy, 0, 3)
+        self.applicants = self._applicants()
         self.coef = self._coefficients()
         self._columns = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS,
                                        _USE_EVENTS)
@@ -360,12 +378,33 @@ class ThuisplusModel(mesa.Model):
 
         return self._populate()
 
+    def _applicants(self) -> moves.Applicants:
+        """The applicant households, their traits written into their (inactive) rows."""
+        J = len(self._app_week)
+        rows = self.n_seats + 2 * np.arange(J, dtype=np.int64)
+        noise = np.zeros(self.n_persons)
+        if J:
+            t = moves.applicant_traits(self.p, self.entropy, J)
+            res = self.res
+            sl = slice(self.n_seats, self.n_persons)
+            for k in ("age", "vitality", "loneliness_base", "hh_threshold", "dementia",
+                      "trait_u", "potential_carer", "vital"):
+                getattr(res, k)[sl] = t[k]
+            female = t["female"].copy()
+            couple = np.repeat(self._app_size == 2, 2)
+            female[couple] = np.tile([False, True], J)[couple]  # a man and a woman
+            res.female[sl] = female
+            noise[sl] = t["lnoise"]
+        return moves.Applicants(self._app_week.copy(), rows, self._app_size.copy(),
+                                np.zeros(J, dtype=np.int64), noise)
+
     def _coefficients(self) -> engine.Coefficients:
         p = self.p
         c = p.thuisplus.contract
         policy = start_week(c.start_date, self.start_date) if p.thuisplus.enabled else 2**62
         return engine.Coefficients(
-            self.n_seats, self.dwellings, np.uint64(self.entropy & (2**64 - 1)),
+            self.n_seats, self.n_persons, self.dwellings, self.programme_weeks,
+            np.uint64(self.entropy & (2**64 - 1)),
             p.vitality.frail_threshold, demography.coefficients(p), vitality.coefficients(p),
             loneliness.coefficients(p), care_needs.coefficients(p),
             informal_care.coefficients(p),
@@ -389,8 +428,8 @@ class ThuisplusModel(mesa.Model):
             sc["scratch_work"], sc["scratch_unmet"], sc["scratch_load"], sc["scratch_acc"],
             sc["scratch_prov"], sc["scratch_travel"], sc["scratch_noise"],
             self.network.stored, self.network.row_sum, self.network.scale_box,
-            self._nh_death, self._cnt, self._ev, np.zeros(engine.N_STATS),
-            self.effects.arrays(), self._levels, self._rec, self._unit_cost)
+            self._cnt, self._ev, np.zeros(engine.N_STATS),
+            self.effects.arrays(), self.applicants, self._rec, self._unit_cost)
 
     def _unit_costs_until(self, weeks: int) -> None:
         """Unit costs of every week up to ``weeks`` (each week priced in its year)."""
@@ -417,17 +456,6 @@ class ThuisplusModel(mesa.Model):
         changed = self.staff.reserve(4 * self.staff.size + 64 * self.n_providers)
         if changed:
             self._staff_scratch()
-        n_nh = int(self._cnt[CNT_NH])
-        if len(self._nh_death) < n_nh + self.n_seats:
-            grown = np.zeros(2 * (n_nh + self.n_seats), dtype=np.int64)
-            grown[:n_nh] = self._nh_death[:n_nh]
-            self._nh_death = grown
-            changed = True
-        levels = len(self._levels.age)
-        if self.lettings.max() >= levels:
-            self._levels = moves.letting_levels(self.p, self.entropy, levels, 2, self._levels)
-            changed = True
-        if changed:
             self._build_state()
 
     def _populate(self) -> bool:
@@ -443,18 +471,24 @@ class ThuisplusModel(mesa.Model):
         occupied = np.flatnonzero(u_occ < b.initial_occupancy)
         couple = occupied[u_couple[occupied] < b.couple_share]
         seats = np.sort(np.concatenate([2 * occupied, 2 * couple + 1]))
-        t = {k: x[seats] for k, x in traits.items()}
-        rows = moves.move_in(S, C, seats, t["age"], t["female"], t["vitality"],
-                             t["loneliness_base"], t["hh_threshold"], t["dementia"],
-                             t["trait_u"], t["potential_carer"],
-                             np.zeros(len(seats), dtype=np.bool_), False, 0)
-        loneliness.set_target_with_noise(S, C, rows, t["lnoise"])
+        rows = seats.astype(np.int64)  # an initial resident's row is their seat
+        res = self.res
+        for r in rows.tolist():
+            moves.appear(S.res, r, self._cnt)
+        for k in ("age", "female", "vitality", "loneliness_base", "hh_threshold", "dementia",
+                  "trait_u", "potential_carer"):
+            getattr(res, k)[rows] = traits[k][seats]
+        for d in couple.tolist():  # couples: one man, one woman (assumption)
+            a, bb = 2 * d, 2 * d + 1
+            res.partner[a], res.partner[bb] = bb, a
+            res.female[a], res.female[bb] = False, True
+        moves.move_in(S, C, seats, rows, False, False, 0)
+        loneliness.set_target_with_noise(S, C, rows, traits["lnoise"][seats])
 
         # Ties built up before the simulation starts; loneliness then set to its target.
         burn = self.streams["init"]
         # Activity levels are the same moving averages as in the weekly step.
         loneliness.burn_in(S, C, burn, rows, NETWORK_BURN_IN_WEEKS)
-        res = self.res
         noise = burn.standard_normal(self.n_seats)[res.seat[rows]]
         loneliness.set_target_with_noise(S, C, rows, noise)
 
@@ -479,7 +513,7 @@ class ThuisplusModel(mesa.Model):
             1.0 - (1.0 - self.p.staffing.attachment_rate) ** tenure, 0.0)
         self._check_status()
         self._ev[:] = 0.0
-        self._cnt[CNT_PREFERRED] = int(((self.demand_wmo > 0) & res.active
+        self._cnt[CNT_PREFERRED] = int(((self.demand_wmo > 0) & res.home
                                         & (res.provider == 0)).sum())
         self._stale = True
         self.agent_id_counter = int(self._cnt[CNT_UID])
@@ -516,12 +550,12 @@ class ThuisplusModel(mesa.Model):
     step.__doc__ = "Advance one week.\n\nThe order of events:\n\n" + engine.week_docstring()
 
     def run(self, weeks: int | None = None) -> ThuisplusModel:
-        """Run ``weeks`` weeks (default ``simulation.weeks``); returns the model.
+        """Run ``weeks`` weeks (default: the programme and the follow-up); returns the model.
 
         Runs in one compiled call where it can (see :mod:`sim.engine`); Mesa's clock
         (``steps``, ``time``) advances by ``weeks`` as if ``step`` had been called.
         """
-        weeks = self.p.simulation.weeks if weeks is None else int(weeks)
+        weeks = horizon_weeks(self.p) if weeks is None else int(weeks)
         if weeks < 0:
             raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
         if type(self).step is not ThuisplusModel.step:
@@ -582,7 +616,7 @@ class ThuisplusModel(mesa.Model):
         same run, bit for bit, ~12 ms faster per 520 weeks. What a batch does when many
         design points share a seed; the tape of 520 weeks takes ~49 MB.
         """
-        weeks = self.p.simulation.weeks if weeks is None else int(weeks)
+        weeks = horizon_weeks(self.p) if weeks is None else int(weeks)
         if self._tape is not None:
             raise RuntimeError("this model is replaying a tape; it cannot record one")
         if self.draws != "streams":
@@ -642,6 +676,7 @@ class ThuisplusModel(mesa.Model):
         return (self.entropy == other.entropy and self.week == other.week
                 and self.draws == other.draws
                 and a.n_seats == b.n_seats and a.dwellings == b.dwellings
+                and a.n_persons == b.n_persons and a.programme_weeks == b.programme_weeks
                 and a.staff.n_providers == b.staff.n_providers
                 and a.staff.turnover_rows == b.staff.turnover_rows
                 and not (self._panel_on or other._panel_on)
@@ -667,7 +702,7 @@ class ThuisplusModel(mesa.Model):
             self._panel.append(np.column_stack([
                 np.full(len(rows), self.week), rows, res.age[rows], res.vitality[rows],
                 res.loneliness[rows], res.dementia[rows], res.wmo_hh[rows], res.provider[rows],
-                res.wlz[rows], res.attachment[rows], res.uid[rows],
+                res.wlz[rows], res.attachment[rows], res.uid[rows], res.where[rows],
             ]))
         return k
 
@@ -740,14 +775,17 @@ class ThuisplusModel(mesa.Model):
         return df
 
     def panel(self) -> pd.DataFrame:
-        """Per-resident weekly panel (only with ``panel=True``)."""
+        """Per-person weekly panel (only with ``panel=True``): every person followed.
+
+        ``where``: 0 in the complex, 1 elsewhere, 2 in a nursing home.
+        """
         if not self._panel_on:
             raise RuntimeError("the resident panel is off; create the model with panel=True")
         cols = ["week", "row", "age", "vitality", "loneliness", "dementia", "wmo_hh",
-                "provider", "wlz", "attachment", "unique_id"]
+                "provider", "wlz", "attachment", "unique_id", "where"]
         data = np.vstack(self._panel) if self._panel else np.zeros((0, len(cols)))
         df = pd.DataFrame(data, columns=cols)
-        for k in ("week", "row", "provider", "wlz", "unique_id"):
+        for k in ("week", "row", "provider", "wlz", "unique_id", "where"):
             df[k] = df[k].astype(int)
         for k in ("dementia", "wmo_hh"):
             df[k] = df[k].astype(bool)
@@ -769,8 +807,9 @@ class ThuisplusModel(mesa.Model):
         return self.building[(dwelling // self.per_floor, dwelling % self.per_floor)]
 
     def residents(self) -> Sequence[Resident]:
-        """The Mesa agents of the current residents."""
-        return [self.res.agents[r] for r in self.res.rows().tolist()]
+        """The Mesa agents of the current residents of the complex."""
+        agents = self.res.agents
+        return [agents[r] for r in np.flatnonzero(self.res.home).tolist()]
 
 
 def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
@@ -783,7 +822,7 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
     cannot share (another seed or building, a resident panel, interventions applied in
     Python) simply run one after the other.
     """
-    weeks = a.p.simulation.weeks if weeks is None else int(weeks)
+    weeks = horizon_weeks(a.p) if weeks is None else int(weeks)
     if weeks < 0:
         raise ValueError(f"weeks = {weeks}: allowed: an integer >= 0")
     if not a._lockstep_with(b):

@@ -58,7 +58,7 @@ _Group = Group
 
 
 class SimulationParams(_Group):
-    """Calendar and run length."""
+    """Calendar, the programme and the follow-up of the persons it reached."""
 
     start_date: dt.date = P(
         dt.date(2021, 1, 4),
@@ -67,8 +67,16 @@ class SimulationParams(_Group):
         "Date of the first simulated week (a Monday keeps weeks aligned).",
     )
     weeks: int = P(
-        520, "weeks", "DESIGN: default horizon 10 years", "Default number of weeks of a run.",
-        ge=1, le=5200,
+        520, "weeks", "DESIGN: default programme of 10 years (contract years)",
+        "Weeks of the programme: the Thuisplusflat runs in them, and households apply for "
+        "a dwelling in them.", ge=1, le=5200,
+    )
+    follow_up_years: int = P(
+        45, "years", "Dutch guidelines for economic evaluation (Zorginstituut 2024): a "
+        "lifetime horizon when effects outlast the intervention; 45 years after the "
+        "programme leaves nearly nobody alive (the youngest applicant is 55)",
+        "Years the persons are followed after the programme (a run's default length is "
+        "the programme plus these). Persons still alive then are reported.", ge=0, le=80,
     )
 
 

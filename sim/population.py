@@ -201,15 +201,30 @@ def _row_property(name: str) -> property:
 
 
 class Resident(ArrayAgent):
-    """A resident of the complex (one row of the resident population)."""
+    """A person followed by the model: one row of the resident population, for life.
+
+    Row ``r`` is the same person in both arms of a pair: rows ``[0, n_seats)`` are the
+    initial residents (row = seat), rows from ``n_seats`` on the applicants' households
+    (two rows each). ``where`` says where the person lives (0 the complex, 1 elsewhere:
+    waiting or moved out, 2 a nursing home); ``home`` is True while in the complex.
+    """
 
     fields: ClassVar = {
+        "person": (np.int64, -1),             # the person's number (= row): keys the draws
+        "where": (np.int8, 0),                # 0 complex, 1 elsewhere, 2 nursing home
+        "home": (np.bool_, False),            # lives in the complex
+        "community": (np.bool_, False),       # alive and not in a nursing home
+        "exposed": (np.bool_, False),         # lived in the complex during the programme
+        "died_week": (np.int32, -1),          # week of death (-1: alive)
+        "admitted_week": (np.int32, -1),      # week of nursing-home admission (-1: none)
+        "applied_week": (np.int32, -1),       # week the household applied (-1: initial)
+        "vital": (np.bool_, True),            # applicant's category (inflow policy)
         "age": (np.float64, 0.0),             # years
         "female": (np.bool_, False),
-        "seat": (np.int32, -1),               # 2 * dwelling + place; indexes the random draws
+        "seat": (np.int32, -1),               # 2 * dwelling + place while in the complex
         "dwelling": (np.int32, -1),
         "floor": (np.int16, -1),
-        "partner": (np.int32, -1),            # row of the partner in the same dwelling
+        "partner": (np.int32, -1),            # row of the partner (same dwelling or household)
         "vitality": (np.float64, 1.0),        # 0 (frail) .. 1 (vital)
         "dementia": (np.bool_, False),
         "loneliness": (np.float64, 0.0),      # De Jong Gierveld 0..11 (continuous)
@@ -231,7 +246,7 @@ class Resident(ArrayAgent):
         "dn_provider": (np.int16, -1),        # district-nursing provider
         "nurse": (np.int32, -1),              # row of the regular district nurse
         "carer": (np.int32, -1),              # row of the informal carer
-        "entered_week": (np.int32, 0),
+        "entered_week": (np.int32, -1),      # week the person last moved into the complex
     }
 
 

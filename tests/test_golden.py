@@ -35,6 +35,11 @@ def test_the_golden_comparison_can_fail(stored):
 def test_golden_cases_reach_the_rare_branches(stored):
     churn = stored["small-churn-s7"]
     assert churn["lettings"].max() >= 5            # many newcomers in one dwelling
-    assert churn["nh.death_week"].size > 0
+    assert churn["nh.rows"].size > 0               # persons alive in a nursing home
     grown = stored["small-staff-growth-s8"]
     assert len(grown["staff.active"]) > 120        # the staff pool grew past its first room
+    life = stored["lifetime-small-s9"]
+    assert len(life["weekly"]) > 260               # the follow-up after the programme ran
+    appeared = life["res.person"] >= 0
+    assert (life["res.died_week"][appeared] >= 0).mean() > 0.95  # nearly all followed to death
+    assert (life["app.state"] == 2).any() and (life["app.state"] == 1).any()

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from sim import Parameters, ThuisplusModel
 from sim.params import iter_fields
+from sim.processes.common import IN_COMPLEX, IN_NURSING_HOME
 
 # Groups whose numeric parameters are drawn over their whole valid range.
 GROUPS = ("demography", "vitality", "loneliness", "care", "informal_care", "staffing",
@@ -58,7 +59,20 @@ def check_invariants(m: ThuisplusModel) -> None:
     flows = df["inflow"] - df["deaths"] - df["admissions"] - df["moves_out"]
     start = df["residents"].iloc[0] - flows.iloc[0]
     assert np.array_equal(start + flows.cumsum(), df["residents"])
-    assert df["residents"].iloc[-1] == m.res.count == len(m.residents())
+    res = m.res
+    assert df["residents"].iloc[-1] == res.home.sum() == len(m.residents())
+    # Persons: followed from their appearance until death, wherever they live; the
+    # where flags agree; the persons' counts add up.
+    act = res.active
+    assert np.array_equal(res.home, act & (res.where == IN_COMPLEX))
+    assert np.array_equal(res.community, act & (res.where != IN_NURSING_HOME))
+    appeared = res.person >= 0
+    assert (res.died_week[appeared & ~act] >= 0).all() and (res.died_week[act] < 0).all()
+    last = df.iloc[-1]
+    assert last["persons_elsewhere"] + last["residents"] + last["nh_residents"] == act.sum()
+    left = df["deaths"] + df["deaths_outside"]
+    assert left.sum() == (appeared & ~act).sum()
+    assert (res.seat[act & ~res.home] == -1).all() and (res.seat[res.home] >= 0).all()
     # Staff deliver no more than their available hours.
     assert (df["staff_hours"] <= df["staff"] * m.coef.staff.available_hours + 1e-6).all()
     assert (df["unmet_care_hours"] >= -1e-9).all()
@@ -67,16 +81,16 @@ def check_invariants(m: ThuisplusModel) -> None:
                 "continuity"):
         assert df[col].between(0, 1).all(), col
     assert df["households"].le(m.dwellings).all()
-    res = m.res
-    act = res.active
     assert (res.vitality[act] >= 0).all() and (res.vitality[act] <= 1).all()
     assert (res.loneliness[act] >= 0).all() and (res.loneliness[act] <= 11).all()
-    # every carer cares for a resident who lives here; every worker link points to staff
+    # every carer cares for a person followed outside a nursing home; every worker link
+    # points to staff, and only residents of the complex have one
     c = m.carers
-    assert res.active[c.resident[c.active]].all()
+    assert res.community[c.resident[c.active]].all()
     assert (res.carer[c.resident[c.active]] == np.flatnonzero(c.active)).all()
     w = res.worker[act]
     assert m.staff.active[w[w >= 0]].all()
+    assert (res.worker[act & ~res.home] == -1).all() and (res.nurse[act & ~res.home] == -1).all()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -62,33 +62,36 @@ def test_agents_are_mesa_agents_viewing_array_rows():
     assert np.allclose(sorted(ages), sorted(m.res.age[m.res.active]))
 
 
-def test_leavers_are_removed_from_mesa_and_rows_recycled():
+def test_leavers_stay_persons_and_rows_are_never_recycled():
     m = ThuisplusModel(small_params(), rng=5)
     first = {a.unique_id for a in m.agents_by_type[Resident]}
     m.run(520)
     now = m.agents_by_type[Resident]
-    assert len(now) == m.res.count
+    assert len(now) == m.res.count  # every person followed, wherever they live
     for a in now:  # every agent sits on an active row that points back to it
         assert m.res.active[a.row] and m.res.agents[a.row] is a
+        assert a.person == a.row
     gone = first - {a.unique_id for a in now}
-    assert gone, "in ten years some residents must have left"
+    assert gone, "in ten years some residents must have died"
     assert m.res.high <= m.res.size
     df = m.weekly()
     assert df["inflow"].sum() > 0
-    # rows were reused: more residents ever lived here than rows ever used
-    assert len(first) + df["inflow"].sum() > m.res.high
+    # a row is one person for life: everyone who ever appeared has a row of their own
+    appeared = m.res.person >= 0
+    assert appeared.sum() == len(first) + df["applications"].sum()
+    assert len(m.residents()) == df["residents"].iloc[-1]
 
 
 def test_couples_share_a_dwelling():
     m = ThuisplusModel(small_params(**{"building.couple_share": 0.5}), rng=2)
     m.run(104)
     res = m.res
-    rows = res.rows()
+    rows = np.flatnonzero(res.home)
     partners = res.partner[rows]
     assert (partners >= 0).any()
     for r, p in zip(rows, partners, strict=True):
         if p >= 0:
-            assert res.partner[p] == r and res.dwelling[p] == res.dwelling[r] and res.active[p]
+            assert res.partner[p] == r and res.dwelling[p] == res.dwelling[r] and res.home[p]
     counts = np.bincount(res.dwelling[rows], minlength=m.dwellings)
     assert counts.max() <= 2
     assert np.array_equal(counts, m.occupants)
@@ -103,7 +106,8 @@ def test_building_grid_and_panel():
     assert cell.coordinate == (1, 2)
     panel = m.panel()
     assert set(panel["week"]) == set(range(10))
-    assert panel.groupby("week").size().tolist() == m.weekly()["residents"].astype(int).tolist()
+    home = panel[panel["where"] == 0]
+    assert home.groupby("week").size().tolist() == m.weekly()["residents"].astype(int).tolist()
     with pytest.raises(RuntimeError, match="panel"):
         ThuisplusModel(small_params(), rng=1).panel()
 

@@ -80,7 +80,9 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
     p = params
     m, c, d = p.money, p.thuisplus.contract, p.delivery
     view = view or m.nursing_home_view
-    running = (tw["date"] >= pd.Timestamp(c.start_date)).to_numpy() & p.thuisplus.enabled
+    end = pd.Timestamp(p.simulation.start_date) + pd.Timedelta(weeks=p.simulation.weeks)
+    running = ((tw["date"] >= pd.Timestamp(c.start_date)) & (tw["date"] < end)).to_numpy() \
+        & p.thuisplus.enabled
     tw = tw.assign(running=running)
     rows: list[dict] = []
 
@@ -111,6 +113,15 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
                 amount(p, "money.start_amount") * on)
             add(year, "provider", "start amount", "transfer_in",
                 amount(p, "money.start_amount") * on)
+        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
+            (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
+            * amount(p, "money.productivity_cost_per_hour"))
+        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
+            -(bwk["informal_care_hours"].sum() - wk["informal_care_hours"].sum())
+            * amount(p, "costs.informal_care_hour"))
+        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
+            (bwk["carers_overburdened"].sum() - wk["carers_overburdened"].sum()) / 52.0,
+            "person-years")
         if weeks_running == 0:
             continue
         part = weeks_running / m.weeks_per_year
@@ -158,18 +169,9 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
         add(year, "provider", "staff replacement saved", "benefit",
             (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum())
             * amount(p, "money.replacement_cost"))
-        add(year, "carers_employers", "carers' sick leave avoided", "benefit",
-            (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
-            * amount(p, "money.productivity_cost_per_hour"))
-        add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
-            -(bwk["informal_care_hours"].sum() - wk["informal_care_hours"].sum())
-            * amount(p, "costs.informal_care_hour"))
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
              - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
-        add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
-            (bwk["carers_overburdened"].sum() - wk["carers_overburdened"].sum()) / 52.0,
-            "person-years")
     return pd.DataFrame(rows)
 
 
@@ -251,6 +253,9 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
     for item, col in _OUTCOME_ITEMS.items():
         out[col] = float(m["outcomes"].get(item, 0.0))
     start = pd.Timestamp(params.thuisplus.contract.start_date)
+    n = min(params.simulation.weeks, len(tw), len(bw))
+    full_tw, full_bw = tw, bw
+    tw, bw = tw.iloc[:n], bw.iloc[:n]  # the complex's figures: the programme's
     running = (tw["date"] >= start).to_numpy() & params.thuisplus.enabled
     clients = tw["wmo_clients_preferred"].to_numpy(dtype=float)
     in_2023 = np.flatnonzero(tw["date"].to_numpy() >= np.datetime64("2023-01-01"))
@@ -265,7 +270,7 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
     out["unmet_hours_baseline"] = float(bw["unmet_care_hours"].mean())
     out["unmet_hours_thuisplus"] = float(tw["unmet_care_hours"].mean())
 
-    yearly = _reference_yearly(bw, tw, avoided, m["cumulative_net"])
+    yearly = _reference_yearly(full_bw, full_tw, avoided, m["cumulative_net"])
     return out, yearly
 
 

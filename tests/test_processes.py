@@ -36,10 +36,10 @@ def test_mortality_matches_life_table_at_reference():
         age = np.full(n, 80.0 - 1 / 52)  # kept at 80 to isolate the anchor
         out = np.zeros(n, np.int8)
         c = demography.Coefficients(0.0, hz, p.mortality_age_slope,
-                                    p.mortality_vitality_log_hr, p.vitality_reference, 0.0)
-        demography._age_and_die(n, active & alive, seat, age, np.ones(n, bool),
-                                np.full(n, p.vitality_reference), rng.random(n),
-                                np.ones(n), out, c)
+                                    p.mortality_vitality_log_hr, p.vitality_reference, 0.0, 0.0)
+        demography._age_and_die(n, active & alive, np.zeros(n, np.int8), np.ones(n, bool),
+                                seat, age, np.ones(n, bool), np.full(n, p.vitality_reference),
+                                rng.random(n), np.ones(n), out, c)
         alive &= out != demography.DIES
     died = 1 - alive.mean()
     assert abs(died - 0.035) < 4 * math.sqrt(0.035 * 0.965 / n)

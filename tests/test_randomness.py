@@ -25,8 +25,8 @@ def test_every_stream_draws_the_same_amount_whatever_the_state():
 
 
 def test_the_staffing_stream_does_not_depend_on_the_size_of_the_staff_pool():
-    # At 10% target utilisation the pool outgrows its first room (one worker per seat).
-    grows = small_params(thuisplus=True, **{"staffing.target_utilisation": 0.1})
+    # At 5% target utilisation the pool outgrows its first room (one worker per seat).
+    grows = small_params(thuisplus=True, **{"staffing.target_utilisation": 0.05})
     stays = small_params(thuisplus=True)
     a = ThuisplusModel(grows, rng=8).run(156)
     b = ThuisplusModel(stays, rng=8).run(156)

@@ -165,7 +165,7 @@ def _apply_contract(S, k, f, week, g):
     transfer = on and week >= k.transfer_week
     # the draw (every week) and the transfer in a kernel of their own: a function that
     # takes the state and allocates nothing keeps its reference counts pruned
-    n = _draw_and_transfer(g, transfer, res.meta[0], res.active, res.seat, S.demand_hh,
+    n = _draw_and_transfer(g, transfer, res.meta[0], res.home, res.person, S.demand_hh,
                            S.demand_beg, S.demand_dn, res.wlz, res.provider, res.worker,
                            res.attachment, res.dn_provider, res.nurse, res.transfer_refused, k)
     if not on:
@@ -184,10 +184,12 @@ def _apply_contract(S, k, f, week, g):
 @kernel
 def _draw_and_transfer(g, transfer, h, active, seat, demand_hh, demand_beg, demand_dn, wlz,
                        provider, worker, attachment, dn_provider, nurse, refused, k):
-    """The week's transfer uniforms (two per resident row); the transfer if it runs.
+    """The week's transfer uniforms (two per person); the transfer if it runs.
+
+    Residents of the complex only (``active`` = ``res.home``); the draws are the person's.
 
     Arguments, as the caller (``_apply_contract``) passes them: ``g``; ``transfer``; ``h`` =
-    ``res.meta[0]``; ``active`` = ``res.active``; ``seat`` = ``res.seat``; ``demand_hh`` =
+    ``res.meta[0]``; ``active`` = ``res.home``; ``seat`` = ``res.person``; ``demand_hh`` =
     ``S.demand_hh``; ``demand_beg`` = ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``;
     ``wlz`` = ``res.wlz``; ``provider`` = ``res.provider``; ``worker`` = ``res.worker``;
     ``attachment`` = ``res.attachment``; ``dn_provider`` = ``res.dn_provider``; ``nurse`` =

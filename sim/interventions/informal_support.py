@@ -57,14 +57,14 @@ class SupportCoef(NamedTuple):
 def _apply_support(S, k, f, week, g):
     """Set burden, breakdown and new-carer modifiers."""
     # everything taken from the state before the first branch (pruned reference counts)
-    e, i, c_active = S.eff, k.intensity, S.car.active
+    e, i, c_active, cared, home = S.eff, k.intensity, S.car.active, S.car.resident, S.res.home
     scale = funding_scale(S, f)
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
     hours = k.support_fte * HOURS_PER_FTE * i * scale
     n = 0
     for c in range(c_active.shape[0]):
-        if c_active[c]:
+        if c_active[c] and home[cared[c]]:  # carers of residents of the complex
             n += 1
     carers = max(n, 1)
     reach = min(hours / (carers * k.hours_per_carer), 1.0)

@@ -64,7 +64,7 @@ def _apply_loneliness(S, k, f, week, g):
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
     e.scalar[EF_TIE_FORMATION] *= 1.0 + i * scale * k.tie_formation_boost
-    _outreach(res.meta[0], res.active, res.room_activity, res.loneliness, e.lonely_shift,
+    _outreach(res.meta[0], res.home, res.room_activity, res.loneliness, e.lonely_shift,
               i * k.outreach_reach * k.outreach_shift)
 
 

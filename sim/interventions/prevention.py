@@ -76,7 +76,7 @@ def _apply_prevention(S, k, f, week, g):
     if not (k.intensity > 0.0 and week >= k.first_week):
         return
     e.scalar[EF_ATTENDANCE] *= 1.0 + i * scale * k.attendance_boost
-    _prevention(res.meta[0], res.active, res.room_activity, res.provider, S.demand_wmo,
+    _prevention(res.meta[0], res.home, res.room_activity, res.provider, S.demand_wmo,
                 res.attachment, e.fall, e.decline, e.hospital, i * scale * k.fall_reduction,
                 k.detection_base, k.detection_continuity_gain, i * k.decline_reduction,
                 i * k.hospital_reduction)
@@ -88,7 +88,7 @@ def _prevention(h, active, activity, provider, demand_wmo, attachment, fall, dec
     """Exercise lowers falls; early detection by the fixed team slows decline, admissions.
 
     Arguments, as the caller (``_apply_prevention``) passes them: ``h`` = ``res.meta[0]``;
-    ``active`` = ``res.active``; ``activity`` = ``res.room_activity``; ``provider`` =
+    ``active`` = ``res.home``; ``activity`` = ``res.room_activity``; ``provider`` =
     ``res.provider``; ``demand_wmo`` = ``S.demand_wmo``; ``attachment`` =
     ``res.attachment``; ``fall`` = ``e.fall``; ``decline`` = ``e.decline``; ``hospital`` =
     ``e.hospital``; ``fall_cut`` = ``i * scale * k.fall_reduction``; ``det_base`` =

@@ -25,6 +25,7 @@ from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
     EV_ADMISSIONS,
+    EV_ADMISSIONS_OUTSIDE,
     EV_GP,
     EV_GP_ACUTE,
     EV_PHYSIO,
@@ -33,6 +34,7 @@ from sim.processes.common import (
     WLZ_ASSESSING,
     WLZ_HOME,
     WLZ_NONE,
+    end_outside,
     leave,
     nonliteral,
     rate_to_weekly,
@@ -147,11 +149,11 @@ class CareParams(Group):
 #: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = CareParams, "care", "care"
-RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks")
+RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks", "admissions_outside")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.dementia", "res.hh_threshold", "res.loneliness",
-         "res.post_acute_weeks", "res.seat", "res.trait_u", "res.vitality", "res.wlz",
+STATE = ("res.community", "res.dementia", "res.hh_threshold", "res.home", "res.loneliness",
+         "res.person", "res.post_acute_weeks", "res.trait_u", "res.vitality", "res.wlz",
          "res.wmo_beg", "res.wmo_hh")
 SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "scratch_acc", "scratch_idx")
 # Accumulator slots.
@@ -159,20 +161,25 @@ A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
 
 
 @kernel
-def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, trait, wmo_hh,
-           wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc, p_indication,
-           home_share, p_home_admission, c):
-    """Indications, Wlz decisions and demand of every resident; flags admissions.
+def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_threshold, trait,
+           wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc,
+           p_indication, home_share, base_home_share, p_home_admission, c):
+    """Indications, Wlz decisions and demand of every person outside a nursing home.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
-    ``seat`` = ``res.seat``; ``vitality`` = ``res.vitality``; ``dementia`` =
-    ``res.dementia``; ``loneliness`` = ``res.loneliness``; ``wlz`` = ``res.wlz``;
+    Flags admissions (1 from the complex, 2 from elsewhere). The Thuisplusflat's share of
+    Wlz indications taken at home (``home_share``) applies in the complex; elsewhere the
+    base share. The draws are the person's (``seat`` = the person's number).
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    ``seat`` = ``res.person``; ``home`` = ``res.home``; ``vitality`` = ``res.vitality``;
+    ``dementia`` = ``res.dementia``; ``loneliness`` = ``res.loneliness``; ``wlz`` = ``res.wlz``;
     ``hh_threshold`` = ``res.hh_threshold``; ``trait`` = ``res.trait_u``; ``wmo_hh`` =
     ``res.wmo_hh``; ``wmo_beg`` = ``res.wmo_beg``; ``post_acute`` =
     ``res.post_acute_weeks``; ``demand_hh`` = ``S.demand_hh``; ``demand_beg`` =
     ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``; ``admit``; ``u``; ``acc``;
     ``p_indication``; ``home_share`` = ``min(c.wlz_home_share * e.scalar[EF_WLZ_HOME],
-    1.0)``; ``p_home_admission``; ``c``.
+    1.0)``; ``base_home_share`` = ``min(c.wlz_home_share, 1.0)``; ``p_home_admission``;
+    ``c``.
     """
     n_admit = 0
     gp_sum, physio_sum, wlz_home = acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME]  # locals
@@ -191,14 +198,14 @@ def _needs(h, active, seat, vitality, dementia, loneliness, wlz, hh_threshold, t
             wlz[i] = WLZ_ASSESSING
         if wlz[i] == WLZ_ASSESSING:
             if u[0, s] < p_indication:
-                if u[1, s] < home_share:
+                if u[1, s] < (home_share if home[i] else base_home_share):
                     wlz[i] = WLZ_HOME
                 else:
-                    admit[i] = 1
+                    admit[i] = 1 if home[i] else 2
                     n_admit += 1
                     continue
         elif wlz[i] == WLZ_HOME and u[2, s] < p_home_admission:
-            admit[i] = 1
+            admit[i] = 1 if home[i] else 2
             n_admit += 1
             continue
         frail = 1.0 - v
@@ -271,8 +278,8 @@ def coefficients(p: Parameters) -> Coefficients:
 
 @glue
 def draw(g, C):
-    """The week's uniforms: three per seat (indication, at home, admission from home)."""
-    return g.random((3, C.n_seats))
+    """The week's uniforms: three per person (indication, at home, admission from home)."""
+    return g.random((3, C.n_persons))
 
 
 @kernel
@@ -286,13 +293,20 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     h = res.meta[0]
     for k in range(3):
         acc[k] = 0.0
-    n_admit = _needs(h, res.active, res.seat, res.vitality, res.dementia, res.loneliness, res.wlz,
-                     res.hh_threshold, res.trait_u, res.wmo_hh, res.wmo_beg, res.post_acute_weeks,
-                     S.demand_hh, S.demand_beg, S.demand_dn, admit, u, acc, p_indication,
-                     min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0), p_home_admission, c)
+    n_admit = _needs(h, res.community, res.person, res.home, res.vitality, res.dementia,
+                     res.loneliness, res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh,
+                     res.wmo_beg, res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn,
+                     admit, u, acc, p_indication,
+                     min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0),
+                     min(c.wlz_home_share, 1.0), p_home_admission, c)
     if n_admit:
         n = rows_where(admit, h, 1, S.scratch_idx, 0)
-        leave(S, C, S.scratch_idx[:n], nonliteral(EV_ADMISSIONS), week_no)
+        if n:
+            leave(S, C, S.scratch_idx[:n], nonliteral(EV_ADMISSIONS), week_no)
+        n2 = rows_where(admit, h, 2, S.scratch_idx, 0)
+        if n2:
+            S.ev[EV_ADMISSIONS_OUTSIDE] += n2
+            end_outside(S, C, S.scratch_idx[:n2], nonliteral(True), week_no)
     ev = S.ev
     ev[EV_GP] += acc[A_GP] + ev[EV_GP_ACUTE]
     ev[EV_PHYSIO] += acc[A_PHYSIO] + ev[EV_PHYSIO_ACUTE]

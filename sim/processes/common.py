@@ -11,7 +11,6 @@ weekly rate (``1 / weeks``). A test checks that each conversion gets figures of 
 from __future__ import annotations
 
 import math
-import zlib
 
 import numpy as np
 from numba import literal_unroll
@@ -108,6 +107,7 @@ EVENTS = (
     "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
     "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
     "household_help", "begeleiding", "district_nursing", "transfers", "referrals",
+    "deaths_outside", "admissions_outside", "applications",
 )
 (EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
  EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_WLZ_HOME_WEEKS,
@@ -115,13 +115,16 @@ EVENTS = (
  EV_CARERS_ACTIVE, EV_CARERS_OVERBURDENED, EV_RESIDENTS_WITH_CARER, EV_STAFF_TURNOVER,
  EV_STAFF_HIRES, EV_UNMET_CARE_HOURS, EV_TRAVEL_HOURS, EV_PNIL_HOURS, EV_STAFF_HOURS,
  EV_HOUSEHOLD_HELP, EV_BEGELEIDING, EV_DISTRICT_NURSING, EV_TRANSFERS,
- EV_REFERRALS) = range(len(EVENTS))
+ EV_REFERRALS, EV_DEATHS_OUTSIDE, EV_ADMISSIONS_OUTSIDE, EV_APPLICATIONS) = range(len(EVENTS))
 
 # Wlz status of a resident.
 WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
 
 # Slots of the engine's integer counters (``state.cnt``).
-CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS = range(4)
+# (CNT_NH: persons in a nursing home; CNT_APPLIED: applicant households applied so far;
+# CNT_QUEUE: the first household that may still wait, see sim.processes.moves.)
+CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE = range(6)
+N_COUNTERS = 6
 # Status codes the compiled week leaves in ``cnt[CNT_STATUS]`` when it stops early.
 ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 
@@ -129,8 +132,9 @@ ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 (EF_ATTENDANCE, EF_TIE_FORMATION, EF_BURDEN, EF_BREAKDOWN, EF_NEW_CARER, EF_WLZ_HOME,
  EF_PREFERRED_HH, EF_PREFERRED_DN) = range(8)
 
-NURSING_HOME_KEY = zlib.crc32(b"nursing-home-survival")
-NEVER = 2**40  # weeks: a stay longer than any run
+# Where a person lives (``res.where``): in the complex, elsewhere (waiting for a dwelling,
+# or moved out) or in a nursing home. Persons are followed wherever they live.
+IN_COMPLEX, ELSEWHERE, IN_NURSING_HOME = 0, 1, 2
 
 
 @plain
@@ -229,51 +233,43 @@ def free_rows(pop, rows):
         pop.active[r] = False
 
 
-# ---------------------------------------------------------------- residents leaving
+# ---------------------------------------------------------------- where persons live
 @kernel
-def admit_to_nursing_home(seat, rows, nh_death, cnt, entropy64, weekly_death, week):
-    """Admit the residents of ``rows``: each one's remaining weeks from a keyed uniform.
-
-    The uniform is keyed by (run, week, seat), so the same person admitted in the same
-    week survives equally long in both arms of a pair, and no draw depends on the pool.
-    """
-    wd = weekly_death
-    for r in rows:
-        s = seat[r]
-        u = keyed_uniform3(entropy64, NURSING_HOME_KEY, week, s)
-        if wd <= 0.0:
-            weeks = NEVER
-        else:  # geometric number of weeks (>= 1) from one uniform; far beyond any run
-            stay = math.log1p(-u) / math.log1p(-wd)
-            weeks = NEVER if stay > NEVER else max(1, math.ceil(stay))
-        nh_death[cnt[CNT_NH]] = week + weeks
-        cnt[CNT_NH] += 1
+def set_where(res, r, where):
+    """Person ``r`` lives ``where`` from now (keeps ``home`` and ``community`` in line)."""
+    res.where[r] = where
+    res.home[r] = where == IN_COMPLEX
+    res.community[r] = where != IN_NURSING_HOME
 
 
 @kernel
 def nursing_home_days(S, week):
-    """Nursing-home days of ``week``; the residents who die this week leave the pool."""
+    """Nursing-home days of ``week``: seven for every person alive in a nursing home."""
+    res = S.res
     n = 0
-    for k in range(S.cnt[CNT_NH]):
-        if S.nh_death[k] > week:
-            S.nh_death[n] = S.nh_death[k]
+    for i in range(res.meta[0]):
+        if res.active[i] and res.where[i] == IN_NURSING_HOME:
             n += 1
     S.cnt[CNT_NH] = n
     return 7 * n
 
 
 @kernel
-def drop_ties(stored, row_sum, rows):
-    """Remove every tie of ``rows`` (they left or arrive)."""
+def drop_ties(stored, row_sum, seat, rows):
+    """Remove every tie of the seats of ``rows`` (they leave the complex).
+
+    The network is kept by seat: ties are between neighbours in the building.
+    """
     n = stored.shape[0]
     for r in rows:
+        a = seat[r]
         for j in range(n):
-            t = stored[r, j]
+            t = stored[a, j]
             if t != 0.0:
                 row_sum[j] = max(row_sum[j] - t, 0.0)
-                stored[r, j] = 0.0
-                stored[j, r] = 0.0
-        row_sum[r] = 0.0
+                stored[a, j] = 0.0
+                stored[j, a] = 0.0
+        row_sum[a] = 0.0
 
 
 @kernel
@@ -310,21 +306,22 @@ def _partner_left(partner, loneliness, rows, shock):
 
 @kernel
 def leave(S, C, rows, event, week):
-    """Residents leave: count the reason; free their seats, carers, ties and rows.
+    """Residents leave the complex: count the reason; free their seats, ties and workers.
 
+    ``EV_DEATHS``: they die (their rows end, their carers stop). ``EV_ADMISSIONS``: they
+    move to a nursing home (their carers stop), followed there until they die.
+    ``EV_MOVES_OUT``: they live elsewhere, with their carers, followed until they die.
     The partner who stays behind is widowed (or left alone) and lonelier. Allocates
     nothing (reference counts of the state, docs/dev/engine.md).
     """
-    res, car, occupants = S.res, S.car, S.occupants
+    res, occupants = S.res, S.occupants
     S.ev[event] += len(rows)
-    if event == EV_ADMISSIONS:
-        admit_to_nursing_home(res.seat, rows, S.nh_death, S.cnt, C.entropy64,
-                              C.care.nh_weekly_death, week)
     _partner_left(res.partner, res.loneliness, rows, C.lon.widowhood_shock)
-    for r in rows:
-        if res.carer[r] >= 0:
-            car.active[res.carer[r]] = False
-    drop_ties(S.net_stored, S.net_row_sum, rows)
+    for r in rows:  # a partner left behind no longer points back
+        q = res.partner[r]
+        if q >= 0 and res.partner[q] != r:
+            res.partner[r] = -1
+    drop_ties(S.net_stored, S.net_row_sum, res.seat, rows)
     for r in rows:
         occupants[res.dwelling[r]] -= 1
     for r in rows:
@@ -332,4 +329,47 @@ def leave(S, C, rows, event, week):
         if occupants[dw] == 0:
             S.vacated_week[dw] = week
     for r in rows:
-        res.active[r] = False
+        res.seat[r] = -1
+        res.dwelling[r] = -1
+        res.floor[r] = -1
+        res.provider[r] = -1
+        res.dn_provider[r] = -1
+        res.worker[r] = -1
+        res.nurse[r] = -1
+        res.attachment[r] = 0.0
+        res.transfer_refused[r] = False
+        res.unmet_share[r] = 0.0
+        res.activity[r] = 0.0
+        res.room_activity[r] = 0.0
+    if event == EV_MOVES_OUT:
+        for r in rows:
+            set_where(res, r, ELSEWHERE)
+    else:
+        end_outside(S, C, rows, event == EV_ADMISSIONS, week)
+
+
+@kernel
+def end_outside(S, C, rows, admitted, week):
+    """Persons of ``rows`` die (``admitted`` False) or enter a nursing home (True).
+
+    Their carers stop either way; the dead are no longer followed. A partner outside
+    the complex is widowed and lonelier (inside, :func:`leave` did it).
+    """
+    res, car = S.res, S.car
+    for r in rows:
+        if res.carer[r] >= 0:
+            car.active[res.carer[r]] = False
+            res.carer[r] = -1
+        q = res.partner[r]
+        if q >= 0 and res.partner[q] == r:
+            res.partner[q] = -1
+            res.loneliness[q] = min(res.loneliness[q] + C.lon.widowhood_shock, 11.0)
+        res.partner[r] = -1
+        if admitted:
+            set_where(res, r, IN_NURSING_HOME)
+            res.admitted_week[r] = week
+        else:
+            res.died_week[r] = week
+            res.active[r] = False
+            res.home[r] = False
+            res.community[r] = False

@@ -15,7 +15,10 @@ from sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_DEATHS,
+    EV_DEATHS_OUTSIDE,
     EV_MOVES_OUT,
+    IN_NURSING_HOME,
+    end_outside,
     leave,
     nonliteral,
     rows_where,
@@ -85,13 +88,14 @@ class DemographyParams(Group):
 #: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = DemographyParams, "demography", "demography"
-RECORDS = ("deaths", "moves_out")
+RECORDS = ("deaths", "moves_out", "deaths_outside")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.age", "res.female", "res.seat", "res.vitality")
+STATE = ("res.active", "res.age", "res.female", "res.home", "res.person", "res.vitality",
+         "res.where")
 SCRATCH = ("flags", "scratch_idx")
 
-DIES, MOVES = 1, 2
+DIES, MOVES, DIES_OUTSIDE = 1, 2, 3
 
 
 class Coefficients(NamedTuple):
@@ -103,6 +107,7 @@ class Coefficients(NamedTuple):
     vitality_log_hr: float     # log hazard ratio per unit of vitality below reference
     vitality_reference: float
     p_move_out: float          # weekly probability of moving out for other reasons
+    p_nh_death: float          # weekly probability that a nursing-home resident dies
 
 
 def coefficients(p: Parameters) -> Coefficients:
@@ -110,17 +115,24 @@ def coefficients(p: Parameters) -> Coefficients:
     d = p.demography
     return Coefficients(yearly_hazard(d.mortality_male_80), yearly_hazard(d.mortality_female_80),
                         d.mortality_age_slope, d.mortality_vitality_log_hr,
-                        d.vitality_reference, float(yearly_to_weekly(d.move_out_rate)))
+                        d.vitality_reference, float(yearly_to_weekly(d.move_out_rate)),
+                        float(yearly_to_weekly(p.care.nh_mortality)))
 
 
 @kernel
-def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out, c):
-    """Age every resident a week; flag deaths (``DIES``) and moves out (``MOVES``).
+def _age_and_die(h, active, where, home, person, age, female, vitality, u_death, u_move,
+                 out, c):
+    """Age every person a week; flag deaths and moves out of the complex.
+
+    ``DIES``: a resident of the complex dies; ``DIES_OUTSIDE``: a person elsewhere or in a
+    nursing home dies; ``MOVES``: a resident moves out. Nursing-home residents die at the
+    nursing home's rate (``p_nh_death``), everybody else by age, sex and vitality. The
+    draws are the person's (``person``).
 
     Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
-    ``seat`` = ``res.seat``; ``age`` = ``res.age``; ``female`` = ``res.female``;
-    ``vitality`` = ``res.vitality``; ``u_death`` = ``u[0]``; ``u_move`` = ``u[1]``; ``out``;
-    ``c``.
+    ``where`` = ``res.where``; ``home`` = ``res.home``; ``person`` = ``res.person``; ``age``
+    = ``res.age``; ``female`` = ``res.female``; ``vitality`` = ``res.vitality``;
+    ``u_death`` = ``u[0]``; ``u_move`` = ``u[1]``; ``out``; ``c``.
     """
     n = 0
     for i in range(h):
@@ -128,14 +140,19 @@ def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out, c
         if not active[i]:
             continue
         age[i] += 1.0 / 52.0
+        s = person[i]
+        if where[i] == IN_NURSING_HOME:
+            if u_death[s] < c.p_nh_death:
+                out[i] = DIES_OUTSIDE
+                n += 1
+            continue
         base = c.hazard_female_80 if female[i] else c.hazard_male_80
         hz = base * math.exp(c.age_slope * (age[i] - 80.0)
                              + c.vitality_log_hr * (c.vitality_reference - vitality[i]))
-        s = seat[i]
         if u_death[s] < -math.expm1(-hz / 52.0):
-            out[i] = DIES
+            out[i] = DIES if home[i] else DIES_OUTSIDE
             n += 1
-        elif u_move[s] < c.p_move_out:
+        elif home[i] and u_move[s] < c.p_move_out:
             out[i] = MOVES
             n += 1
     return n
@@ -143,8 +160,8 @@ def _age_and_die(h, active, seat, age, female, vitality, u_death, u_move, out, c
 
 @glue
 def draw(g, C):
-    """The week's uniforms: deaths and moves out, one each per seat."""
-    return g.random((2, C.n_seats))
+    """The week's uniforms: deaths and moves out, one each per person."""
+    return g.random((2, C.n_persons))
 
 
 @kernel
@@ -152,13 +169,18 @@ def week(S, C, u, week_no):
     """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
     c, res, out, idx = C.demo, S.res, S.flags, S.scratch_idx
     h = res.meta[0]
-    n_leave = _age_and_die(h, res.active, res.seat, res.age, res.female, res.vitality, u[0], u[1],
-                           out, c)
+    n_leave = _age_and_die(h, res.active, res.where, res.home, res.person, res.age, res.female,
+                           res.vitality, u[0], u[1], out, c)
     if n_leave:
         # the rows of each reason, in order (no allocation: docs/dev/engine.md)
         n_dies = rows_where(out, h, DIES, idx, 0)
         n_moves = rows_where(out, h, MOVES, idx, n_dies)
+        n_out = rows_where(out, h, DIES_OUTSIDE, idx, n_dies + n_moves)
         if n_dies:
             leave(S, C, idx[:n_dies], nonliteral(EV_DEATHS), week_no)
         if n_moves:
             leave(S, C, idx[n_dies:n_dies + n_moves], nonliteral(EV_MOVES_OUT), week_no)
+        if n_out:
+            S.ev[EV_DEATHS_OUTSIDE] += n_out
+            end_outside(S, C, idx[n_dies + n_moves:n_dies + n_moves + n_out],
+                        nonliteral(False), week_no)

@@ -129,23 +129,26 @@ RECORDS = ("informal_care_hours", "carers_active", "carers_overburdened",
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("car.active", "car.burden", "car.capacity", "car.employed", "car.hours", "car.resident",
-         "car.sick_weeks_left", "res.active", "res.carer", "res.potential_carer", "res.seat",
-         "res.vitality")
+         "car.sick_weeks_left", "res.carer", "res.community", "res.home", "res.person",
+         "res.potential_carer", "res.vitality")
 SCRATCH = ("carer_flags", "demand_hh", "flags", "scratch_acc", "scratch_got", "scratch_need")
 
 A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 
 
 @kernel
-def _need(h, active, seat, vitality, potential, carer, need, found, u_found,
-          threshold, base, slope, p_new):
-    """Informal hours each resident asks; flag residents who find a carer this week.
+def _need(h, active, seat, home, vitality, potential, carer, need, found, u_found,
+          threshold, base, slope, p_new, p_new_base):
+    """Informal hours each person asks; flag persons who find a carer this week.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
-    ``seat`` = ``res.seat``; ``vitality`` = ``res.vitality``; ``potential`` =
-    ``res.potential_carer``; ``carer`` = ``res.carer``; ``need``; ``found``; ``u_found`` =
-    ``u[0]``; ``threshold`` = ``c.need_threshold``; ``base`` = ``c.hours_base``; ``slope`` =
-    ``c.hours_slope``; ``p_new``.
+    ``p_new`` applies in the complex (with the Thuisplusflat's support), ``p_new_base``
+    elsewhere. The draws are the person's (``seat`` = the person's number).
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    ``seat`` = ``res.person``; ``home`` = ``res.home``; ``vitality`` = ``res.vitality``;
+    ``potential`` = ``res.potential_carer``; ``carer`` = ``res.carer``; ``need``; ``found``;
+    ``u_found`` = ``u[0]``; ``threshold`` = ``c.need_threshold``; ``base`` =
+    ``c.hours_base``; ``slope`` = ``c.hours_slope``; ``p_new``; ``p_new_base``.
     """
     n = 0
     for i in range(h):
@@ -156,7 +159,8 @@ def _need(h, active, seat, vitality, potential, carer, need, found, u_found,
         v = vitality[i]
         if v < threshold:
             need[i] = base + slope * (threshold - v) / max(threshold, 1e-9)
-            if potential[i] and carer[i] < 0 and u_found[seat[i]] < p_new:
+            if potential[i] and carer[i] < 0 and u_found[seat[i]] < (p_new if home[i]
+                                                                     else p_new_base):
                 found[i] = 1
                 n += 1
     return n
@@ -164,21 +168,26 @@ def _need(h, active, seat, vitality, potential, carer, need, found, u_found,
 
 @kernel
 def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
-          breaks, seat, need, got, u_sick, u_break, acc,
+          breaks, seat, home, need, got, u_sick, u_break, acc,
           burden_rate, recovery, threshold, p_sick_normal, p_sick_over, sick_length,
-          work_hours, p_break):
+          work_hours, p_break, burden_base, p_break_base):
     """Care given, burden, sick leave and breakdown of every carer.
+
+    The Thuisplusflat's support (``burden_rate``, ``p_break``) reaches the carers of
+    residents of the complex; the others have ``burden_base`` and ``p_break_base``.
 
     Arguments, as the caller (``week``) passes them: ``ch`` = ``car.meta[0]``; ``c_active``
     = ``car.active``; ``resident`` = ``car.resident``; ``capacity`` = ``car.capacity``;
     ``hours`` = ``car.hours``; ``burden`` = ``car.burden``; ``employed`` = ``car.employed``;
-    ``sick_weeks`` = ``car.sick_weeks_left``; ``breaks``; ``seat`` = ``res.seat``; ``need``;
+    ``sick_weeks`` = ``car.sick_weeks_left``; ``breaks``; ``seat`` = ``res.person``; ``home``
+    = ``res.home``; ``need``;
     ``got`` = ``S.scratch_got``; ``u_sick`` = ``u[3]``; ``u_break`` = ``u[4]``; ``acc``;
     ``burden_rate`` = ``c.burden_rate * e.scalar[EF_BURDEN]``; ``recovery`` =
     ``c.recovery_rate``; ``threshold`` = ``c.overburden_threshold``; ``p_sick_normal`` =
     ``c.p_sick_normal``; ``p_sick_over`` = ``c.p_sick_overburdened``; ``sick_length`` =
     ``c.sick_leave_weeks``; ``work_hours`` = ``c.work_hours``; ``p_break`` =
-    ``rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN])``.
+    ``rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN])``; ``burden_base`` =
+    ``c.burden_rate``; ``p_break_base`` = ``rate_to_weekly(c.breakdown_rate)``.
     """
     for c in range(ch):
         breaks[c] = 0
@@ -189,7 +198,8 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
         given = min(need[r], 1.5 * capacity[c])
         hours[c] = given
         got[r] += given
-        burden[c] += burden_rate * given / max(capacity[c], 1e-9) - recovery * burden[c]
+        rate = burden_rate if home[r] else burden_base
+        burden[c] += rate * given / max(capacity[c], 1e-9) - recovery * burden[c]
         over = burden[c] > threshold
         acc[A_HOURS] += given
         acc[A_CARERS] += 1.0
@@ -204,7 +214,7 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
             if sick_weeks[c] > 0.0:
                 acc[A_SICK_HOURS] += min(sick_weeks[c], 1.0) * work_hours
                 sick_weeks[c] = max(sick_weeks[c] - 1.0, 0.0)
-        if over and u_break[s] < p_break:
+        if over and u_break[s] < (p_break if home[r] else p_break_base):
             breaks[c] = 1
             acc[A_BREAKS] += 1.0
 
@@ -252,8 +262,8 @@ def coefficients(p: Parameters) -> Coefficients:
 
 @glue
 def draw(g, C):
-    """The week's uniforms: five per seat (carer found, capacity, job, sick, breakdown)."""
-    return g.random((5, C.n_seats))
+    """The week's uniforms: five per person (carer found, capacity, job, sick, breakdown)."""
+    return g.random((5, C.n_persons))
 
 
 @kernel
@@ -261,7 +271,7 @@ def _match(h, found, seat, carer, car, cnt, u, capacity_mean, capacity_sd, emplo
     """Carers for the residents ``found`` this week; False if the carer rows ran out.
 
     Arguments, as the caller (``week``) passes them: ``h``; ``found``; ``seat`` =
-    ``res.seat``; ``carer`` = ``res.carer``; ``car``; ``cnt`` = ``S.cnt``; ``u``;
+    ``res.person``; ``carer`` = ``res.carer``; ``car``; ``cnt`` = ``S.cnt``; ``u``;
     ``capacity_mean`` = ``c.capacity_mean``; ``capacity_sd`` = ``c.capacity_sd``;
     ``employed_share`` = ``c.employed_share``.
     """
@@ -300,21 +310,24 @@ def week(S, C, u, instant):
     need, found, breaks, acc = S.scratch_need, S.flags, S.carer_flags, S.scratch_acc
     h = res.meta[0]
     p_new = 1.0 if instant else rate_to_weekly(c.new_carer_rate * e.scalar[EF_NEW_CARER])
-    n_found = _need(h, res.active, res.seat, res.vitality, res.potential_carer, res.carer,
-                    need, found, u[0], c.need_threshold, c.hours_base, c.hours_slope, p_new)
+    p_new_base = 1.0 if instant else rate_to_weekly(c.new_carer_rate)
+    n_found = _need(h, res.community, res.person, res.home, res.vitality, res.potential_carer,
+                    res.carer, need, found, u[0], c.need_threshold, c.hours_base,
+                    c.hours_slope, p_new, p_new_base)
     if n_found:
-        if not _match(h, found, res.seat, res.carer, car, S.cnt, u, c.capacity_mean,
+        if not _match(h, found, res.person, res.carer, car, S.cnt, u, c.capacity_mean,
                       c.capacity_sd, c.employed_share):
             S.cnt[CNT_STATUS] = ST_CARERS_FULL
             return
     for k in range(6):
         acc[k] = 0.0
     _care(car.meta[0], car.active, car.resident, car.capacity, car.hours, car.burden,
-          car.employed, car.sick_weeks_left, breaks, res.seat, need, S.scratch_got,
+          car.employed, car.sick_weeks_left, breaks, res.person, res.home, need, S.scratch_got,
           u[3], u[4], acc, c.burden_rate * e.scalar[EF_BURDEN], c.recovery_rate,
           c.overburden_threshold, c.p_sick_normal, c.p_sick_overburdened, c.sick_leave_weeks,
-          c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]))
-    _substitute(h, res.active, need, S.scratch_got, S.demand_hh, c.formal_substitution)
+          c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]),
+          c.burden_rate, rate_to_weekly(c.breakdown_rate))
+    _substitute(h, res.community, need, S.scratch_got, S.demand_hh, c.formal_substitution)
     if acc[A_BREAKS]:
         _break_down(car.meta[0], breaks, car.resident, car.active, res.carer)
     ev = S.ev

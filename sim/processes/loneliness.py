@@ -120,8 +120,9 @@ PARAMS, GROUP, STREAM = LonelinessParams, "loneliness", "loneliness"
 RECORDS = ("room_visits",)
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.activity", "res.floor", "res.loneliness", "res.loneliness_base",
-         "res.partner", "res.room_activity", "res.seat", "res.vitality")
+STATE = ("res.activity", "res.community", "res.floor", "res.home", "res.loneliness",
+         "res.loneliness_base", "res.partner", "res.person", "res.room_activity", "res.seat",
+         "res.vitality")
 SCRATCH = ("flags", "net_row_sum", "net_scale", "net_stored", "scratch_idx")
 
 DJG_MAX = 11.0
@@ -131,7 +132,7 @@ _RENORMALISE_BELOW = 1e-3
 
 
 class SocialNetwork:
-    """Tie strengths between residents, with lazy exponential decay.
+    """Tie strengths between the seats of the complex (its residents), with lazy decay.
 
     ``stored × scale`` is the tie strength; ``scale`` lives in a one-element array that
     the compiled week updates.
@@ -148,9 +149,9 @@ class SocialNetwork:
         """Factor from stored units to tie strength."""
         return float(self.scale_box[0])
 
-    def strength(self, h: int) -> np.ndarray:
-        """Summed tie strength of rows ``[:h]``."""
-        return self.row_sum[:h] * self.scale
+    def strength(self, seats: np.ndarray) -> np.ndarray:
+        """Summed tie strength of the residents of ``seats``."""
+        return self.row_sum[seats] * self.scale
 
 
 def target(S: Any, C: Any, rows: np.ndarray) -> np.ndarray:
@@ -162,38 +163,56 @@ def target(S: Any, C: Any, rows: np.ndarray) -> np.ndarray:
     c = C.lon
     out = np.empty(len(rows))
     _target(np.asarray(rows, dtype=np.int64), S.res.loneliness_base, S.res.vitality, S.res.partner,
-            S.net_row_sum, S.net_scale[0], S.eff.lonely_shift, out, c)
+            S.res.seat, S.res.home, S.net_row_sum, S.net_scale[0], S.eff.lonely_shift, out, c)
     return out
 
 
 @kernel
-def _target(rows, base, vitality, partner, row_sum, scale, shift, out, c):
-    """The target of each row in ``rows`` into ``out``, with the scalar ``math.expm1``.
-
-    One scalar formula for set-up, newcomers and the weekly update: numpy's vectorised
-    ``expm1`` differs from libm's in the last bit for ~1% of arguments.
+def _target(rows, base, vitality, partner, seat, home, row_sum, scale, shift, out, c):
+    """The target of each row in ``rows`` into ``out`` (see :func:`support`).
 
     Arguments, as the caller (``target``) passes them: ``rows`` = ``np.asarray(rows,
     dtype=np.int64)``; ``base`` = ``S.res.loneliness_base``; ``vitality`` =
-    ``S.res.vitality``; ``partner`` = ``S.res.partner``; ``row_sum`` = ``S.net_row_sum``;
-    ``scale`` = ``S.net_scale[0]``; ``shift`` = ``S.eff.lonely_shift``; ``out``; ``c``.
+    ``S.res.vitality``; ``partner`` = ``S.res.partner``; ``seat`` = ``S.res.seat``;
+    ``home`` = ``S.res.home``; ``row_sum`` = ``S.net_row_sum``; ``scale`` =
+    ``S.net_scale[0]``; ``shift`` = ``S.eff.lonely_shift``; ``out``; ``c``.
     """
     for k in range(len(rows)):
         i = rows[k]
-        s = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
-        support = -math.expm1(-s / c.network_saturation)
+        sup = support(home[i], row_sum[seat[i]] if home[i] else 0.0, scale, partner[i], c)
         out[k] = (base[i] + c.frailty_effect * (c.vitality_reference - vitality[i])
-                  - c.network_effect * (support - c.network_reference) + shift[i])
+                  - c.network_effect * (sup - c.network_reference) + shift[i])
+
+
+@kernel
+def support(home, row_sum, scale, partner, c):
+    """Network support of a person: 1 − exp(−ties / saturation), with the scalar ``expm1``.
+
+    In the complex the ties are the neighbours' (``row_sum × scale``) plus a partner;
+    elsewhere the model has no neighbours, so support is at its reference level and the
+    network neither raises nor lowers loneliness. (numpy's vectorised ``expm1`` differs
+    from libm's in the last bit for ~1% of arguments: one scalar formula everywhere.)
+    """
+    if not home:
+        return c.network_reference
+    s = row_sum * scale + (1.0 if partner >= 0 else 0.0)
+    return -math.expm1(-s / c.network_saturation)
 
 
 ATTEND, OUT = 1, 2
 
 
 @kernel
-def _meet(h, active, seat, vitality, loneliness, floor, n_floors, u_attend, u_out, flags, idx,
-          stored, row_sum, scale, p_attend, lonely_eff, p_out, form_room, form_floor):
+def _meet(h, active, community, seat, net_seat, vitality, loneliness, floor, n_floors,
+          u_attend, u_out, flags, idx, stored, row_sum, scale, p_attend, p_attend_base,
+          lonely_eff, p_out, form_room, form_floor):
     """Draw who attends the room / is out on the floor; strengthen ties among them.
 
+    ``active``: the residents of the complex (``res.home``); ``seat``: the person's number
+    (``res.person``), which keys the draws; ties are kept by seat (``net_seat``). A person
+    living elsewhere (``community`` but not ``active``) is as active as a resident of a
+    complex without the Thuisplusflat: activities at the base attendance
+    (``p_attend_base``) and out and about as often, but forms no ties in the model.
     Each meeting closes a share ``rate`` of the gap to a full tie (``t += rate × (1 − t)``);
     two residents who meet in the room and on their floor in one week get both gains.
     """
@@ -202,29 +221,35 @@ def _meet(h, active, seat, vitality, loneliness, floor, n_floors, u_attend, u_ou
     count = np.zeros(n_floors + 1, dtype=np.int64)
     for i in range(h):
         flags[i] = 0
-        if not active[i]:
+        if not community[i]:
             continue
         s = seat[i]
         mobility = 0.3 + 0.7 * vitality[i]
-        pa = p_attend * mobility * (1.0 - lonely_eff * loneliness[i] / 11.0)
+        home = active[i]
+        pa = (p_attend if home else p_attend_base) * mobility * (
+            1.0 - lonely_eff * loneliness[i] / 11.0)
         if u_attend[s] < pa:
             flags[i] |= ATTEND
-            visits += 1
+            if home:
+                visits += 1
         if u_out[s] < p_out * mobility:
             flags[i] |= OUT
-            count[floor[i] + 1] += 1
-    # idx[:n_out] holds the residents out on their floor, grouped by floor (counting sort);
-    # idx[n_out:] the room's visitors.
+            if home:
+                count[floor[i] + 1] += 1
+    # idx[:n_out] holds the seats of the residents out on their floor, grouped by floor
+    # (counting sort); idx[n_out:] the room's visitors.
     for f in range(n_floors):
         count[f + 1] += count[f]
     n_out = count[n_floors]
     fill = count.copy()
     for i in range(h):
+        if not active[i]:
+            continue
         if flags[i] & OUT:
-            idx[fill[floor[i]]] = i
+            idx[fill[floor[i]]] = net_seat[i]
             fill[floor[i]] += 1
         if flags[i] & ATTEND:
-            idx[n_out + n_room] = i
+            idx[n_out + n_room] = net_seat[i]
             n_room += 1
     if form_room > 0.0:
         _gain_all_pairs(idx[n_out:n_out + n_room], min(form_room, 1.0), stored, row_sum, scale)
@@ -250,24 +275,27 @@ def _gain_all_pairs(members, rate, stored, row_sum, scale):
 
 
 @kernel
-def _update(h, active, seat, L, base, vitality, partner, row_sum, scale, activity, room, flags, z,
-            shift, c):
+def _update(h, active, seat, home, net_seat, L, base, vitality, partner, row_sum, scale,
+            activity, room, flags, z, shift, c):
     """Loneliness towards its target (``shift``: per-resident intervention effect).
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
-    ``seat`` = ``res.seat``; ``L`` = ``res.loneliness``; ``base`` = ``res.loneliness_base``;
-    ``vitality`` = ``res.vitality``; ``partner`` = ``res.partner``; ``row_sum`` =
-    ``S.net_row_sum``; ``scale`` = ``S.net_scale[0]``; ``activity`` = ``res.activity``;
-    ``room`` = ``res.room_activity``; ``flags``; ``z``; ``shift`` = ``e.lonely_shift``;
-    ``c``.
+    Every person outside a nursing home; the network counts in the complex only
+    (:func:`support`). Activity: a moving average of being active (``flags``, see
+    :func:`_meet`).
+
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    ``seat`` = ``res.person``; ``home`` = ``res.home``; ``net_seat`` = ``res.seat``; ``L`` =
+    ``res.loneliness``; ``base`` = ``res.loneliness_base``; ``vitality`` = ``res.vitality``;
+    ``partner`` = ``res.partner``; ``row_sum`` = ``S.net_row_sum``; ``scale`` =
+    ``S.net_scale[0]``; ``activity`` = ``res.activity``; ``room`` = ``res.room_activity``;
+    ``flags``; ``z``; ``shift`` = ``e.lonely_shift``; ``c``.
     """
     for i in range(h):
         if not active[i]:
             continue
-        strength = row_sum[i] * scale + (1.0 if partner[i] >= 0 else 0.0)
-        support = -math.expm1(-strength / c.network_saturation)
+        sup = support(home[i], row_sum[net_seat[i]] if home[i] else 0.0, scale, partner[i], c)
         tgt = (base[i] + c.frailty_effect * (c.vitality_reference - vitality[i])
-               - c.network_effect * (support - c.network_reference) + shift[i])
+               - c.network_effect * (sup - c.network_reference) + shift[i])
         x = L[i] + c.adjust_rate * (tgt - L[i]) + c.noise_sd * z[seat[i]]
         L[i] = min(max(x, 0.0), 11.0)
         activity[i] += ((1.0 if flags[i] else 0.0) - activity[i]) / c.activity_memory_weeks
@@ -309,12 +337,12 @@ def coefficients(p: Parameters) -> Coefficients:
 @glue
 def tick(S, c):
     """One week of decay for every tie (kept as one scale factor, renormalised rarely)."""
-    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, S.res.meta[0])
+    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, S.net_row_sum.shape[0])
 
 
 @kernel
 def _tick(scale_box, stored, row_sum, decay, h):
-    """:func:`tick` on the arrays (``h``: the resident rows ever active)."""
+    """:func:`tick` on the arrays (``h``: the seats)."""
     scale_box[0] *= decay
     if scale_box[0] < _RENORMALISE_BELOW:
         _renormalise(stored, row_sum, scale_box, h)
@@ -322,9 +350,8 @@ def _tick(scale_box, stored, row_sum, decay, h):
 
 @kernel
 def _renormalise(stored, row_sum, scale_box, h):
-    """Tie strengths of rows ``[:h]`` back to a scale of 1 (stored and row sums times it)."""
+    """Tie strengths of seats ``[:h]`` back to a scale of 1 (stored and row sums times it)."""
     scale = scale_box[0]
-    # rows and columns from h on were never active: zero, and 0 × scale = 0
     for i in range(h):
         for j in range(h):
             stored[i, j] *= scale
@@ -335,9 +362,9 @@ def _renormalise(stored, row_sum, scale_box, h):
 
 @glue
 def draw(g, C):
-    """The week's draws: two uniforms per seat (room, floor), then loneliness noise."""
-    u = g.random((2, C.n_seats))
-    z = g.standard_normal(C.n_seats)
+    """The week's draws: two uniforms per person (room, floor), then loneliness noise."""
+    u = g.random((2, C.n_persons))
+    z = g.standard_normal(C.n_persons)
     return u, z
 
 
@@ -351,9 +378,10 @@ def socialise(S, C, u):
     h = res.meta[0]
     tick(S, c)
     flags = S.flags[:h]
-    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor,
-                   c.n_floors, u[0], u[1], flags, S.scratch_idx, S.net_stored, S.net_row_sum,
-                   S.net_scale[0], c.attendance_base * e.scalar[EF_ATTENDANCE],
+    visits = _meet(h, res.home, res.community, res.person, res.seat, res.vitality,
+                   res.loneliness, res.floor, c.n_floors, u[0], u[1], flags, S.scratch_idx,
+                   S.net_stored, S.net_row_sum, S.net_scale[0],
+                   c.attendance_base * e.scalar[EF_ATTENDANCE], c.attendance_base,
                    c.attendance_lonely_effect, c.floor_meeting_prob,
                    c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
     S.ev[EV_ROOM_VISITS] += visits
@@ -369,16 +397,17 @@ def week(S, C, u, z):
     """
     c, res, e, flags = C.lon, S.res, S.eff, S.flags
     h = res.meta[0]
-    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, h)
-    visits = _meet(h, res.active, res.seat, res.vitality, res.loneliness, res.floor,
-                   c.n_floors, u[0], u[1], flags, S.scratch_idx, S.net_stored, S.net_row_sum,
-                   S.net_scale[0], c.attendance_base * e.scalar[EF_ATTENDANCE],
+    _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, S.net_row_sum.shape[0])
+    visits = _meet(h, res.home, res.community, res.person, res.seat, res.vitality,
+                   res.loneliness, res.floor, c.n_floors, u[0], u[1], flags, S.scratch_idx,
+                   S.net_stored, S.net_row_sum, S.net_scale[0],
+                   c.attendance_base * e.scalar[EF_ATTENDANCE], c.attendance_base,
                    c.attendance_lonely_effect, c.floor_meeting_prob,
                    c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
     S.ev[EV_ROOM_VISITS] += visits
-    _update(h, res.active, res.seat, res.loneliness, res.loneliness_base, res.vitality,
-            res.partner, S.net_row_sum, S.net_scale[0], res.activity, res.room_activity, flags, z,
-            e.lonely_shift, c)
+    _update(h, res.community, res.person, res.home, res.seat, res.loneliness,
+            res.loneliness_base, res.vitality, res.partner, S.net_row_sum, S.net_scale[0],
+            res.activity, res.room_activity, flags, z, e.lonely_shift, c)
 
 
 @kernel
@@ -387,7 +416,7 @@ def burn_in(S, C, g, rows, weeks):
     res = S.res
     memory = C.lon.activity_memory_weeks
     for _ in range(weeks):
-        flags = socialise(S, C, g.random((2, C.n_seats)))
+        flags = socialise(S, C, g.random((2, C.n_persons)))
         for r in rows:
             f = flags[r]
             res.activity[r] += ((1.0 if f > 0 else 0.0) - res.activity[r]) / memory
@@ -399,15 +428,15 @@ def burn_in(S, C, g, rows, weeks):
 def set_target_with_noise(S, C, rows, noise):
     """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11.
 
-    The target is :func:`_target`'s formula, written out here so that this function calls
-    nothing and allocates nothing (then numba prunes the reference counts of the state).
+    The target is :func:`_target`'s formula, written out here so that this function
+    allocates nothing (then numba prunes the reference counts of the state).
     """
     c, res, row_sum, shift = C.lon, S.res, S.net_row_sum, S.eff.lonely_shift
     scale = S.net_scale[0]
     for k in range(len(rows)):
         i = rows[k]
-        s = row_sum[i] * scale + (1.0 if res.partner[i] >= 0 else 0.0)
-        support = -math.expm1(-s / c.network_saturation)
+        home = res.home[i]
+        sup = support(home, row_sum[res.seat[i]] if home else 0.0, scale, res.partner[i], c)
         tgt = (res.loneliness_base[i] + c.frailty_effect * (c.vitality_reference - res.vitality[i])
-               - c.network_effect * (support - c.network_reference) + shift[i])
+               - c.network_effect * (sup - c.network_reference) + shift[i])
         res.loneliness[i] = min(max(tgt + c.noise_sd * 4 * noise[k], 0.0), 11.0)

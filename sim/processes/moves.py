@@ -1,9 +1,14 @@
-"""Moves: residents leaving (death, nursing home, moving out), vacancies and newcomers.
+"""Moves: applicants, vacancies and lettings.
 
-Newcomers' traits are drawn from streams keyed by (run, k-th letting of a dwelling), a
-whole level of lettings at once; the weekly draw of the inflow stream itself is a fixed
-block. The same household therefore moves into the same dwelling as its k-th newcomers in
-both arms of a pair, whatever else differs.
+Newcomers come from one **applicant stream** shared by both arms of a pair: households
+apply for a dwelling in the complex at weeks drawn for the run (a Poisson stream over the
+programme), each with its traits (age, sex, health, household) drawn from a stream keyed
+by (run, household). From its application on, an applicant is a person the model follows
+*elsewhere* (waiting in their own home in the district, with the dynamics and care of a
+person outside the complex), in both arms, until they die. A vacated dwelling is let to
+the first waiting household (the inflow policy in force picks vital or less vital ones
+and referrals first); who gets it, and when, may differ between the arms, but every
+applicant is the same person in both.
 """
 
 from __future__ import annotations
@@ -16,7 +21,18 @@ import numpy as np
 
 from sim.param_base import ASSUMPTION, Group, P
 from sim.processes._jit import glue, kernel
-from sim.processes.common import EV_INFLOW, EV_REFERRALS, add_rows, nonliteral
+from sim.processes.common import (
+    CNT_APPLIED,
+    CNT_QUEUE,
+    CNT_UID,
+    ELSEWHERE,
+    EV_APPLICATIONS,
+    EV_INFLOW,
+    EV_REFERRALS,
+    IN_COMPLEX,
+    nonliteral,
+    set_where,
+)
 
 #: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
 READS = ()
@@ -40,9 +56,10 @@ class InflowParams(Group):
     )
     age_sd: float = P(6.0, "years", ASSUMPTION, "Spread of newcomers' ages.", ge=0, le=20)
     vital_share: float = P(
-        0.6, "share of newcomers", ASSUMPTION + " (EVAL §4 lesson 3: mix of vital and "
+        0.6, "share of applicants", ASSUMPTION + " (EVAL §4 lesson 3: mix of vital and "
         "less vital residents)",
-        "Share of newcomers who are vital.", ge=0, le=1,
+        "Share of applicant households that are vital (and of lettings to vital households "
+        "before the inflow policy).", ge=0, le=1,
     )
     vital_beta_a: float = P(
         7.0, "-", ASSUMPTION, "Beta shape a of a vital newcomer's vitality.", gt=0, le=50,
@@ -58,7 +75,14 @@ class InflowParams(Group):
     )
     couple_share: float = P(
         0.10, "share of new households", ASSUMPTION,
-        "Share of new households that are couples.", ge=0, le=0.8,
+        "Share of applicant households that are couples.", ge=0, le=0.8,
+    )
+    applications_per_dwelling_year: float = P(
+        0.2, "households per dwelling per year", ASSUMPTION + " (more than the ~0.12 "
+        "dwellings a year that fall vacant, so that a vacancy rarely waits for an "
+        "applicant; senior housing in Rotterdam has waiting lists)",
+        "Households applying for a dwelling in the complex during the programme; each "
+        "is followed from its application on.", ge=0, le=5,
     )
 
 
@@ -66,13 +90,13 @@ class InflowParams(Group):
 #: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = InflowParams, "inflow", "inflow"
-RECORDS = ("inflow", "referrals")
+RECORDS = ("inflow", "referrals", "applications")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.age", "res.dementia", "res.dn_provider", "res.dwelling", "res.entered_week",
-         "res.female", "res.floor", "res.hh_threshold", "res.loneliness_base", "res.partner",
-         "res.potential_carer", "res.provider", "res.seat", "res.trait_u", "res.vitality")
-SCRATCH = ("lettings", "lv", "occupants", "scratch_idx", "scratch_noise", "vacated_week")
+STATE = ("res.active", "res.dn_provider", "res.dwelling", "res.entered_week", "res.floor",
+         "res.partner", "res.person", "res.provider", "res.seat", "res.uid", "res.vital",
+         "res.where")
+SCRATCH = ("app", "lettings", "occupants", "scratch_idx", "scratch_noise", "vacated_week")
 
 INFLOW_KEY = zlib.crc32(b"inflow-households")
 
@@ -122,79 +146,90 @@ class Coefficients(NamedTuple):
     dwellings: int
     per_floor: int             # dwellings per floor
     p_fill: float              # weekly probability that a vacant dwelling is let
-    couple_share: float
 
 
 def coefficients(p: Parameters) -> Coefficients:
     """The coefficients of this process, from the parameter tree."""
     b = p.building
     return Coefficients(b.dwellings, math.ceil(b.dwellings / b.floors),
-                        1.0 / p.inflow.vacancy_weeks, p.inflow.couple_share)
+                        1.0 / p.inflow.vacancy_weeks)
 
 
-class Levels(NamedTuple):
-    """Traits of the k-th household to let each dwelling: arrays (level, dwelling, person)."""
+class Applicants(NamedTuple):
+    """The run's applicant households (the same in both arms of a pair).
 
-    age: np.ndarray
-    female: np.ndarray
-    vitality: np.ndarray
-    vit_less: np.ndarray
-    loneliness_base: np.ndarray
-    hh_threshold: np.ndarray
-    dementia: np.ndarray
-    trait_u: np.ndarray
-    potential_carer: np.ndarray
-    lnoise: np.ndarray
-    u_mix: np.ndarray
-    u_referral: np.ndarray
-
-
-def letting_levels(p: Parameters, entropy: int, first: int, n: int,
-                   old: Levels | None = None) -> Levels:
-    """Levels ``first .. first + n - 1`` of newcomers' traits, appended to ``old``.
-
-    The k-th household to let dwelling d is drawn, for all dwellings at once, from a
-    stream keyed by (run, k): the same household arrives in both arms of a pair even when
-    the dwelling falls vacant at another time, and no weekly draw depends on who moves.
+    Household ``j`` applies in week ``week[j]`` (ascending) and is persons ``row[j]``
+    (and ``row[j] + 1`` for a couple, ``size[j] = 2``); its traits are in those rows of
+    the resident population from the set-up on. ``state[j]``: 0 not yet applied, 1
+    waiting, 2 housed. ``noise``: each person's loneliness noise at application.
     """
-    dwellings = p.building.dwellings
-    new: dict[str, list[np.ndarray]] = {f: [] for f in Levels._fields}
-    for level in range(first, first + n):
-        ss = np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, level))
-        traits = person_traits(p, np.random.Generator(np.random.PCG64(ss)), 2 * dwellings,
-                               newcomer=True)
-        for f in Levels._fields:
-            new[f].append(traits[f].reshape(dwellings, 2))
-    arrays = {f: np.stack(x) for f, x in new.items()}
-    if old is not None:
-        arrays = {f: np.concatenate([getattr(old, f), x]) for f, x in arrays.items()}
-    return Levels(**arrays)
+
+    week: np.ndarray
+    row: np.ndarray
+    size: np.ndarray
+    state: np.ndarray
+    noise: np.ndarray
+
+
+def applicant_households(p: Parameters, entropy: int, weeks: int
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Application weeks and sizes of the run's applicant households (programme only).
+
+    A Poisson stream at ``inflow.applications_per_dwelling_year × dwellings`` a year, from
+    a stream keyed by the run alone: the same households in both arms.
+    """
+    i = p.inflow
+    rate = i.applications_per_dwelling_year * p.building.dwellings / 52.0
+    g = np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, 0))))
+    if rate <= 0.0 or weeks <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    n = int(rate * weeks + 10.0 * math.sqrt(rate * weeks) + 10)
+    times = np.cumsum(g.exponential(1.0 / rate, n))
+    while times[-1] < weeks:  # (never in practice: 10 standard deviations of room)
+        times = np.concatenate([times, times[-1] + np.cumsum(g.exponential(1.0 / rate, n))])
+    week = np.floor(times[times < weeks]).astype(np.int64)
+    size = np.where(g.random(len(week)) < i.couple_share, 2, 1).astype(np.int64)
+    return week, size
+
+
+def applicant_traits(p: Parameters, entropy: int, households: int) -> dict[str, np.ndarray]:
+    """Traits of the persons of ``households`` applicant households: two rows each.
+
+    Household ``j``'s persons come from a stream keyed by (run, ``j + 1``), so they are
+    the same whatever else the run holds. A household's vital or less vital category is
+    its first person's.
+    """
+    i = p.inflow
+    out: dict[str, list[np.ndarray]] = {}
+    for j in range(households):
+        ss = np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, j + 1))
+        g = np.random.Generator(np.random.PCG64(ss))
+        t = person_traits(p, g, 2, newcomer=True)
+        vital = t["u_mix"][0] < i.vital_share
+        t["vital"] = np.array([vital, vital])
+        t["vitality"] = t["vitality"] if vital else t["vit_less"]
+        for k, v in t.items():
+            out.setdefault(k, []).append(v)
+    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
 
 
 @kernel
-def move_in(S, C, seats, age, female, vitality, loneliness_base, hh_threshold, dementia,
-            trait_u, potential_carer, referred, newcomer, week_no):
-    """Create residents with these traits on ``seats``; return their rows.
+def move_in(S, C, seats, rows, referred, newcomer, week_no):
+    """Persons ``rows`` move into ``seats`` of the complex.
 
-    Both seats of a dwelling filled together are a couple: one man, one woman
-    (assumption). Their loneliness is set by the loneliness process afterwards
-    (:func:`sim.processes.loneliness.set_target_with_noise`).
+    Two persons in one dwelling are partners (a couple household). Their loneliness goes
+    on from what it was (set at application, or by the set-up).
 
-    Arguments, as the caller (``week``) passes them: ``S``; ``C``; ``seats``; ``age`` =
-    ``lv.age[k, dw, :n]``; ``female`` = ``lv.female[k, dw, :n]``; ``vitality``;
-    ``loneliness_base`` = ``lv.loneliness_base[k, dw, :n]``; ``hh_threshold`` =
-    ``lv.hh_threshold[k, dw, :n]``; ``dementia`` = ``lv.dementia[k, dw, :n]``; ``trait_u`` =
-    ``lv.trait_u[k, dw, :n]``; ``potential_carer`` = ``lv.potential_carer[k, dw, :n]``;
-    ``referred``; ``newcomer`` = ``nonliteral(True)``; ``week_no``.
+    Arguments, as the caller (``week``) passes them: ``S``; ``C``; ``seats``; ``rows``;
+    ``referred``: the household is a district-nurse referral of the preferred provider;
+    ``newcomer`` = ``nonliteral(True)`` (counted as inflow); ``week_no``.
     """
     res, e = S.res, S.eff
     n = len(seats)
-    rows = add_rows(res, n, False, S.cnt)
-    if len(rows) < n:
-        return rows
     for k in range(n):
         r = rows[k]
-        # effects set this week for the row's previous resident
+        # effects set this week for the row when it lived elsewhere
         e.decline[r] = 1.0
         e.fall[r] = 1.0
         e.hospital[r] = 1.0
@@ -204,74 +239,129 @@ def move_in(S, C, seats, age, female, vitality, loneliness_base, hh_threshold, d
         res.dwelling[r] = dw
         res.floor[r] = dw // C.moves.per_floor
         res.entered_week[r] = week_no
-        res.age[r] = age[k]
-        res.female[r] = female[k]
-        res.vitality[r] = vitality[k]
-        res.loneliness_base[r] = loneliness_base[k]
-        res.hh_threshold[r] = hh_threshold[k]
-        res.dementia[r] = dementia[k]
-        res.trait_u[r] = trait_u[k]
-        res.potential_carer[r] = potential_carer[k]
-    for k in range(n - 1):
-        if seats[k] // 2 == seats[k + 1] // 2:
-            a, b = rows[k], rows[k + 1]
-            res.partner[a] = b
-            res.partner[b] = a
-            res.female[a] = False
-            res.female[b] = True
-    for k in range(n):
-        S.occupants[seats[k] // 2] += 1
+        set_where(res, r, IN_COMPLEX)
+        S.occupants[dw] += 1
+        if referred:
+            res.provider[r] = 0
+            res.dn_provider[r] = 0
     if newcomer:
-        n_ref = 0
-        for k in range(n):
-            if referred[k]:
-                res.provider[rows[k]] = 0
-                res.dn_provider[rows[k]] = 0
-                n_ref += 1
         S.ev[EV_INFLOW] += n
-        S.ev[EV_REFERRALS] += n_ref
-    return rows
+        if referred:
+            S.ev[EV_REFERRALS] += n
+
+
+@kernel
+def appear(res, r, cnt):
+    """Person ``r`` starts to be followed (its row's traits were set at the set-up)."""
+    res.active[r] = True
+    res.person[r] = r
+    res.uid[r] = cnt[CNT_UID]
+    cnt[CNT_UID] += 1
+    if r + 1 > res.meta[0]:
+        res.meta[0] = r + 1
 
 
 @glue
 def draw(g, C):
-    """The week's uniforms: two per dwelling (let this week, couple)."""
-    return g.random((2, C.moves.dwellings))
+    """The week's uniforms: three per dwelling (let this week, vital or not, referral)."""
+    return g.random((3, C.moves.dwellings))
+
+
+@kernel
+def _waiting(res, app, j):
+    """How many persons of household ``j`` wait for a dwelling (alive, elsewhere)."""
+    n = 0
+    if app.state[j] == 1:
+        for m in range(app.size[j]):
+            r = app.row[j] + m
+            if res.active[r] and res.where[r] == ELSEWHERE:
+                n += 1
+    return n
+
+
+@kernel
+def _first_waiting(res, app, head, vital, any_category):
+    """The first waiting household of category ``vital`` (or of any); -1 if none.
+
+    Households before ``head`` wait no more (see :func:`_advance_queue`).
+    """
+    for j in range(head, app.state.shape[0]):
+        if app.state[j] == 0:
+            break
+        if _waiting(res, app, j) == 0:
+            continue
+        if any_category or res.vital[app.row[j]] == vital:
+            return j
+    return -1
+
+
+@kernel
+def _advance_queue(res, app, cnt):
+    """Move the queue's head past households that wait no more; True if anybody waits.
+
+    A household waits no more once housed, or once all its persons died or entered a
+    nursing home.
+    """
+    j = cnt[CNT_QUEUE]
+    while j < cnt[CNT_APPLIED] and (app.state[j] == 2 or _waiting(res, app, j) == 0):
+        j += 1
+    cnt[CNT_QUEUE] = j
+    return j < cnt[CNT_APPLIED]
 
 
 @kernel
 def week(S, C, u, week_no, vital_share, referral_share):
-    """Let dwellings empty since an earlier week (geometric time, mean ``vacancy_weeks``).
+    """Applications of this week; dwellings empty since an earlier week are let.
 
-    The inflow policy in force picks each newcomer's vitality (vital or less vital) and
-    whether the household is a district-nurse referral of the preferred provider.
-    Returns how many newcomers arrived; their rows are in ``S.scratch_idx`` and their
-    personal loneliness noise in ``S.scratch_noise`` (the first that many of each).
+    A vacant dwelling is let with weekly probability ``1 / vacancy_weeks`` if a
+    household waits: with probability ``referral_share`` to the first less vital one (a
+    district-nurse referral, who gets the preferred provider), else to the first vital
+    one with probability ``vital_share``, the first less vital one otherwise (the first
+    of any category if none of that kind waits). Returns how many persons applied; their
+    rows are in ``S.scratch_idx`` and their loneliness noise in ``S.scratch_noise`` (the
+    first that many of each).
     """
-    c, lv, new_rows, noise = C.moves, S.lv, S.scratch_idx, S.scratch_noise
+    c, res, app, idx, noise = C.moves, S.res, S.app, S.scratch_idx, S.scratch_noise
     n_new = 0
+    while S.cnt[CNT_APPLIED] < len(app.week) and app.week[S.cnt[CNT_APPLIED]] <= week_no:
+        j = S.cnt[CNT_APPLIED]
+        S.cnt[CNT_APPLIED] += 1
+        app.state[j] = 1
+        for m in range(app.size[j]):
+            r = app.row[j] + m
+            appear(res, r, S.cnt)
+            set_where(res, r, ELSEWHERE)
+            if app.size[j] == 2:
+                res.partner[r] = app.row[j] + 1 - m
+            idx[n_new] = r
+            noise[n_new] = app.noise[r]
+            n_new += 1
+    S.ev[EV_APPLICATIONS] += n_new
+    if not _advance_queue(res, app, S.cnt):
+        return n_new  # nobody waits: no dwelling can be let
+    seats = np.empty(2, dtype=np.int64)
+    rows = np.empty(2, dtype=np.int64)
     for dw in range(c.dwellings):
         if not (S.occupants[dw] == 0 and S.vacated_week[dw] < week_no and u[0, dw] < c.p_fill):
             continue
-        k = S.lettings[dw]
+        referred = u[2, dw] < referral_share
+        want = (not referred) and u[1, dw] < vital_share
+        head = S.cnt[CNT_QUEUE]
+        j = _first_waiting(res, app, head, want, False)
+        if j < 0:
+            j = _first_waiting(res, app, head, want, True)
+        if j < 0:
+            continue  # nobody waits: the dwelling stays empty
+        n = 0
+        for m in range(app.size[j]):
+            r = app.row[j] + m
+            if res.active[r] and res.where[r] == ELSEWHERE:
+                seats[n] = 2 * dw + n
+                rows[n] = r
+                n += 1
+        app.state[j] = 2
         S.lettings[dw] += 1
-        n = 2 if u[1, dw] < c.couple_share else 1
-        seats = np.empty(n, dtype=np.int64)
-        for j in range(n):
-            seats[j] = 2 * dw + j
-        # one referral decision per letting: the household's first person's draw
-        ref = lv.u_referral[k, dw, 0] < referral_share
-        referred = np.full(n, ref)
-        vitality = np.empty(n)
-        for j in range(n):
-            vital = (lv.u_mix[k, dw, j] < vital_share) and not ref
-            vitality[j] = lv.vitality[k, dw, j] if vital else lv.vit_less[k, dw, j]
-        rows = move_in(S, C, seats, lv.age[k, dw, :n], lv.female[k, dw, :n], vitality,
-                       lv.loneliness_base[k, dw, :n], lv.hh_threshold[k, dw, :n],
-                       lv.dementia[k, dw, :n], lv.trait_u[k, dw, :n],
-                       lv.potential_carer[k, dw, :n], referred, nonliteral(True), week_no)
-        for j in range(len(rows)):
-            new_rows[n_new] = rows[j]
-            noise[n_new] = lv.lnoise[k, dw, j]
-            n_new += 1
+        move_in(S, C, seats[:n], rows[:n], referred, nonliteral(True), week_no)
+        if not _advance_queue(res, app, S.cnt):
+            break
     return n_new

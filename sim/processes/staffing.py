@@ -149,10 +149,10 @@ RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.attachment", "res.dn_provider", "res.nurse", "res.provider",
-         "res.seat", "res.transfer_refused", "res.unmet_share", "res.worker", "staff.active",
-         "staff.capacity", "staff.demand", "staff.pnil", "staff.provider", "staff.role",
-         "staff.tenure_weeks")
+STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.nurse",
+         "res.person", "res.provider", "res.transfer_refused", "res.unmet_share", "res.worker",
+         "staff.active", "staff.capacity", "staff.demand", "staff.pnil", "staff.provider",
+         "staff.role", "staff.tenure_weeks")
 SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "demand_wmo", "scratch_acc", "scratch_load",
            "scratch_prov", "scratch_travel", "scratch_unmet", "scratch_work", "staff_flags")
 
@@ -168,8 +168,8 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, travel_
           travel, work, required, c):
     """Providers for new clients; travel share, working hours and planned workers per provider.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
-    ``seat`` = ``res.seat``; ``demand``; ``provider``; ``u_prov`` = ``u_prov[role]``;
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.home``;
+    ``seat`` = ``res.person``; ``demand``; ``provider``; ``u_prov`` = ``u_prov[role]``;
     ``pref_share`` = ``share``; ``n_prov`` = ``P``; ``travel_mult`` = ``e.travel``;
     ``hours_mult`` = ``e.hours``; ``travel``; ``work`` = ``S.scratch_work``; ``required``;
     ``c``.
@@ -259,7 +259,7 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
              attach_rate, attach_mult, hours_mult, unmet_hours, acc):
     """Assign clients without a worker to the least-loaded one; deliver up to capacity.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.home``;
     ``demand``; ``demand_hh`` = ``S.demand_hh``; ``provider``; ``worker``; ``attachment`` =
     ``res.attachment``; ``work`` = ``S.scratch_work``; ``travel``; ``sh`` =
     ``staff.meta[0]``; ``s_active`` = ``staff.active``; ``s_role`` = ``staff.role``;
@@ -330,6 +330,20 @@ def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
         d = demand_wmo[i] + demand_dn[i]
         unmet_share[i] = unmet_hours[i] / d if (active[i] and d > 0.0) else 0.0
         unmet_hours[i] = 0.0
+
+
+@kernel
+def _outside_use(h, community, home, demand_hh, demand_beg, demand_dn, acc):
+    """Care of persons living elsewhere: delivered in full by the district's providers.
+
+    Their use counts with the residents' (persons are followed wherever they live); the
+    complex's staff, travel and PNIL do not serve them.
+    """
+    for i in range(h):
+        if community[i] and not home[i]:
+            acc[A_HH] += demand_hh[i]
+            acc[A_BEG] += demand_beg[i]
+            acc[A_DN] += demand_dn[i]
 
 
 @kernel
@@ -460,7 +474,7 @@ def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, 
     Redeployment is not counted as turnover. ``gone``: scratch flags per staff row.
 
     Arguments, as the caller (``week``) passes them: ``staff``; ``role``; ``surplus``;
-    ``gone`` = ``flags``; ``h``; ``active`` = ``res.active``; ``worker`` = ``res.worker``;
+    ``gone`` = ``flags``; ``h``; ``active`` = ``res.home``; ``worker`` = ``res.worker``;
     ``nurse`` = ``res.nurse``; ``attachment`` = ``res.attachment``; ``refused`` =
     ``res.transfer_refused``.
     """
@@ -524,7 +538,7 @@ def draw(g, C, instant, staff_rows):
     c = C.staff
     u_turn = g.random(c.turnover_rows)
     u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
-    u_prov = g.random((2, C.n_seats))
+    u_prov = g.random((2, C.n_persons))
     u_init = g.random((2, staff_rows)) if instant else np.zeros((2, 1))
     return u_turn, u_hire, u_prov, u_init
 
@@ -549,7 +563,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                             u_first_room, C.entropy64, week_no, c.p_turnover_payroll,
                             c.p_turnover_pnil, e.turnover, flags)
         if n_leave:
-            _release(h, res.active, res.worker, res.nurse, res.attachment,
+            _release(h, res.home, res.worker, res.nurse, res.attachment,
                      res.transfer_refused, flags, staff.meta[0], staff.active)
             ev[EV_STAFF_TURNOVER] += n_leave
 
@@ -573,7 +587,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             share = c.preferred_initial_share
         else:
             share = c.preferred_new_client_share if math.isnan(chosen) else chosen
-        _plan(h, res.active, res.seat, demand, provider, u_prov[role], share, P, e.travel, e.hours,
+        _plan(h, res.home, res.person, demand, provider, u_prov[role], share, P, e.travel, e.hours,
               travel, S.scratch_work, required, c)
         if instant:
             _hire_initial(staff, cnt, ev, c.available_hours, P, role, required, u_init)
@@ -592,13 +606,14 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                         _hire(staff, cnt, ev, c.available_hours, p, role, n_pnil[p],
                               nonliteral(True))
             if redeploy:
-                _redeploy(staff, role, surplus, flags, h, res.active, res.worker, res.nurse,
+                _redeploy(staff, role, surplus, flags, h, res.home, res.worker, res.nurse,
                           res.attachment, res.transfer_refused)
-        _deliver(h, res.active, demand, S.demand_hh, provider, worker, res.attachment,
+        _deliver(h, res.home, demand, S.demand_hh, provider, worker, res.attachment,
                  S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
                  staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
                  role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc)
-    _unmet_shares(h, res.active, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
+    _unmet_shares(h, res.home, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
+    _outside_use(h, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc)
     ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
     ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
     ev[EV_STAFF_HOURS] += acc[A_STAFF_HOURS]

@@ -168,8 +168,8 @@ PARAMS, GROUP, STREAM = VitalityParams, "vitality", "vitality"
 RECORDS = ("falls", "ed", "hospital_days", "hospital_admissions", "gp_acute", "physio_acute")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.activity", "res.age", "res.dementia", "res.loneliness",
-         "res.post_acute_weeks", "res.seat", "res.unmet_share", "res.vitality")
+STATE = ("res.activity", "res.age", "res.community", "res.dementia", "res.loneliness",
+         "res.person", "res.post_acute_weeks", "res.unmet_share", "res.vitality")
 SCRATCH = ("scratch_acc",)
 
 # Accumulator slots returned by the kernel.
@@ -179,10 +179,12 @@ A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
 @kernel
 def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute, unmet,
             decline_mult, fall_mult, hosp_mult, z, u, acc, c):
-    """One week of health for every resident; counts into ``acc`` (slots ``A_*``).
+    """One week of health for every person outside a nursing home; counts into ``acc``.
+
+    Slots ``A_*``; the draws are the person's (``seat`` = the person's number).
 
     Arguments, as the caller (``week``) passes them: ``h`` = ``res.meta[0]``; ``active`` =
-    ``res.active``; ``seat`` = ``res.seat``; ``age`` = ``res.age``; ``vitality`` =
+    ``res.community``; ``seat`` = ``res.person``; ``age`` = ``res.age``; ``vitality`` =
     ``res.vitality``; ``loneliness`` = ``res.loneliness``; ``activity`` = ``res.activity``;
     ``dementia`` = ``res.dementia``; ``post_acute`` = ``res.post_acute_weeks``; ``unmet`` =
     ``res.unmet_share``; ``decline_mult`` = ``e.decline``; ``fall_mult`` = ``e.fall``;
@@ -273,9 +275,9 @@ def coefficients(p: Parameters) -> Coefficients:
 
 @glue
 def draw(g, C):
-    """The week's draws: vitality noise, and five uniforms per seat."""
-    z = g.standard_normal(C.n_seats)
-    u = g.random((5, C.n_seats))
+    """The week's draws: vitality noise, and five uniforms per person."""
+    z = g.standard_normal(C.n_persons)
+    u = g.random((5, C.n_persons))
     return z, u
 
 
@@ -285,9 +287,9 @@ def week(S, C, z, u):
     c, e, res, acc = C.vit, S.eff, S.res, S.scratch_acc
     for k in range(4):
         acc[k] = 0.0
-    _health(res.meta[0], res.active, res.seat, res.age, res.vitality, res.loneliness, res.activity,
-            res.dementia, res.post_acute_weeks, res.unmet_share, e.decline, e.fall, e.hospital, z,
-            u, acc, c)
+    _health(res.meta[0], res.community, res.person, res.age, res.vitality, res.loneliness,
+            res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline, e.fall,
+            e.hospital, z, u, acc, c)
     ev = S.ev
     ev[EV_FALLS] += acc[A_FALLS]
     ev[EV_ED] += acc[A_ED]

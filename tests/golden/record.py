@@ -33,7 +33,7 @@ FILE = HERE / "baseline.npz"
 
 # (name, preset, seed, weeks, overrides). Small-complex cases reach rare branches: staff
 # pools that grow, many lettings of one dwelling, extreme turnover.
-CASES: tuple[tuple[str, str, int, int, dict[str, Any]], ...] = (
+CASES: tuple[tuple[str, str, int, int | None, dict[str, Any]], ...] = (
     ("baseline-s1", "baseline", 1, 520, {}),
     ("baseline-s2", "baseline", 2, 520, {}),
     ("contract-2021-s1", "contract-2021", 1, 520, {}),
@@ -47,7 +47,11 @@ CASES: tuple[tuple[str, str, int, int, dict[str, Any]], ...] = (
         "staffing.turnover_payroll": 0.9, "staffing.turnover_pnil": 0.99,
         "staffing.target_utilisation": 0.3, "demography.move_out_rate": 0.2}),
     ("small-staff-growth-s8", "contract-2021", 8, 260, {
-        "building.dwellings": 60, "building.floors": 4, "staffing.target_utilisation": 0.1}),
+        "building.dwellings": 60, "building.floors": 4, "staffing.target_utilisation": 0.05}),
+    # the default length: the programme and the follow-up until (nearly) all have died
+    ("lifetime-small-s9", "contract-2021", 9, None, {
+        "building.dwellings": 40, "building.floors": 3, "simulation.weeks": 260,
+        "simulation.follow_up_years": 40}),
 )
 
 
@@ -68,7 +72,9 @@ def outputs(m: ThuisplusModel) -> dict[str, np.ndarray]:
             [-1 if a is None else a.unique_id for a in pop.agents[:h]], dtype=np.int64)
         for f in pop.fields:
             out[f"{pop_name}.{f}"] = np.asarray(getattr(pop, f))[:h].copy()
-    out["nh.death_week"] = np.sort(m.nursing_home.death_week)
+    out["nh.rows"] = m.nursing_home.rows
+    for f in m.applicants._fields:
+        out[f"app.{f}"] = np.asarray(getattr(m.applicants, f)).copy()
     out["occupants"] = m.occupants.copy()
     out["vacated_week"] = m.vacated_week.copy()
     out["lettings"] = m.lettings.copy()
