@@ -36,7 +36,7 @@ from sim.business_case import (
     discount_rates,
 )
 from sim.model import DRAWS, ThuisplusModel, check_draws
-from sim.pair import BaselineCache, baseline_key, baseline_params
+from sim.pair import BaselineCache, baseline_key, baseline_params, person_outcomes
 from sim.params import Parameters
 
 __all__ = ["OUTCOMES", "execute", "pair_outcomes"]
@@ -48,9 +48,9 @@ OUTCOMES: dict[str, str] = {
     **{f"avoided_{law}": f"€ avoided {law.capitalize()} cost over the horizon (undiscounted)"
        for law in LAWS},
     "avoided_total": "€ avoided Wmo+Zvw+Wlz cost over the horizon (undiscounted)",
-    **{f"avoided_{law}_per_year": f"€ avoided {law.capitalize()} cost per year"
-       for law in LAWS},
-    "avoided_total_per_year": "€ avoided cost per year, all laws",
+    **{f"avoided_{law}_per_year": f"€ avoided {law.capitalize()} cost per year of the "
+       "programme (the lifetime total over the programme's years)" for law in LAWS},
+    "avoided_total_per_year": "€ avoided cost per year of the programme, all laws",
     "npv": "€ societal net present value (benefits − costs, discounted), in the headline's "
            "nursing-home view (money.nursing_home_view)",
     "pv_costs": "€ present value of the Thuisplusflat's real costs",
@@ -83,6 +83,21 @@ OUTCOMES: dict[str, str] = {
     "unmet_hours_baseline": "mean unmet care hours per week, baseline arm",
     "unmet_hours_thuisplus": "mean unmet care hours per week, Thuisplusflat arm",
 }
+#: Outcomes of the persons (both arms' persons compared; NaN for arms without them).
+PERSON_OUTCOMES: dict[str, str] = {
+    "exposed_persons": "persons who lived in the complex during the programme (either arm)",
+    "avoided_per_exposed_person": "€ avoided Wmo+Zvw+Wlz cost per exposed person "
+                                  "(undiscounted, over their lifetimes)",
+    "life_years_gained": "life-years gained, summed over persons (Thuisplusflat − baseline)",
+    "admissions_baseline": "persons admitted to a nursing home in the baseline arm",
+    "admissions_avoided": "of whom never admitted in the Thuisplusflat arm",
+    "admissions_postponed": "of whom admitted later in the Thuisplusflat arm",
+    "admissions_advanced": "of whom admitted earlier in the Thuisplusflat arm",
+    "admissions_caused": "persons admitted in the Thuisplusflat arm only",
+    "admission_delay_years": "years admissions were postponed, net of advances",
+    "persons_alive_at_end": "persons alive at the end of the follow-up (either arm)",
+}
+OUTCOMES.update(PERSON_OUTCOMES)
 
 _OUTCOME_ITEMS = {
     "severely lonely resident-years avoided": "lonely_years_avoided",
@@ -113,7 +128,7 @@ def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None,
                 .run(weeks))
     values = w.values.copy()  # not a view that keeps the model's whole record alive
     values.flags.writeable = False
-    return _Weekly(values, w.index, w.year, w.date)
+    return _Weekly(values, w.index, w.year, w.date, w.persons)
 
 
 #: Columns averaged per year in the yearly table.
@@ -158,13 +173,19 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
     by_law = avoided.by_law()  # avoided.groupby("law")["cost_avoided"].sum()
     per_law = dict(zip((_LAW_KEYS[k] for k in by_law.keys.tolist()),
                        _group_sum(by_law, avoided.cost_avoided.ravel()).tolist(), strict=True))
-    years = len(tw) / 52.0
+    years = min(len(tw), params.simulation.weeks) / 52.0  # the programme's years
     out: dict[str, float] = {}
     for law in LAWS:
         out[f"avoided_{law}"] = float(per_law.get(law, 0.0))
         out[f"avoided_{law}_per_year"] = out[f"avoided_{law}"] / years
     out["avoided_total"] = sum(out[f"avoided_{law}"] for law in LAWS)
     out["avoided_total_per_year"] = out["avoided_total"] / years
+    if bw.persons is not None and tw.persons is not None:
+        out.update(person_outcomes(bw.persons, tw.persons, len(tw)))
+        out["avoided_per_exposed_person"] = (out["avoided_total"] / out["exposed_persons"]
+                                             if out["exposed_persons"] else np.nan)
+    else:
+        out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):
         out[key] = float(m[key])
     out["payback_year"] = float(m["payback_year"]) if m["payback_year"] is not None else np.nan

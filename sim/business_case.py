@@ -363,11 +363,13 @@ class _Weekly:
     Sums over a table are kept with it, so a cached baseline arm is summed once.
     """
 
-    __slots__ = ("_cache", "date", "index", "values", "year")
+    __slots__ = ("_cache", "date", "index", "persons", "values", "year")
 
     def __init__(self, values: np.ndarray, index: dict[str, int], year: np.ndarray,
-                 date: np.ndarray):
+                 date: np.ndarray, persons: dict[str, np.ndarray] | None = None):
         self.values, self.index, self.year, self.date = values, index, year, date
+        #: the arm's persons (:meth:`sim.model.ThuisplusModel.persons`), if it came from a model
+        self.persons = persons
         self._cache: dict = {}
 
     def __len__(self) -> int:
@@ -425,7 +427,8 @@ def _weekly(source: object) -> _Weekly:
         start = pd.Timestamp(source.start_date).to_datetime64()
         date = start + np.arange(n) * np.timedelta64(7, "D")
         year = date.astype("datetime64[Y]").astype(np.int64) + 1970
-        return _Weekly(rec[:n], {c: i for i, c in enumerate(cols)}, year, date)
+        persons = source.persons() if hasattr(source, "persons") else None
+        return _Weekly(rec[:n], {c: i for i, c in enumerate(cols)}, year, date, persons)
     df = source if isinstance(source, pd.DataFrame) else source.weekly()
     names = [c for c in _READ if c in df.columns]
     date = df["date"].to_numpy() if "date" in df.columns else None

@@ -806,6 +806,18 @@ class ThuisplusModel(mesa.Model):
         """The building-grid cell of a dwelling (floor, position on the floor)."""
         return self.building[(dwelling // self.per_floor, dwelling % self.per_floor)]
 
+    def persons(self) -> dict[str, np.ndarray]:
+        """Every person's summary, by row (the same person in every arm on this seed).
+
+        ``appeared`` (followed at some point), ``exposed`` (lived in the complex during the
+        programme), ``alive`` (now), ``died_week`` and ``admitted_week`` (to a nursing
+        home; -1: not, or not yet).
+        """
+        res = self.res
+        return {"appeared": res.person >= 0, "exposed": res.exposed.copy(),
+                "alive": res.active.copy(), "died_week": res.died_week.copy(),
+                "admitted_week": res.admitted_week.copy()}
+
     def residents(self) -> Sequence[Resident]:
         """The Mesa agents of the current residents of the complex."""
         agents = self.res.agents

@@ -15,13 +15,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
 from sim.params import Parameters
 
 __all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
-           "baseline_params", "run_pair"]
+           "baseline_params", "person_outcomes", "run_pair"]
 
 
 @dataclass
@@ -37,6 +38,37 @@ class Pair:
     def avoided(self) -> pd.DataFrame:
         """Avoided use and cost per year, law and care type (baseline − Thuisplusflat)."""
         return avoided_table(self.baseline.weekly(), self.thuisplus.weekly())
+
+
+def person_outcomes(baseline: dict[str, np.ndarray], thuisplus: dict[str, np.ndarray],
+                    weeks: int) -> dict[str, float]:
+    """What the Thuisplusflat changed in the persons' lives (both arms' persons summaries).
+
+    Row r is the same person in both arms (:meth:`sim.model.ThuisplusModel.persons`).
+    ``exposed_persons``: lived in the complex during the programme in either arm;
+    ``life_years_gained``: summed over persons (a person alive at the end counts to
+    ``weeks``); nursing-home admissions of the baseline arm split into **avoided** (never
+    admitted in the Thuisplusflat arm), **postponed** and **advanced** (admitted later or
+    earlier), besides admissions the Thuisplusflat arm has and the baseline does not
+    (``caused``); ``admission_delay_years``: the postponements net of the advances.
+    """
+    b, t = baseline, thuisplus
+    exposed = b["exposed"] | t["exposed"]
+    died_b = np.where(b["died_week"] >= 0, b["died_week"], weeks)
+    died_t = np.where(t["died_week"] >= 0, t["died_week"], weeks)
+    ab, at = b["admitted_week"], t["admitted_week"]
+    both = (ab >= 0) & (at >= 0)
+    return {
+        "exposed_persons": float(exposed.sum()),
+        "life_years_gained": float((died_t - died_b).sum() / 52.0),
+        "admissions_baseline": float((ab >= 0).sum()),
+        "admissions_avoided": float(((ab >= 0) & (at < 0)).sum()),
+        "admissions_postponed": float((both & (at > ab)).sum()),
+        "admissions_advanced": float((both & (at < ab)).sum()),
+        "admissions_caused": float(((ab < 0) & (at >= 0)).sum()),
+        "admission_delay_years": float((at[both] - ab[both]).sum() / 52.0),
+        "persons_alive_at_end": float((b["alive"] | t["alive"]).sum()),
+    }
 
 
 def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None = None,

@@ -106,3 +106,33 @@ def test_staying_longer_in_the_dwelling_saves_no_lifetime_care():
     d = np.array(diffs)
     se = d.std(ddof=1) / np.sqrt(len(d))
     assert abs(d.mean()) < 3 * se, (d.mean(), se)
+
+
+def test_person_outcomes_add_up_and_an_all_off_pair_changes_no_life():
+    from sim.pair import person_outcomes
+
+    pair = run_pair(load_preset("contract-2021").with_overrides(SMALL), seed=4)
+    b, t = pair.baseline.persons(), pair.thuisplus.persons()
+    out = person_outcomes(b, t, pair.baseline.week)
+    ab, at = b["admitted_week"], t["admitted_week"]
+    same = ((ab >= 0) & (ab == at)).sum()
+    assert out["admissions_baseline"] == (out["admissions_avoided"] + out["admissions_postponed"]
+                                          + out["admissions_advanced"] + same)
+    assert 0 < out["exposed_persons"] <= b["appeared"].sum()
+    assert out["admissions_avoided"] + out["admissions_postponed"] > 0
+    off = run_pair(all_off().with_overrides(SMALL), seed=4)
+    zero = person_outcomes(off.baseline.persons(), off.thuisplus.persons(), off.baseline.week)
+    assert zero["life_years_gained"] == 0
+    assert all(zero[k] == 0 for k in ("admissions_avoided", "admissions_postponed",
+                                      "admissions_advanced", "admissions_caused"))
+
+
+def test_pair_outcomes_report_the_persons():
+    from experiments.outcomes import PERSON_OUTCOMES, pair_outcomes
+
+    p = load_preset("contract-2021").with_overrides(SMALL)
+    out, yearly = pair_outcomes(p, 4)
+    assert set(PERSON_OUTCOMES) <= set(out)
+    assert out["avoided_per_exposed_person"] * out["exposed_persons"] == pytest.approx(
+        out["avoided_total"])
+    assert len(yearly) > 5 + 25 - 1  # programme and follow-up years

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.outcomes import _outcomes, pair_outcomes
+from experiments.outcomes import PERSON_OUTCOMES, _outcomes, pair_outcomes
 from sim.business_case import (
     STAKEHOLDERS,
     VIEWS,
@@ -36,7 +36,7 @@ from sim.business_case import (
     team_roles,
 )
 from sim.care import CARE_TYPES
-from sim.pair import Pair, avoided_per_law, avoided_table, run_pair
+from sim.pair import Pair, avoided_per_law, avoided_table, person_outcomes, run_pair
 from sim.params import Parameters
 from sim.presets import load_preset
 
@@ -219,9 +219,9 @@ def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int,
     }
 
 
-def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
-                        ) -> tuple[dict[str, float], pd.DataFrame]:
-    """``pair_outcomes`` after its two model runs."""
+def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame,
+                        persons: tuple | None = None) -> tuple[dict[str, float], pd.DataFrame]:
+    """``pair_outcomes`` after its two model runs (``persons``: both arms' summaries)."""
     first_year = params.simulation.start_date.year
     rate, effect_rate = discount_rates(params)
     by_view = {view: _reference_measures(_reference_stakeholder_flows(params, bw, tw, view),
@@ -229,13 +229,18 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame
     m = by_view[params.money.nursing_home_view]
     avoided = _reference_avoided_table(bw, tw)
     per_law = avoided.groupby("law")["cost_avoided"].sum()
-    years = len(tw) / 52.0
+    years = min(len(tw), params.simulation.weeks) / 52.0
     out: dict[str, float] = {}
     for law in LAWS:
         out[f"avoided_{law}"] = float(per_law.get(law, 0.0))
         out[f"avoided_{law}_per_year"] = out[f"avoided_{law}"] / years
     out["avoided_total"] = sum(out[f"avoided_{law}"] for law in LAWS)
     out["avoided_total_per_year"] = out["avoided_total"] / years
+    if persons is not None:
+        out.update(person_outcomes(*persons, len(tw)))
+        out["avoided_per_exposed_person"] = out["avoided_total"] / out["exposed_persons"]
+    else:
+        out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):
         out[key] = float(m[key])
     out["payback_year"] = float(m["payback_year"]) if m["payback_year"] is not None else np.nan
@@ -380,7 +385,8 @@ def test_flows_and_measures_of_runs(case):
 def test_pair_outcomes_of_runs(case):
     name, params, seed, weeks, pair = case
     ref_out, ref_yearly = _reference_outcomes(params, pair.baseline.weekly(),
-                                              pair.thuisplus.weekly())
+                                              pair.thuisplus.weekly(),
+                                              (pair.baseline.persons(), pair.thuisplus.persons()))
     out, yearly = pair_outcomes(params, seed, weeks)
     _same_value(out, ref_out, f"{name} outcomes")
     _same_frame(yearly, ref_yearly, f"{name} yearly")
