@@ -168,11 +168,14 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
 
     named = f" ({view} view)" if view else ""
     plain: list[tuple[str, str, str]] = [
-        ("avoided_wmo_per_year", "avoided Wmo care", "€/year"),
-        ("avoided_zvw_per_year", "avoided Zvw care", "€/year"),
-        ("avoided_wlz_per_year", "avoided Wlz care (nursing-home days at their price)",
-         "€/year"),
-        ("avoided_total_per_year", "avoided care, all laws", "€/year"),
+        ("avoided_wmo_per_year", "avoided Wmo care over the persons' lives, per "
+         "programme year", "€/year"),
+        ("avoided_zvw_per_year", "avoided Zvw care, idem", "€/year"),
+        ("avoided_wlz_per_year", "avoided Wlz care (nursing-home days at their price), "
+         "idem", "€/year"),
+        ("avoided_total_per_year", "avoided care, all laws, idem", "€/year"),
+        ("avoided_per_exposed_person", "avoided care per person who lived in the complex",
+         "€/person"),
         ("npv", f"society: net present value{named}", "€ PV"),
         ("benefit_cost_ratio", f"society: benefit-cost ratio{named}", "ratio"),
     ]
@@ -182,6 +185,13 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
             ("benefit_cost_ratio", "society: benefit-cost ratio", "ratio"),
             ("net_care_office", "care office: net present value", "€ PV"))]
     tail = [("nursing_home_days_avoided", "nursing-home days avoided", "days"),
+            ("exposed_persons", "persons who lived in the complex in the programme",
+             "persons"),
+            ("life_years_gained", "life-years gained (all persons)", "years"),
+            ("admissions_avoided", "nursing-home admissions avoided", "persons"),
+            ("admissions_postponed", "nursing-home admissions postponed", "persons"),
+            ("admissions_caused", "nursing-home admissions caused", "persons"),
+            ("admission_delay_years", "admissions postponed, net years", "years"),
             ("informal_care_hours_added", "informal care hours added", "hours"),
             ("clients_2023", "preferred provider's Wmo clients, Jan 2023", "clients"),
             ("clients_mean", "preferred provider's Wmo clients, mean", "clients"),

@@ -89,11 +89,12 @@ def test_default_run_length_is_programme_plus_follow_up():
     assert len(ThuisplusModel(p, rng=1).run().weekly()) == horizon_weeks(p)
 
 
-@pytest.mark.slow
 def test_staying_longer_in_the_dwelling_saves_no_lifetime_care():
     """A lever that only keeps residents in their dwelling (no health effect) avoids no
     care over the persons' lifetimes: those who would have moved out live elsewhere with
     the same dynamics, and the applicants who wait longer are followed where they wait.
+    Measured: −€17k ± €52k over the persons' lifetimes (40 seeds), where the first five
+    years alone show +€10k ± €6k; life-years 0 ± 1.
     """
     diffs = []
     for seed in range(1, 41):

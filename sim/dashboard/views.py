@@ -144,7 +144,10 @@ def stakeholders(o: Outcome) -> Figure:
     ax.barh(y, t["gains"] / 1e3, color="#4393c3", label="gains")
     err = None
     if len(o.seeds) > 1:
-        err = [(t["net"] - t["net_low"]) / 1e3, (t["net_high"] - t["net"]) / 1e3]
+        # a net the same in every run (the housing corporation's) has a band of rounding
+        # noise around its mean, which matplotlib refuses as a negative error
+        err = [np.maximum(t["net"] - t["net_low"], 0.0) / 1e3,
+               np.maximum(t["net_high"] - t["net"], 0.0) / 1e3]
     ax.errorbar(t["net"] / 1e3, y, xerr=err, fmt="D", color="black", ms=6, capsize=3,
                 label="net")
     ax.set_yticks(y, [STAKEHOLDER_NAMES[s] for s in t["stakeholder"]])

@@ -260,3 +260,22 @@ def test_download_button_is_offered():
     buttons = rc.find(v.Btn)
     labels = [" ".join(str(c) for c in b.children) for b in buttons.widgets]
     assert any("Download results (CSV)" in label for label in labels), labels
+
+
+def test_stakeholder_plot_with_a_net_the_same_in_every_run(outcome, monkeypatch):
+    """A net equal in every run (the housing corporation's) must not break the plot: the
+    mean of three equal numbers can lie an ulp outside their 5-95% band, which matplotlib
+    refused as a negative error bar (the page then showed no plot at all)."""
+    import numpy as np
+
+    from sim.dashboard import views
+
+    o = outcome
+    assert len(o.seeds) > 1
+    table = o.stakeholder_table()
+    row = table.index[0]
+    table.loc[row, "net_low"] = table.loc[row, "net_high"] = np.nextafter(
+        table.loc[row, "net"], np.inf)
+    monkeypatch.setattr(type(o), "stakeholder_table", lambda self: table.copy())
+    fig = views.stakeholders(o)
+    assert fig.axes[0].lines or fig.axes[0].collections
