@@ -149,7 +149,7 @@ class Outcome:
     avoided: pd.DataFrame   # seed, year, wmo, zvw, wlz, total (avoided €, undiscounted)
     flows: pd.DataFrame     # seed + sim.business_case.stakeholder_flows columns
     results: list[dict[str, Any]]  # sim.business_case.measures per replication
-    building: dict[str, Snapshot]  # arm → snapshot of the first replication's end
+    building: dict[str, Snapshot]  # arm → the first replication's complex as the programme ends
     clients: pd.DataFrame   # seed, clients_2023 (on 1 January 2023), clients_end
     pnl: pd.DataFrame       # provider_pnl at 0..150 clients, both funding forms
     break_even: float | None
@@ -259,16 +259,20 @@ def _replication(params: Parameters, seed: int, first: bool,
     a.insert(0, "seed", seed)
     flows = stakeholder_flows(pair)
     tw = weekly_arrays(pair.thuisplus)
-    clients = tw.col("wmo_clients_preferred")
-    after = clients[tw.date >= np.datetime64("2023-01-01")]
+    # the complex's figures at the end of the programme (the follow-up only follows persons)
+    clients = tw.col("wmo_clients_preferred")[:params.simulation.weeks]
+    after = clients[tw.date[:len(clients)] >= np.datetime64("2023-01-01")]
+    building = None
+    if first:  # the building as the programme ends: run the first pair to that week
+        end = run_pair(params, seed=seed, weeks=params.simulation.weeks, baselines=BASELINES)
+        building = {"thuisplus": snapshot(end.thuisplus), "baseline": snapshot(end.baseline)}
     return _Replication(
         yearly_rows, a, flows.assign(seed=seed),
         measures_of(flows, params),  # the scheme of money.discounting
         {"seed": seed,
          "clients_2023": float(after[0]) if len(after) else float("nan"),
          "clients_end": float(clients[-1])},
-        {"thuisplus": snapshot(pair.thuisplus), "baseline": snapshot(pair.baseline)}
-        if first else None)
+        building)
 
 
 #: The yearly table of each cached baseline arm (it goes when the arm leaves the cache).
