@@ -183,7 +183,11 @@ def contract_arithmetic(clients: float, year: int, params: Parameters | None = N
 # --------------------------------------------------------------------------------------
 
 STAKEHOLDERS = ("municipality", "health_insurer", "care_office", "provider",
-                "housing_corporation", "carers_employers", "informal_carers")
+                "other_providers", "housing_corporation", "carers_employers",
+                "informal_carers")
+#: The care providers' books (:func:`provider_books`): ``provider`` is the preferred
+#: provider (the contract's), ``other_providers`` every other provider in the complex.
+PROVIDERS = ("provider", "other_providers")
 NON_MONETARY = ("residents", "informal_carers")
 LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
 
@@ -264,7 +268,12 @@ _TYPE_LAW = np.array([_LAW_KEYS.index(c.law) for c in _TYPES])
 _USE_COST = (*(f"use_{c.name}" for c in _TYPES), *(f"cost_{c.name}" for c in _TYPES))
 #: Summed per year, baseline minus Thuisplusflat, in :func:`stakeholder_flows`.
 _SAVINGS = ("travel_hours", "pnil_hours", "staff_turnover", "carer_sick_leave_hours",
-            "carers_overburdened", "informal_care_hours", "transfers")
+            "carers_overburdened", "informal_care_hours", "transfers", "staff_hours",
+            "staff_hours_hh", "pnil_hours_hh", "staff_hours_pref_hh", "pnil_hours_pref_hh",
+            "hh_hours_pref", "beg_hours_pref", "staff_hours_pref_dn", "pnil_hours_pref_dn",
+            "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
+            "dn_hours_complex")
+_SAVED = {k: i for i, k in enumerate(_SAVINGS)}
 #: The columns a pair's post-processing reads.
 _READ = (*_USE_COST, *_SAVINGS, "wmo_clients_preferred", "residents",
          "severely_lonely_share", "unmet_care_hours")
@@ -573,6 +582,58 @@ def _check_view(view: str) -> str:
     return view
 
 
+@dataclass(frozen=True)
+class _Wages:
+    """What the providers' books are priced at (analysis price year)."""
+
+    hh: float           # employer cost of a household-help hour
+    dn: float           # ... of a district nurse's hour
+    pnil_premium: float
+    replacement: float  # per leaver
+    tariff_hh: float    # what a delivered hour earns
+    tariff_beg: float
+    tariff_dn: float
+
+
+#: The items of a provider's books (each flow: Thuisplusflat arm minus baseline, times
+#: the sign: revenue is a gain, costs are saved).
+_BOOK_ITEMS = (("care revenue in the complex", 1.0),
+               ("staff hours saved (travel included)", -1.0),
+               ("PNIL premium saved", -1.0), ("staff replacement saved", -1.0))
+
+
+def provider_books(sums: np.ndarray, w: _Wages) -> dict[str, dict[str, float]]:
+    """One arm's care books of the preferred provider and of the others, for one year.
+
+    ``sums``: the year's sums of :data:`_SAVINGS`. Revenue: the hours delivered in the
+    complex at the tariff (the unit costs); costs: the working hours of each role, travel
+    included, at the role's employer cost, the PNIL premium and replacing leavers. Each
+    provider keeps its own travel, turnover and PNIL, and its margin on its volume.
+    """
+    s = {k: sums[i] for k, i in _SAVED.items()}
+    pref = {"hh": s["staff_hours_pref_hh"], "dn": s["staff_hours_pref_dn"],
+            "p_hh": s["pnil_hours_pref_hh"], "p_dn": s["pnil_hours_pref_dn"],
+            "d_hh": s["hh_hours_pref"], "d_beg": s["beg_hours_pref"],
+            "d_dn": s["dn_hours_pref"], "leavers": s["staff_turnover_pref"]}
+    dn_all = s["staff_hours"] - s["staff_hours_hh"]
+    pnil_dn_all = s["pnil_hours"] - s["pnil_hours_hh"]
+    other = {"hh": s["staff_hours_hh"] - pref["hh"], "dn": dn_all - pref["dn"],
+             "p_hh": s["pnil_hours_hh"] - pref["p_hh"], "p_dn": pnil_dn_all - pref["p_dn"],
+             "d_hh": s["hh_hours_complex"] - pref["d_hh"],
+             "d_beg": s["beg_hours_complex"] - pref["d_beg"],
+             "d_dn": s["dn_hours_complex"] - pref["d_dn"],
+             "leavers": s["staff_turnover"] - pref["leavers"]}
+    out = {}
+    for who, x in zip(PROVIDERS, (pref, other), strict=True):
+        out[who] = {
+            "care revenue in the complex": (x["d_hh"] * w.tariff_hh + x["d_beg"] * w.tariff_beg
+                                            + x["d_dn"] * w.tariff_dn),
+            "staff hours saved (travel included)": x["hh"] * w.hh + x["dn"] * w.dn,
+            "PNIL premium saved": (x["p_hh"] * w.hh + x["p_dn"] * w.dn) * w.pnil_premium,
+            "staff replacement saved": x["leavers"] * w.replacement}
+    return out
+
+
 def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
            view: str | None = None) -> _Rows:
     """The rows of :func:`stakeholder_flows` from the weekly arrays of both arms.
@@ -608,6 +669,9 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
     role_on = _role_intensity(p)
     room = role_on["activities"]  # the room programme runs with the activities worker
     hour = amount(p, "money.staff_hour_cost")
+    wages = _Wages(amount(p, "money.hh_hour_cost"), hour, m.pnil_premium,
+                   amount(p, "money.replacement_cost"), amount(p, "costs.household_help"),
+                   amount(p, "costs.begeleiding"), amount(p, "costs.district_nursing"))
     start_amount = amount(p, "money.start_amount")
     plus_week = amount(p, "money.plus_per_client_week")
     costs = {key: amount(p, key) for key in (
@@ -638,7 +702,15 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
             add(year, "municipality", "start amount", "transfer_out", start_amount * on)
             add(year, "provider", "start amount", "transfer_in", start_amount * on)
         b = b_savings[b_pos[year]] if year in b_pos else none
-        travel, pnil, turnover, sick, overburdened, informal, _, lonely = b - t_savings[g]
+        diff = b - t_savings[g]
+        sick, overburdened, informal, lonely = (
+            diff[_SAVED["carer_sick_leave_hours"]], diff[_SAVED["carers_overburdened"]],
+            diff[_SAVED["informal_care_hours"]], diff[-1])
+        # each provider's books, every year: the care it delivers in the complex
+        books_b, books_t = provider_books(b, wages), provider_books(t_savings[g], wages)
+        for who in PROVIDERS:
+            for item, sign in _BOOK_ITEMS:
+                add(year, who, item, "benefit", sign * (books_t[who][item] - books_b[who][item]))
         add(year, "carers_employers", "carers' sick leave avoided", "benefit",
             sick * costs["money.productivity_cost_per_hour"])
         add(year, "informal_carers", "extra informal care given (shadow price)", "cost",
@@ -687,10 +759,6 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         transfers = t_savings[g][_SAVINGS.index("transfers")]  # the Thuisplusflat arm's
         add(year, "municipality", "client transfer", "cost",
             transfers * costs["delivery.transfer_cost_per_client"])
-        add(year, "provider", "travel time saved", "benefit", travel * hour)
-        add(year, "provider", "PNIL premium saved", "benefit", pnil * hour * m.pnil_premium)
-        add(year, "provider", "staff replacement saved", "benefit",
-            turnover * costs["money.replacement_cost"])
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             lonely / 52.0, "person-years")
     return rows

@@ -301,6 +301,14 @@ class MoneyParams(_Group):
         "Employer cost of a care worker's hour (values saved travel, PNIL premiums and the "
         "staff hours of delivery).", ge=0, le=500,
     )
+    hh_hour_cost: float = P(
+        28.0, "€ per hour", ASSUMPTION + " (range €22-35: household help is paid on lower "
+        "CAO VVT scales than the €39.09 of Berenschot's 28-year-old nurse, and the Wmo "
+        "tariff of €32.40-32.76 an hour has to cover it with travel and overhead)",
+        "Employer cost of a household-help worker's hour (values the household-help role's "
+        "working hours, travel included, and PNIL premiums in the providers' books).",
+        ge=0, le=500,
+    )
     pnil_premium: float = P(
         0.4, "relative", "Berenschot 2023; parameters.md: PNIL 1.3-1.5x payroll cost per hour",
         "Extra cost of a PNIL hour over a payroll hour.", ge=0, le=3,

@@ -30,7 +30,7 @@ PRICE_YEARS: dict[str, str] = {
     **{f"money.{k}": "money.contract_year" for k in (
         "start_amount", "plus_per_client_week", "wmo_per_client_week")},
     **{f"money.{k}": "money.salary_year" for k in (
-        "salary_hbo_per_fte", "salary_mbo_per_fte", "staff_hour_cost")},
+        "salary_hbo_per_fte", "salary_mbo_per_fte", "staff_hour_cost", "hh_hour_cost")},
     **{f"money.{k}": "money.estimate_year" for k in (
         "replacement_cost", "productivity_cost_per_hour", "welfare_hour_cost",
         "ehealth_cost_per_client_year", "common_room_cost_per_year")},

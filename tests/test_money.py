@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from experiments.cli import app
 from sim import Parameters, run_pair
 from sim.business_case import (
+    _BOOK_ITEMS,
     _NH,
     _TYPES,
     STAKEHOLDERS,
@@ -392,3 +393,56 @@ def test_business_case_report_shows_both_views(tmp_path):
     assert "constant 2022 prices" in text
     st = pd.read_csv(tmp_path / "stakeholders.csv")
     assert "informal_carers" in set(st["stakeholder"])
+
+
+# --- each provider keeps its own books ----------------------------------------------------
+def test_each_provider_books_its_own_staff_and_the_two_add_up_to_the_complex():
+    from sim.business_case import PROVIDERS
+
+    pair = contract_pair(1)
+    flows = money_rows(stakeholder_flows(pair))
+    assert "other_providers" in set(flows["stakeholder"])
+    assert not (flows["item"] == "travel time saved").any()  # travel sits in staff hours
+    p = pair.params
+    hh, dn = amount(p, "money.hh_hour_cost"), amount(p, "money.staff_hour_cost")
+    for year in (2021, 2022, 2023):
+        b = pair.baseline.weekly().query("year == @year")
+        t = pair.thuisplus.weekly().query("year == @year")
+
+        def staff(w):
+            return (w["staff_hours_hh"].sum() * hh
+                    + (w["staff_hours"] - w["staff_hours_hh"]).sum() * dn)
+
+        rows = flows[(flows["year"] == year)
+                     & (flows["item"] == "staff hours saved (travel included)")]
+        assert set(rows["stakeholder"]) == set(PROVIDERS)
+        # the preferred provider's and the others' savings add up to the whole complex's
+        assert rows["amount"].sum() == pytest.approx(staff(b) - staff(t), rel=1e-9, abs=1e-6)
+        pref = rows.set_index("stakeholder").loc["provider", "amount"]
+        want = ((b["staff_hours_pref_hh"].sum() - t["staff_hours_pref_hh"].sum()) * hh
+                + (b["staff_hours_pref_dn"].sum() - t["staff_hours_pref_dn"].sum()) * dn)
+        assert pref == pytest.approx(want, rel=1e-9, abs=1e-6)
+        # revenue moves with the hours each delivers in the complex, at the tariff
+        rev = flows[(flows["year"] == year) & (flows["item"] == "care revenue in the complex")]
+        tariff = amount(p, "costs.household_help")
+        d_hh = (t["hh_hours_complex"].sum() - b["hh_hours_complex"].sum()) * tariff
+        d_rest = ((t["beg_hours_complex"].sum() - b["beg_hours_complex"].sum())
+                  * amount(p, "costs.begeleiding")
+                  + (t["dn_hours_complex"].sum() - b["dn_hours_complex"].sum())
+                  * amount(p, "costs.district_nursing"))
+        assert rev["amount"].sum() == pytest.approx(d_hh + d_rest, rel=1e-9, abs=1e-6)
+
+
+def test_the_preferred_providers_contract_loses_money_at_its_client_volume():
+    """The evaluation: providers lose money on the contract at ~40 clients. The contract's
+    own items (plus and start amount in; team and delivery out) are a loss here too; what
+    the provider gains comes from the care margin on the clients transferred to it."""
+    pair = contract_pair(1)
+    flows = money_rows(stakeholder_flows(pair))
+    mine = flows[flows["stakeholder"] == "provider"]
+    sign = mine["kind"].map({"benefit": 1.0, "transfer_in": 1.0, "cost": -1.0})
+    books = mine["item"].isin([item for item, _ in _BOOK_ITEMS])
+    contract = float((mine["amount"] * sign)[~books].sum())
+    assert contract < 0
+    clients = pair.thuisplus.weekly()["wmo_clients_preferred"]
+    assert 25 <= clients.iloc[52:].mean() <= 70

@@ -22,16 +22,21 @@ import pytest
 
 from experiments.outcomes import PERSON_OUTCOMES, _outcomes, pair_outcomes
 from sim.business_case import (
+    _BOOK_ITEMS,
+    _SAVINGS,
+    PROVIDERS,
     STAKEHOLDERS,
     VIEWS,
     _intensities,
     _role_intensity,
+    _Wages,
     _weekly,
     amount,
     delivers,
     discount_rates,
     measures,
     offer_share,
+    provider_books,
     stakeholder_flows,
     team_roles,
 )
@@ -113,6 +118,16 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
                 amount(p, "money.start_amount") * on)
             add(year, "provider", "start amount", "transfer_in",
                 amount(p, "money.start_amount") * on)
+        wages = _Wages(amount(p, "money.hh_hour_cost"), amount(p, "money.staff_hour_cost"),
+                       m.pnil_premium, amount(p, "money.replacement_cost"),
+                       amount(p, "costs.household_help"), amount(p, "costs.begeleiding"),
+                       amount(p, "costs.district_nursing"))
+        sums_b = np.array([bwk[k].sum() for k in _SAVINGS] + [0.0])
+        sums_t = np.array([wk[k].sum() for k in _SAVINGS] + [0.0])
+        books_b, books_t = provider_books(sums_b, wages), provider_books(sums_t, wages)
+        for who in PROVIDERS:
+            for item, sign in _BOOK_ITEMS:
+                add(year, who, item, "benefit", sign * (books_t[who][item] - books_b[who][item]))
         add(year, "carers_employers", "carers' sick leave avoided", "benefit",
             (bwk["carer_sick_leave_hours"].sum() - wk["carer_sick_leave_hours"].sum())
             * amount(p, "money.productivity_cost_per_hour"))
@@ -162,13 +177,6 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
                 c.open_room * amount(p, "delivery.open_room_per_year") * part)
         add(year, "municipality", "client transfer", "cost",
             wk["transfers"].sum() * amount(p, "delivery.transfer_cost_per_client"))
-        add(year, "provider", "travel time saved", "benefit",
-            (bwk["travel_hours"].sum() - wk["travel_hours"].sum()) * hour)
-        add(year, "provider", "PNIL premium saved", "benefit",
-            (bwk["pnil_hours"].sum() - wk["pnil_hours"].sum()) * hour * m.pnil_premium)
-        add(year, "provider", "staff replacement saved", "benefit",
-            (bwk["staff_turnover"].sum() - wk["staff_turnover"].sum())
-            * amount(p, "money.replacement_cost"))
         add(year, "residents", "severely lonely resident-years avoided", "outcome",
             ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
              - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
@@ -462,6 +470,10 @@ def _synthetic(rng: np.random.Generator, start: dt.date, weeks: int) -> pd.DataF
     df["staff_turnover"] = rng.integers(0, 4, weeks).astype(float)
     df["carers_overburdened"] = rng.integers(0, 30, weeks) + rng.random(weeks)
     df["severely_lonely_share"] = rng.random(weeks) * 10.0 ** rng.uniform(-8, 0, weeks)
+    for col in _SAVINGS:  # the providers' books
+        if col not in df:
+            df[col] = (rng.integers(0, 3, weeks).astype(float) if "turnover" in col
+                       else np.abs(wide()))
     return df
 
 

@@ -65,6 +65,7 @@ STAKEHOLDER_NAMES = {
     "health_insurer": "health insurers (Zvw)",
     "care_office": "care office (Wlz)",
     "provider": "flat's care provider",
+    "other_providers": "other care providers",
     "housing_corporation": "housing corporation",
     "carers_employers": "carers' employers",
     "informal_carers": "informal carers",

@@ -108,6 +108,13 @@ EVENTS = (
     "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
     "household_help", "begeleiding", "district_nursing", "transfers", "referrals",
     "deaths_outside", "admissions_outside", "applications",
+    # the providers' books (staffing): the household-help role of all providers, the
+    # preferred provider's own figures per role, the complex's delivered hours
+    "staff_hours_hh", "travel_hours_hh", "pnil_hours_hh",
+    "staff_hours_pref_hh", "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref",
+    "beg_hours_pref", "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
+    "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
+    "dn_hours_complex",
 )
 (EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
  EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_WLZ_HOME_WEEKS,
@@ -115,7 +122,12 @@ EVENTS = (
  EV_CARERS_ACTIVE, EV_CARERS_OVERBURDENED, EV_RESIDENTS_WITH_CARER, EV_STAFF_TURNOVER,
  EV_STAFF_HIRES, EV_UNMET_CARE_HOURS, EV_TRAVEL_HOURS, EV_PNIL_HOURS, EV_STAFF_HOURS,
  EV_HOUSEHOLD_HELP, EV_BEGELEIDING, EV_DISTRICT_NURSING, EV_TRANSFERS,
- EV_REFERRALS, EV_DEATHS_OUTSIDE, EV_ADMISSIONS_OUTSIDE, EV_APPLICATIONS) = range(len(EVENTS))
+ EV_REFERRALS, EV_DEATHS_OUTSIDE, EV_ADMISSIONS_OUTSIDE, EV_APPLICATIONS,
+ EV_STAFF_HOURS_HH, EV_TRAVEL_HOURS_HH, EV_PNIL_HOURS_HH, EV_STAFF_HOURS_PREF_HH,
+ EV_TRAVEL_HOURS_PREF_HH, EV_PNIL_HOURS_PREF_HH, EV_HH_HOURS_PREF, EV_BEG_HOURS_PREF,
+ EV_STAFF_HOURS_PREF_DN, EV_TRAVEL_HOURS_PREF_DN, EV_PNIL_HOURS_PREF_DN, EV_DN_HOURS_PREF,
+ EV_STAFF_TURNOVER_PREF, EV_HH_HOURS_COMPLEX, EV_BEG_HOURS_COMPLEX,
+ EV_DN_HOURS_COMPLEX) = range(len(EVENTS))
 
 # Wlz status of a resident.
 WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2

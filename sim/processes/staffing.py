@@ -36,14 +36,30 @@ from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
     EF_PREFERRED_HH,
+    EV_BEG_HOURS_COMPLEX,
+    EV_BEG_HOURS_PREF,
     EV_BEGELEIDING,
     EV_DISTRICT_NURSING,
+    EV_DN_HOURS_COMPLEX,
+    EV_DN_HOURS_PREF,
+    EV_HH_HOURS_COMPLEX,
+    EV_HH_HOURS_PREF,
     EV_HOUSEHOLD_HELP,
     EV_PNIL_HOURS,
+    EV_PNIL_HOURS_HH,
+    EV_PNIL_HOURS_PREF_DN,
+    EV_PNIL_HOURS_PREF_HH,
     EV_STAFF_HIRES,
     EV_STAFF_HOURS,
+    EV_STAFF_HOURS_HH,
+    EV_STAFF_HOURS_PREF_DN,
+    EV_STAFF_HOURS_PREF_HH,
     EV_STAFF_TURNOVER,
+    EV_STAFF_TURNOVER_PREF,
     EV_TRAVEL_HOURS,
+    EV_TRAVEL_HOURS_HH,
+    EV_TRAVEL_HOURS_PREF_DN,
+    EV_TRAVEL_HOURS_PREF_HH,
     EV_UNMET_CARE_HOURS,
     add_rows,
     keyed_uniform3,
@@ -146,7 +162,12 @@ class StaffingParams(Group):
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = StaffingParams, "staffing", "staffing"
 RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
-           "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing")
+           "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing",
+           "staff_hours_hh", "travel_hours_hh", "pnil_hours_hh", "staff_hours_pref_hh",
+           "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref", "beg_hours_pref",
+           "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
+           "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
+           "dn_hours_complex")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.nurse",
@@ -161,6 +182,8 @@ ROLES = (HH, DN)
 MAX_HIRES = 8  # open posts considered per provider and role per week
 # Accumulator slots of the delivery kernel.
 A_UNMET, A_TRAVEL, A_STAFF_HOURS, A_PNIL, A_HH, A_BEG, A_DN = range(7)
+# ... and the preferred provider's (provider 0) part of this role's delivery.
+A_P_WORK, A_P_TRAVEL, A_P_PNIL, A_P_HH, A_P_BEG, A_P_DN = range(7, 13)
 
 
 @kernel
@@ -319,6 +342,16 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
             beg += delivered * (1.0 - share_hh)
         else:
             dn += delivered
+        if provider[i] == 0:  # the preferred provider's own books
+            acc[A_P_WORK] += working
+            acc[A_P_TRAVEL] += working * t
+            if w >= 0 and s_pnil[w]:
+                acc[A_P_PNIL] += working
+            if role == HH:
+                acc[A_P_HH] += delivered * share_hh
+                acc[A_P_BEG] += delivered * (1.0 - share_hh)
+            else:
+                acc[A_P_DN] += delivered
     acc[A_UNMET], acc[A_TRAVEL], acc[A_STAFF_HOURS] = unmet, trav, staff_hours
     acc[A_PNIL], acc[A_HH], acc[A_BEG], acc[A_DN] = pnil_hours, hh, beg, dn
 
@@ -370,6 +403,16 @@ def _turnover(sh, active, pnil, provider, first_room, entropy64, week_no, p_payr
         u = first_room[w] if w < room else keyed_uniform3(entropy64, TURNOVER_KEY, week_no, w)
         if u < (p_pnil if pnil[w] else p_payroll) * mult[provider[w]]:
             leavers[w] = 1
+            n += 1
+    return n
+
+
+@kernel
+def _leavers_of(sh, leavers, provider, p):
+    """How many of the flagged ``leavers`` work for provider ``p``."""
+    n = 0
+    for w in range(sh):
+        if leavers[w] and provider[w] == p:
             n += 1
     return n
 
@@ -566,8 +609,9 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             _release(h, res.home, res.worker, res.nurse, res.attachment,
                      res.transfer_refused, flags, staff.meta[0], staff.active)
             ev[EV_STAFF_TURNOVER] += n_leave
+            ev[EV_STAFF_TURNOVER_PREF] += _leavers_of(staff.meta[0], flags, staff.provider, 0)
 
-    for k in range(7):
+    for k in range(13):
         acc[k] = 0.0
     for p in range(P):
         for k in range(4):
@@ -612,7 +656,26 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                  S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
                  staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
                  role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc)
+        if role == HH:  # the accumulators hold the household-help role's figures so far
+            ev[EV_STAFF_HOURS_HH] += acc[A_STAFF_HOURS]
+            ev[EV_TRAVEL_HOURS_HH] += acc[A_TRAVEL]
+            ev[EV_PNIL_HOURS_HH] += acc[A_PNIL]
+            ev[EV_STAFF_HOURS_PREF_HH] += acc[A_P_WORK]
+            ev[EV_TRAVEL_HOURS_PREF_HH] += acc[A_P_TRAVEL]
+            ev[EV_PNIL_HOURS_PREF_HH] += acc[A_P_PNIL]
+            ev[EV_HH_HOURS_PREF] += acc[A_P_HH]
+            ev[EV_BEG_HOURS_PREF] += acc[A_P_BEG]
+        else:
+            ev[EV_STAFF_HOURS_PREF_DN] += acc[A_P_WORK]
+            ev[EV_TRAVEL_HOURS_PREF_DN] += acc[A_P_TRAVEL]
+            ev[EV_PNIL_HOURS_PREF_DN] += acc[A_P_PNIL]
+            ev[EV_DN_HOURS_PREF] += acc[A_P_DN]
+        for k in range(A_P_WORK, A_P_DN + 1):
+            acc[k] = 0.0
     _unmet_shares(h, res.home, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
+    ev[EV_HH_HOURS_COMPLEX] += acc[A_HH]  # delivered in the complex (before the persons
+    ev[EV_BEG_HOURS_COMPLEX] += acc[A_BEG]  # elsewhere are added)
+    ev[EV_DN_HOURS_COMPLEX] += acc[A_DN]
     _outside_use(h, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc)
     ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
     ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
