@@ -27,6 +27,10 @@ from sim import Parameters, ThuisplusModel
 from sim.params import ParameterError, load_parameters, parameter_table, save_parameters
 from sim.presets import list_presets, load_preset
 
+#: --weeks of simulate and pair: the default is a run's default length.
+WEEKS_HELP = ("Weeks to simulate [default: the programme and the follow-up, simulation.weeks "
+              "+ 52 × simulation.follow_up_years: every person followed until death]")
+
 app = typer.Typer(
     name="thuisplus",
     help="Agent-based simulator of Rotterdam's Thuisplusflats (Wmo, Zvw and Wlz care use).",
@@ -172,7 +176,7 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
 @app.command()
 def simulate(
     weeks: Annotated[int | None, typer.Option(min=1, max=5200,
-                                              help="Weeks to simulate [default: simulation.weeks]")
+                                              help=WEEKS_HELP)
                      ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Folder for weekly.parquet and summary.json.")
@@ -201,7 +205,7 @@ def simulate(
 def pair(
     seed: Annotated[int, typer.Option(min=0, help="Random seed shared by both arms.")] = 1,
     weeks: Annotated[int | None, typer.Option(min=1, max=5200,
-                                              help="Weeks to simulate [default: simulation.weeks]")
+                                              help=WEEKS_HELP)
                      ] = None,
     preset: PresetOpt = None,
     params: ParamsOpt = None,
@@ -244,19 +248,37 @@ def pair(
     t.add_column("year")
     for col in ("Wmo", "Zvw", "Wlz", "total"):
         t.add_column(col, justify="right")
-    for year, row in per_law.iterrows():
-        t.add_row(str(year), *(f"{row[c]:,.0f}" for c in ("wmo", "zvw", "wlz", "total")))
+
+    def euros(x: float) -> str:
+        return f"{round(x) + 0:,.0f}"  # no "-0"
+
+    laws = ("wmo", "zvw", "wlz", "total")
+    # the years after the last person followed has died are all zero: one row for them
+    live = per_law[(per_law[list(laws)].abs() > 0.5).any(axis=1)]
+    last = int(live.index.max()) if len(live) else int(per_law.index.min())
+    for year, row in per_law.loc[:last].iterrows():
+        t.add_row(str(year), *(euros(row[c]) for c in laws))
+    if per_law.index.max() > last:
+        t.add_row(f"{last + 1}-{per_law.index.max()}", *("0" for _ in laws), style="dim")
     total = per_law.sum()
-    t.add_row("all", *(f"{total[c]:,.0f}" for c in ("wmo", "zvw", "wlz", "total")),
-              style="bold")
+    t.add_row("all", *(euros(total[c]) for c in laws), style="bold")
     out_console.print(t)
-    tw = result.thuisplus.weekly()
-    bw = result.baseline.weekly()
+    from sim.model import horizon_weeks
+
+    ran = result.thuisplus.week
+    weeks_programme = min(p.simulation.weeks, ran)  # the complex's figures: the programme's
+    tw = result.thuisplus.weekly().iloc[:weeks_programme]
+    bw = result.baseline.weekly().iloc[:weeks_programme]
+    span = (f"over their lives (the programme's {p.simulation.weeks} weeks and "
+            f"{p.simulation.follow_up_years} years of follow-up)" if ran >= horizon_weeks(p)
+            else f"over the first {ran} weeks only (not their lives: --weeks is shorter than "
+                 f"the programme and the follow-up, {horizon_weeks(p)} weeks)")
     out_console.print(
-        f"Wmo clients of the preferred provider at the end: "
-        f"{tw['wmo_clients_preferred'].iloc[-1]:.0f} (baseline "
-        f"{bw['wmo_clients_preferred'].iloc[-1]:.0f}); severely lonely "
-        f"{tw['severely_lonely_share'].mean():.1%} (baseline "
+        f"Avoided care of every person who lived in the complex, {span}. At week "
+        f"{weeks_programme} the preferred provider has "
+        f"{tw['wmo_clients_preferred'].iloc[-1]:.0f} Wmo "
+        f"clients (baseline {bw['wmo_clients_preferred'].iloc[-1]:.0f}); severely lonely "
+        f"during the programme {tw['severely_lonely_share'].mean():.1%} (baseline "
         f"{bw['severely_lonely_share'].mean():.1%}). One seed is one draw: use replications "
         f"for intervals.")
     if out is not None:
