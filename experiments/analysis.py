@@ -174,8 +174,8 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
         ("avoided_wlz_per_year", "avoided Wlz care (nursing-home days at their price), "
          "idem", "€/year"),
         ("avoided_total_per_year", "avoided care, all laws, idem", "€/year"),
-        ("avoided_per_exposed_person", "avoided care per person who lived in the complex",
-         "€/person"),
+        ("avoided_per_resident", "avoided care per person who lived in the complex "
+         "(either arm)", "€/person"),
         ("npv", f"society: net present value{named}", "€ PV"),
         ("benefit_cost_ratio", f"society: benefit-cost ratio{named}", "ratio"),
     ]

@@ -199,7 +199,9 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         f"# Social business case — {title}",
         "",
         f"{len(bc.seeds)} paired replications (baseline vs Thuisplusflat on the same random "
-        f"numbers), {bc.params.simulation.weeks} weeks from {bc.params.simulation.start_date},"
+        f"numbers), a programme of {bc.params.simulation.weeks} weeks from "
+        f"{bc.params.simulation.start_date} and every person followed for "
+        f"{bc.params.simulation.follow_up_years} more years,"
         f" in constant {bc.params.costs.price_year} prices (CPI), discounted to "
         f"{bc.first_year} with the '{m.discounting}' scheme ({rate:.2%} a year for euros, "
         f"{effect_rate:.2%} for person-years). Freed nursing-home places: the headline uses "

@@ -74,7 +74,7 @@ OUTCOMES: dict[str, str] = {
                                         "(discounted at the effect rate)",
     "clients_2023": "Wmo clients of the preferred provider in the first week of 2023",
     "clients_mean": "mean Wmo clients of the preferred provider while the contract runs",
-    "clients_end": "Wmo clients of the preferred provider in the last week",
+    "clients_end": "Wmo clients of the preferred provider in the programme's last week",
     "residents_mean": "mean residents (Thuisplusflat arm)",
     "severely_lonely_baseline": "mean share severely lonely, baseline arm",
     "severely_lonely_thuisplus": "mean share severely lonely, Thuisplusflat arm",
@@ -86,8 +86,10 @@ OUTCOMES: dict[str, str] = {
 #: Outcomes of the persons (both arms' persons compared; NaN for arms without them).
 PERSON_OUTCOMES: dict[str, str] = {
     "exposed_persons": "persons who lived in the complex during the programme (either arm)",
-    "avoided_per_exposed_person": "€ avoided Wmo+Zvw+Wlz cost per exposed person "
-                                  "(undiscounted, over their lifetimes)",
+    "persons_in_complex": "persons who ever lived in the complex (either arm; the others "
+                          "live the same life in both arms)",
+    "avoided_per_resident": "€ avoided Wmo+Zvw+Wlz cost per person who ever lived in the "
+                            "complex (undiscounted, over their lifetimes)",
     "life_years_gained": "life-years gained, summed over persons (Thuisplusflat − baseline)",
     "admissions_baseline": "persons admitted to a nursing home in the baseline arm",
     "admissions_avoided": "of whom never admitted in the Thuisplusflat arm",
@@ -110,9 +112,10 @@ def _params_from(base_json: str) -> Parameters:
     return Parameters.from_dict(json.loads(base_json), origin="experiment base")
 
 
-#: Per worker and engine: the draws of seeds that several design points share (see
-#: sim.pair.BaselineCache.run_arm; two 520-week tapes take ~100 MB).
-_ARMS = {d: BaselineCache(size=0, tapes=2, draws=d) for d in DRAWS}
+#: Per worker and engine: the baseline arms' cache (no arms kept, see _baseline_weekly).
+#: No draw tapes: a tape of a lifetime run (2,860 weeks of ~1,500 persons' draws) takes
+#: ~785 MB, too much to keep per worker (sim.pair.BaselineCache.run_arm).
+_ARMS = {d: BaselineCache(size=0, tapes=0, draws=d) for d in DRAWS}
 
 
 @functools.lru_cache(maxsize=4)
@@ -182,8 +185,8 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
     out["avoided_total_per_year"] = out["avoided_total"] / years
     if bw.persons is not None and tw.persons is not None:
         out.update(person_outcomes(bw.persons, tw.persons, len(tw)))
-        out["avoided_per_exposed_person"] = (out["avoided_total"] / out["exposed_persons"]
-                                             if out["exposed_persons"] else np.nan)
+        out["avoided_per_resident"] = (out["avoided_total"] / out["persons_in_complex"]
+                                       if out["persons_in_complex"] else np.nan)
     else:
         out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):

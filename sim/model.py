@@ -81,7 +81,7 @@ NETWORK_BURN_IN_WEEKS = 104
 #: The engines a model can run on (``ThuisplusModel(..., draws=...)``): ``"streams"``, the
 #: reference, draws a fixed block from each process's stream every week (bit for bit the
 #: golden baseline); ``"keyed"`` makes each value from a key of (run, process, week,
-#: seat), only the normals that residents use: the same model, other numbers, faster
+#: person), only the normals that persons use: the same model, other numbers, faster
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
@@ -549,9 +549,9 @@ class ThuisplusModel(mesa.Model):
         return dict(zip(EVENTS, self._ev.tolist(), strict=True))
 
     def inflow_policy(self) -> tuple[float, float]:
-        """Vital share of newcomers and share of lettings to referrals, this week."""
+        """Vital share of lettings and share of lettings to referrals, this week."""
         c = self.coef
-        if self.week >= c.policy_week:
+        if c.policy_week <= self.week < c.programme_weeks:
             return c.vital_share_policy, c.referral_share
         return c.vital_share, 0.0
 
@@ -632,7 +632,8 @@ class ThuisplusModel(mesa.Model):
         Another model on the same seed and building given the tape
         (``ThuisplusModel(..., tape=tape)``) replays these draws instead of drawing: the
         same run, bit for bit, ~12 ms faster per 520 weeks. What a batch does when many
-        design points share a seed; the tape of 520 weeks takes ~49 MB.
+        design points share a seed; a week of the default complex takes ~0.27 MB (its
+        ~1,500 persons' draws): ~140 MB for the programme, ~785 MB for a lifetime run.
         """
         weeks = horizon_weeks(self.p) if weeks is None else int(weeks)
         if self._tape is not None:
@@ -710,8 +711,9 @@ class ThuisplusModel(mesa.Model):
         if self.interventions and not self._builtin:
             self.sync_agents()
             self.effects.reset()
-            for iv in self.interventions:
-                iv.apply(self)
+            if self.week < self.programme_weeks:  # the Thuisplusflat runs in the programme
+                for iv in self.interventions:
+                    iv.apply(self)
         k = self._run_weeks(False, 1)
         self._stale = True  # the next intervention looks at this week's agents
         if k and self._panel_on:
@@ -828,11 +830,12 @@ class ThuisplusModel(mesa.Model):
         """Every person's summary, by row (the same person in every arm on this seed).
 
         ``appeared`` (followed at some point), ``exposed`` (lived in the complex during the
-        programme), ``alive`` (now), ``died_week`` and ``admitted_week`` (to a nursing
-        home; -1: not, or not yet).
+        programme), ``lived`` (ever lived in the complex), ``alive`` (now), ``died_week``
+        and ``admitted_week`` (to a nursing home; -1: not, or not yet).
         """
         res = self.res
         return {"appeared": res.person >= 0, "exposed": res.exposed.copy(),
+                "lived": res.entered_week >= 0,
                 "alive": res.active.copy(), "died_week": res.died_week.copy(),
                 "admitted_week": res.admitted_week.copy()}
 

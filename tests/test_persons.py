@@ -134,6 +134,6 @@ def test_pair_outcomes_report_the_persons():
     p = load_preset("contract-2021").with_overrides(SMALL)
     out, yearly = pair_outcomes(p, 4)
     assert set(PERSON_OUTCOMES) <= set(out)
-    assert out["avoided_per_exposed_person"] * out["exposed_persons"] == pytest.approx(
+    assert out["avoided_per_resident"] * out["persons_in_complex"] == pytest.approx(
         out["avoided_total"])
     assert len(yearly) > 5 + 25 - 1  # programme and follow-up years

@@ -246,7 +246,7 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame,
     out["avoided_total_per_year"] = out["avoided_total"] / years
     if persons is not None:
         out.update(person_outcomes(*persons, len(tw)))
-        out["avoided_per_exposed_person"] = out["avoided_total"] / out["exposed_persons"]
+        out["avoided_per_resident"] = out["avoided_total"] / out["persons_in_complex"]
     else:
         out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):

@@ -114,7 +114,7 @@ def snapshot(model: ThuisplusModel) -> Snapshot:
     the flat's provider makes the dwelling the provider's.
     """
     res = model.res
-    rows = res.rows()
+    rows = np.flatnonzero(res.home)  # the residents (persons elsewhere have no dwelling)
     n = model.dwellings
     d = res.dwelling[rows]
     occupied = np.zeros(n, bool)
@@ -355,7 +355,9 @@ def headline(o: Outcome) -> str:
     p = o.params
     c = p.thuisplus.contract
     years = o.years
-    span = f"{years:g} years" if years != 1 else "one year"
+    span = ((f"{years:g} years" if years != 1 else "one year")
+            + f" of the flat and the {p.simulation.follow_up_years} years after, following "
+            "everyone who lived there")
     if not p.thuisplus.enabled:
         return ("**No Thuisplusflat in this setting** (it is switched off): both arms are the "
                 "same complex, so nothing is avoided and nobody pays or gains.")

@@ -340,7 +340,10 @@ def leave(S, C, rows, event, week):
         dw = res.dwelling[r]
         if occupants[dw] == 0:
             S.vacated_week[dw] = week
+    e = S.eff
     for r in rows:
+        if week < C.programme_weeks:  # there when this week's Thuisplusflat acted
+            res.exposed[r] = True
         res.seat[r] = -1
         res.dwelling[r] = -1
         res.floor[r] = -1
@@ -351,8 +354,12 @@ def leave(S, C, rows, event, week):
         res.attachment[r] = 0.0
         res.transfer_refused[r] = False
         res.unmet_share[r] = 0.0
-        res.activity[r] = 0.0
-        res.room_activity[r] = 0.0
+        # the Thuisplusflat's effects set this week for a resident reach nobody elsewhere
+        # (activity goes on: a person elsewhere stays as active, see loneliness._meet)
+        e.decline[r] = 1.0
+        e.fall[r] = 1.0
+        e.hospital[r] = 1.0
+        e.lonely_shift[r] = 0.0
     if event == EV_MOVES_OUT:
         for r in rows:
             set_where(res, r, ELSEWHERE)

@@ -93,7 +93,8 @@ PARAMS, GROUP, STREAM = InflowParams, "inflow", "inflow"
 RECORDS = ("inflow", "referrals", "applications")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
-STATE = ("res.active", "res.dn_provider", "res.dwelling", "res.entered_week", "res.floor",
+STATE = ("res.active", "res.applied_week", "res.dn_provider", "res.dwelling",
+         "res.entered_week", "res.floor",
          "res.partner", "res.person", "res.provider", "res.seat", "res.uid", "res.vital",
          "res.where")
 SCRATCH = ("app", "lettings", "occupants", "scratch_idx", "scratch_noise", "vacated_week")
@@ -331,6 +332,7 @@ def week(S, C, u, week_no, vital_share, referral_share):
             r = app.row[j] + m
             appear(res, r, S.cnt)
             set_where(res, r, ELSEWHERE)
+            res.applied_week[r] = week_no
             if app.size[j] == 2:
                 res.partner[r] = app.row[j] + 1 - m
             idx[n_new] = r
