@@ -39,6 +39,8 @@ from typing import Literal
 
 import pandas as pd
 
+from sim.summary import wmo_cost_in_complex
+
 __all__ = [
     "INDICATORS",
     "KINDS",
@@ -333,5 +335,5 @@ def _staff_outflow(w: pd.DataFrame) -> float:
           source_note="EVAL §2: average Wmo support funding €85 per client per week",
           min_sigma=1.0)
 def _wmo_cost(w: pd.DataFrame) -> float:
-    return _ratio(w["cost_wmo"].sum(), w["wmo_clients"].sum())
+    return _ratio(wmo_cost_in_complex(w).sum(), w["wmo_clients"].sum())
 

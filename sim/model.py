@@ -188,7 +188,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("admissions_outside", "persons living elsewhere admitted to a nursing home"),
     Column("carers_active", "informal carers attached to a person followed"),
     Column("carers_overburdened", "informal carers above the overburden threshold"),
-    Column("residents_with_carer", "persons followed receiving informal care this week"),
+    Column("residents_with_carer", "residents of the complex receiving informal care this "
+           "week"),
     Column("informal_care_hours", "informal care hours given to persons followed this week"),
     Column("carer_sick_leave_hours", "work hours lost to carers' sick leave this week"),
     Column("carer_breakdowns", "carers who stopped this week (overburden)"),

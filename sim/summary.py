@@ -9,7 +9,29 @@ import pandas as pd
 
 from sim.care import LAWS
 
-__all__ = ["summarise", "yearly"]
+__all__ = ["summarise", "wmo_cost_in_complex", "yearly"]
+
+#: The weekly columns :func:`wmo_cost_in_complex` reads.
+WMO_COMPLEX = ("cost_household_help", "use_household_help", "hh_hours_complex",
+               "cost_begeleiding", "use_begeleiding", "beg_hours_complex")
+
+
+def wmo_cost_in_complex(col: Any) -> np.ndarray:
+    """The Wmo cost of the complex's residents, per week.
+
+    ``col``: the :data:`WMO_COMPLEX` columns by name (a weekly table will do).
+    ``cost_wmo`` holds every person followed, those elsewhere too; per Wmo client of the
+    complex, only the hours delivered in the complex count, at the week's cost per hour of
+    each type.
+    """
+    out = np.zeros(len(np.asarray(col["cost_household_help"])))
+    for kind, hours in (("household_help", "hh_hours_complex"),
+                        ("begeleiding", "beg_hours_complex")):
+        use = np.asarray(col[f"use_{kind}"], dtype=np.float64)
+        cost = np.asarray(col[f"cost_{kind}"], dtype=np.float64)
+        per_hour = np.divide(cost, use, out=np.zeros_like(cost), where=use > 0)
+        out += per_hour * np.asarray(col[hours], dtype=np.float64)
+    return out
 
 _SUMS = ["inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
          "carer_breakdowns", "staff_turnover", "unmet_care_hours", "informal_care_hours",
@@ -31,13 +53,15 @@ def yearly(weekly: Any) -> pd.DataFrame:
 
     if isinstance(weekly, pd.DataFrame):
         year = weekly["year"].to_numpy()
-        col = {c: weekly[c].to_numpy(dtype=np.float64) for c in (*_SUMS, *_MEANS)}
+        col = {c: weekly[c].to_numpy(dtype=np.float64)
+               for c in (*_SUMS, *_MEANS, *WMO_COMPLEX)}
     else:
         from sim.business_case import _weekly
 
         w = _weekly(weekly)
         # the year as weekly() has it (DatetimeIndex.year: int32)
-        year, col = w.year.astype(np.int32), {c: w.col(c) for c in (*_SUMS, *_MEANS)}
+        year, col = w.year.astype(np.int32), {c: w.col(c)
+                                              for c in (*_SUMS, *_MEANS, *WMO_COMPLEX)}
     g = _Groups(year)
     sums = _group_sum(g, np.column_stack([col[c] for c in _SUMS]), jointly=True)
     means = _group_sum(g, np.column_stack([col[c] for c in _MEANS]), mean=True, jointly=True)
@@ -47,11 +71,12 @@ def yearly(weekly: Any) -> pd.DataFrame:
     out["weeks"] = weeks
     resident_years = _group_sum(g, col["residents"]) / 52.0
     client_weeks = _group_sum(g, col["wmo_clients"])
+    wmo_complex = _group_sum(g, wmo_cost_in_complex(col))
     with np.errstate(divide="ignore", invalid="ignore"):
         out["mortality_per_100_per_year"] = 100 * out["deaths"].to_numpy() / resident_years
         out["nh_admissions_per_100_per_year"] = (100 * out["admissions"].to_numpy()
                                                  / resident_years)
-        out["wmo_cost_per_client_week"] = out["cost_wmo"].to_numpy() / np.where(
+        out["wmo_cost_per_client_week"] = wmo_complex / np.where(
             client_weeks > 0, client_weeks, np.nan)
         out["wmo_share"] = out["wmo_clients"].to_numpy() / out["residents"].to_numpy()
         active = out["carers_active"].to_numpy()
@@ -85,7 +110,7 @@ def summarise(weekly: pd.DataFrame) -> dict[str, Any]:
         "nh_admissions_per_100_per_year": float(
             100 * weekly["admissions"].sum() / resident_years),
         "wmo_share": float(weekly["wmo_clients"].sum() / weekly["residents"].sum()),
-        "wmo_cost_per_client_week": float(weekly["cost_wmo"].sum() / client_weeks)
+        "wmo_cost_per_client_week": float(wmo_cost_in_complex(weekly).sum() / client_weeks)
         if client_weeks else float("nan"),
         "severely_lonely_share": float(weekly["severely_lonely_share"].mean()),
         "frail_share": float(weekly["frail_share"].mean()),

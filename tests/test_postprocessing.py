@@ -44,6 +44,7 @@ from sim.care import CARE_TYPES
 from sim.pair import Pair, avoided_per_law, avoided_table, person_outcomes, run_pair
 from sim.params import Parameters
 from sim.presets import load_preset
+from sim.summary import wmo_cost_in_complex
 
 LAWS = ("wmo", "zvw", "wlz")
 LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
@@ -415,7 +416,9 @@ def _reference_summary_yearly(weekly: pd.DataFrame) -> pd.DataFrame:
     out["mortality_per_100_per_year"] = 100 * out["deaths"] / resident_years
     out["nh_admissions_per_100_per_year"] = 100 * out["admissions"] / resident_years
     client_weeks = g["wmo_clients"].sum()
-    out["wmo_cost_per_client_week"] = out["cost_wmo"] / client_weeks.where(client_weeks > 0)
+    wmo_complex = pd.Series(wmo_cost_in_complex(weekly), index=weekly.index).groupby(
+        weekly["year"]).sum()
+    out["wmo_cost_per_client_week"] = wmo_complex / client_weeks.where(client_weeks > 0)
     out["wmo_share"] = out["wmo_clients"] / out["residents"]
     out["carers_overburdened_share"] = out["carers_overburdened"] / out["carers_active"].where(
         out["carers_active"] > 0)

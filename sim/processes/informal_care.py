@@ -203,7 +203,7 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
         over = burden[c] > threshold
         acc[A_HOURS] += given
         acc[A_CARERS] += 1.0
-        if given > 0.0:
+        if given > 0.0 and home[r]:  # the complex's residents (calibration reads it)
             acc[A_WITH] += 1.0
         if over:
             acc[A_OVER] += 1.0
