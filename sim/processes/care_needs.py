@@ -39,7 +39,6 @@ from sim.processes.common import (
     nonliteral,
     rate_to_weekly,
     rows_where,
-    yearly_to_weekly,
 )
 
 #: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
@@ -261,7 +260,6 @@ class Coefficients(NamedTuple):
     gp_contacts_frailty: float
     gp_loneliness_effect: float
     physio_sessions_frailty: float
-    nh_weekly_death: float      # weekly probability that a nursing-home resident dies
 
 
 def coefficients(p: Parameters) -> Coefficients:
@@ -272,8 +270,7 @@ def coefficients(p: Parameters) -> Coefficients:
         cp.wlz_home_share, float(rate_to_weekly(cp.wlz_home_admission_rate)), cp.hh_hours_base,
         cp.hh_hours_slope, cp.begeleiding_dementia_prob, cp.begeleiding_hours, cp.dn_threshold,
         cp.dn_hours_base, cp.dn_hours_slope, cp.post_discharge_dn_hours, cp.gp_contacts_base,
-        cp.gp_contacts_frailty, cp.gp_loneliness_effect, cp.physio_sessions_frailty,
-        float(yearly_to_weekly(cp.nh_mortality)))
+        cp.gp_contacts_frailty, cp.gp_loneliness_effect, cp.physio_sessions_frailty)
 
 
 @glue

@@ -301,7 +301,10 @@ def rows_where(flags, h, value, out, at):
 
 @kernel
 def _partner_left(partner, loneliness, rows, shock):
-    """The partners who stay behind (not in ``rows``) are widowed, and lonelier."""
+    """The partners who stay behind (not in ``rows``) are widowed, and lonelier.
+
+    Both lose their link; partners who leave together keep theirs.
+    """
     for r in rows:
         q = partner[r]
         if q < 0:
@@ -314,6 +317,7 @@ def _partner_left(partner, loneliness, rows, shock):
         if not leaving:
             partner[q] = -1
             loneliness[q] = min(loneliness[q] + shock, 11.0)
+            partner[r] = -1
 
 
 @kernel
@@ -329,10 +333,6 @@ def leave(S, C, rows, event, week):
     res, occupants = S.res, S.occupants
     S.ev[event] += len(rows)
     _partner_left(res.partner, res.loneliness, rows, C.lon.widowhood_shock)
-    for r in rows:  # a partner left behind no longer points back
-        q = res.partner[r]
-        if q >= 0 and res.partner[q] != r:
-            res.partner[r] = -1
     drop_ties(S.net_stored, S.net_row_sum, res.seat, rows)
     for r in rows:
         occupants[res.dwelling[r]] -= 1
