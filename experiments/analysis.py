@@ -176,6 +176,8 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
         ("avoided_total_per_year", "avoided care, all laws, idem", "€/year"),
         ("avoided_per_resident", "avoided care per person who lived in the complex "
          "(either arm)", "€/person"),
+        ("avoided_per_resident_year", "avoided care per resident-year of the programme",
+         "€/resident-year"),
         ("npv", f"society: net present value{named}", "€ PV"),
         ("benefit_cost_ratio", f"society: benefit-cost ratio{named}", "ratio"),
     ]
@@ -188,6 +190,8 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
             ("exposed_persons", "persons who lived in the complex in the programme",
              "persons"),
             ("life_years_gained", "life-years gained (all persons)", "years"),
+            ("life_years_at_home_gained", "of which at home (not in a nursing home)",
+             "years"),
             ("admissions_avoided", "nursing-home admissions avoided", "persons"),
             ("admissions_postponed", "nursing-home admissions postponed", "persons"),
             ("admissions_caused", "nursing-home admissions caused", "persons"),

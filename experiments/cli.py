@@ -211,7 +211,8 @@ def pair(
     params: ParamsOpt = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(
-        help="Folder for avoided.parquet and both arms' weekly tables.")] = None,
+        help="Folder for avoided.parquet, the person ledger (ledger.parquet: person × "
+             "year, both arms and avoided) and both arms' weekly tables.")] = None,
     draws: Annotated[str, typer.Option(
         help="Engine: 'streams' (the reference) or 'keyed' (faster, statistically "
              "equivalent, other numbers; docs/dev/engine.md).")] = "streams",
@@ -234,6 +235,7 @@ def pair(
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         avoided.to_parquet(out / "avoided.parquet", index=False)
+        result.ledger().to_parquet(out / "ledger.parquet", index=False)
         result.baseline.weekly().to_parquet(out / "baseline_weekly.parquet", index=False)
         result.thuisplus.weekly().to_parquet(out / "thuisplus_weekly.parquet", index=False)
         save_parameters(p, out / "params.toml")

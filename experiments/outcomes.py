@@ -68,8 +68,8 @@ OUTCOMES: dict[str, str] = {
     "nursing_home_days_avoided": "nursing-home days avoided (baseline − Thuisplusflat)",
     "informal_care_hours_added": "informal care hours given in addition (Thuisplusflat − "
                                  "baseline)",
-    "lonely_years_avoided": "severely lonely resident-years avoided (discounted at the "
-                            "effect rate)",
+    "lonely_years_avoided": "severely lonely person-years avoided, over the persons' "
+                            "lifetimes wherever they live (discounted at the effect rate)",
     "overburdened_carer_years_avoided": "overburdened informal-carer-years avoided "
                                         "(discounted at the effect rate)",
     "clients_2023": "Wmo clients of the preferred provider in the first week of 2023",
@@ -90,6 +90,12 @@ PERSON_OUTCOMES: dict[str, str] = {
                           "live the same life in both arms)",
     "avoided_per_resident": "€ avoided Wmo+Zvw+Wlz cost per person who ever lived in the "
                             "complex (undiscounted, over their lifetimes)",
+    "avoided_per_exposed_person": "€ avoided Wmo+Zvw+Wlz cost per person who lived in the "
+                                  "complex during the programme (undiscounted, lifetimes)",
+    "resident_years": "resident-years in the complex during the programme (Thuisplusflat "
+                      "arm)",
+    "avoided_per_resident_year": "€ avoided Wmo+Zvw+Wlz cost (undiscounted, lifetimes) per "
+                                 "resident-year of the programme",
     "life_years_gained": "life-years gained, summed over persons (Thuisplusflat − baseline)",
     "admissions_baseline": "persons admitted to a nursing home in the baseline arm",
     "admissions_avoided": "of whom never admitted in the Thuisplusflat arm",
@@ -98,11 +104,15 @@ PERSON_OUTCOMES: dict[str, str] = {
     "admissions_caused": "persons admitted in the Thuisplusflat arm only",
     "admission_delay_years": "years admissions were postponed, net of advances",
     "persons_alive_at_end": "persons alive at the end of the follow-up (either arm)",
+    "life_years_at_home_gained": "life-years gained in the complex or elsewhere, not in a "
+                                 "nursing home (Thuisplusflat − baseline)",
+    "nursing_home_years_avoided": "person-years in a nursing home avoided (baseline − "
+                                  "Thuisplusflat)",
 }
 OUTCOMES.update(PERSON_OUTCOMES)
 
 _OUTCOME_ITEMS = {
-    "severely lonely resident-years avoided": "lonely_years_avoided",
+    "severely lonely person-years avoided": "lonely_years_avoided",
     "overburdened carer-years avoided": "overburdened_carer_years_avoided",
 }
 
@@ -187,6 +197,12 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
         out.update(person_outcomes(bw.persons, tw.persons, len(tw)))
         out["avoided_per_resident"] = (out["avoided_total"] / out["persons_in_complex"]
                                        if out["persons_in_complex"] else np.nan)
+        out["avoided_per_exposed_person"] = (out["avoided_total"] / out["exposed_persons"]
+                                             if out["exposed_persons"] else np.nan)
+        n = min(params.simulation.weeks, len(tw))
+        out["resident_years"] = float(np.nansum(tw.col("residents")[:n])) / 52.0
+        out["avoided_per_resident_year"] = (out["avoided_total"] / out["resident_years"]
+                                            if out["resident_years"] else np.nan)
     else:
         out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):

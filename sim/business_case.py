@@ -276,7 +276,7 @@ _SAVINGS = ("travel_hours", "pnil_hours", "staff_turnover", "carer_sick_leave_ho
 _SAVED = {k: i for i, k in enumerate(_SAVINGS)}
 #: The columns a pair's post-processing reads.
 _READ = (*_USE_COST, *_SAVINGS, "wmo_clients_preferred", "residents",
-         "severely_lonely_share", "unmet_care_hours")
+         "severely_lonely_share", "severely_lonely_persons", "unmet_care_hours")
 _FLOW_FIELDS = ("year", "stakeholder", "item", "kind", "amount", "unit")
 
 
@@ -407,11 +407,11 @@ class _Weekly:
         return self._cache[key]
 
     def savings(self) -> tuple[dict[int, int], np.ndarray]:
-        """Per year: ``Series.sum()`` of :data:`_SAVINGS` and of lonely share × residents."""
+        """Per year: ``Series.sum()`` of :data:`_SAVINGS` and of the severely lonely persons."""
         if "savings" not in self._cache:
             x = np.empty((len(_SAVINGS) + 1, len(self)))
             x[:-1] = self.cols(_SAVINGS).T
-            x[-1] = self.col("severely_lonely_share") * self.col("residents")
+            x[-1] = self.col("severely_lonely_persons")
             if np.isnan(x).any():
                 x[np.isnan(x)] = 0.0
             # per row along contiguous memory: numpy's pairwise sum, as for one column
@@ -717,6 +717,8 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
             -informal * costs["costs.informal_care_hour"])
         add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
             overburdened / 52.0, "person-years")
+        add(year, "residents", "severely lonely person-years avoided", "outcome",
+            lonely / 52.0, "person-years")
         if weeks_running == 0:
             continue
         part = weeks_running / m.weeks_per_year  # share of a contract year
@@ -759,8 +761,6 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
         transfers = t_savings[g][_SAVINGS.index("transfers")]  # the Thuisplusflat arm's
         add(year, "municipality", "client transfer", "cost",
             transfers * costs["delivery.transfer_cost_per_client"])
-        add(year, "residents", "severely lonely resident-years avoided", "outcome",
-            lonely / 52.0, "person-years")
     return rows
 
 

@@ -36,26 +36,34 @@ from sim.processes import (
 )
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
+    CNT_LEDGER,
+    CNT_NH,
     CNT_PREFERRED,
     CNT_STATUS,
     EVENTS,
+    IN_NURSING_HOME,
+    L_NURSING_HOME,
+    L_WEEKS_COMPLEX,
+    L_WEEKS_LONELY,
+    L_WEEKS_SEVERELY_LONELY,
     ST_OK,
     WLZ_ASSESSING,
     WLZ_HOME,
     _splitmix64,
     inverse_normal,
     nonliteral,
-    nursing_home_days,
     unit_uniform,
 )
 from sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
 __all__ = ["PROCESSES", "TAPE_KEYED", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm",
-           "Coefficients", "Columns", "Draws", "State", "Tape", "draw_shapes", "has_room",
-           "keyed_week", "new_tape", "run_weeks"]
+           "Coefficients", "Columns", "Draws", "Ledger", "State", "Tape", "draw_shapes",
+           "has_room", "keyed_week", "new_tape", "run_weeks"]
 
 # The stages of a week, in order: (label, what happens, the function run_weeks calls).
 WEEK = (
+    ("new year", "in the first week of a calendar year, the persons' ledger of the year that "
+     "ended is closed", "close_year"),
     ("interventions", "reset and set the effect modifiers (``model.effects``)",
      "apply_builtin"),
     ("ageing and mortality", "of every person followed, wherever they live; residents' "
@@ -74,7 +82,8 @@ WEEK = (
     ("moves", "applicant households of this week start to be followed elsewhere (their "
      "loneliness at its target); dwellings empty since an earlier week are let to the "
      "first waiting household the inflow policy picks", "moves.week"),
-    ("nursing home", "days of the persons in a nursing home", "nursing_home_days"),
+    ("persons' weeks", "where each person lived this week, lonely or not, into the person "
+     "ledger; days of the persons in a nursing home", "persons_week"),
     ("accounting", "use × unit costs per law, recorded for the week", "record"),
 )
 
@@ -99,7 +108,8 @@ G_DEMOGRAPHY, G_VITALITY, G_LONELINESS, G_CARE, G_INFORMAL, G_STAFFING, G_INFLOW
 S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
 S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
 S_ELSEWHERE = 16
-N_STATS = 17
+S_SEVERE_PERSONS = 17           # persons followed, severely lonely (written by persons_week)
+N_STATS = 18
 
 
 class State(NamedTuple):
@@ -138,6 +148,23 @@ class State(NamedTuple):
     app: moves.Applicants
     rec: np.ndarray             # the weekly table (week × column)
     unit_cost: np.ndarray       # € per unit of each care type, per week
+    person_year: np.ndarray     # this calendar year's ledger so far, per person row × LEDGER
+    ledger: Any                 # Ledger: the person ledger of the years before
+
+
+class Ledger(NamedTuple):
+    """The person ledger: one entry per person and calendar year (fields: ``LEDGER``).
+
+    The processes add each person's use and weeks to ``State.person_year``; when a week
+    starts a new calendar year, the rows of the year that ended are moved here (persons
+    with anything to book). Python adds the current year's rows when it reads the ledger
+    (:meth:`sim.model.ThuisplusModel.ledger`).
+    """
+
+    year_of_week: np.ndarray    # int64: calendar year of each week
+    row: np.ndarray             # int64: person row of each entry
+    year: np.ndarray            # int64: its calendar year
+    values: np.ndarray          # entries × LEDGER
 
 
 class Columns(NamedTuple):
@@ -195,6 +222,8 @@ def has_room(S, C, week):
     ok = staff.active.shape[0] >= 4 * staff.meta[1] + 64 * C.staff.n_providers
     ok &= week < S.rec.shape[0]
     ok &= week < S.unit_cost.shape[0]
+    ok &= week < S.ledger.year_of_week.shape[0]
+    ok &= S.ledger.row.shape[0] >= S.cnt[CNT_LEDGER] + S.res.meta[0]
     return ok
 
 
@@ -398,6 +427,9 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     baseline.
     """
     programme = w < C.programme_weeks
+    led = S.ledger
+    if w > 0 and led.year_of_week[w] != led.year_of_week[w - 1]:
+        close_year(S, led.year_of_week[w - 1])
     if builtin:
         if programme:
             apply_builtin(S, ks, f, w, g_interventions)
@@ -415,7 +447,7 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     else:
         n_new = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
     loneliness.set_target_with_noise(S, C, S.scratch_idx[:n_new], S.scratch_noise[:n_new])
-    nh_days = nursing_home_days(S, w)
+    nh_days = persons_week(S)
     record(S, C, cols, w, nh_days)
 
 
@@ -552,6 +584,62 @@ def _summarise(S, C, programme):
     st[S_WMO], st[S_WMO_PREF], st[S_BEG], st[S_DN] = wmo, wmo_pref, beg, dn
     st[S_WLZ_HOME], st[S_WLZ_ASSESS], st[S_ATTACH] = wlz_home, wlz_assess, attach
     st[S_ELSEWHERE] = elsewhere
+
+
+@kernel
+def close_year(S, year):
+    """Move each person's ledger of ``year`` (just ended) into ``S.ledger``; start afresh.
+
+    Persons with nothing booked (not followed that year) get no entry. Room for every row
+    was checked before the week (:func:`has_room`).
+    """
+    led, py = S.ledger, S.person_year
+    n = S.cnt[CNT_LEDGER]
+    for i in range(S.res.meta[0]):
+        booked = False
+        for k in range(py.shape[1]):
+            if py[i, k] != 0.0:
+                booked = True
+                break
+        if not booked:
+            continue
+        led.row[n] = i
+        led.year[n] = year
+        for k in range(py.shape[1]):
+            led.values[n, k] = py[i, k]
+            py[i, k] = 0.0
+        n += 1
+    S.cnt[CNT_LEDGER] = n
+
+
+@kernel
+def persons_week(S):
+    """Each living person's week into the ledger: where, lonely; nursing-home days.
+
+    Returns the nursing-home days of the week: seven for every person alive in a nursing
+    home (booked to each of them too). Counts the severely lonely persons, wherever they
+    live outside a nursing home, for the weekly record.
+    """
+    res, py = S.res, S.person_year
+    n = 0
+    severe = 0.0
+    for i in range(res.meta[0]):
+        if not res.active[i]:
+            continue
+        where = res.where[i]
+        py[i, L_WEEKS_COMPLEX + where] += 1.0
+        if where == IN_NURSING_HOME:
+            n += 1
+            py[i, L_NURSING_HOME] += 7.0
+        else:
+            if res.loneliness[i] >= LONELY:
+                py[i, L_WEEKS_LONELY] += 1.0
+            if res.loneliness[i] >= SEVERELY_LONELY:
+                py[i, L_WEEKS_SEVERELY_LONELY] += 1.0
+                severe += 1.0
+    S.cnt[CNT_NH] = n
+    S.stats[S_SEVERE_PERSONS] = severe
+    return 7 * n
 
 
 @kernel

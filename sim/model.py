@@ -31,6 +31,7 @@ from sim.engine import (
     S_LON,
     S_LONELY,
     S_SEVERE,
+    S_SEVERE_PERSONS,
     S_TIES,
     S_VIT,
     S_WLZ_ASSESS,
@@ -59,12 +60,15 @@ from sim.processes import (
     vitality,
 )
 from sim.processes.common import (
+    CNT_LEDGER,
     CNT_PREFERRED,
     CNT_STATUS,
     CNT_UID,
     EVENTS,
     IN_NURSING_HOME,
+    LEDGER,
     N_COUNTERS,
+    N_LEDGER,
     ST_CARERS_FULL,
     ST_NEEDS_ROOM,
     ST_OK,
@@ -168,6 +172,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("lonely_share", "share with a De Jong Gierveld score >= 3", "mean", S_LONELY),
     Column("severely_lonely_share", "share with a De Jong Gierveld score >= 9", "mean",
            S_SEVERE),
+    Column("severely_lonely_persons", "persons followed outside a nursing home, wherever "
+           "they live, with a De Jong Gierveld score >= 9", "count", S_SEVERE_PERSONS),
     Column("room_visits", "residents who visited the common room this week"),
     Column("mean_tie_strength", "mean summed tie strength in the building per resident",
            "mean", S_TIES),
@@ -368,6 +374,10 @@ class ThuisplusModel(mesa.Model):
         self._cols = list(WEEKLY_COLUMNS)
         self._rec = np.zeros((self.p.simulation.weeks, len(self._cols)))
         self._unit_cost = np.zeros((0, len(care_mod.CARE_TYPES)))
+        self._year_of_week = np.zeros(0, dtype=np.int64)
+        self._person_year = np.zeros((P, N_LEDGER))
+        self._ledger = None
+        self._ledger = self._ledger_room(2 * P)
         self._scratch = {
             "flags": np.zeros(P, dtype=np.int8),
             "carer_flags": np.zeros(P, dtype=np.int8),
@@ -448,7 +458,18 @@ class ThuisplusModel(mesa.Model):
             sc["scratch_prov"], sc["scratch_travel"], sc["scratch_noise"],
             self.network.stored, self.network.row_sum, self.network.scale_box,
             self._cnt, self._ev, np.zeros(engine.N_STATS),
-            self.effects.arrays(), self.applicants, self._rec, self._unit_cost)
+            self.effects.arrays(), self.applicants, self._rec, self._unit_cost,
+            self._person_year, self._ledger)
+
+    def _ledger_room(self, entries: int) -> engine.Ledger:
+        """The person ledger with room for ``entries`` person-years (those so far kept)."""
+        old = getattr(self, "_ledger", None)
+        led = engine.Ledger(self._year_of_week, np.zeros(entries, dtype=np.int64),
+                            np.zeros(entries, dtype=np.int64), np.zeros((entries, N_LEDGER)))
+        if old is not None:
+            n = int(self._cnt[CNT_LEDGER])
+            led.row[:n], led.year[:n], led.values[:n] = old.row[:n], old.year[:n], old.values[:n]
+        return led
 
     def _unit_costs_until(self, weeks: int) -> None:
         """Unit costs of every week up to ``weeks`` (each week priced in its year)."""
@@ -460,6 +481,9 @@ class ThuisplusModel(mesa.Model):
         kinds, which = np.unique(years, return_inverse=True)
         table = np.array([self.prices.unit_costs(int(y)) for y in kinds])
         self._unit_cost = np.vstack([self._unit_cost, table[which]])
+        self._year_of_week = np.concatenate([self._year_of_week, years])
+        if getattr(self, "_ledger", None) is not None:
+            self._ledger = self._ledger._replace(year_of_week=self._year_of_week)
 
     def _reserve_weeks(self, need: int) -> None:
         """Rows of the weekly table and unit costs for weeks up to ``need``."""
@@ -473,6 +497,10 @@ class ThuisplusModel(mesa.Model):
     def _make_room(self) -> None:
         """Allocate what the next weeks may need (see :func:`sim.engine.has_room`)."""
         changed = self.staff.reserve(4 * self.staff.size + 64 * self.n_providers)
+        need = int(self._cnt[CNT_LEDGER]) + self.n_persons  # a year's close may book all
+        if len(self._ledger.row) < need:
+            self._ledger = self._ledger_room(max(need, 2 * len(self._ledger.row)))
+            changed = True
         if changed:
             self._staff_scratch()
             self._build_state()
@@ -532,6 +560,7 @@ class ThuisplusModel(mesa.Model):
             1.0 - (1.0 - self.p.staffing.attachment_rate) ** tenure, 0.0)
         self._check_status()
         self._ev[:] = 0.0
+        self._person_year[:] = 0.0  # the set-up's demand and care are not a week's use
         self._cnt[CNT_PREFERRED] = int(((self.demand_wmo > 0) & res.home
                                         & (res.provider == 0)).sum())
         self._stale = True
@@ -832,18 +861,70 @@ class ThuisplusModel(mesa.Model):
 
         ``appeared`` (followed at some point), ``exposed`` (lived in the complex during the
         programme), ``lived`` (ever lived in the complex), ``alive`` (now), ``died_week``
-        and ``admitted_week`` (to a nursing home; -1: not, or not yet).
+        and ``admitted_week`` (to a nursing home; -1: not, or not yet); ``totals``: each
+        person's ledger summed over the years so far (persons × ``LEDGER``).
         """
         res = self.res
+        rows, _, values = self.ledger_arrays()
+        totals = np.zeros((self.n_persons, N_LEDGER))
+        np.add.at(totals, rows, values)
         return {"appeared": res.person >= 0, "exposed": res.exposed.copy(),
                 "lived": res.entered_week >= 0,
                 "alive": res.active.copy(), "died_week": res.died_week.copy(),
-                "admitted_week": res.admitted_week.copy()}
+                "admitted_week": res.admitted_week.copy(), "totals": totals}
+
+    def ledger_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The person ledger as arrays: person row, calendar year, values (× ``LEDGER``).
+
+        The years closed so far and the current year's weeks (persons with anything
+        booked), sorted by year, then person. Use in the units of ``LEDGER``'s fields
+        (sim.care.CARE_TYPES for the care types; weeks; hours).
+        """
+        n = int(self._cnt[CNT_LEDGER])
+        led = self._ledger
+        rows, years, values = led.row[:n], led.year[:n], led.values[:n]
+        if self.week > 0:
+            open_rows = np.flatnonzero(self._person_year.any(axis=1))
+            year = self._year_of_week[self.week - 1]
+            rows = np.concatenate([rows, open_rows])
+            years = np.concatenate([years, np.full(len(open_rows), year, dtype=np.int64)])
+            values = np.concatenate([values, self._person_year[open_rows]])
+        return rows.copy(), years.copy(), values.copy()
+
+    def ledger(self) -> pd.DataFrame:
+        """The person ledger: one row per person and calendar year they were followed.
+
+        Columns: ``person`` (row; the same person in every arm on this seed), ``year``,
+        the use of each care type (sim.care.CARE_TYPES, in its units), the weeks lived in
+        the complex, elsewhere and in a nursing home, the weeks lonely (De Jong Gierveld
+        >= 3) and severely lonely (>= 9) outside a nursing home, the informal care hours
+        received, the weeks the person's carer was overburdened and the carer's
+        sick-leave hours (see ``sim.processes.common.LEDGER``); then ``cost_`` of each care
+        type and of each law (€, constant prices of ``costs.price_year``). Summed over
+        persons, a year's use and cost are the weekly table's (a test checks it).
+        """
+        return ledger_frame(*self.ledger_arrays(), self.prices.base)
 
     def residents(self) -> Sequence[Resident]:
         """The Mesa agents of the current residents of the complex."""
         agents = self.res.agents
         return [agents[r] for r in np.flatnonzero(self.res.home).tolist()]
+
+
+def ledger_frame(rows: np.ndarray, years: np.ndarray, values: np.ndarray,
+                 unit_costs: np.ndarray) -> pd.DataFrame:
+    """The ledger table of :meth:`ThuisplusModel.ledger` from its arrays and unit costs."""
+    df = pd.DataFrame(values, columns=list(LEDGER))
+    df.insert(0, "person", rows)
+    df.insert(1, "year", years)
+    k = len(care_mod.CARE_TYPES)
+    cost = values[:, :k] * unit_costs
+    for j, c in enumerate(care_mod.CARE_TYPES):
+        df[f"cost_{c.name}"] = cost[:, j]
+    for law in care_mod.LAWS:
+        df[f"cost_{law}"] = cost[:, [j for j, c in enumerate(care_mod.CARE_TYPES)
+                                     if c.law == law]].sum(axis=1)
+    return df
 
 
 def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None

@@ -20,9 +20,10 @@ import pandas as pd
 
 from sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
 from sim.params import Parameters
+from sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME
 
 __all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
-           "baseline_params", "person_outcomes", "run_pair"]
+           "baseline_params", "pair_ledger", "person_outcomes", "run_pair"]
 
 
 @dataclass
@@ -36,8 +37,39 @@ class Pair:
 
     @property
     def avoided(self) -> pd.DataFrame:
-        """Avoided use and cost per year, law and care type (baseline − Thuisplusflat)."""
+        """Avoided use and cost per year, law and care type (baseline − Thuisplusflat).
+
+        The sum over persons of :meth:`ledger` (a test checks it), from the weekly tables.
+        """
         return avoided_table(self.baseline.weekly(), self.thuisplus.weekly())
+
+    def ledger(self) -> pd.DataFrame:
+        """The person ledger of both arms: one row per person and year (see :func:`pair_ledger`)."""
+        return pair_ledger(self.baseline, self.thuisplus)
+
+
+def pair_ledger(baseline: Any, thuisplus: Any) -> pd.DataFrame:
+    """Person × year: each ledger field in both arms and avoided (baseline − Thuisplusflat).
+
+    Fields are those of :meth:`sim.model.ThuisplusModel.ledger` (use per care type, weeks
+    in the complex, elsewhere and in a nursing home, lonely weeks, informal care and the
+    carer's burden, cost per care type and law), each as ``<field>_baseline``,
+    ``<field>_thuisplus`` and ``<field>_avoided``; a person-year followed in one arm only
+    counts zero in the other. ``exposed``: the person lived in the complex during the
+    programme in either arm.
+    """
+    keys = ["person", "year"]
+    b, t = baseline.ledger(), thuisplus.ledger()
+    fields = [c for c in b.columns if c not in keys]
+    m = b.merge(t, on=keys, how="outer", suffixes=("_baseline", "_thuisplus"), sort=True)
+    out = {"person": m["person"].to_numpy(np.int64), "year": m["year"].to_numpy(np.int64)}
+    exposed = baseline.persons()["exposed"] | thuisplus.persons()["exposed"]
+    out["exposed"] = exposed[out["person"]]
+    for f in fields:
+        vb = m[f"{f}_baseline"].fillna(0.0).to_numpy()
+        vt = m[f"{f}_thuisplus"].fillna(0.0).to_numpy()
+        out[f"{f}_baseline"], out[f"{f}_thuisplus"], out[f"{f}_avoided"] = vb, vt, vb - vt
+    return pd.DataFrame(out)
 
 
 def person_outcomes(baseline: dict[str, np.ndarray], thuisplus: dict[str, np.ndarray],
@@ -52,7 +84,9 @@ def person_outcomes(baseline: dict[str, np.ndarray], thuisplus: dict[str, np.nda
     ``weeks``); nursing-home admissions of the baseline arm split into **avoided** (never
     admitted in the Thuisplusflat arm), **postponed** and **advanced** (admitted later or
     earlier), besides admissions the Thuisplusflat arm has and the baseline does not
-    (``caused``); ``admission_delay_years``: the postponements net of the advances.
+    (``caused``); ``admission_delay_years``: the postponements net of the advances;
+    from the person ledger (``totals``, when both arms have it): ``life_years_at_home_gained``
+    (in the complex or elsewhere) and ``nursing_home_years_avoided``.
     """
     b, t = baseline, thuisplus
     exposed = b["exposed"] | t["exposed"]
@@ -71,6 +105,20 @@ def person_outcomes(baseline: dict[str, np.ndarray], thuisplus: dict[str, np.nda
         "admissions_caused": float(((ab < 0) & (at >= 0)).sum()),
         "admission_delay_years": float((at[both] - ab[both]).sum() / 52.0),
         "persons_alive_at_end": float((b["alive"] | t["alive"]).sum()),
+        **_ledger_outcomes(b.get("totals"), t.get("totals")),
+    }
+
+
+def _ledger_outcomes(tb: np.ndarray | None, tt: np.ndarray | None) -> dict[str, float]:
+    """Life-years at home gained and nursing-home years avoided, from the persons' totals."""
+    if tb is None or tt is None:
+        return {"life_years_at_home_gained": float("nan"),
+                "nursing_home_years_avoided": float("nan")}
+    home = [L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE]
+    return {
+        "life_years_at_home_gained": float(tt[:, home].sum() - tb[:, home].sum()) / 52.0,
+        "nursing_home_years_avoided": float(tb[:, L_WEEKS_NURSING_HOME].sum()
+                                            - tt[:, L_WEEKS_NURSING_HOME].sum()) / 52.0,
     }
 
 

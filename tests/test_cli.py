@@ -110,3 +110,15 @@ def test_main_job_runs_replicated_pairs_and_reports(tmp_path):
     # another spec in the same folder needs --fresh
     r3 = invoke("run", "--out", out, "--replications", 2)
     assert r3.exit_code == 2 and "--fresh" in r3.output
+
+
+def test_pair_writes_the_person_ledger(tmp_path):
+    out = tmp_path / "pair"
+    r = invoke("pair", "--seed", 2, "--set", "building.dwellings=40", "--set",
+               "simulation.follow_up_years=5", "--out", out)
+    assert r.exit_code == 0, r.output
+    led = pd.read_parquet(out / "ledger.parquet")
+    avoided = pd.read_parquet(out / "avoided.parquet")
+    assert {"person", "year", "exposed", "cost_wlz_avoided", "weeks_complex_baseline"} <= set(led)
+    assert led["cost_wmo_avoided"].sum() + led["cost_zvw_avoided"].sum() + led[
+        "cost_wlz_avoided"].sum() == pytest.approx(avoided["cost_avoided"].sum(), rel=1e-9)

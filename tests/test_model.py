@@ -114,8 +114,8 @@ def test_building_grid_and_panel():
 
 def test_step_docstring_names_the_order_of_events():
     doc = ThuisplusModel.step.__doc__
-    order = ["interventions", "ageing and mortality", "health", "loneliness", "care needs",
-             "informal care", "staffing", "moves", "nursing home", "accounting"]
+    order = ["new year", "interventions", "ageing and mortality", "health", "loneliness",
+             "care needs", "informal care", "staffing", "moves", "persons' weeks", "accounting"]
     positions = [doc.index(f"**{word}") for word in order]
     assert positions == sorted(positions)
 

@@ -49,7 +49,7 @@ from sim.summary import wmo_cost_in_complex
 LAWS = ("wmo", "zvw", "wlz")
 LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
 _OUTCOME_ITEMS = {
-    "severely lonely resident-years avoided": "lonely_years_avoided",
+    "severely lonely person-years avoided": "lonely_years_avoided",
     "overburdened carer-years avoided": "overburdened_carer_years_avoided",
 }
 
@@ -138,6 +138,9 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
         add(year, "informal_carers", "overburdened carer-years avoided", "outcome",
             (bwk["carers_overburdened"].sum() - wk["carers_overburdened"].sum()) / 52.0,
             "person-years")
+        add(year, "residents", "severely lonely person-years avoided", "outcome",
+            (bwk["severely_lonely_persons"].sum() - wk["severely_lonely_persons"].sum()) / 52.0,
+            "person-years")
         if weeks_running == 0:
             continue
         part = weeks_running / m.weeks_per_year
@@ -178,9 +181,6 @@ def _reference_stakeholder_flows(params: Parameters, bw: pd.DataFrame, tw: pd.Da
                 c.open_room * amount(p, "delivery.open_room_per_year") * part)
         add(year, "municipality", "client transfer", "cost",
             wk["transfers"].sum() * amount(p, "delivery.transfer_cost_per_client"))
-        add(year, "residents", "severely lonely resident-years avoided", "outcome",
-            ((bwk["severely_lonely_share"] * bwk["residents"]).sum()
-             - (wk["severely_lonely_share"] * wk["residents"]).sum()) / 52.0, "person-years")
     return pd.DataFrame(rows)
 
 
@@ -248,6 +248,16 @@ def _reference_outcomes(params: Parameters, bw: pd.DataFrame, tw: pd.DataFrame,
     if persons is not None:
         out.update(person_outcomes(*persons, len(tw)))
         out["avoided_per_resident"] = out["avoided_total"] / out["persons_in_complex"]
+        out["avoided_per_exposed_person"] = out["avoided_total"] / out["exposed_persons"]
+        n = min(params.simulation.weeks, len(tw))
+        out["resident_years"] = float(tw["residents"].iloc[:n].sum()) / 52.0
+        out["avoided_per_resident_year"] = out["avoided_total"] / out["resident_years"]
+        # the ledger's outcomes, here from the weekly tables (the ledger sums to them)
+        home = ["residents", "persons_elsewhere"]
+        out["life_years_at_home_gained"] = float(
+            tw[home].to_numpy().sum() - bw[home].to_numpy().sum()) / 52.0
+        out["nursing_home_years_avoided"] = float(
+            bw["nh_residents"].sum() - tw["nh_residents"].sum()) / 52.0
     else:
         out.update({k: np.nan for k in PERSON_OUTCOMES})
     for key in ("npv", "pv_costs", "pv_benefits", "benefit_cost_ratio"):
@@ -473,6 +483,7 @@ def _synthetic(rng: np.random.Generator, start: dt.date, weeks: int) -> pd.DataF
     df["staff_turnover"] = rng.integers(0, 4, weeks).astype(float)
     df["carers_overburdened"] = rng.integers(0, 30, weeks) + rng.random(weeks)
     df["severely_lonely_share"] = rng.random(weeks) * 10.0 ** rng.uniform(-8, 0, weeks)
+    df["severely_lonely_persons"] = rng.integers(0, 40, weeks).astype(float)
     for col in _SAVINGS:  # the providers' books
         if col not in df:
             df[col] = (rng.integers(0, 3, weeks).astype(float) if "turnover" in col
@@ -514,7 +525,7 @@ def test_synthetic_tables(name, seed):
     if nan:
         for df in (bw, tw):
             for col in ("use_gp", "cost_gp", "cost_hospital", "travel_hours",
-                        "severely_lonely_share", "carers_overburdened"):
+                        "severely_lonely_persons", "carers_overburdened"):
                 df.loc[rng.random(weeks) < 0.05, col] = np.nan
     if shuffle:
         bw = bw.iloc[rng.permutation(weeks)].reset_index(drop=True)

@@ -177,8 +177,11 @@ class Outcome:
         return np.array([r["stakeholders"][name][what] for r in self.results])
 
     def outcome(self, item: str) -> float:
-        """Mean over replications of a non-monetary outcome (person-years avoided)."""
-        return float(np.mean([r["outcomes"].get(item, 0.0) for r in self.results]))
+        """Mean over replications of a non-monetary outcome (person-years avoided).
+
+        ``KeyError`` for an item the business case does not book (not a silent zero).
+        """
+        return float(np.mean([r["outcomes"][item] for r in self.results]))
 
     def band(self, values: np.ndarray) -> tuple[float, float, float]:
         """Mean and the 5th-95th percentile band of per-replication values."""
@@ -414,10 +417,10 @@ def headline(o: Outcome) -> str:
                  if "municipality" in losers and {"health_insurer", "care_office"}
                  & set(gainers) else "")
         lines.append(" ".join(p + "." for p in parts) + wrong)
-    lonely = o.outcome("severely lonely resident-years avoided")
+    lonely = o.outcome("severely lonely person-years avoided")
     carers = o.outcome("overburdened carer-years avoided")
-    lines.append(f"Residents: {lonely:,.0f} years of severe loneliness avoided; informal "
-                 f"carers: {carers:,.0f} years of overburden avoided.")
+    lines.append(f"Residents: {lonely:,.0f} years of severe loneliness avoided over their "
+                 f"lives; informal carers: {carers:,.0f} years of overburden avoided.")
     if len(o.seeds) > 1:
         lines.append(f"Averages over {len(o.seeds)} runs; the bands in the plots show the "
                      f"{LOW}th-{HIGH}th percentile range.")

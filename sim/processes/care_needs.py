@@ -31,6 +31,9 @@ from sim.processes.common import (
     EV_PHYSIO,
     EV_PHYSIO_ACUTE,
     EV_WLZ_HOME_WEEKS,
+    L_GP,
+    L_PHYSIO,
+    L_WLZ_HOME,
     WLZ_ASSESSING,
     WLZ_HOME,
     WLZ_NONE,
@@ -154,20 +157,22 @@ RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks", "admissions_outside")
 STATE = ("res.community", "res.dementia", "res.hh_threshold", "res.home", "res.loneliness",
          "res.person", "res.post_acute_weeks", "res.trait_u", "res.vitality", "res.wlz",
          "res.wmo_beg", "res.wmo_hh")
-SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "scratch_acc", "scratch_idx")
+SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "person_year", "scratch_acc",
+           "scratch_idx")
 # Accumulator slots.
 A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
 
 
 @kernel
 def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_threshold, trait,
-           wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc,
+           wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc, pl,
            p_indication, home_share, base_home_share, p_home_admission, c):
     """Indications, Wlz decisions and demand of every person outside a nursing home.
 
     Flags admissions (1 from the complex, 2 from elsewhere). The Thuisplusflat's share of
     Wlz indications taken at home (``home_share``) applies in the complex; elsewhere the
-    base share. The draws are the person's (``seat`` = the person's number).
+    base share. The draws are the person's (``seat`` = the person's number). Each
+    person's GP, physiotherapy and Wlz-at-home use goes into their ledger row of ``pl``.
 
     Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
     ``seat`` = ``res.person``; ``home`` = ``res.home``; ``vitality`` = ``res.vitality``;
@@ -176,9 +181,9 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
     ``res.wmo_hh``; ``wmo_beg`` = ``res.wmo_beg``; ``post_acute`` =
     ``res.post_acute_weeks``; ``demand_hh`` = ``S.demand_hh``; ``demand_beg`` =
     ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``; ``admit``; ``u``; ``acc``;
-    ``p_indication``; ``home_share`` = ``min(c.wlz_home_share * e.scalar[EF_WLZ_HOME],
-    1.0)``; ``base_home_share`` = ``min(c.wlz_home_share, 1.0)``; ``p_home_admission``;
-    ``c``.
+    ``pl`` = ``S.person_year``; ``p_indication``; ``home_share`` =
+    ``min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0)``; ``base_home_share`` =
+    ``min(c.wlz_home_share, 1.0)``; ``p_home_admission``; ``c``.
     """
     n_admit = 0
     gp_sum, physio_sum, wlz_home = acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME]  # locals
@@ -212,6 +217,8 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
             1.0 + (c.gp_loneliness_effect if loneliness[i] >= 9.0 else 0.0))
         gp_sum += gp / 52.0
         physio_sum += c.physio_sessions_frailty * frail / 52.0
+        pl[i, L_GP] += gp / 52.0
+        pl[i, L_PHYSIO] += c.physio_sessions_frailty * frail / 52.0
         if post_acute[i] > 0.0:
             post = True
             post_acute[i] = max(post_acute[i] - 1.0, 0.0)
@@ -219,6 +226,7 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
             post = False
         if wlz[i] == WLZ_HOME:  # Wlz care at home replaces Wmo and district nursing
             wlz_home += 1.0
+            pl[i, L_WLZ_HOME] += 1.0
             continue
         thr = hh_threshold[i]
         if v < thr:
@@ -293,7 +301,7 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     n_admit = _needs(h, res.community, res.person, res.home, res.vitality, res.dementia,
                      res.loneliness, res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh,
                      res.wmo_beg, res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn,
-                     admit, u, acc, p_indication,
+                     admit, u, acc, S.person_year, p_indication,
                      min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0),
                      min(c.wlz_home_share, 1.0), p_home_admission, c)
     if n_admit:

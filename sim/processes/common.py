@@ -129,14 +129,34 @@ EVENTS = (
  EV_STAFF_TURNOVER_PREF, EV_HH_HOURS_COMPLEX, EV_BEG_HOURS_COMPLEX,
  EV_DN_HOURS_COMPLEX) = range(len(EVENTS))
 
+# ---------------------------------------------------------------- the person ledger
+# What each person used and lived through, per calendar year (the engine's ``led``): the
+# use of every care type (sim.care.CARE_TYPES, in its order and units), the weeks lived in
+# the complex, elsewhere and in a nursing home, the weeks lonely (De Jong Gierveld >= 3)
+# and severely lonely (>= 9) outside a nursing home, the informal care hours the person
+# received, the weeks their carer was overburdened and the carer's sick-leave hours.
+LEDGER = (
+    "household_help", "begeleiding", "district_nursing", "gp", "physio", "ed", "hospital",
+    "wlz_home", "nursing_home",
+    "weeks_complex", "weeks_elsewhere", "weeks_nursing_home", "weeks_lonely",
+    "weeks_severely_lonely", "informal_care_hours", "carer_overburdened_weeks",
+    "carer_sick_leave_hours",
+)
+(L_HOUSEHOLD_HELP, L_BEGELEIDING, L_DISTRICT_NURSING, L_GP, L_PHYSIO, L_ED, L_HOSPITAL,
+ L_WLZ_HOME, L_NURSING_HOME, L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME,
+ L_WEEKS_LONELY, L_WEEKS_SEVERELY_LONELY, L_INFORMAL_CARE_HOURS, L_CARER_OVERBURDENED_WEEKS,
+ L_CARER_SICK_LEAVE_HOURS) = range(len(LEDGER))
+N_LEDGER = len(LEDGER)
+
 # Wlz status of a resident.
 WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
 
 # Slots of the engine's integer counters (``state.cnt``).
 # (CNT_NH: persons in a nursing home; CNT_APPLIED: applicant households applied so far;
 # CNT_QUEUE: the first household that may still wait, see sim.processes.moves.)
-CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE = range(6)
-N_COUNTERS = 6
+# CNT_LEDGER: rows of the person ledger filled so far, see LEDGER.)
+CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE, CNT_LEDGER = range(7)
+N_COUNTERS = 7
 # Status codes the compiled week leaves in ``cnt[CNT_STATUS]`` when it stops early.
 ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 
@@ -252,18 +272,6 @@ def set_where(res, r, where):
     res.where[r] = where
     res.home[r] = where == IN_COMPLEX
     res.community[r] = where != IN_NURSING_HOME
-
-
-@kernel
-def nursing_home_days(S, week):
-    """Nursing-home days of ``week``: seven for every person alive in a nursing home."""
-    res = S.res
-    n = 0
-    for i in range(res.meta[0]):
-        if res.active[i] and res.where[i] == IN_NURSING_HOME:
-            n += 1
-    S.cnt[CNT_NH] = n
-    return 7 * n
 
 
 @kernel

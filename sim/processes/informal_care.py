@@ -28,6 +28,9 @@ from sim.processes.common import (
     EV_CARERS_OVERBURDENED,
     EV_INFORMAL_CARE_HOURS,
     EV_RESIDENTS_WITH_CARER,
+    L_CARER_OVERBURDENED_WEEKS,
+    L_CARER_SICK_LEAVE_HOURS,
+    L_INFORMAL_CARE_HOURS,
     ST_CARERS_FULL,
     add_rows,
     inverse_normal,
@@ -131,7 +134,8 @@ RECORDS = ("informal_care_hours", "carers_active", "carers_overburdened",
 STATE = ("car.active", "car.burden", "car.capacity", "car.employed", "car.hours", "car.resident",
          "car.sick_weeks_left", "res.carer", "res.community", "res.home", "res.person",
          "res.potential_carer", "res.vitality")
-SCRATCH = ("carer_flags", "demand_hh", "flags", "scratch_acc", "scratch_got", "scratch_need")
+SCRATCH = ("carer_flags", "demand_hh", "flags", "person_year", "scratch_acc", "scratch_got",
+           "scratch_need")
 
 A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 
@@ -168,13 +172,15 @@ def _need(h, active, seat, home, vitality, potential, carer, need, found, u_foun
 
 @kernel
 def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
-          breaks, seat, home, need, got, u_sick, u_break, acc,
+          breaks, seat, home, need, got, u_sick, u_break, acc, pl,
           burden_rate, recovery, threshold, p_sick_normal, p_sick_over, sick_length,
           work_hours, p_break, burden_base, p_break_base):
     """Care given, burden, sick leave and breakdown of every carer.
 
     The Thuisplusflat's support (``burden_rate``, ``p_break``) reaches the carers of
-    residents of the complex; the others have ``burden_base`` and ``p_break_base``.
+    residents of the complex; the others have ``burden_base`` and ``p_break_base``. The
+    hours each person received, and their carer's overburdened weeks and sick-leave
+    hours, go into the person's ledger row of ``pl``.
 
     Arguments, as the caller (``week``) passes them: ``ch`` = ``car.meta[0]``; ``c_active``
     = ``car.active``; ``resident`` = ``car.resident``; ``capacity`` = ``car.capacity``;
@@ -182,6 +188,7 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
     ``sick_weeks`` = ``car.sick_weeks_left``; ``breaks``; ``seat`` = ``res.person``; ``home``
     = ``res.home``; ``need``;
     ``got`` = ``S.scratch_got``; ``u_sick`` = ``u[3]``; ``u_break`` = ``u[4]``; ``acc``;
+    ``pl`` = ``S.person_year``;
     ``burden_rate`` = ``c.burden_rate * e.scalar[EF_BURDEN]``; ``recovery`` =
     ``c.recovery_rate``; ``threshold`` = ``c.overburden_threshold``; ``p_sick_normal`` =
     ``c.p_sick_normal``; ``p_sick_over`` = ``c.p_sick_overburdened``; ``sick_length`` =
@@ -203,16 +210,19 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
         over = burden[c] > threshold
         acc[A_HOURS] += given
         acc[A_CARERS] += 1.0
+        pl[r, L_INFORMAL_CARE_HOURS] += given
         if given > 0.0 and home[r]:  # the complex's residents (calibration reads it)
             acc[A_WITH] += 1.0
         if over:
             acc[A_OVER] += 1.0
+            pl[r, L_CARER_OVERBURDENED_WEEKS] += 1.0
         if employed[c]:
             if sick_weeks[c] <= 0.0:
                 if u_sick[s] < (p_sick_over if over else p_sick_normal):
                     sick_weeks[c] = sick_length
             if sick_weeks[c] > 0.0:
                 acc[A_SICK_HOURS] += min(sick_weeks[c], 1.0) * work_hours
+                pl[r, L_CARER_SICK_LEAVE_HOURS] += min(sick_weeks[c], 1.0) * work_hours
                 sick_weeks[c] = max(sick_weeks[c] - 1.0, 0.0)
         if over and u_break[s] < (p_break if home[r] else p_break_base):
             breaks[c] = 1
@@ -323,7 +333,7 @@ def week(S, C, u, instant):
         acc[k] = 0.0
     _care(car.meta[0], car.active, car.resident, car.capacity, car.hours, car.burden,
           car.employed, car.sick_weeks_left, breaks, res.person, res.home, need, S.scratch_got,
-          u[3], u[4], acc, c.burden_rate * e.scalar[EF_BURDEN], c.recovery_rate,
+          u[3], u[4], acc, S.person_year, c.burden_rate * e.scalar[EF_BURDEN], c.recovery_rate,
           c.overburden_threshold, c.p_sick_normal, c.p_sick_overburdened, c.sick_leave_weeks,
           c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]),
           c.burden_rate, rate_to_weekly(c.breakdown_rate))

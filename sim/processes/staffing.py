@@ -61,6 +61,9 @@ from sim.processes.common import (
     EV_TRAVEL_HOURS_PREF_DN,
     EV_TRAVEL_HOURS_PREF_HH,
     EV_UNMET_CARE_HOURS,
+    L_BEGELEIDING,
+    L_DISTRICT_NURSING,
+    L_HOUSEHOLD_HELP,
     add_rows,
     keyed_uniform3,
     nonliteral,
@@ -174,7 +177,8 @@ STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.
          "res.person", "res.provider", "res.transfer_refused", "res.unmet_share", "res.worker",
          "staff.active", "staff.capacity", "staff.demand", "staff.pnil", "staff.provider",
          "staff.role", "staff.tenure_weeks")
-SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "demand_wmo", "scratch_acc", "scratch_load",
+SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "demand_wmo", "person_year", "scratch_acc",
+           "scratch_load",
            "scratch_prov", "scratch_travel", "scratch_unmet", "scratch_work", "staff_flags")
 
 HH, DN = 0, 1
@@ -279,8 +283,10 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
 @kernel
 def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
              sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
-             attach_rate, attach_mult, hours_mult, unmet_hours, acc):
+             attach_rate, attach_mult, hours_mult, unmet_hours, acc, pl):
     """Assign clients without a worker to the least-loaded one; deliver up to capacity.
+
+    The hours delivered to each client go into their ledger row of ``pl`` too.
 
     Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.home``;
     ``demand``; ``demand_hh`` = ``S.demand_hh``; ``provider``; ``worker``; ``attachment`` =
@@ -289,7 +295,8 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
     ``s_provider`` = ``staff.provider``; ``s_pnil`` = ``staff.pnil``; ``s_capacity`` =
     ``staff.capacity``; ``s_demand`` = ``staff.demand``; ``load`` = ``S.scratch_load``;
     ``role``; ``attach_rate`` = ``c.attachment_rate``; ``attach_mult`` = ``e.attachment``;
-    ``hours_mult`` = ``e.hours``; ``unmet_hours`` = ``S.scratch_unmet``; ``acc``.
+    ``hours_mult`` = ``e.hours``; ``unmet_hours`` = ``S.scratch_unmet``; ``acc``; ``pl`` =
+    ``S.person_year``.
     """
     for w in range(sh):
         load[w] = 0.0
@@ -340,8 +347,11 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
             share_hh = demand_hh[i] / demand[i]  # <= 1, so 1 - share_hh >= 0 exactly
             hh += delivered * share_hh
             beg += delivered * (1.0 - share_hh)
+            pl[i, L_HOUSEHOLD_HELP] += delivered * share_hh
+            pl[i, L_BEGELEIDING] += delivered * (1.0 - share_hh)
         else:
             dn += delivered
+            pl[i, L_DISTRICT_NURSING] += delivered
         if provider[i] == 0:  # the preferred provider's own books
             acc[A_P_WORK] += working
             acc[A_P_TRAVEL] += working * t
@@ -366,7 +376,7 @@ def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
 
 
 @kernel
-def _outside_use(h, community, home, demand_hh, demand_beg, demand_dn, acc):
+def _outside_use(h, community, home, demand_hh, demand_beg, demand_dn, acc, pl):
     """Care of persons living elsewhere: delivered in full by the district's providers.
 
     Their use counts with the residents' (persons are followed wherever they live); the
@@ -377,6 +387,9 @@ def _outside_use(h, community, home, demand_hh, demand_beg, demand_dn, acc):
             acc[A_HH] += demand_hh[i]
             acc[A_BEG] += demand_beg[i]
             acc[A_DN] += demand_dn[i]
+            pl[i, L_HOUSEHOLD_HELP] += demand_hh[i]
+            pl[i, L_BEGELEIDING] += demand_beg[i]
+            pl[i, L_DISTRICT_NURSING] += demand_dn[i]
 
 
 @kernel
@@ -655,7 +668,8 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
         _deliver(h, res.home, demand, S.demand_hh, provider, worker, res.attachment,
                  S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
                  staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
-                 role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc)
+                 role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc,
+                 S.person_year)
         if role == HH:  # the accumulators hold the household-help role's figures so far
             ev[EV_STAFF_HOURS_HH] += acc[A_STAFF_HOURS]
             ev[EV_TRAVEL_HOURS_HH] += acc[A_TRAVEL]
@@ -676,7 +690,8 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
     ev[EV_HH_HOURS_COMPLEX] += acc[A_HH]  # delivered in the complex (before the persons
     ev[EV_BEG_HOURS_COMPLEX] += acc[A_BEG]  # elsewhere are added)
     ev[EV_DN_HOURS_COMPLEX] += acc[A_DN]
-    _outside_use(h, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc)
+    _outside_use(h, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc,
+                 S.person_year)
     ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
     ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]
     ev[EV_STAFF_HOURS] += acc[A_STAFF_HOURS]

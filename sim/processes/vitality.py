@@ -29,6 +29,10 @@ from sim.processes.common import (
     EV_HOSPITAL_ADMISSIONS,
     EV_HOSPITAL_DAYS,
     EV_PHYSIO_ACUTE,
+    L_ED,
+    L_GP,
+    L_HOSPITAL,
+    L_PHYSIO,
     yearly_hazard,
 )
 
@@ -170,7 +174,7 @@ RECORDS = ("falls", "ed", "hospital_days", "hospital_admissions", "gp_acute", "p
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.activity", "res.age", "res.community", "res.dementia", "res.loneliness",
          "res.person", "res.post_acute_weeks", "res.unmet_share", "res.vitality")
-SCRATCH = ("scratch_acc",)
+SCRATCH = ("person_year", "scratch_acc")
 
 # Accumulator slots returned by the kernel.
 A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
@@ -178,8 +182,11 @@ A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
 
 @kernel
 def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute, unmet,
-            decline_mult, fall_mult, hosp_mult, z, u, acc, c):
+            decline_mult, fall_mult, hosp_mult, z, u, acc, pl, c):
     """One week of health for every person outside a nursing home; counts into ``acc``.
+
+    Each person's use (ED visits, hospital days, GP contacts and physiotherapy after a
+    fall) goes into their ledger row of ``pl`` too.
 
     Slots ``A_*``; the draws are the person's (``seat`` = the person's number).
 
@@ -188,7 +195,7 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
     ``res.vitality``; ``loneliness`` = ``res.loneliness``; ``activity`` = ``res.activity``;
     ``dementia`` = ``res.dementia``; ``post_acute`` = ``res.post_acute_weeks``; ``unmet`` =
     ``res.unmet_share``; ``decline_mult`` = ``e.decline``; ``fall_mult`` = ``e.fall``;
-    ``hosp_mult`` = ``e.hospital``; ``z``; ``u``; ``acc``; ``c``.
+    ``hosp_mult`` = ``e.hospital``; ``z``; ``u``; ``acc``; ``pl`` = ``S.person_year``; ``c``.
     """
     for i in range(h):
         if not active[i]:
@@ -209,11 +216,15 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
         admitted = u[2, s] < p_hosp
         if admitted and u[3, s] < c.hospital_ed:
             acc[A_ED] += 1.0
+            pl[i, L_ED] += 1.0
         if fall:
             acc[A_FALLS] += 1.0
+            pl[i, L_GP] += c.fall_gp_share
             if kind < c.fall_ed:
                 acc[A_ED] += 1.0
                 acc[A_FALL_ED] += 1.0
+                pl[i, L_ED] += 1.0
+                pl[i, L_PHYSIO] += c.fall_physio_sessions
                 if kind < c.fall_ed * c.fall_admission:
                     admitted = True
         v += -decline / 52.0 + c.noise_week * z[s]
@@ -222,6 +233,7 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
         if admitted:
             v -= c.hospital_loss
             acc[A_ADMISSIONS] += 1.0
+            pl[i, L_HOSPITAL] += c.hospital_days
             post_acute[i] = c.post_discharge_weeks
         vitality[i] = min(max(v, 0.0), 1.0)
         if not dementia[i]:
@@ -289,7 +301,7 @@ def week(S, C, z, u):
         acc[k] = 0.0
     _health(res.meta[0], res.community, res.person, res.age, res.vitality, res.loneliness,
             res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline, e.fall,
-            e.hospital, z, u, acc, c)
+            e.hospital, z, u, acc, S.person_year, c)
     ev = S.ev
     ev[EV_FALLS] += acc[A_FALLS]
     ev[EV_ED] += acc[A_ED]

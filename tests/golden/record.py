@@ -84,6 +84,8 @@ def outputs(m: ThuisplusModel) -> dict[str, np.ndarray]:
     states = {k: g.bit_generator.state["state"] for k, g in m.streams.items()}
     out["streams"] = np.array([json.dumps(states, sort_keys=True, default=str)])
     out["n_agents"] = np.array([len(m.agents)])
+    rows, years, values = m.ledger_arrays()
+    out["ledger.row"], out["ledger.year"], out["ledger.values"] = rows, years, values
     return out
 
 
