@@ -199,7 +199,7 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
             ("informal_care_hours_added", "informal care hours added", "hours"),
             ("clients_2023", "preferred provider's Wmo clients, Jan 2023", "clients"),
             ("clients_mean", "preferred provider's Wmo clients, mean", "clients"),
-            ("lonely_years_avoided", "severely lonely resident-years avoided (discounted)",
+            ("lonely_years_avoided", "severely lonely person-years avoided (discounted, lifetimes)",
              "years"),
             ("overburdened_carer_years_avoided",
              "overburdened carer-years avoided (discounted)", "years")]
