@@ -903,7 +903,12 @@ class ThuisplusModel(mesa.Model):
         type and of each law (€, constant prices of ``costs.price_year``). Summed over
         persons, a year's use and cost are the weekly table's (a test checks it).
         """
-        return ledger_frame(*self.ledger_arrays(), self.prices.base)
+        rows, years, values = self.ledger_arrays()
+        # each row priced in its own year, as the weekly table is (equal under constant prices)
+        uniq, at = np.unique(years, return_inverse=True)
+        prices = (np.stack([self.prices.unit_costs(int(y)) for y in uniq])[at] if len(uniq)
+                  else self.prices.base)
+        return ledger_frame(rows, years, values, prices)
 
     def residents(self) -> Sequence[Resident]:
         """The Mesa agents of the current residents of the complex."""
@@ -913,7 +918,10 @@ class ThuisplusModel(mesa.Model):
 
 def ledger_frame(rows: np.ndarray, years: np.ndarray, values: np.ndarray,
                  unit_costs: np.ndarray) -> pd.DataFrame:
-    """The ledger table of :meth:`ThuisplusModel.ledger` from its arrays and unit costs."""
+    """The ledger table of :meth:`ThuisplusModel.ledger` from its arrays and unit costs.
+
+    ``unit_costs``: one vector (every row alike) or one vector per row.
+    """
     df = pd.DataFrame(values, columns=list(LEDGER))
     df.insert(0, "person", rows)
     df.insert(1, "year", years)

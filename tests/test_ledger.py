@@ -134,3 +134,27 @@ def test_life_years_split_into_home_and_nursing_home(pair):
         out["life_years_at_home_gained"] - out["nursing_home_years_avoided"], abs=1e-9)
     days = pair.avoided.query("care_type == 'nursing_home'")["use_avoided"].sum()
     assert out["nursing_home_years_avoided"] == pytest.approx(days / 7 / 52)
+
+
+def test_where_and_lonely_weeks_are_each_persons_own():
+    """Weeks in each place and lonely weeks, person by person and year, are what the
+    person panel shows (the weekly table has no column for lonely weeks of every person)."""
+    p = load_preset("contract-2021").with_overrides(
+        {**SMALL, "simulation.follow_up_years": 3})
+    m = ThuisplusModel(p, rng=5, panel=True).run()
+    pan = m.panel()
+    year = m.weekly()["year"].to_numpy()[pan["week"].to_numpy()]
+    outside = pan["where"] != 2
+    seen = pd.DataFrame({
+        "person": pan["row"], "year": year,
+        "weeks_complex": (pan["where"] == 0) * 1.0,
+        "weeks_elsewhere": (pan["where"] == 1) * 1.0,
+        "weeks_nursing_home": (pan["where"] == 2) * 1.0,
+        "weeks_lonely": (outside & (pan["loneliness"] >= 3)) * 1.0,
+        "weeks_severely_lonely": (outside & (pan["loneliness"] >= 9)) * 1.0,
+    }).groupby(["person", "year"]).sum()
+    booked = m.ledger().set_index(["person", "year"])[seen.columns]
+    both = seen.join(booked.add_suffix("_ledger"), how="outer").fillna(0.0)
+    assert both["weeks_lonely"].sum() > 0
+    for c in seen.columns:
+        np.testing.assert_array_equal(both[c], both[f"{c}_ledger"], err_msg=c)
