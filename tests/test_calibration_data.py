@@ -81,10 +81,13 @@ def test_every_shipped_row_is_producible_by_the_default_model():
     start = Parameters().simulation.start_date
     weeks = max(weeks_needed(start, o.indicator, o.date) for o in d.observations.itertuples())
     assert weeks <= 520  # well within the default 10-year run
-    w = ThuisplusModel(Parameters(), rng=0).run(weeks).weekly()
+    # four seeds: a yearly rate of one complex counts a handful of events (admissions in
+    # 2021: 0.4-3.2 per 100 across seeds)
+    ws = [ThuisplusModel(Parameters(), rng=s).run(weeks).weekly() for s in range(4)]
     for o in d.observations.itertuples():
-        x = compute(w, o.indicator, o.date)
-        assert math.isfinite(x), (o.line, o.indicator)
+        xs = [compute(w, o.indicator, o.date) for w in ws]
+        assert all(math.isfinite(x) for x in xs), (o.line, o.indicator)
+        x = sum(xs) / len(xs)
         # Same order of magnitude as the data (the fit itself is the calibration's job).
         assert o.value / 4 <= x <= o.value * 4, (o.line, o.indicator, x, o.value)
 

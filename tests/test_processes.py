@@ -23,26 +23,41 @@ def mean_over_seeds(overrides, column, weeks=260, agg="mean"):
     return float(np.mean(vals))
 
 
-def test_mortality_matches_life_table_at_reference():
-    """A woman of 80 at reference vitality dies with the CBS probability of 3.5% a year."""
-    n = 200_000
+def _one_year_deaths(where, vitality, age0, female=True, n=200_000):
+    """Share of n people of one age, sex and vitality who die within 52 weeks."""
     rng = np.random.default_rng(1)
-    active = np.ones(n, bool)
-    seat = np.arange(n, dtype=np.int32)
     p = small_params().demography
-    hz = -math.log1p(-p.mortality_female_80)
+    c = demography.coefficients(small_params())
     alive = np.ones(n, bool)
     for _ in range(52):
-        age = np.full(n, 80.0 - 1 / 52)  # kept at 80 to isolate the anchor
+        age = np.full(n, age0 - 1 / 52)  # kept at one age to isolate the anchor
         out = np.zeros(n, np.int8)
-        c = demography.Coefficients(0.0, hz, p.mortality_age_slope,
-                                    p.mortality_vitality_log_hr, p.vitality_reference, 0.0, 0.0)
-        demography._age_and_die(n, active & alive, np.zeros(n, np.int8), np.ones(n, bool),
-                                seat, age, np.ones(n, bool), np.full(n, p.vitality_reference),
-                                rng.random(n), np.ones(n), out, c)
-        alive &= out != demography.DIES
-    died = 1 - alive.mean()
-    assert abs(died - 0.035) < 4 * math.sqrt(0.035 * 0.965 / n)
+        demography._age_and_die(n, alive.copy(), np.full(n, where, np.int8),
+                                np.full(n, where == 0), np.arange(n, dtype=np.int32), age,
+                                np.full(n, female), np.full(n, vitality), rng.random(n),
+                                np.ones(n), out, c)
+        alive &= out == 0
+    return 1 - alive.mean(), p
+
+
+def test_mortality_matches_life_table_at_reference():
+    """A woman of 80 at home at the reference vitality of her age dies with the at-home
+    probability of the life table (docs/base_rates.md)."""
+    p = small_params().demography
+    died, _ = _one_year_deaths(0, p.mortality_reference_vitality_80, 80.0)
+    q = p.home_mortality_female_80
+    assert abs(died - q) < 4 * math.sqrt(q * (1 - q) / 200_000)
+
+
+def test_nursing_home_hazard_is_the_persons_own_times_the_ratio():
+    """The same woman of 85 at vitality 0.1 dies in a nursing home at nh_hazard_ratio times
+    her at-home hazard (stays follow age, sex and frailty)."""
+    home, p = _one_year_deaths(0, 0.1, 85.0)
+    nh, _ = _one_year_deaths(2, 0.1, 85.0)
+    ratio = math.log1p(-nh) / math.log1p(-home)
+    assert abs(ratio - p.nh_hazard_ratio) < 0.05 * p.nh_hazard_ratio
+    young, _ = _one_year_deaths(2, 0.1, 70.0)
+    assert young < nh
 
 
 def test_frailer_residents_die_sooner():

@@ -120,7 +120,9 @@ class ContractParams(Group):
         ge=0, le=0.5,
     )
     wlz_home_boost: float = P(
-        0.5, "relative", ASSUMPTION + " (EVAL §5: Wlz care at home in the flat)",
+        0.27, "relative", ASSUMPTION + " (EVAL §5: Wlz care at home in the flat); 0.27 keeps "
+        "the first wave's +0.15 absolute rise (0.30 -> 0.45) at the base share of 0.55; no "
+        "trial evidence (issue 14)",
         "Relative rise of the share of Wlz indications taken at home once Wlz clients are "
         "part of the transfer.", ge=0, le=5,
     )

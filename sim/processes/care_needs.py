@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
+from sim.param_base import ASSUMPTION, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
@@ -131,19 +131,17 @@ class CareParams(Group):
         "Yearly rate at which an eligible resident receives the Wlz indication.", ge=0, le=52,
     )
     wlz_home_share: float = P(
-        0.3, "share of indications", ASSUMPTION + " (EVAL §5: a small share has a Wlz "
-        "indication at home, mpt or vpt)",
+        0.55, "share of indications", "fitted so that ~48% of the baseline's Wlz client-weeks "
+        "are at home: the share of VV4+ clients at home rose from 25% (2015) to 54% (2023), "
+        "CBS/Zorginstituut (docs/base_rates.md)",
         "Share of new Wlz indications taken as care at home (vpt/mpt) instead of admission.",
         ge=0, le=1,
     )
     wlz_home_admission_rate: float = P(
-        0.3, RATE_YEAR, ASSUMPTION,
+        0.15, RATE_YEAR, ASSUMPTION + ", fitted with wlz_home_share to the at-home share of "
+        "Wlz clients and admission by age (docs/base_rates.md)",
         "Yearly rate at which a Wlz client at home is admitted to a nursing home.",
         ge=0, le=52,
-    )
-    nh_mortality: float = P(
-        0.35, PROB_YEAR, ASSUMPTION + " (median survival in a Dutch nursing home ~2 years)",
-        "Yearly mortality of former residents in the nursing home.", ge=0, le=1,
     )
 
 

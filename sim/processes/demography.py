@@ -1,9 +1,14 @@
 """Ageing, mortality (age-, sex- and vitality-dependent) and moves out of the complex.
 
-Mortality is Gompertz in age, anchored at the CBS life-table probability at age 80 for
-each sex, times a vitality hazard ratio ``exp(log_hr × (v_ref − v))``: the life table
-describes a resident of reference vitality; frailer residents die sooner. Other moves
-out (to family, other housing) happen at a constant ``move_out_rate``.
+Mortality is Gompertz in age, anchored at the death probability at age 80 of people
+**living at home** (the CBS life table with the institutionalised taken out:
+docs/base_rates.md), times a vitality hazard ratio ``exp(log_hr × (v_ref(age) − v))``.
+``v_ref(age)`` is the vitality at which a person has the average at-home hazard of their
+age (fitted to the baseline's own vitality by age), so frailty acts *within* age and the
+age-specific rates stay those of the life table. A nursing-home resident's hazard is the
+same person's at-home hazard at their vitality on admission times ``nh_hazard_ratio``, so
+stays depend on age, sex and frailty. Other moves out (to family, other housing) happen
+at a constant ``move_out_rate``.
 """
 
 from __future__ import annotations
@@ -55,27 +60,50 @@ class DemographyParams(Group):
         0.65, "share", ASSUMPTION + " (women outlive men; CBS population 75+ about 60% women)",
         "Share of women among single residents.", ge=0, le=1,
     )
-    mortality_male_80: float = P(
-        0.05, PROB_YEAR, "CBS life tables (approximate), parameters.md: age 80, men 0.05",
-        "Yearly death probability of a man aged 80 at reference vitality.", ge=0, le=0.5,
+    home_mortality_male_80: float = P(
+        0.036, PROB_YEAR, "CBS 37360ned 2019 (men, q80) x the at-home factor of "
+        "docs/base_rates.md",
+        "Yearly death probability of a man aged 80 living at home (not in a nursing home), "
+        "at the average at-home hazard of his age.", ge=0, le=0.5,
     )
-    mortality_female_80: float = P(
-        0.035, PROB_YEAR, "CBS life tables (approximate), parameters.md: age 80, women 0.035",
-        "Yearly death probability of a woman aged 80 at reference vitality.", ge=0, le=0.5,
+    home_mortality_female_80: float = P(
+        0.024, PROB_YEAR, "CBS 37360ned 2019 (women, q80) x the at-home factor of "
+        "docs/base_rates.md",
+        "Yearly death probability of a woman aged 80 living at home, at the average at-home "
+        "hazard of her age.", ge=0, le=0.5,
     )
-    mortality_age_slope: float = P(
-        0.14, "log hazard per year of age",
-        "derived from CBS life tables in parameters.md (men 0.05 at 80 to 0.19 at 90)",
-        "Gompertz slope: hazard multiplies by exp(slope) per year of age.", ge=0, le=0.3,
+    home_mortality_age_slope: float = P(
+        0.10, "log hazard per year of age",
+        "Gompertz slope fitted to the at-home life table 65-95 (docs/base_rates.md)",
+        "Hazard at home multiplies by exp(slope) per year of age.", ge=0, le=0.3,
     )
     mortality_vitality_log_hr: float = P(
         2.5, "log hazard per unit vitality", ASSUMPTION
         + " (frail residents die 2-3x as often; TILDA frail->death 31% per wave)",
-        "Log hazard ratio per unit of vitality below the reference.", ge=0, le=8,
+        "Log hazard ratio per unit of vitality below the age's reference vitality.",
+        ge=0, le=8,
+    )
+    mortality_reference_vitality_80: float = P(
+        0.464, "vitality (0-1)", "fitted: the baseline's at-home vitality at 80 "
+        "(calibration/base_rates.py, docs/base_rates.md)",
+        "Vitality at which a person of 80 at home has the life table's at-home hazard.",
+        ge=0, le=1,
+    )
+    mortality_reference_vitality_slope: float = P(
+        -0.0164, "vitality per year of age", "fitted with mortality_reference_vitality_80",
+        "Change of that reference vitality per year of age (negative: it falls with age).",
+        ge=-0.1, le=0.1,
+    )
+    nh_hazard_ratio: float = P(
+        3.3, "hazard ratio", "fitted to Dutch nursing-home stays: mean ~2.3-2.5 years "
+        "(ActiZ), a quarter of residents > 4 years (Zorginstituut 2022); docs/base_rates.md",
+        "A nursing-home resident's hazard relative to their own at-home hazard at the same "
+        "age, sex and vitality (the vitality at admission).", ge=0.1, le=50,
     )
     vitality_reference: float = P(
         0.5, "vitality (0-1)", ASSUMPTION,
-        "Vitality at which the age-specific life-table rates apply.", ge=0, le=1,
+        "Vitality at which the reference rates of falls, hospital admissions and the "
+        "frailty effect on loneliness apply.", ge=0, le=1,
     )
     move_out_rate: float = P(
         0.02, PROB_YEAR, ASSUMPTION + " (moves to family or other housing)",
@@ -101,22 +129,24 @@ DIES, MOVES, DIES_OUTSIDE = 1, 2, 3
 class Coefficients(NamedTuple):
     """What the compiled week of this process reads (per-year figures made weekly)."""
 
-    hazard_male_80: float      # yearly hazard of a man of 80 at reference vitality
+    hazard_male_80: float      # yearly hazard at home of a man of 80 at reference vitality
     hazard_female_80: float
     age_slope: float           # Gompertz slope per year of age
     vitality_log_hr: float     # log hazard ratio per unit of vitality below reference
-    vitality_reference: float
+    vref_80: float             # reference vitality at 80
+    vref_slope: float          # its change per year of age
     p_move_out: float          # weekly probability of moving out for other reasons
-    p_nh_death: float          # weekly probability that a nursing-home resident dies
+    nh_hazard_ratio: float     # hazard in a nursing home / at home, same person
 
 
 def coefficients(p: Parameters) -> Coefficients:
     """The coefficients of this process, from the parameter tree."""
     d = p.demography
-    return Coefficients(yearly_hazard(d.mortality_male_80), yearly_hazard(d.mortality_female_80),
-                        d.mortality_age_slope, d.mortality_vitality_log_hr,
-                        d.vitality_reference, float(yearly_to_weekly(d.move_out_rate)),
-                        float(yearly_to_weekly(p.care.nh_mortality)))
+    return Coefficients(yearly_hazard(d.home_mortality_male_80),
+                        yearly_hazard(d.home_mortality_female_80), d.home_mortality_age_slope,
+                        d.mortality_vitality_log_hr, d.mortality_reference_vitality_80,
+                        d.mortality_reference_vitality_slope,
+                        float(yearly_to_weekly(d.move_out_rate)), d.nh_hazard_ratio)
 
 
 @kernel
@@ -125,9 +155,10 @@ def _age_and_die(h, active, where, home, person, age, female, vitality, u_death,
     """Age every person a week; flag deaths and moves out of the complex.
 
     ``DIES``: a resident of the complex dies; ``DIES_OUTSIDE``: a person elsewhere or in a
-    nursing home dies; ``MOVES``: a resident moves out. Nursing-home residents die at the
-    nursing home's rate (``p_nh_death``), everybody else by age, sex and vitality. The
-    draws are the person's (``person``).
+    nursing home dies; ``MOVES``: a resident moves out. Everybody dies by age, sex and
+    vitality relative to the reference vitality of their age; in a nursing home (where
+    vitality stays at its value on admission) the hazard is ``nh_hazard_ratio`` times
+    that. The draws are the person's (``person``).
 
     Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
     ``where`` = ``res.where``; ``home`` = ``res.home``; ``person`` = ``res.person``; ``age``
@@ -141,14 +172,15 @@ def _age_and_die(h, active, where, home, person, age, female, vitality, u_death,
             continue
         age[i] += 1.0 / 52.0
         s = person[i]
+        a = age[i] - 80.0
+        base = c.hazard_female_80 if female[i] else c.hazard_male_80
+        hz = base * math.exp(c.age_slope * a + c.vitality_log_hr
+                             * (c.vref_80 + c.vref_slope * a - vitality[i]))
         if where[i] == IN_NURSING_HOME:
-            if u_death[s] < c.p_nh_death:
+            if u_death[s] < -math.expm1(-hz * c.nh_hazard_ratio / 52.0):
                 out[i] = DIES_OUTSIDE
                 n += 1
             continue
-        base = c.hazard_female_80 if female[i] else c.hazard_male_80
-        hz = base * math.exp(c.age_slope * (age[i] - 80.0)
-                             + c.vitality_log_hr * (c.vitality_reference - vitality[i]))
         if u_death[s] < -math.expm1(-hz / 52.0):
             out[i] = DIES if home[i] else DIES_OUTSIDE
             n += 1

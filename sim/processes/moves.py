@@ -122,7 +122,7 @@ def person_traits(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bo
         vit = g.beta(v.initial_beta_a, v.initial_beta_b, n)
     # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
     age = np.minimum(np.maximum(age, d.min_age), d.max_age)
-    ageing = v.initial_age_gradient * np.maximum(age - 78.0, 0.0)
+    ageing = v.initial_age_gradient * (age - 78.0)  # younger people are fitter
     vit = np.minimum(np.maximum(vit - ageing, 0.02), 1.0)
     if newcomer:
         extra["vit_less"] = np.minimum(np.maximum(extra["vit_less"] - ageing, 0.02), 1.0)

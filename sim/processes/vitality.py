@@ -58,15 +58,17 @@ class VitalityParams(Group):
     initial_age_gradient: float = P(
         0.012, "vitality per year of age", ASSUMPTION
         + " (frailty 13% at 65-74, 25% 75+, 45% 85+, GGD)",
-        "Vitality lost per year of age above 78 at the start and at entry.", ge=0, le=0.1,
+        "Vitality lost per year of age above 78 (gained per year below) at the start and "
+        "at entry, so frailty, care use and admission rise with age.", ge=0, le=0.1,
     )
     frail_threshold: float = P(
         0.35, "vitality (0-1)", ASSUMPTION + " (maps vitality onto the TFI frail/not frail cut)",
         "Residents below this vitality count as frail.", ge=0, le=1,
     )
     decline_at_80: float = P(
-        0.018, "vitality per year", ASSUMPTION
-        + " (Kojima 2019: 29% worsen, 14% improve over 3.9 years)",
+        0.012, "vitality per year", "fitted to nursing-home admission and household help "
+        "by age band (docs/base_rates.md); was 0.018, an assumption (Kojima 2019: 29% "
+        "worsen, 14% improve over 3.9 years)",
         "Mean yearly vitality decline at age 80 without loneliness or inactivity effects.",
         ge=0, le=0.5,
     )

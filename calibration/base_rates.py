@@ -1,0 +1,165 @@
+"""Base rates of the baseline arm by age band, and the fit of mortality's reference vitality.
+
+Issue 13: the Thuisplusflat's effects act on base rates, so those must match public
+figures age band by age band. :func:`measure` runs the baseline arm on several seeds with
+the person panel on and counts, for people living at home (in the complex or elsewhere),
+deaths and nursing-home admissions per 100 person-years by age band, the share of the
+complex's residents with household help, and nursing-home stays (deaths per 100
+nursing-home years, mean stay, share > 4 years). The plausibility tests and
+``docs/base_rates.md`` read these figures.
+
+:func:`fit_reference_vitality` sets ``demography.mortality_reference_vitality_80`` and
+``_slope`` so that, at every age, a person at home at the reference vitality has the
+*average* at-home hazard of that age: then the age-specific death rates are the life
+table's, and vitality only spreads them within age. The reference is the vitality ``r``
+with ``exp(-b r) = mean(exp(-b v))`` over the persons at home of that age (``b`` the log
+hazard ratio), fitted as a line in age by least squares weighted by person-years, and
+iterated because the deaths it changes change who is alive.
+
+Run ``python -m calibration.base_rates`` for the table (and ``--fit`` for the reference).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim import Parameters, ThuisplusModel
+
+#: Age bands (lower bounds, years) of the tables; the last is open.
+BANDS = (0, 65, 75, 80, 85, 90)
+LABELS = ("<65", "65-74", "75-79", "80-84", "85-89", "90+")
+WEEKS_PER_YEAR = 52
+
+
+@dataclass
+class BaseRates:
+    """What :func:`measure` found.
+
+    ``by_age``: one row per age band and one for all ages; ``stays``: nursing-home stays
+    of persons admitted and dead within the runs.
+    """
+
+    by_age: pd.DataFrame
+    stays: dict[str, float]
+
+
+def _panel(p: Parameters, seed: int, weeks: int | None) -> tuple[pd.DataFrame, dict, int]:
+    m = ThuisplusModel(p.baseline(), rng=seed, panel=True)
+    m.run(weeks)
+    pan = m.panel()
+    per = m.persons()
+    rows = pan["row"].to_numpy()
+    died, adm = per["died_week"][rows], per["admitted_week"][rows]
+    week = pan["week"].to_numpy()
+    # the panel holds each person's state at the end of a week: a death or admission
+    # in week w is the event of the person-week recorded at w - 1
+    pan["death"] = (died >= 0) & (week == died - 1)
+    pan["admit"] = (adm >= 0) & (week == adm - 1)
+    pan["female"] = m.res.female[rows]
+    return pan, per, m.week
+
+
+def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = None,
+            log_hr: float | None = None) -> BaseRates:
+    """Base rates of the baseline arm over ``seeds`` runs of ``weeks`` weeks.
+
+    ``weeks`` defaults to the programme and the lifetime follow-up.
+    """
+    p = Parameters() if p is None else p
+    b = p.demography.mortality_vitality_log_hr if log_hr is None else log_hr
+    parts, stays = [], []
+    for s in range(seeds):
+        pan, per, _ = _panel(p, s, weeks)
+        parts.append(pan)
+        a, d = per["admitted_week"], per["died_week"]
+        done = (a >= 0) & (d >= 0)
+        stays.append((d[done] - a[done]) / WEEKS_PER_YEAR)
+    pan = pd.concat(parts, ignore_index=True)
+    pan["band"] = pd.cut(pan["age"], [*BANDS, 200], right=False, labels=LABELS)
+    pan["mult"] = np.exp(-b * pan["vitality"])
+    home = pan[pan["where"] != 2]
+    inside = pan[pan["where"] == 0]
+
+    def table(h: pd.DataFrame, c: pd.DataFrame, key: str) -> pd.DataFrame:
+        g = h.groupby(key, observed=False)
+        py = g.size() / WEEKS_PER_YEAR
+        out = pd.DataFrame({
+            "person_years": py,
+            "deaths_per_100": 100 * g["death"].sum() / py,
+            "admissions_per_100": 100 * g["admit"].sum() / py,
+            "mean_vitality": g["vitality"].mean(),
+            "mean_age": g["age"].mean(),
+            "reference_vitality": -np.log(g["mult"].mean()) / b,
+            "household_help_share": c.groupby(key, observed=False)["wmo_hh"].mean(),
+        })
+        return out
+
+    by_age = pd.concat([table(home, inside, "band"),
+                        table(home.assign(ages="all"), inside.assign(ages="all"), "ages")])
+    nh = pan[pan["where"] == 2]
+    st = np.concatenate(stays) if stays else np.zeros(0)
+    return BaseRates(by_age, {
+        "nh_deaths_per_100_years": float(100 * nh["death"].sum() / (len(nh) / WEEKS_PER_YEAR))
+        if len(nh) else float("nan"),
+        "stays": float(len(st)),
+        "mean_stay_years": float(st.mean()) if len(st) else float("nan"),
+        "median_stay_years": float(np.median(st)) if len(st) else float("nan"),
+        "share_over_4_years": float((st > 4).mean()) if len(st) else float("nan"),
+        "share_over_1_year": float((st > 1).mean()) if len(st) else float("nan"),
+        # a census of residents on a day: the share who have stayed > 4 years so far
+        "residents_over_4_years": float(np.maximum(st - 4, 0).sum() / st.sum())
+        if st.sum() else float("nan"),
+    })
+
+
+def fit_reference_vitality(p: Parameters | None = None, seeds: int = 8,
+                           iterations: int = 3, weeks: int | None = None
+                           ) -> tuple[float, float]:
+    """``(reference at 80, slope per year)`` that make the reference the at-home average."""
+    p = Parameters() if p is None else p
+    v80, slope = (p.demography.mortality_reference_vitality_80,
+                  p.demography.mortality_reference_vitality_slope)
+    for _ in range(iterations):
+        q = p.with_overrides({"demography.mortality_reference_vitality_80": v80,
+                              "demography.mortality_reference_vitality_slope": slope})
+        t = measure(q, seeds, weeks).by_age.drop(index="all")
+        t = t[t["person_years"] > 0]
+        w = t["person_years"].to_numpy()
+        x = t["mean_age"].to_numpy() - 80.0
+        y = t["reference_vitality"].to_numpy()
+        slope, v80 = np.polyfit(x, y, 1, w=np.sqrt(w))
+        v80, slope = round(float(v80), 3), round(float(slope), 4)
+    return v80, slope
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the base-rate table of the default baseline (``--fit``: fit the reference)."""
+    ap = argparse.ArgumentParser(prog="python -m calibration.base_rates",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=8, help="baseline runs (default 8)")
+    ap.add_argument("--weeks", type=int, default=None,
+                    help="weeks per run (default: programme and lifetime follow-up)")
+    ap.add_argument("--fit", action="store_true", help="fit mortality's reference vitality")
+    a = ap.parse_args(argv)
+    if a.seeds < 1:
+        ap.error(f"--seeds {a.seeds}: allowed: an integer >= 1")
+    if a.weeks is not None and a.weeks < 52:
+        ap.error(f"--weeks {a.weeks}: allowed: an integer >= 52 (rates are per year)")
+    if a.fit:
+        v80, slope = fit_reference_vitality(seeds=a.seeds, weeks=a.weeks)
+        print(f"demography.mortality_reference_vitality_80 = {v80}")
+        print(f"demography.mortality_reference_vitality_slope = {slope}")
+        return
+    r = measure(seeds=a.seeds, weeks=a.weeks)
+    with pd.option_context("display.width", 160):
+        print(r.by_age.round(3).to_string())
+    for k, v in r.stays.items():
+        print(f"{k}: {v:.3f}")
+
+
+if __name__ == "__main__":
+    main()
