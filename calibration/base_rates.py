@@ -40,14 +40,22 @@ class BaseRates:
     """What :func:`measure` found.
 
     ``by_age``: one row per age band and one for all ages; ``stays``: nursing-home stays
-    of persons admitted and dead within the runs.
+    of persons admitted and dead within the runs; ``place_of_death``: of the persons who
+    died at 80+, the share who died in a nursing home, by age band at death and sex.
     """
 
     by_age: pd.DataFrame
     stays: dict[str, float]
+    place_of_death: pd.DataFrame
 
 
-def _panel(p: Parameters, seed: int, weeks: int | None) -> tuple[pd.DataFrame, dict, int]:
+#: Age bands at death of CBS's place-of-death table (80+).
+DEATH_BANDS = (80, 85, 90, 95)
+DEATH_LABELS = ("80-84", "85-89", "90-94", "95+")
+
+
+def _panel(p: Parameters, seed: int, weeks: int | None
+           ) -> tuple[pd.DataFrame, dict, ThuisplusModel]:
     m = ThuisplusModel(p.baseline(), rng=seed, panel=True)
     m.run(weeks)
     pan = m.panel()
@@ -60,7 +68,7 @@ def _panel(p: Parameters, seed: int, weeks: int | None) -> tuple[pd.DataFrame, d
     pan["death"] = (died >= 0) & (week == died - 1)
     pan["admit"] = (adm >= 0) & (week == adm - 1)
     pan["female"] = m.res.female[rows]
-    return pan, per, m.week
+    return pan, per, m
 
 
 def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = None,
@@ -71,11 +79,14 @@ def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = Non
     """
     p = Parameters() if p is None else p
     b = p.demography.mortality_vitality_log_hr if log_hr is None else log_hr
-    parts, stays = [], []
+    parts, stays, dead = [], [], []
     for s in range(seeds):
-        pan, per, _ = _panel(p, s, weeks)
+        pan, per, m = _panel(p, s, weeks)
         parts.append(pan)
         a, d = per["admitted_week"], per["died_week"]
+        gone = d >= 0  # the age of the dead stays at their age at death
+        dead.append(pd.DataFrame({"age": m.res.age[gone], "female": m.res.female[gone],
+                                  "in_nursing_home": a[gone] >= 0}))
         done = (a >= 0) & (d >= 0)
         stays.append((d[done] - a[done]) / WEEKS_PER_YEAR)
     pan = pd.concat(parts, ignore_index=True)
@@ -102,6 +113,13 @@ def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = Non
                         table(home.assign(ages="all"), inside.assign(ages="all"), "ages")])
     nh = pan[pan["where"] == 2]
     st = np.concatenate(stays) if stays else np.zeros(0)
+    dd = pd.concat(dead, ignore_index=True)
+    dd = dd[dd["age"] >= DEATH_BANDS[0]]
+    dd["band"] = pd.cut(dd["age"], [*DEATH_BANDS, 200], right=False, labels=DEATH_LABELS)
+    dd["sex"] = np.where(dd["female"], "women", "men")
+    place = dd.pivot_table(index="band", columns="sex", values="in_nursing_home",
+                           aggfunc="mean", observed=False)
+    place["all"] = dd.groupby("band", observed=False)["in_nursing_home"].mean()
     return BaseRates(by_age, {
         "nh_deaths_per_100_years": float(100 * nh["death"].sum() / (len(nh) / WEEKS_PER_YEAR))
         if len(nh) else float("nan"),
@@ -113,7 +131,7 @@ def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = Non
         # a census of residents on a day: the share who have stayed > 4 years so far
         "residents_over_4_years": float(np.maximum(st - 4, 0).sum() / st.sum())
         if st.sum() else float("nan"),
-    })
+    }, place)
 
 
 def fit_reference_vitality(p: Parameters | None = None, seeds: int = 8,
@@ -159,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
         print(r.by_age.round(3).to_string())
     for k, v in r.stays.items():
         print(f"{k}: {v:.3f}")
+    print("died in a nursing home, of the deaths at 80+ (by age at death):")
+    print(r.place_of_death.round(3).to_string())
 
 
 if __name__ == "__main__":

@@ -320,19 +320,25 @@ def _carers_burdened(w: pd.DataFrame) -> float:
     return _ratio(w["carers_overburdened"].sum(), w["carers_active"].sum())
 
 
-@register("staff_outflow_per_year", unit="leavers per staff member per year", kind="rate",
-          description="Care workers serving the building who left (payroll and PNIL) over "
-                      "the 52 weeks, divided by the mean number of workers over those weeks.",
-          source_note="ActiZ 2021: outflow 19.6% per year in nursing and home care",
+@register("staff_outflow_per_year", unit="leavers per payroll worker per year", kind="rate",
+          description="Payroll care workers serving the building who left over the 52 "
+                      "weeks, divided by the mean number of payroll workers (PNIL staff, "
+                      "who rotate through the rota, are not counted, as ActiZ does not).",
+          source_note="ActiZ 2021: outflow 19.6% per year of payroll staff in nursing and "
+                      "home care",
           min_sigma=0.01)
 def _staff_outflow(w: pd.DataFrame) -> float:
-    return _ratio(w["staff_turnover"].sum(), w["staff"].mean())
+    return _ratio(w["staff_turnover"].sum() - w["staff_turnover_pnil"].sum(),
+                  (w["staff"] - w["staff_pnil"]).mean())
 
 
-@register("wmo_cost_per_client_week", unit="€ per Wmo client per week (nominal)", kind="rate",
-          description="Wmo cost (household help + begeleiding, at that year's indexed "
-                      "prices) over the 52 weeks divided by the Wmo client-weeks.",
-          source_note="EVAL §2: average Wmo support funding €85 per client per week",
+@register("wmo_cost_per_client_week",
+          unit="€ per Wmo client per week (constant prices of costs.price_year)", kind="rate",
+          description="Wmo cost of the hours delivered in the complex (household help + "
+                      "begeleiding, constant prices) over the 52 weeks divided by the Wmo "
+                      "client-weeks. Data in another year's euros: convert them by the CPI.",
+          source_note="EVAL §2: average Wmo support funding €85 per client per week "
+                      "(2021 euros; €93.5 in 2022 prices)",
           min_sigma=1.0)
 def _wmo_cost(w: pd.DataFrame) -> float:
     return _ratio(wmo_cost_in_complex(w).sum(), w["wmo_clients"].sum())

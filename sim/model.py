@@ -202,6 +202,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("staff", "care workers serving the building", "record"),
     Column("staff_pnil", "of whom not on the payroll (PNIL)", "record"),
     Column("staff_turnover", "workers who left this week"),
+    Column("staff_turnover_pnil", "of whom not on the payroll (PNIL leaving the building's "
+           "rota)"),
     Column("staff_hires", "workers hired this week (payroll or PNIL)"),
     Column("staff_hours", "working hours in the building incl. travel"),
     Column("pnil_hours", "working hours by PNIL staff incl. travel"),

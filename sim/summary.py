@@ -34,10 +34,11 @@ def wmo_cost_in_complex(col: Any) -> np.ndarray:
     return out
 
 _SUMS = ["inflow", "deaths", "admissions", "moves_out", "falls", "hospital_admissions",
-         "carer_breakdowns", "staff_turnover", "unmet_care_hours", "informal_care_hours",
+         "carer_breakdowns", "staff_turnover", "staff_turnover_pnil", "unmet_care_hours",
+         "informal_care_hours",
          "carer_sick_leave_hours"] + [f"cost_{law}" for law in LAWS]
 _MEANS = ["residents", "wmo_clients", "wmo_clients_preferred", "severely_lonely_share",
-          "lonely_share", "mean_vitality", "frail_share", "dementia_share", "staff",
+          "lonely_share", "mean_vitality", "frail_share", "dementia_share", "staff", "staff_pnil",
           "continuity", "carers_active", "carers_overburdened", "wlz_home_clients",
           "nh_residents", "dn_clients"]
 
@@ -82,9 +83,11 @@ def yearly(weekly: Any) -> pd.DataFrame:
         active = out["carers_active"].to_numpy()
         out["carers_overburdened_share"] = out["carers_overburdened"].to_numpy() / np.where(
             active > 0, active, np.nan)
-        staff = out["staff"].to_numpy()
-        outflow = out["staff_turnover"].to_numpy() / np.where(staff > 0, staff, np.nan)
-        out["staff_outflow_per_year"] = outflow * (52.0 / weeks)
+        # payroll staff only, as ActiZ counts outflow (PNIL rotate through the rota)
+        payroll = out["staff"].to_numpy() - out["staff_pnil"].to_numpy()
+        left = out["staff_turnover"].to_numpy() - out["staff_turnover_pnil"].to_numpy()
+        out["staff_outflow_per_year"] = left / np.where(payroll > 0, payroll, np.nan) * (
+            52.0 / weeks)
     return out
 
 

@@ -30,8 +30,9 @@ def test_share_with_wmo_indication(summaries):
 
 
 def test_wmo_cost_per_client_week_near_eval(first_years):
-    # EVAL §2: average Wmo funding €85 per client per week (2021 contract estimate).
-    assert 70 <= mean(first_years, "wmo_cost_per_client_week") <= 105
+    # EVAL §2: average Wmo funding €85 per client per week (2021 contract estimate, 2021
+    # euros) = €93.5 in the model's constant 2022 prices (CPI 121.43 / 110.39).
+    assert 0.85 * 93.5 <= mean(first_years, "wmo_cost_per_client_week") <= 1.15 * 93.5
 
 
 def test_severe_loneliness_near_twelve_percent(summaries):
@@ -98,12 +99,23 @@ def test_nursing_home_admission_rises_with_age(rates):
 
 
 def test_nursing_home_stays(rates):
-    # ActiZ 2023: mean stay ~2.3-2.5 years; Zorginstituut 2022: about a quarter of VV4-8
-    # residents have stayed more than 4 years; stays follow age, sex and frailty.
+    # Zorginstituut 2022 (verblijfsduur Wlz): about a quarter of VV4-8 stays last more than
+    # 48 months; no mean is published (~2.3-2.5 years implied by ActiZ's stock and the
+    # admissions of parameters.md; Norway: median 2.2 years). Stays follow the person.
     st = rates.stays
-    assert 2.0 <= st["mean_stay_years"] <= 3.0
-    assert 0.15 <= st["residents_over_4_years"] <= 0.32
+    assert 2.0 <= st["mean_stay_years"] <= 3.2
+    assert 0.18 <= st["share_over_4_years"] <= 0.32
     assert st["median_stay_years"] < st["mean_stay_years"]  # many short stays
+
+
+@pytest.mark.parametrize(("band", "men", "women"), [
+    ("80-84", 0.27, 0.39), ("85-89", 0.37, 0.52), ("90-94", 0.43, 0.60), ("95+", 0.52, 0.68)])
+def test_place_of_death(rates, band, men, women):
+    # CBS 2020 (news 2020/29): of those who died at 80+ in 2017, the share living in a
+    # nursing home, by age and sex. Not fitted to: a check of admission against mortality.
+    row = rates.place_of_death.loc[band]
+    assert abs(row["men"] - men) <= 0.12, (band, row["men"], men)
+    assert abs(row["women"] - women) <= 0.12, (band, row["women"], women)
 
 
 def test_household_help_by_age(rates):
@@ -132,13 +144,15 @@ def test_frailty_and_informal_care(summaries, default_runs):
 
 
 def test_staff_outflow_and_pnil(default_runs):
-    # ActiZ 2021: outflow 19.6% a year; SZW: PNIL 6.8% nationally (12-13% in some regions).
+    # ActiZ 2021: outflow of payroll staff 19.6% a year (the model's payroll turnover is
+    # that figure; the test checks nothing else adds to it). SZW: PNIL are 6.8% of VVT
+    # staff nationally (12-13% of personnel costs in some regions).
     ys = [yearly(m.weekly()) for m in default_runs]
     outflow = np.mean([y["staff_outflow_per_year"].mean() for y in ys])
-    assert 0.12 <= outflow <= 0.40
-    pnil = np.mean([m.weekly()["pnil_hours"].sum() / m.weekly()["staff_hours"].sum()
+    assert 0.17 <= outflow <= 0.23
+    pnil = np.mean([(m.weekly()["staff_pnil"] / m.weekly()["staff"]).mean()
                     for m in default_runs])
-    assert 0.005 <= pnil <= 0.15
+    assert 0.04 <= pnil <= 0.12
 
 
 def test_mortality_reference_vitality_is_the_fitted_one():

@@ -432,7 +432,9 @@ def _reference_summary_yearly(weekly: pd.DataFrame) -> pd.DataFrame:
     out["wmo_share"] = out["wmo_clients"] / out["residents"]
     out["carers_overburdened_share"] = out["carers_overburdened"] / out["carers_active"].where(
         out["carers_active"] > 0)
-    out["staff_outflow_per_year"] = out["staff_turnover"] / out["staff"].where(out["staff"] > 0)
+    payroll = out["staff"] - out["staff_pnil"]
+    out["staff_outflow_per_year"] = ((out["staff_turnover"] - out["staff_turnover_pnil"])
+                                     / payroll.where(payroll > 0))
     out["staff_outflow_per_year"] *= 52.0 / out["weeks"]
     return out
 

@@ -114,7 +114,7 @@ EVENTS = (
     "staff_hours_pref_hh", "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref",
     "beg_hours_pref", "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
     "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
-    "dn_hours_complex",
+    "dn_hours_complex", "staff_turnover_pnil",
 )
 (EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
  EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_WLZ_HOME_WEEKS,
@@ -127,7 +127,7 @@ EVENTS = (
  EV_TRAVEL_HOURS_PREF_HH, EV_PNIL_HOURS_PREF_HH, EV_HH_HOURS_PREF, EV_BEG_HOURS_PREF,
  EV_STAFF_HOURS_PREF_DN, EV_TRAVEL_HOURS_PREF_DN, EV_PNIL_HOURS_PREF_DN, EV_DN_HOURS_PREF,
  EV_STAFF_TURNOVER_PREF, EV_HH_HOURS_COMPLEX, EV_BEG_HOURS_COMPLEX,
- EV_DN_HOURS_COMPLEX) = range(len(EVENTS))
+ EV_DN_HOURS_COMPLEX, EV_STAFF_TURNOVER_PNIL) = range(len(EVENTS))
 
 # ---------------------------------------------------------------- the person ledger
 # What each person used and lived through, per calendar year (the engine's ``led``): the

@@ -95,8 +95,9 @@ class DemographyParams(Group):
         ge=-0.1, le=0.1,
     )
     nh_hazard_ratio: float = P(
-        3.3, "hazard ratio", "fitted to Dutch nursing-home stays: mean ~2.3-2.5 years "
-        "(ActiZ), a quarter of residents > 4 years (Zorginstituut 2022); docs/base_rates.md",
+        3.0, "hazard ratio", "fitted to Dutch nursing-home stays: about a quarter of VV4-8 "
+        "stays longer than 48 months (Zorginstituut, verblijfsduur Wlz 2022; no mean is "
+        "published); docs/base_rates.md",
         "A nursing-home resident's hazard relative to their own at-home hazard at the same "
         "age, sex and vitality (the vitality at admission).", ge=0.1, le=50,
     )

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from pydantic import model_validator
 
-from sim.param_base import ASSUMPTION, PROB_WEEK, PROB_YEAR, Group, P
+from sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
@@ -55,6 +55,7 @@ from sim.processes.common import (
     EV_STAFF_HOURS_PREF_DN,
     EV_STAFF_HOURS_PREF_HH,
     EV_STAFF_TURNOVER,
+    EV_STAFF_TURNOVER_PNIL,
     EV_STAFF_TURNOVER_PREF,
     EV_TRAVEL_HOURS,
     EV_TRAVEL_HOURS_HH,
@@ -67,7 +68,7 @@ from sim.processes.common import (
     add_rows,
     keyed_uniform3,
     nonliteral,
-    yearly_to_weekly,
+    rate_to_weekly,
 )
 
 #: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
@@ -108,12 +109,15 @@ class StaffingParams(Group):
         "Share of contract hours lost to sickness.", ge=0, le=0.5,
     )
     turnover_payroll: float = P(
-        0.196, PROB_YEAR, "ActiZ 2021: outflow 19.6% per year in nursing and home care",
-        "Yearly probability that a payroll worker leaves.", ge=0, le=1,
+        0.196, RATE_YEAR, "ActiZ 2021: outflow 19.6% per year in nursing and home care "
+        "(leavers over the mean payroll staff: a rate)",
+        "Yearly rate at which a payroll worker leaves (leavers per worker-year).",
+        ge=0, le=5,
     )
     turnover_pnil: float = P(
-        0.6, PROB_YEAR, ASSUMPTION + " (agency and freelance staff rotate quickly)",
-        "Yearly probability that a PNIL worker leaves the building's rota.", ge=0, le=1,
+        0.916, RATE_YEAR, ASSUMPTION + " (agency and freelance staff rotate quickly: 60% "
+        "leave the rota within a year)",
+        "Yearly rate at which a PNIL worker leaves the building's rota.", ge=0, le=10,
     )
     vacancy_fill_weeks: float = P(
         20.0, "weeks", ASSUMPTION + " (tight labour market)",
@@ -170,7 +174,7 @@ RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref", "beg_hours_pref",
            "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
            "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
-           "dn_hours_complex")
+           "dn_hours_complex", "staff_turnover_pnil")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.nurse",
@@ -431,6 +435,16 @@ def _leavers_of(sh, leavers, provider, p):
 
 
 @kernel
+def _pnil_leavers(sh, leavers, pnil):
+    """How many of the flagged ``leavers`` are PNIL workers (leaving the building's rota)."""
+    n = 0
+    for w in range(sh):
+        if leavers[w] and pnil[w]:
+            n += 1
+    return n
+
+
+@kernel
 def _tick_tenure(sh, active, tenure):
     """One more week of tenure for every worker."""
     for w in range(sh):
@@ -482,7 +496,7 @@ def coefficients(p: Parameters) -> Coefficients:
         1 + sp.other_providers, sp.preferred_initial_share, sp.preferred_new_client_share,
         sp.travel_share_min, sp.travel_share_max, sp.travel_halfsat_clients,
         sp.worker_hours * (1.0 - sp.sickness_absence), sp.target_utilisation,
-        float(yearly_to_weekly(sp.turnover_payroll)), float(yearly_to_weekly(sp.turnover_pnil)),
+        float(rate_to_weekly(sp.turnover_payroll)), float(rate_to_weekly(sp.turnover_pnil)),
         1.0 / sp.vacancy_fill_weeks, sp.pnil_cover_prob, sp.attachment_rate,
         staff_room(p))
 
@@ -623,6 +637,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                      res.transfer_refused, flags, staff.meta[0], staff.active)
             ev[EV_STAFF_TURNOVER] += n_leave
             ev[EV_STAFF_TURNOVER_PREF] += _leavers_of(staff.meta[0], flags, staff.provider, 0)
+            ev[EV_STAFF_TURNOVER_PNIL] += _pnil_leavers(staff.meta[0], flags, staff.pnil)
 
     for k in range(13):
         acc[k] = 0.0
