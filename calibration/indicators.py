@@ -290,8 +290,8 @@ def _severely_lonely_share(w: pd.DataFrame) -> float:
           kind="rate",
           description="Nursing-home admissions of residents per 100 resident-years "
                       "(resident-years = sum of weekly residents / 52).",
-          source_note="Alders et al. 2017: ~1.5%/year at 65-89; CBS: 46% of deceased 80+ "
-                      "lived in a care home")
+          source_note="derived for the complex's age mix from CBS institutional shares "
+                      "and ActiZ stays: ~2.1 per 100 a year (docs/base_rates.md)")
 def _nh_admissions(w: pd.DataFrame) -> float:
     return _ratio(100.0 * w["admissions"].sum(), _resident_years(w))
 
@@ -299,7 +299,8 @@ def _nh_admissions(w: pd.DataFrame) -> float:
 @register("mortality_per_100_per_year", unit="per 100 resident-years", kind="rate",
           description="Deaths of residents living in the complex (not of former residents "
                       "in a nursing home) per 100 resident-years.",
-          source_note="CBS 70701ned: 4.2% per year at age 80 (2019)")
+          source_note="CBS 70701ned 2019 without the institutionalised, for the complex's "
+                      "age and sex mix: ~2.9 per 100 a year (docs/base_rates.md)")
 def _mortality(w: pd.DataFrame) -> float:
     return _ratio(100.0 * w["deaths"].sum(), _resident_years(w))
 
@@ -315,7 +316,8 @@ def _share_informal(w: pd.DataFrame) -> float:
 @register("carers_heavily_burdened_share", unit="share of carers", kind="share",
           description="Share of carer-weeks in which the carer was above the overburden "
                       "threshold (sum of carers_overburdened / sum of carers_active).",
-          source_note="CBS Statistische Trends 2024: 19% of carers heavily burdened")
+          source_note="CBS Statistische Trends 2024: 18% of carers of a parent 80+ heavily "
+                      "burdened (19% of all carers)")
 def _carers_burdened(w: pd.DataFrame) -> float:
     return _ratio(w["carers_overburdened"].sum(), w["carers_active"].sum())
 

@@ -111,7 +111,7 @@ def test_bad_data_file_exits_2_naming_line_and_column(tmp_path):
 
 def test_shipped_config_and_data_build_a_simulator():
     cfg = CalibrationConfig.from_toml(CONFIG)
-    assert len(cfg.free) == 6
+    assert len(cfg.free) == 7
     data = load_evaluation(DATA / "evaluation.csv", DATA / "complexes.csv")
     sim = build_simulator(cfg, data)
     assert len(sim.complexes) == 6 and sim.weeks >= 104
