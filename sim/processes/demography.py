@@ -61,21 +61,30 @@ class DemographyParams(Group):
         "Share of women among single residents.", ge=0, le=1,
     )
     home_mortality_male_80: float = P(
-        0.036, PROB_YEAR, "CBS 37360ned 2019 (men, q80) x the at-home factor of "
-        "docs/base_rates.md",
+        0.0342, PROB_YEAR, "CBS 70701ned 2019 (men: q80 5.16%, 10-year survival from 80 "
+        "37.24%) as the hazard at exact age 80, x the at-home factor 0.70 "
+        "(docs/base_rates.md)",
         "Yearly death probability of a man aged 80 living at home (not in a nursing home), "
         "at the average at-home hazard of his age.", ge=0, le=0.5,
     )
     home_mortality_female_80: float = P(
-        0.024, PROB_YEAR, "CBS 37360ned 2019 (women, q80) x the at-home factor of "
-        "docs/base_rates.md",
+        0.0221, PROB_YEAR, "CBS 70701ned 2019 (women: q80 3.37%, 10-year survival from 80 "
+        "49.67%) as the hazard at exact age 80, x the at-home factor 0.70 "
+        "(docs/base_rates.md)",
         "Yearly death probability of a woman aged 80 living at home, at the average at-home "
         "hazard of her age.", ge=0, le=0.5,
     )
-    home_mortality_age_slope: float = P(
-        0.10, "log hazard per year of age",
-        "Gompertz slope fitted to the at-home life table 65-95 (docs/base_rates.md)",
-        "Hazard at home multiplies by exp(slope) per year of age.", ge=0, le=0.3,
+    home_mortality_age_slope_male: float = P(
+        0.106, "log hazard per year of age",
+        "CBS 70701ned 2019: Gompertz slope 0.124 through q80 and the 10-year survival from "
+        "80 (men), less 0.018 for the institutional share rising with age "
+        "(docs/base_rates.md)",
+        "A man's hazard at home multiplies by exp(slope) per year of age.", ge=0, le=0.3,
+    )
+    home_mortality_age_slope_female: float = P(
+        0.123, "log hazard per year of age",
+        "CBS 70701ned 2019: Gompertz slope 0.141 (women), less 0.018 (docs/base_rates.md)",
+        "A woman's hazard at home multiplies by exp(slope) per year of age.", ge=0, le=0.3,
     )
     mortality_vitality_log_hr: float = P(
         2.5, "log hazard per unit vitality", ASSUMPTION
@@ -84,13 +93,13 @@ class DemographyParams(Group):
         ge=0, le=8,
     )
     mortality_reference_vitality_80: float = P(
-        0.464, "vitality (0-1)", "fitted: the baseline's at-home vitality at 80 "
+        0.463, "vitality (0-1)", "fitted: the baseline's at-home vitality at 80 "
         "(calibration/base_rates.py, docs/base_rates.md)",
         "Vitality at which a person of 80 at home has the life table's at-home hazard.",
         ge=0, le=1,
     )
     mortality_reference_vitality_slope: float = P(
-        -0.0164, "vitality per year of age", "fitted with mortality_reference_vitality_80",
+        -0.0161, "vitality per year of age", "fitted with mortality_reference_vitality_80",
         "Change of that reference vitality per year of age (negative: it falls with age).",
         ge=-0.1, le=0.1,
     )
@@ -132,7 +141,8 @@ class Coefficients(NamedTuple):
 
     hazard_male_80: float      # yearly hazard at home of a man of 80 at reference vitality
     hazard_female_80: float
-    age_slope: float           # Gompertz slope per year of age
+    age_slope_male: float      # Gompertz slope per year of age
+    age_slope_female: float
     vitality_log_hr: float     # log hazard ratio per unit of vitality below reference
     vref_80: float             # reference vitality at 80
     vref_slope: float          # its change per year of age
@@ -144,7 +154,8 @@ def coefficients(p: Parameters) -> Coefficients:
     """The coefficients of this process, from the parameter tree."""
     d = p.demography
     return Coefficients(yearly_hazard(d.home_mortality_male_80),
-                        yearly_hazard(d.home_mortality_female_80), d.home_mortality_age_slope,
+                        yearly_hazard(d.home_mortality_female_80),
+                        d.home_mortality_age_slope_male, d.home_mortality_age_slope_female,
                         d.mortality_vitality_log_hr, d.mortality_reference_vitality_80,
                         d.mortality_reference_vitality_slope,
                         float(yearly_to_weekly(d.move_out_rate)), d.nh_hazard_ratio)
@@ -174,8 +185,11 @@ def _age_and_die(h, active, where, home, person, age, female, vitality, u_death,
         age[i] += 1.0 / 52.0
         s = person[i]
         a = age[i] - 80.0
-        base = c.hazard_female_80 if female[i] else c.hazard_male_80
-        hz = base * math.exp(c.age_slope * a + c.vitality_log_hr
+        if female[i]:
+            base, slope = c.hazard_female_80, c.age_slope_female
+        else:
+            base, slope = c.hazard_male_80, c.age_slope_male
+        hz = base * math.exp(slope * a + c.vitality_log_hr
                              * (c.vref_80 + c.vref_slope * a - vitality[i]))
         if where[i] == IN_NURSING_HOME:
             if u_death[s] < -math.expm1(-hz * c.nh_hazard_ratio / 52.0):
