@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from sim import Parameters, ThuisplusModel
+from sim.processes.common import WEEKS_PER_YEAR
 
 #: Age bands (lower bounds, years) of the tables; the last is open.
 BANDS = (0, 65, 75, 80, 85, 90)
 LABELS = ("<65", "65-74", "75-79", "80-84", "85-89", "90+")
-WEEKS_PER_YEAR = 52
 
 
 @dataclass
@@ -67,18 +67,17 @@ def _panel(p: Parameters, seed: int, weeks: int | None
     # in week w is the event of the person-week recorded at w - 1
     pan["death"] = (died >= 0) & (week == died - 1)
     pan["admit"] = (adm >= 0) & (week == adm - 1)
-    pan["female"] = m.res.female[rows]
     return pan, per, m
 
 
-def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = None,
-            log_hr: float | None = None) -> BaseRates:
+def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = None
+            ) -> BaseRates:
     """Base rates of the baseline arm over ``seeds`` runs of ``weeks`` weeks.
 
     ``weeks`` defaults to the programme and the lifetime follow-up.
     """
     p = Parameters() if p is None else p
-    b = p.demography.mortality_vitality_log_hr if log_hr is None else log_hr
+    b = p.demography.mortality_vitality_log_hr
     parts, stays, dead = [], [], []
     for s in range(seeds):
         pan, per, m = _panel(p, s, weeks)

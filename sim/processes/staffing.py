@@ -425,21 +425,11 @@ def _turnover(sh, active, pnil, provider, first_room, entropy64, week_no, p_payr
 
 
 @kernel
-def _leavers_of(sh, leavers, provider, p):
-    """How many of the flagged ``leavers`` work for provider ``p``."""
+def _leavers_of(sh, leavers, group, p):
+    """How many of the flagged ``leavers`` have ``group == p`` (a provider, or PNIL)."""
     n = 0
     for w in range(sh):
-        if leavers[w] and provider[w] == p:
-            n += 1
-    return n
-
-
-@kernel
-def _pnil_leavers(sh, leavers, pnil):
-    """How many of the flagged ``leavers`` are PNIL workers (leaving the building's rota)."""
-    n = 0
-    for w in range(sh):
-        if leavers[w] and pnil[w]:
+        if leavers[w] and group[w] == p:
             n += 1
     return n
 
@@ -637,7 +627,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                      res.transfer_refused, flags, staff.meta[0], staff.active)
             ev[EV_STAFF_TURNOVER] += n_leave
             ev[EV_STAFF_TURNOVER_PREF] += _leavers_of(staff.meta[0], flags, staff.provider, 0)
-            ev[EV_STAFF_TURNOVER_PNIL] += _pnil_leavers(staff.meta[0], flags, staff.pnil)
+            ev[EV_STAFF_TURNOVER_PNIL] += _leavers_of(staff.meta[0], flags, staff.pnil, True)
 
     for k in range(13):
         acc[k] = 0.0
