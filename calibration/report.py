@@ -25,10 +25,13 @@ from calibration.data import EvaluationData
 from calibration.simulate import Simulator
 from experiments.executors import Executor, make_executor
 
-__all__ = ["fit_table", "posterior_predictive", "write_fit_report"]
+__all__ = ["fit_table", "misfit_reason", "posterior_predictive", "write_fit_report"]
 
 PREDICTIVE_DRAWS = 40
 BAD_Z = 2.0
+#: Below this |Spearman ρ| between a free parameter and an observation's simulated value
+#: over every evaluation, the parameter is said not to move the observation.
+WEAK_RHO = 0.2
 
 
 def posterior_predictive(result: Any, cfg: CalibrationConfig, sim: Simulator,
@@ -70,6 +73,39 @@ def fit_table(sim: Simulator, pred: pd.DataFrame) -> pd.DataFrame:
                      "predicted_p95": float(np.percentile(v, 95)) if len(v) else np.nan,
                      "z": z, "fits": bool(abs(z) <= BAD_Z) if np.isfinite(z) else False})
     return pd.DataFrame(rows)
+
+
+def misfit_reason(value: float, simulated: np.ndarray, thetas: pd.DataFrame) -> str:
+    """Why an observation fits badly, read off every evaluation of the fit.
+
+    ``simulated``: its simulated value in each evaluation; ``thetas``: the free
+    parameters of those evaluations (one column each). Three answers, in this order:
+    the data lie outside everything the priors produced (**out of reach**); no free
+    parameter moves it (|Spearman ρ| < ``WEAK_RHO`` for each: **nothing moves it**); or
+    the parameters that move it are held by the other observations (**a compromise**).
+    """
+    ok = np.isfinite(simulated)
+    v = simulated[ok]
+    if len(v) < 3:
+        return "too few finite simulations to say why"
+    lo, hi = float(v.min()), float(v.max())
+    if not lo <= value <= hi:
+        return (f"out of reach: the {len(v)} evaluations over the priors simulated "
+                f"{lo:.3g}-{hi:.3g}; widen a prior or free what drives it")
+    rho = {}
+    for k in thetas.columns:
+        x = thetas[k].to_numpy(float)[ok]
+        if np.ptp(x) > 0 and np.ptp(v) > 0:
+            r = stats.spearmanr(x, v).statistic
+            rho[k] = float(r) if np.isfinite(r) else 0.0
+    if not rho:
+        return "nothing moves it: the simulated value is the same in every evaluation"
+    best = max(rho, key=lambda k: abs(rho[k]))
+    if abs(rho[best]) < WEAK_RHO:
+        return (f"nothing moves it: no free parameter has |ρ| ≥ {WEAK_RHO:g} with it "
+                f"(strongest {best}, ρ = {rho[best]:+.2f}); its causes are fixed parameters")
+    return (f"a compromise: {best} moves it most (ρ = {rho[best]:+.2f}) and the other "
+            "observations hold that parameter where it is")
 
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -224,6 +260,16 @@ def write_fit_report(result: Any, cfg: CalibrationConfig, data: EvaluationData,
         if own:
             ex.close()
     table = fit_table(sim, pred)
+    table["reason"] = ""
+    evaluations = out / "simulations.parquet"
+    if evaluations.exists() and (~table["fits"]).any():
+        every = pd.read_parquet(evaluations)
+        thetas = every[[k for k in cfg.free if k in every.columns]]
+        for i in table.index[~table["fits"]]:
+            col = f"sim:{table.at[i, 'observation']}"
+            if col in every.columns:
+                table.at[i, "reason"] = misfit_reason(
+                    float(table.at[i, "value"]), every[col].to_numpy(float), thetas)
     params = parameter_table(result, cfg)
     paths = {"fit": out / "fit.csv", "parameters": out / "parameters.csv",
              "plot_fit": out / "fit.png", "plot_marginals": out / "marginals.png",
@@ -276,8 +322,11 @@ def write_fit_report(result: Any, cfg: CalibrationConfig, data: EvaluationData,
                      f"{r.z:+.1f} | {'' if r.fits else '**fits badly**'} |")
     lines += ["", (f"{len(bad)} of {len(table)} observations fit badly: "
                    + ", ".join(sorted(set(bad['indicator']))) + "."
-                   if len(bad) else "Every observation fits within 2 σ."), "",
-              "![fit](fit.png)", "", "![marginals](marginals.png)", ""]
+                   if len(bad) else "Every observation fits within 2 σ."), ""]
+    for r in table[~table["fits"]].itertuples():
+        lines.append(f"- **{r.indicator} {r.date} {r.complex}**: "
+                     + (r.reason or "no evaluations to say why") + ".")
+    lines += ["", "![fit](fit.png)", "", "![marginals](marginals.png)", ""]
     if "plot_pairs" in paths:
         lines += ["![pairs](pairs.png)", ""]
     lines += ["![convergence](convergence.png)", ""]

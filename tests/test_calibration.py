@@ -256,3 +256,21 @@ def test_shipped_calibration_reproduces_about_40_clients(tmp_path):
     clients = fit[(fit["indicator"] == "wmo_clients_preferred") & (fit["date"] == "2023-01-01")]
     assert clients["predicted_mean"].between(30, 50).all()
     assert "fit badly" in r.output or "fit within" in r.output
+
+
+def test_a_badly_fitting_observation_says_why():
+    from calibration.report import misfit_reason
+    rng = np.random.default_rng(3)
+    thetas = pd.DataFrame({"a": rng.uniform(0, 1, 400), "b": rng.uniform(0, 1, 400)})
+    driven = 2.0 * thetas["a"].to_numpy() + rng.normal(0, 0.05, 400)  # a moves it
+    noise = rng.normal(0.5, 0.1, 400)                                 # nothing does
+    lo, hi = driven.min(), driven.max()
+    for outside in (5.0, -1.0):
+        why = misfit_reason(outside, driven, thetas)
+        assert why.startswith("out of reach") and f"{lo:.3g}-{hi:.3g}" in why
+    why = misfit_reason(0.6, noise, thetas)
+    assert why.startswith("nothing moves it") and "fixed parameters" in why
+    why = misfit_reason(1.0, driven, thetas)
+    assert why.startswith("a compromise: a moves it most")
+    nan = np.full(400, np.nan)
+    assert misfit_reason(1.0, nan, thetas).startswith("too few")
