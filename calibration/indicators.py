@@ -345,3 +345,45 @@ def _staff_outflow(w: pd.DataFrame) -> float:
 def _wmo_cost(w: pd.DataFrame) -> float:
     return _ratio(wmo_cost_in_complex(w).sum(), w["wmo_clients"].sum())
 
+
+
+# ------------------------------------------------------------ by age band (75-84, 85+)
+_BAND_LABEL = {"75_84": "aged 75-84", "85plus": "aged 85 or over"}
+
+
+def _band_years(w: pd.DataFrame, band: str) -> float:
+    return float(w[f"residents_{band}"].sum()) / 52.0
+
+
+def _register_bands() -> None:
+    """Mortality, admission and household-help indicators per age band, one of each kind."""
+    for band, label in _BAND_LABEL.items():
+        def mortality(w: pd.DataFrame, band: str = band) -> float:
+            return _ratio(100.0 * w[f"deaths_{band}"].sum(), _band_years(w, band))
+
+        def admissions(w: pd.DataFrame, band: str = band) -> float:
+            return _ratio(100.0 * w[f"admissions_{band}"].sum(), _band_years(w, band))
+
+        def household_help(w: pd.DataFrame, band: str = band) -> float:
+            return _ratio(w[f"hh_clients_{band}"].sum(), w[f"residents_{band}"].sum())
+
+        register(f"mortality_{band}_per_100_per_year", unit="per 100 resident-years",
+                 kind="rate",
+                 description=f"Deaths of residents {label} living in the complex per 100 "
+                             f"resident-years {label} (age at death; resident-years from "
+                             f"the weekly count of residents {label}).",
+                 source_note="CBS 70701ned 2019 without the institutionalised, for the "
+                             "complex's age and sex mix (docs/base_rates.md)")(mortality)
+        register(f"nh_admissions_{band}_per_100_per_year", unit="per 100 resident-years",
+                 kind="rate",
+                 description=f"Nursing-home admissions of residents {label} per 100 "
+                             f"resident-years {label}.",
+                 source_note="derived by age from CBS institutional shares over an ActiZ "
+                             "stay (docs/base_rates.md)")(admissions)
+        register(f"household_help_share_{band}", unit="share of residents", kind="share",
+                 description=f"Share of resident-weeks {label} with Wmo household help.",
+                 source_note="CBS/GMSD 2022: nationally 14.7% of 75-84 and 29.3% of 85+ "
+                             "receive household help")(household_help)
+
+
+_register_bands()

@@ -28,7 +28,7 @@ class CareType:
     name: str
     law: str
     unit: str
-    cost_key: str  # field of CostParams, or "wlz_home_week" (derived)
+    cost_key: str  # field of CostParams, or "vpt_week" / "mpt_week" (derived)
     event: str     # the weekly event (sim.processes.common.EVENTS) that counts its use;
                    # "" for the nursing home, whose days the engine counts itself
 
@@ -41,7 +41,8 @@ CARE_TYPES: tuple[CareType, ...] = (
     CareType("physio", "zvw", "sessions", "physio_session", "physio"),
     CareType("ed", "zvw", "visits", "ed_visit", "ed"),
     CareType("hospital", "zvw", "days", "hospital_day", "hospital_days"),
-    CareType("wlz_home", "wlz", "weeks", "wlz_home_week", "wlz_home_weeks"),
+    CareType("vpt", "wlz", "weeks", "vpt_week", "vpt_weeks"),
+    CareType("mpt", "wlz", "weeks", "mpt_week", "mpt_weeks"),
     CareType("nursing_home", "wlz", "days", "nursing_home_day", ""),
 )
 CARE_INDEX = {c.name: i for i, c in enumerate(CARE_TYPES)}
@@ -58,8 +59,9 @@ class PriceBook:
         self.factor = price_factor(costs.unit_cost_year, costs.price_year)
         base = []
         for c in CARE_TYPES:
-            if c.cost_key == "wlz_home_week":
-                base.append(costs.wlz_home_cost_ratio * costs.nursing_home_day * 7.0)
+            if c.cost_key in ("vpt_week", "mpt_week"):  # a share of a nursing-home week
+                ratio = costs.vpt_cost_ratio if c.cost_key == "vpt_week" else costs.mpt_cost_ratio
+                base.append(ratio * costs.nursing_home_day * 7.0)
             else:
                 base.append(getattr(costs, c.cost_key))
         self.base = np.array(base, dtype=float) * self.factor

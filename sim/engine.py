@@ -36,6 +36,8 @@ from sim.processes import (
 )
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
+    AGE_75,
+    AGE_85,
     CNT_LEDGER,
     CNT_NH,
     CNT_PREFERRED,
@@ -48,7 +50,7 @@ from sim.processes.common import (
     L_WEEKS_SEVERELY_LONELY,
     ST_OK,
     WLZ_ASSESSING,
-    WLZ_HOME,
+    WLZ_VPT,
     _splitmix64,
     inverse_normal,
     nonliteral,
@@ -109,7 +111,9 @@ S_N, S_AGE, S_VIT, S_FRAIL, S_DEM, S_LON, S_LONELY, S_SEVERE, S_TIES = range(9)
 S_WMO, S_WMO_PREF, S_BEG, S_DN, S_WLZ_HOME, S_WLZ_ASSESS, S_ATTACH = range(9, 16)
 S_ELSEWHERE = 16
 S_SEVERE_PERSONS = 17           # persons followed, severely lonely (written by persons_week)
-N_STATS = 18
+# residents and household-help clients of the complex by age band (common.AGE_75, AGE_85)
+S_N_75_84, S_N_85PLUS, S_HH_75_84, S_HH_85PLUS = range(18, 22)
+N_STATS = 22
 
 
 class State(NamedTuple):
@@ -545,6 +549,7 @@ def _summarise(S, C, programme):
     scale = S.net_scale[0]
     n = age = vit = frail = dem = lon = lonely = severe = ties = 0.0
     wmo = wmo_pref = beg = dn = wlz_home = wlz_assess = attach = elsewhere = 0.0
+    n_75 = n_85 = hh_75 = hh_85 = 0.0
     for i in range(res.meta[0]):
         if not res.home[i]:
             if res.active[i] and res.community[i]:
@@ -553,7 +558,17 @@ def _summarise(S, C, programme):
         if programme:
             res.exposed[i] = True
         n += 1.0
-        age += res.age[i]
+        a = res.age[i]
+        age += a
+        hh = S.demand_hh[i] > 0.0
+        if a >= AGE_85:
+            n_85 += 1.0
+            if hh:
+                hh_85 += 1.0
+        elif a >= AGE_75:
+            n_75 += 1.0
+            if hh:
+                hh_75 += 1.0
         vit += res.vitality[i]
         if res.vitality[i] < C.frail_threshold:
             frail += 1.0
@@ -575,7 +590,7 @@ def _summarise(S, C, programme):
             beg += 1.0
         if S.demand_dn[i] > 0.0:
             dn += 1.0
-        if res.wlz[i] == WLZ_HOME:
+        if res.wlz[i] >= WLZ_VPT:
             wlz_home += 1.0
         elif res.wlz[i] == WLZ_ASSESSING:
             wlz_assess += 1.0
@@ -584,6 +599,7 @@ def _summarise(S, C, programme):
     st[S_WMO], st[S_WMO_PREF], st[S_BEG], st[S_DN] = wmo, wmo_pref, beg, dn
     st[S_WLZ_HOME], st[S_WLZ_ASSESS], st[S_ATTACH] = wlz_home, wlz_assess, attach
     st[S_ELSEWHERE] = elsewhere
+    st[S_N_75_84], st[S_N_85PLUS], st[S_HH_75_84], st[S_HH_85PLUS] = n_75, n_85, hh_75, hh_85
 
 
 @kernel

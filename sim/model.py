@@ -28,8 +28,12 @@ from sim.engine import (
     S_DN,
     S_ELSEWHERE,
     S_FRAIL,
+    S_HH_75_84,
+    S_HH_85PLUS,
     S_LON,
     S_LONELY,
+    S_N_75_84,
+    S_N_85PLUS,
     S_SEVERE,
     S_SEVERE_PERSONS,
     S_TIES,
@@ -73,7 +77,6 @@ from sim.processes.common import (
     ST_NEEDS_ROOM,
     ST_OK,
     ST_RESIDENTS_FULL,
-    WLZ_HOME,
 )
 from sim.processes.loneliness import SocialNetwork
 from sim.rng import make_streams, seed_entropy
@@ -160,8 +163,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("vacant_dwellings", "empty dwellings", "record"),
     Column("inflow", "residents who moved in this week"),
     Column("deaths", "residents who died this week"),
+    Column("deaths_75_84", "of whom aged 75-84"),
+    Column("deaths_85plus", "of whom aged 85 or over"),
     Column("admissions", "residents admitted to a nursing home this week (they leave)"),
+    Column("admissions_75_84", "of whom aged 75-84"),
+    Column("admissions_85plus", "of whom aged 85 or over"),
     Column("moves_out", "residents who moved out for other reasons this week"),
+    Column("residents_75_84", "residents aged 75-84 (in the week's summary)", "count",
+           S_N_75_84),
+    Column("residents_85plus", "residents aged 85 or over", "count", S_N_85PLUS),
     Column("mean_age", "mean age of residents (years)", "mean", S_AGE),
     Column("mean_vitality", "mean vitality (0 frail - 1 vital)", "mean", S_VIT),
     Column("frail_share", "share of residents below the frailty threshold", "mean", S_FRAIL),
@@ -181,6 +191,10 @@ COLUMNS: tuple[Column, ...] = (
            "count", S_WMO),
     Column("wmo_clients_preferred", "Wmo clients of the preferred provider", "count",
            S_WMO_PREF),
+    Column("hh_clients_75_84", "residents aged 75-84 receiving household help", "count",
+           S_HH_75_84),
+    Column("hh_clients_85plus", "residents aged 85 or over receiving household help",
+           "count", S_HH_85PLUS),
     Column("begeleiding_clients", "residents with a begeleiding indication", "count", S_BEG),
     Column("dn_clients", "residents receiving district nursing", "count", S_DN),
     Column("wlz_home_clients", "residents with Wlz care at home (vpt/mpt)", "count",
@@ -545,7 +559,9 @@ class ThuisplusModel(mesa.Model):
         cp = self.p.care
         v, dem = res.vitality[rows], res.dementia[rows]
         wlz = (v < cp.wlz_threshold) | (dem & (v < cp.wlz_dementia_threshold))
-        res.wlz[rows[wlz]] = WLZ_HOME
+        e64 = np.uint64(self.entropy & (2**64 - 1))
+        for r in rows[wlz].tolist():  # vpt or mpt: the person's own trait
+            res.wlz[r] = care_needs.home_form(e64, res.person[r], cp.wlz_vpt_share)
         # Indications and demand at the start, without admissions before week 0.
         care_needs.week(S, C, care_needs.draw(burn, C), 0, 0.0, 0.0)
         informal_care.week(S, C, informal_care.draw(burn, C), True)

@@ -182,11 +182,24 @@ class CostParams(_Group):
         "activities",
         "Wlz nursing-home day (what the care office pays for a place).", ge=0, le=2000,
     )
-    wlz_home_cost_ratio: float = P(
-        0.8, "ratio", "EVAL §5 expects home cheaper; Zorginstituut: home can cost up to +25% "
-        "(range spans both)",
-        "Cost of a week of Wlz care at home (vpt/mpt) relative to a week in a nursing home.",
-        ge=0.3, le=1.5,
+    vpt_cost_ratio: float = P(
+        0.42, "ratio", "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
+        "'volledig pakket thuis' EUR 527.4m in 2020 (VWS, staatvenz.nl) over 14,380 vpt users "
+        "(Monitor Langdurige Zorg, Nov 2020) = ~EUR 100 a day, against ~EUR 237 a day of "
+        "institutional VV care (Zorginstituut: EUR 10.79bn, 2020, over 124,985 VV residents, "
+        "2019); all Wlz sectors, years mixed; the range reaches the tariff-based 75-85% "
+        "guess (parameters.md, estimate)",
+        "Cost of a week of Wlz care at home as a full package (vpt) relative to a week in a "
+        "nursing home.", ge=0.1, le=1.5,
+    )
+    mpt_cost_ratio: float = P(
+        0.20, "ratio", "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
+        "'extramurale zorg' EUR 667.8m in 2020 (VWS; mostly mpt, an assumption) over "
+        "34,290-44,000 mpt users (Monitor Langdurige Zorg 2020) = EUR 42-53 a day, 0.18-0.23 "
+        "of the institutional VV day; a personal budget is priced alike (both capped at 1.25x "
+        "the institutional cost, Zorginstituut)",
+        "Cost of a week of Wlz care at home as modules (mpt) relative to a week in a "
+        "nursing home.", ge=0.05, le=1.5,
     )
     informal_care_hour: float = P(
         18.80, "€ per hour", "Kostenhandleiding 2024 (2022 prices): informal care, "
@@ -572,7 +585,29 @@ def _allowed_text(dotted: str, msg: str) -> str:
     return f"{msg}; {_range_text(info)}"
 
 
+#: Keys that once existed, and what took their place: an old parameter file or spec gets
+#: told where its setting went instead of only "unknown key".
+REMOVED_KEYS: dict[str, str] = {
+    "costs.wlz_home_cost_ratio": "split into costs.vpt_cost_ratio and costs.mpt_cost_ratio "
+    "(Wlz at home as a full package or as modules), with care.wlz_vpt_share choosing between "
+    "them",
+    "care.nh_mortality": "replaced by demography.nh_hazard_ratio (the person's own hazard at "
+    "home times this ratio)",
+    "demography.mortality_male_80": "replaced by demography.home_mortality_male_80 (mortality "
+    "of persons living at home)",
+    "demography.mortality_female_80": "replaced by demography.home_mortality_female_80",
+    "demography.mortality_age_slope": "replaced by demography.home_mortality_age_slope_male "
+    "and demography.home_mortality_age_slope_female",
+    "demography.home_mortality_age_slope": "replaced by "
+    "demography.home_mortality_age_slope_male and demography.home_mortality_age_slope_female",
+    "costs.indexation": "removed: prices are constant (costs.price_year); "
+    "money.indexation drives only the contract's nominal amounts",
+}
+
+
 def _unknown_key_help(dotted: str) -> str:
+    if dotted in REMOVED_KEYS:
+        return f"no longer a parameter: {REMOVED_KEYS[dotted]}"
     parent, _, name = dotted.rpartition(".")
     model: Any = Parameters
     if parent:

@@ -237,7 +237,7 @@ class Resident(ArrayAgent):
         "post_acute_weeks": (np.float64, 0.0),  # weeks of district nursing after discharge
         "wmo_hh": (np.bool_, False),          # household-help indication
         "wmo_beg": (np.bool_, False),         # begeleiding indication
-        "wlz": (np.int8, 0),                  # 0 none, 1 eligible (assessment), 2 care at home
+        "wlz": (np.int8, 0),                  # 0 none, 1 eligible (assessment), 2 vpt, 3 mpt
         "provider": (np.int16, -1),           # Wmo provider (0 = preferred), -1 none
         "worker": (np.int32, -1),             # row of the regular household-help worker
         "attachment": (np.float64, 0.0),      # to the regular worker 0..1

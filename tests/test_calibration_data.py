@@ -251,6 +251,12 @@ MAGNITUDE = {  # plausible ranges in a short run of a small complex
     "carers_heavily_burdened_share": (0.0, 0.6),
     "staff_outflow_per_year": (0.0, 1.0),
     "wmo_cost_per_client_week": (40.0, 200.0),
+    "mortality_75_84_per_100_per_year": (0.0, 25.0),
+    "mortality_85plus_per_100_per_year": (0.0, 60.0),
+    "nh_admissions_75_84_per_100_per_year": (0.0, 20.0),
+    "nh_admissions_85plus_per_100_per_year": (0.0, 40.0),
+    "household_help_share_75_84": (0.0, 1.0),
+    "household_help_share_85plus": (0.0, 1.0),
 }
 
 
@@ -381,3 +387,24 @@ def test_valid_rows_round_trip(tmp_path, rows):
 
 def test_shipped_paths_exist():
     assert SHIPPED_EVALUATION.is_file() and SHIPPED_COMPLEXES.is_file()
+
+
+def test_age_band_columns_count_the_right_residents():
+    # the age-band columns are parts of their totals, and the last week's stocks are the
+    # final state's residents by age (independently counted from the arrays)
+    m = ThuisplusModel(Parameters().with_overrides(
+        {"building.dwellings": 80, "building.floors": 4}), rng=3).run(156)
+    w = m.weekly()
+    for total, parts in (("deaths", ("deaths_75_84", "deaths_85plus")),
+                         ("admissions", ("admissions_75_84", "admissions_85plus")),
+                         ("residents", ("residents_75_84", "residents_85plus"))):
+        assert (w[list(parts)].sum(axis=1) <= w[total]).all(), total
+        assert w[list(parts)].to_numpy().sum() > 0, total
+    assert (w["hh_clients_75_84"] <= w["residents_75_84"]).all()
+    res = m.res
+    home = res.home[: res.high]
+    age = res.age[: res.high][home]
+    last = w.iloc[-1]
+    assert last["residents_75_84"] == ((age >= 75) & (age < 85)).sum()
+    assert last["residents_85plus"] == (age >= 85).sum()
+    assert last["residents"] == home.sum()

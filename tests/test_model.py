@@ -11,7 +11,7 @@ REQUIRED_COLUMNS = [
     "cost_wlz", "severely_lonely_share", "mean_vitality", "deaths", "admissions",
     "carers_overburdened", "staff_turnover", "unmet_care_hours",
     "use_household_help", "use_begeleiding", "use_district_nursing", "use_gp", "use_physio",
-    "use_ed", "use_hospital", "use_wlz_home", "use_nursing_home",
+    "use_ed", "use_hospital", "use_vpt", "use_mpt", "use_nursing_home",
 ]
 
 

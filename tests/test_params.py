@@ -66,11 +66,26 @@ def test_unknown_group_is_named():
     assert "vitaliti" in e.value.format() and "did you mean 'vitality'" in e.value.format()
 
 
+@pytest.mark.parametrize("key,instead", [
+    ("costs.wlz_home_cost_ratio", "costs.vpt_cost_ratio"),
+    ("care.nh_mortality", "demography.nh_hazard_ratio"),
+    ("demography.mortality_male_80", "demography.home_mortality_male_80"),
+])
+def test_a_removed_key_says_what_replaced_it(key, instead):
+    from sim.params import REMOVED_KEYS, iter_fields
+    with pytest.raises(ParameterError) as e:
+        Parameters().with_overrides({key: 0.5})
+    msg = e.value.format()
+    assert key in msg and "no longer a parameter" in msg and instead in msg
+    # a removed key must not be a parameter again (then its note would never show)
+    assert not set(REMOVED_KEYS) & {k for k, _ in iter_fields()}
+
+
 @pytest.mark.parametrize("key,value,allowed", [
     ("vitality.fall_probability", -1.0, ">= 0"),
     ("building.initial_occupancy", 1.5, "<= 1"),
     ("building.dwellings", "many", "integer"),
-    ("costs.wlz_home_cost_ratio", 3.0, "<= 1.5"),
+    ("costs.vpt_cost_ratio", 3.0, "<= 1.5"),
 ])
 def test_bad_value_names_key_value_and_range(key, value, allowed):
     with pytest.raises(ParameterError) as e:

@@ -131,8 +131,25 @@ def test_travel_share_falls_with_clustered_clients():
 def test_wlz_at_home_instead_of_admission():
     home = {"care.wlz_home_share": 1.0, "care.wlz_home_admission_rate": 0.0}
     assert mean_over_seeds(home, "admissions", agg="sum") == 0.0
-    assert mean_over_seeds(home, "use_wlz_home", agg="sum") > mean_over_seeds(
-        {"care.wlz_home_share": 0.0}, "use_wlz_home", agg="sum")
+    for form in ("use_vpt", "use_mpt"):
+        assert mean_over_seeds(home, form, agg="sum") > mean_over_seeds(
+            {"care.wlz_home_share": 0.0}, form, agg="sum")
+
+
+def test_vpt_or_mpt_is_the_persons_own_trait():
+    # the form of care at home follows wlz_vpt_share and is a trait of the person: every
+    # person at home in both arms of a pair takes the same form
+    from sim.processes.care_needs import home_form
+    from sim.processes.common import WLZ_MPT, WLZ_VPT
+    e64 = np.uint64(12345)
+    forms = np.array([home_form(e64, k, 0.3) for k in range(4000)])
+    assert set(forms.tolist()) == {WLZ_VPT, WLZ_MPT}
+    assert (forms == WLZ_VPT).mean() == pytest.approx(0.3, abs=0.03)
+    # a larger share only turns mpt into vpt, never the reverse (monotone coupling)
+    more = np.array([home_form(e64, k, 0.6) for k in range(4000)])
+    assert ((forms == WLZ_VPT) <= (more == WLZ_VPT)).all()
+    assert mean_over_seeds({"care.wlz_vpt_share": 0.0}, "use_vpt", agg="sum") == 0.0
+    assert mean_over_seeds({"care.wlz_vpt_share": 1.0}, "use_mpt", agg="sum") == 0.0
 
 
 def test_price_book_constant_prices_arithmetic():
@@ -143,8 +160,12 @@ def test_price_book_constant_prices_arithmetic():
     assert pb.unit_costs(2024)[i] == pb.unit_costs(2021)[i] == pb.unit_costs(2022)[i]
     later = PriceBook(CostParams(price_year=2025))
     assert later.unit_costs(2021)[i] == pytest.approx(32.76 * 134.56 / 121.43)
-    j = [c.name for c in CARE_TYPES].index("wlz_home")
-    assert pb.unit_costs(2022)[j] == pytest.approx(0.8 * 290 * 7)
+    names = [c.name for c in CARE_TYPES]
+    vpt, mpt = names.index("vpt"), names.index("mpt")
+    costs = CostParams(price_year=2022)
+    assert pb.unit_costs(2022)[vpt] == pytest.approx(costs.vpt_cost_ratio * 290 * 7)
+    assert pb.unit_costs(2022)[mpt] == pytest.approx(costs.mpt_cost_ratio * 290 * 7)
+    assert pb.unit_costs(2022)[mpt] < pb.unit_costs(2022)[vpt]
     use = np.zeros(len(CARE_TYPES))
     use[i] = 10.0
     _per_type, per_law = pb.cost(use, 2022)

@@ -16,7 +16,7 @@ from sim.processes.common import (
     EF_PREFERRED_HH,
     EF_WLZ_HOME,
     EV_TRANSFERS,
-    WLZ_HOME,
+    WLZ_VPT,
 )
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def _transfer(h, active, seat, demand_hh, demand_beg, demand_dn, wlz, provider, 
     """
     n = 0
     for i in range(h):
-        if not active[i] or wlz[i] == WLZ_HOME:
+        if not active[i] or wlz[i] >= WLZ_VPT:
             continue
         s = seat[i]
         wmo = (hh and demand_hh[i] > 0.0) or (beg and demand_beg[i] > 0.0)

@@ -9,15 +9,17 @@
   only its small direct GP effect; the rest runs through vitality).
 - **Wlz**: below ``wlz_threshold`` (or ``wlz_dementia_threshold`` with dementia) a
   resident is assessed; the indication comes at ``wlz_indication_rate``. A share takes it
-  at home (vpt/mpt, replacing Wmo and district nursing); the others are admitted to a
-  nursing home and leave. Wlz clients at home are admitted later at
-  ``wlz_home_admission_rate``.
+  at home (replacing Wmo and district nursing); the others are admitted to a nursing home
+  and leave. At home, a person takes the full package (vpt) or modules (mpt) by a trait
+  of their own (``wlz_vpt_share``), the same in both arms. Wlz clients at home are
+  admitted later at ``wlz_home_admission_rate``.
 
 The hours computed here are *demand*; the staffing process delivers them.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.param_base import ASSUMPTION, RATE_YEAR, Group, P
@@ -28,16 +30,20 @@ from sim.processes.common import (
     EV_ADMISSIONS_OUTSIDE,
     EV_GP,
     EV_GP_ACUTE,
+    EV_MPT_WEEKS,
     EV_PHYSIO,
     EV_PHYSIO_ACUTE,
-    EV_WLZ_HOME_WEEKS,
+    EV_VPT_WEEKS,
     L_GP,
+    L_MPT,
     L_PHYSIO,
-    L_WLZ_HOME,
+    L_VPT,
     WLZ_ASSESSING,
-    WLZ_HOME,
+    WLZ_MPT,
     WLZ_NONE,
+    WLZ_VPT,
     end_outside,
+    keyed_uniform3,
     leave,
     nonliteral,
     rate_to_weekly,
@@ -137,6 +143,15 @@ class CareParams(Group):
         "Share of new Wlz indications taken as care at home (vpt/mpt) instead of admission.",
         ge=0, le=1,
     )
+    wlz_vpt_share: float = P(
+        0.35, "share of persons", ASSUMPTION + " (docs/base_rates.md, Wlz at home): of adults "
+        "with Wlz care at home in all sectors, 19% had vpt, 44% mpt and 37% a personal budget "
+        "only (Monitor Langdurige Zorg, Nov 2020); elderly care has fewer personal budgets "
+        "(23% of Wlz pgb spending, VWS 2022), so its vpt share is put higher; plausible "
+        "0.2-0.5; no VV-only split found",
+        "Share of persons who, with Wlz care at home, take the full package (vpt); the others "
+        "take modules (mpt) or a personal budget, priced as mpt.", ge=0, le=1,
+    )
     wlz_home_admission_rate: float = P(
         0.15, RATE_YEAR, ASSUMPTION + ", fitted with wlz_home_share to the at-home share of "
         "Wlz clients and admission by age (docs/base_rates.md)",
@@ -149,7 +164,8 @@ class CareParams(Group):
 #: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
 #: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = CareParams, "care", "care"
-RECORDS = ("admissions", "gp", "physio", "wlz_home_weeks", "admissions_outside")
+RECORDS = ("admissions", "gp", "physio", "vpt_weeks", "mpt_weeks", "admissions_outside",
+           "admissions_75_84", "admissions_85plus")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.community", "res.dementia", "res.hh_threshold", "res.home", "res.loneliness",
@@ -158,13 +174,25 @@ STATE = ("res.community", "res.dementia", "res.hh_threshold", "res.home", "res.l
 SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "person_year", "scratch_acc",
            "scratch_idx")
 # Accumulator slots.
-A_GP, A_PHYSIO, A_WLZ_HOME = range(3)
+A_GP, A_PHYSIO, A_VPT, A_MPT = range(4)
+#: Key of the person's keyed draw that picks vpt or mpt (sim.rng.keyed_uniform).
+VPT_KEY = zlib.crc32(b"wlz-at-home-vpt-or-mpt")
+
+
+@kernel
+def home_form(entropy64, person, vpt_share):
+    """The form of Wlz care at home a person takes: ``WLZ_VPT`` or ``WLZ_MPT``.
+
+    A trait of the person (a keyed draw on the run and the person's number): the same in
+    both arms and whenever the indication comes, and no other draw moves.
+    """
+    return WLZ_VPT if keyed_uniform3(entropy64, VPT_KEY, person, 0) < vpt_share else WLZ_MPT
 
 
 @kernel
 def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_threshold, trait,
            wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc, pl,
-           p_indication, home_share, base_home_share, p_home_admission, c):
+           p_indication, home_share, base_home_share, p_home_admission, entropy64, c):
     """Indications, Wlz decisions and demand of every person outside a nursing home.
 
     Flags admissions (1 from the complex, 2 from elsewhere). The Thuisplusflat's share of
@@ -181,10 +209,11 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
     ``S.demand_beg``; ``demand_dn`` = ``S.demand_dn``; ``admit``; ``u``; ``acc``;
     ``pl`` = ``S.person_year``; ``p_indication``; ``home_share`` =
     ``min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0)``; ``base_home_share`` =
-    ``min(c.wlz_home_share, 1.0)``; ``p_home_admission``; ``c``.
+    ``min(c.wlz_home_share, 1.0)``; ``p_home_admission``; ``entropy64`` = ``C.entropy64``;
+    ``c``.
     """
     n_admit = 0
-    gp_sum, physio_sum, wlz_home = acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME]  # locals
+    gp_sum, physio_sum, vpt, mpt = acc[A_GP], acc[A_PHYSIO], acc[A_VPT], acc[A_MPT]  # locals
     for i in range(h):
         admit[i] = 0
         demand_hh[i] = 0.0
@@ -201,12 +230,12 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
         if wlz[i] == WLZ_ASSESSING:
             if u[0, s] < p_indication:
                 if u[1, s] < (home_share if home[i] else base_home_share):
-                    wlz[i] = WLZ_HOME
+                    wlz[i] = home_form(entropy64, s, c.wlz_vpt_share)
                 else:
                     admit[i] = 1 if home[i] else 2
                     n_admit += 1
                     continue
-        elif wlz[i] == WLZ_HOME and u[2, s] < p_home_admission:
+        elif wlz[i] >= WLZ_VPT and u[2, s] < p_home_admission:
             admit[i] = 1 if home[i] else 2
             n_admit += 1
             continue
@@ -222,9 +251,13 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
             post_acute[i] = max(post_acute[i] - 1.0, 0.0)
         else:
             post = False
-        if wlz[i] == WLZ_HOME:  # Wlz care at home replaces Wmo and district nursing
-            wlz_home += 1.0
-            pl[i, L_WLZ_HOME] += 1.0
+        if wlz[i] == WLZ_VPT:  # Wlz care at home replaces Wmo and district nursing
+            vpt += 1.0
+            pl[i, L_VPT] += 1.0
+            continue
+        if wlz[i] == WLZ_MPT:
+            mpt += 1.0
+            pl[i, L_MPT] += 1.0
             continue
         thr = hh_threshold[i]
         if v < thr:
@@ -242,7 +275,7 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
         if post:
             dn = max(dn, c.post_discharge_dn_hours)
         demand_dn[i] = dn
-    acc[A_GP], acc[A_PHYSIO], acc[A_WLZ_HOME] = gp_sum, physio_sum, wlz_home
+    acc[A_GP], acc[A_PHYSIO], acc[A_VPT], acc[A_MPT] = gp_sum, physio_sum, vpt, mpt
     return n_admit
 
 
@@ -253,6 +286,7 @@ class Coefficients(NamedTuple):
     wlz_dementia_threshold: float
     p_indication: float         # weekly probability that an assessment ends in an indication
     wlz_home_share: float       # share of indications taken at home (before effects)
+    wlz_vpt_share: float        # share of persons who take care at home as a full package
     p_home_admission: float     # weekly admission probability of Wlz clients at home
     hh_hours_base: float
     hh_hours_slope: float
@@ -273,7 +307,8 @@ def coefficients(p: Parameters) -> Coefficients:
     cp = p.care
     return Coefficients(
         cp.wlz_threshold, cp.wlz_dementia_threshold, float(rate_to_weekly(cp.wlz_indication_rate)),
-        cp.wlz_home_share, float(rate_to_weekly(cp.wlz_home_admission_rate)), cp.hh_hours_base,
+        cp.wlz_home_share, cp.wlz_vpt_share, float(rate_to_weekly(cp.wlz_home_admission_rate)),
+        cp.hh_hours_base,
         cp.hh_hours_slope, cp.begeleiding_dementia_prob, cp.begeleiding_hours, cp.dn_threshold,
         cp.dn_hours_base, cp.dn_hours_slope, cp.post_discharge_dn_hours, cp.gp_contacts_base,
         cp.gp_contacts_frailty, cp.gp_loneliness_effect, cp.physio_sessions_frailty)
@@ -294,14 +329,14 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     """
     c, res, e, admit, acc = C.care, S.res, S.eff, S.flags, S.scratch_acc
     h = res.meta[0]
-    for k in range(3):
+    for k in range(4):
         acc[k] = 0.0
     n_admit = _needs(h, res.community, res.person, res.home, res.vitality, res.dementia,
                      res.loneliness, res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh,
                      res.wmo_beg, res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn,
                      admit, u, acc, S.person_year, p_indication,
                      min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0),
-                     min(c.wlz_home_share, 1.0), p_home_admission, c)
+                     min(c.wlz_home_share, 1.0), p_home_admission, C.entropy64, c)
     if n_admit:
         n = rows_where(admit, h, 1, S.scratch_idx, 0)
         if n:
@@ -313,4 +348,5 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     ev = S.ev
     ev[EV_GP] += acc[A_GP] + ev[EV_GP_ACUTE]
     ev[EV_PHYSIO] += acc[A_PHYSIO] + ev[EV_PHYSIO_ACUTE]
-    ev[EV_WLZ_HOME_WEEKS] += acc[A_WLZ_HOME]
+    ev[EV_VPT_WEEKS] += acc[A_VPT]
+    ev[EV_MPT_WEEKS] += acc[A_MPT]

@@ -102,7 +102,7 @@ def inverse_normal_array(p):
 # Everything a process counts in a week, in the order of the engine's event array.
 EVENTS = (
     "deaths", "admissions", "moves_out", "inflow", "falls", "ed", "hospital_days",
-    "hospital_admissions", "gp", "gp_acute", "physio", "physio_acute", "wlz_home_weeks",
+    "hospital_admissions", "gp", "gp_acute", "physio", "physio_acute", "vpt_weeks",
     "room_visits", "carer_sick_leave_hours", "carer_breakdowns", "informal_care_hours",
     "carers_active", "carers_overburdened", "residents_with_carer", "staff_turnover",
     "staff_hires", "unmet_care_hours", "travel_hours", "pnil_hours", "staff_hours",
@@ -114,10 +114,12 @@ EVENTS = (
     "staff_hours_pref_hh", "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref",
     "beg_hours_pref", "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
     "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
-    "dn_hours_complex", "staff_turnover_pnil",
+    "dn_hours_complex", "staff_turnover_pnil", "mpt_weeks",
+    # the complex's deaths and admissions by age band (AGE_BANDS), for age-specific rates
+    "deaths_75_84", "deaths_85plus", "admissions_75_84", "admissions_85plus",
 )
 (EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
- EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_WLZ_HOME_WEEKS,
+ EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_VPT_WEEKS,
  EV_ROOM_VISITS, EV_CARER_SICK_LEAVE_HOURS, EV_CARER_BREAKDOWNS, EV_INFORMAL_CARE_HOURS,
  EV_CARERS_ACTIVE, EV_CARERS_OVERBURDENED, EV_RESIDENTS_WITH_CARER, EV_STAFF_TURNOVER,
  EV_STAFF_HIRES, EV_UNMET_CARE_HOURS, EV_TRAVEL_HOURS, EV_PNIL_HOURS, EV_STAFF_HOURS,
@@ -127,7 +129,15 @@ EVENTS = (
  EV_TRAVEL_HOURS_PREF_HH, EV_PNIL_HOURS_PREF_HH, EV_HH_HOURS_PREF, EV_BEG_HOURS_PREF,
  EV_STAFF_HOURS_PREF_DN, EV_TRAVEL_HOURS_PREF_DN, EV_PNIL_HOURS_PREF_DN, EV_DN_HOURS_PREF,
  EV_STAFF_TURNOVER_PREF, EV_HH_HOURS_COMPLEX, EV_BEG_HOURS_COMPLEX,
- EV_DN_HOURS_COMPLEX, EV_STAFF_TURNOVER_PNIL) = range(len(EVENTS))
+ EV_DN_HOURS_COMPLEX, EV_STAFF_TURNOVER_PNIL, EV_MPT_WEEKS, EV_DEATHS_75_84,
+ EV_DEATHS_85PLUS, EV_ADMISSIONS_75_84, EV_ADMISSIONS_85PLUS) = range(len(EVENTS))
+
+#: Age bands of the age-specific weekly columns: [AGE_75, AGE_85) and AGE_85 and over,
+#: the bands in which CBS and the GMSD publish (household help 75-84 and 85+).
+AGE_75, AGE_85 = 75.0, 85.0
+#: Events :func:`leave` also counts by age band when a process passes it the first one.
+AGE_BAND_EVENTS = {"deaths": ("deaths_75_84", "deaths_85plus"),
+                   "admissions": ("admissions_75_84", "admissions_85plus")}
 
 # ---------------------------------------------------------------- the person ledger
 # What each person used and lived through, per calendar year (the engine's ``led``): the
@@ -137,19 +147,20 @@ EVENTS = (
 # received, the weeks their carer was overburdened and the carer's sick-leave hours.
 LEDGER = (
     "household_help", "begeleiding", "district_nursing", "gp", "physio", "ed", "hospital",
-    "wlz_home", "nursing_home",
+    "vpt", "mpt", "nursing_home",
     "weeks_complex", "weeks_elsewhere", "weeks_nursing_home", "weeks_lonely",
     "weeks_severely_lonely", "informal_care_hours", "carer_overburdened_weeks",
     "carer_sick_leave_hours",
 )
 (L_HOUSEHOLD_HELP, L_BEGELEIDING, L_DISTRICT_NURSING, L_GP, L_PHYSIO, L_ED, L_HOSPITAL,
- L_WLZ_HOME, L_NURSING_HOME, L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME,
+ L_VPT, L_MPT, L_NURSING_HOME, L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME,
  L_WEEKS_LONELY, L_WEEKS_SEVERELY_LONELY, L_INFORMAL_CARE_HOURS, L_CARER_OVERBURDENED_WEEKS,
  L_CARER_SICK_LEAVE_HOURS) = range(len(LEDGER))
 N_LEDGER = len(LEDGER)
 
-# Wlz status of a resident.
-WLZ_NONE, WLZ_ASSESSING, WLZ_HOME = 0, 1, 2
+# Wlz status of a person: none, being assessed, care at home as a full package (vpt) or
+# as modules (mpt). Both at-home states are ``>= WLZ_VPT``; a nursing home is ``where``.
+WLZ_NONE, WLZ_ASSESSING, WLZ_VPT, WLZ_MPT = 0, 1, 2, 3
 
 # Slots of the engine's integer counters (``state.cnt``).
 # (CNT_NH: persons in a nursing home; CNT_APPLIED: applicant households applied so far;
@@ -340,6 +351,13 @@ def leave(S, C, rows, event, week):
     """
     res, occupants = S.res, S.occupants
     S.ev[event] += len(rows)
+    if event == EV_DEATHS or event == EV_ADMISSIONS:  # by age band
+        first = EV_DEATHS_75_84 if event == EV_DEATHS else EV_ADMISSIONS_75_84
+        for r in rows:
+            if res.age[r] >= AGE_85:
+                S.ev[first + 1] += 1.0
+            elif res.age[r] >= AGE_75:
+                S.ev[first] += 1.0
     _partner_left(res.partner, res.loneliness, rows, C.lon.widowhood_shock)
     drop_ties(S.net_stored, S.net_row_sum, res.seat, rows)
     for r in rows:
