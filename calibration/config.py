@@ -45,30 +45,10 @@ from experiments.spec import (
     check_parameter_keys,
     flatten_keys,
 )
+from sim.param_base import Prior
 from sim.params import ParameterError, Parameters
 
 __all__ = ["CalibrationConfig", "Prior"]
-
-class Prior(BaseModel):
-    """Prior of one free parameter: uniform on [lower, upper] or a truncated normal."""
-
-    model_config = ConfigDict(extra="forbid")
-    prior: Literal["uniform", "normal"] = "uniform"
-    lower: float
-    upper: float
-    mean: float | None = Field(None, description="normal: mean [default: midpoint]")
-    sd: float | None = Field(None, gt=0, description="normal: sd [default: range / 4]")
-
-    @property
-    def loc(self) -> float:
-        """Mean of a normal prior."""
-        return (self.lower + self.upper) / 2 if self.mean is None else self.mean
-
-    @property
-    def scale(self) -> float:
-        """Standard deviation of a normal prior."""
-        return (self.upper - self.lower) / 4 if self.sd is None else self.sd
-
 
 class ABCSettings(BaseModel):
     """Settings of ABC-SMC (pyabc)."""
@@ -122,6 +102,18 @@ def _parameters_table(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _declared(key: str, source: str) -> dict[str, Any]:
+    """The declared prior of ``key`` as a config table (``"key" = "prior"`` in a config)."""
+    from sim.params import declared_prior, parameter_kind
+
+    check_parameter_keys({key: None}, "parameters", source)
+    prior = declared_prior(key)
+    if prior is None:
+        raise SpecError(source, f"parameters.{key}", f"= \"prior\": {key} has no prior (it is "
+                        f"a {parameter_kind(key)}, not an uncertainty); give lower and upper")
+    return prior.model_dump(exclude_none=True)
+
+
 class CalibrationConfig:
     """A validated calibration config; build with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -143,6 +135,9 @@ class CalibrationConfig:
         data = dict(data)
         if isinstance(data.get("parameters"), Mapping):
             data["parameters"] = _parameters_table(data["parameters"])
+            for key, value in data["parameters"].items():
+                if value == "prior":  # the prior the parameter tree declares
+                    data["parameters"][key] = _declared(key, source)
         if isinstance(data.get("indicators"), Mapping):
             data["indicators"] = {k: (v.get("weight", 1.0) if isinstance(v, Mapping) else v)
                                   for k, v in data["indicators"].items()}

@@ -45,10 +45,14 @@ class SpecError(ValueError):
 
 
 class ParamRange(BaseModel):
-    """One design parameter: a numeric ``range = [low, high]`` or explicit ``values``."""
+    """One design parameter: a numeric ``range = [low, high]`` or explicit ``values``.
+
+    ``range = "prior"`` takes the bounds of the parameter's declared prior (an
+    ``uncertainty`` of the parameter tree), so designs do not restate them.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    range: tuple[float, float] | None = None
+    range: tuple[float, float] | Literal["prior"] | None = None
     values: list[Any] | None = None
 
 
@@ -234,6 +238,8 @@ class Experiment:
             raise SpecError(source, exc.key, str(exc)) from None
         self.base_params: Parameters | None = None
         self.posterior = None
+        #: remarks that do not stop the experiment (e.g. a constant varied by the design)
+        self.warnings: list[str] = []
         self._validate()
         self._points = self._sample_design()
 
@@ -386,6 +392,8 @@ class Experiment:
                 self._check_keys({key: None}, "design.parameters")
             if pr.values is not None and pr.range is not None:
                 raise self._err(where, "give either range = [low, high] or values = [...]")
+            if self.is_thuisplus:
+                self._check_kind(key, pr, where)
             if pr.values is not None:
                 if design.method != "grid":
                     raise self._err(where, f"explicit values only work with method 'grid' "
@@ -393,6 +401,9 @@ class Experiment:
                 if not pr.values:
                     raise self._err(where, "values = [] is empty; give at least one value")
                 candidates = pr.values
+            elif isinstance(pr.range, str):
+                raise self._err(where, 'range = "prior" works only for the thuisplus model '
+                                       "(its parameters declare priors); give [low, high]")
             elif pr.range is not None:
                 lo, hi = pr.range
                 if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
@@ -411,6 +422,22 @@ class Experiment:
             raise self._err("design.parameters", "Morris screening needs at least 2 parameters")
         if design.method == "sobol" and len(design.parameters) < 2:
             raise self._err("design.parameters", "Sobol analysis needs at least 2 parameters")
+
+    def _check_kind(self, key: str, pr: ParamRange, where: str) -> None:
+        """Resolve ``range = "prior"``; note a design that varies a constant."""
+        from sim.params import declared_prior, parameter_kind
+
+        kind = parameter_kind(key)
+        if pr.range == "prior":
+            prior = declared_prior(key)
+            if prior is None:
+                raise self._err(where, f"range = \"prior\": {key} has no prior (it is a "
+                                       f"{kind}, not an uncertainty); give range = [low, high]")
+            pr.range = (prior.lower, prior.upper)
+        if kind == "constant":
+            self.warnings.append(
+                f"{self.source}: {where}: {key} is a constant of the analysis (held fixed: "
+                "docs/parameters.md); varying it explores the model, not an uncertainty")
 
     def _build_base(self) -> Parameters:
         s = self.spec

@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sim.interventions import REGISTRY
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, Prior, U
 from sim.prices import PRICE_YEARS, cpi_table, cpi_years
 from sim.processes.care_needs import CareParams
 from sim.processes.demography import DemographyParams
@@ -48,13 +48,18 @@ __all__ = [
     "P",
     "ParameterError",
     "Parameters",
+    "Prior",
+    "declared_prior",
     "iter_fields",
     "load_parameters",
+    "parameter_kind",
     "save_parameters",
+    "uncertainties",
 ]
 
 
 _Group = Group
+_NO_EVIDENCE = NO_EVIDENCE + ": no public figure found"
 
 
 class SimulationParams(_Group):
@@ -183,23 +188,37 @@ class CostParams(_Group):
         "Wlz nursing-home day (what the care office pays for a place).", ge=0, le=2000,
     )
     vpt_cost_ratio: float = P(
-        0.42, "ratio", "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
+        0.42,
+        "ratio",
+        "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
         "'volledig pakket thuis' EUR 527.4m in 2020 (VWS, staatvenz.nl) over 14,380 vpt users "
         "(Monitor Langdurige Zorg, Nov 2020) = ~EUR 100 a day, against ~EUR 237 a day of "
         "institutional VV care (Zorginstituut: EUR 10.79bn, 2020, over 124,985 VV residents, "
         "2019); all Wlz sectors, years mixed; the range reaches the tariff-based 75-85% "
         "guess (parameters.md, estimate)",
         "Cost of a week of Wlz care at home as a full package (vpt) relative to a week in a "
-        "nursing home.", ge=0.1, le=1.5,
+        "nursing home.",
+        ge=0.1,
+        le=1.5,
+        group="Wlz at home",
+        evidence="budget over users",
+        prior=N(0.42, 0.10, 0.2, 0.85),
     )
     mpt_cost_ratio: float = P(
-        0.20, "ratio", "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
+        0.20,
+        "ratio",
+        "derived (docs/base_rates.md, Wlz at home): the Wlz budget line "
         "'extramurale zorg' EUR 667.8m in 2020 (VWS; mostly mpt, an assumption) over "
         "34,290-44,000 mpt users (Monitor Langdurige Zorg 2020) = EUR 42-53 a day, 0.18-0.23 "
         "of the institutional VV day; a personal budget is priced alike (both capped at 1.25x "
         "the institutional cost, Zorginstituut)",
         "Cost of a week of Wlz care at home as modules (mpt) relative to a week in a "
-        "nursing home.", ge=0.05, le=1.5,
+        "nursing home.",
+        ge=0.05,
+        le=1.5,
+        group="Wlz at home",
+        evidence="budget over users",
+        prior=N(0.20, 0.05, 0.1, 0.4),
     )
     informal_care_hour: float = P(
         18.80, "€ per hour", "Kostenhandleiding 2024 (2022 prices): informal care, "
@@ -208,7 +227,9 @@ class CostParams(_Group):
         "are a cost borne by informal carers.", ge=0, le=200,
     )
     bridging_care_day: float = P(
-        145.0, "€ per day", ASSUMPTION + ": no public cost per day of bridging care "
+        145.0,
+        "€ per day",
+        _NO_EVIDENCE + ": no public cost per day of bridging care "
         "(overbruggingszorg) found; ActiZ Oct 2023: ~94% of the ~22,000 people waiting for a "
         "nursing home get some, from a few hours of home care to a full package at home "
         "(vpt ≈ 75-85% of the intramural price); half the nursing-home day price, plausible "
@@ -216,7 +237,11 @@ class CostParams(_Group):
         "Wlz cost per day of bridging care of a person waiting for a nursing-home place; "
         "under the capacity view a place freed by an avoided nursing-home day is refilled "
         "from the waiting list and the care office saves this, not the place's price.",
-        ge=0, le=2000,
+        ge=0,
+        le=2000,
+        group="prices",
+        evidence="none",
+        prior=U(60.0, 230.0),
     )
 
 
@@ -231,13 +256,24 @@ class MoneyParams(_Group):
         "(and the first year of the nominal contract arithmetic).",
     )
     start_amount: float = P(
-        35_000.0, "€ once per flat", "EVAL §2: one-time start amount €35,000",
-        "One-time start amount paid by the municipality.", ge=0, le=1e7,
+        35_000.0,
+        "€ once per flat",
+        "EVAL §2: one-time start amount €35,000",
+        "One-time start amount paid by the municipality.",
+        ge=0,
+        le=1e7,
+        kind="lever",
     )
     plus_per_client_week: float = P(
-        15.0, "€ per Wmo client per week", "EVAL §2: plus €15 per resident with a Wmo "
-        "indication per week", "The contract's plus, per Wmo client of the preferred "
-        "provider.", ge=0, le=1000,
+        15.0,
+        "€ per Wmo client per week",
+        "EVAL §2: plus €15 per resident with a Wmo "
+        "indication per week",
+        "The contract's plus, per Wmo client of the preferred "
+        "provider.",
+        ge=0,
+        le=1000,
+        kind="lever",
     )
     wmo_per_client_week: float = P(
         85.0, "€ per Wmo client per week", "EVAL §2: average Wmo support funding €85",
@@ -248,18 +284,35 @@ class MoneyParams(_Group):
         "arithmetic.", ge=1, le=53,
     )
     indexation: float = P(
-        0.03, "per year", "EVAL §2: the plus is indexed yearly (rate an assumption)",
+        0.03,
+        "per year",
+        "EVAL §2: the plus is indexed yearly (rate an assumption)",
         "Yearly nominal indexation of the contract amounts after the contract year, for the "
         "nominal contract arithmetic and the provider's books only (`thuisplus contract`); "
-        "the business case is in constant prices and does not read it.", ge=-0.05, le=0.2,
+        "the business case is in constant prices and does not read it.",
+        ge=-0.05,
+        le=0.2,
+        kind="lever",
     )
     coordinator_fte: float = P(
-        0.1, "FTE", "EVAL §2: 0.1 FTE coordinator (hbo)", "Coordinator in the team the plus "
-        "was sized for.", ge=0, le=10,
+        0.1,
+        "FTE",
+        "EVAL §2: 0.1 FTE coordinator (hbo)",
+        "Coordinator in the team the plus "
+        "was sized for.",
+        ge=0,
+        le=10,
+        kind="lever",
     )
     activities_fte: float = P(
-        0.5, "FTE", "EVAL §2: 0.5 FTE daytime-activities worker (mbo)", "Activities worker "
-        "in the team the plus was sized for.", ge=0, le=10,
+        0.5,
+        "FTE",
+        "EVAL §2: 0.5 FTE daytime-activities worker (mbo)",
+        "Activities worker "
+        "in the team the plus was sized for.",
+        ge=0,
+        le=10,
+        kind="lever",
     )
     salary_hbo_per_fte: float = P(
         85_195.0, "€ per FTE per year", "Berenschot: employer cost €45.51/h (nurse aged 42) "
@@ -315,20 +368,40 @@ class MoneyParams(_Group):
         "staff hours of delivery).", ge=0, le=500,
     )
     hh_hour_cost: float = P(
-        28.0, "€ per hour", ASSUMPTION + " (range €22-35: household help is paid on lower "
+        28.0,
+        "€ per hour",
+        ASSUMPTION + " (range €22-35: household help is paid on lower "
         "CAO VVT scales than the €39.09 of Berenschot's 28-year-old nurse, and the Wmo "
         "tariff of €32.40-32.76 an hour has to cover it with travel and overhead)",
         "Employer cost of a household-help worker's hour (values the household-help role's "
         "working hours, travel included, and PNIL premiums in the providers' books).",
-        ge=0, le=500,
+        ge=0,
+        le=500,
+        group="prices",
+        evidence="CAO range",
+        prior=U(22.0, 34.0),
     )
     pnil_premium: float = P(
-        0.4, "relative", "Berenschot 2023; parameters.md: PNIL 1.3-1.5x payroll cost per hour",
-        "Extra cost of a PNIL hour over a payroll hour.", ge=0, le=3,
+        0.4,
+        "relative",
+        "Berenschot 2023; parameters.md: PNIL 1.3-1.5x payroll cost per hour",
+        "Extra cost of a PNIL hour over a payroll hour.",
+        ge=0,
+        le=3,
+        group="prices",
+        evidence="range of one source",
+        prior=U(0.3, 0.5),
     )
     replacement_cost: float = P(
-        8_000.0, "€ per leaver", ASSUMPTION + " (recruitment, induction, lost productivity)",
-        "Cost to the provider of replacing a worker who leaves.", ge=0, le=100_000,
+        8_000.0,
+        "€ per leaver",
+        _NO_EVIDENCE + " (recruitment, induction, lost productivity)",
+        "Cost to the provider of replacing a worker who leaves.",
+        ge=0,
+        le=100_000,
+        group="prices",
+        evidence="none",
+        prior=U(4000.0, 12000.0),
     )
     productivity_cost_per_hour: float = P(
         39.88, "€ per hour", "Zorginstituut 2022: productivity cost of a paid worker",
@@ -336,22 +409,43 @@ class MoneyParams(_Group):
         ge=0, le=500,
     )
     welfare_hour_cost: float = P(
-        60.0, "€ per hour", ASSUMPTION + " (community builder, welfare organisation tariff)",
-        "Cost of a community-builder hour, paid by the municipality.", ge=0, le=500,
+        60.0,
+        "€ per hour",
+        _NO_EVIDENCE + " (community builder, welfare organisation tariff)",
+        "Cost of a community-builder hour, paid by the municipality.",
+        ge=0,
+        le=500,
+        group="prices",
+        evidence="none",
+        prior=U(45.0, 75.0),
     )
     ehealth_cost_per_client_year: float = P(
-        150.0, "€ per client per year", ASSUMPTION, "Cost of e-health at full intensity per "
-        "Wmo client of the preferred provider, borne by the provider.", ge=0, le=10_000,
+        150.0,
+        "€ per client per year",
+        _NO_EVIDENCE,
+        "Cost of e-health at full intensity per "
+        "Wmo client of the preferred provider, borne by the provider.",
+        ge=0,
+        le=10_000,
+        group="delivery costs",
+        evidence="none",
+        prior=U(50.0, 250.0),
     )
     common_room_cost_per_year: float = P(
-        6_000.0, "€ per year", ASSUMPTION + " (ART: paid from rent and service charges)",
+        6_000.0,
+        "€ per year",
+        _NO_EVIDENCE + " (ART: paid from rent and service charges)",
         "Extra yearly cost of a common room in daily use (the room programme of prevention "
         "and loneliness reduction, at the larger of their intensities), borne by the housing "
-        "corporation and its residents.", ge=0, le=1e6,
+        "corporation and its residents.",
+        ge=0,
+        le=1e6,
+        group="delivery costs",
+        evidence="none",
+        prior=U(3000.0, 9000.0),
     )
 
 
-_NO_EVIDENCE = "no evidence: no public figure found"
 
 
 class DeliveryParams(_Group):
@@ -362,52 +456,98 @@ class DeliveryParams(_Group):
     """
 
     signal_training_hours: float = P(
-        60.0, "hours per year", _NO_EVIDENCE + " for the signal training of EVAL §6 "
+        60.0,
+        "hours per year",
+        _NO_EVIDENCE + " for the signal training of EVAL §6 "
         "(dementia, malnutrition, loneliness); ~8 fixed workers × one day a year, plausible "
         "range 20-150",
         "Prevention: staff hours a year spent on training the fixed team to detect health "
-        "signals (paid by the provider, × prevention intensity).", ge=0, le=2000,
+        "signals (paid by the provider, × prevention intensity).",
+        ge=0,
+        le=2000,
+        group="delivery costs",
+        evidence="none",
+        prior=U(30.0, 90.0),
     )
     signal_followup_hours_per_client: float = P(
-        2.0, "hours per client per year", _NO_EVIDENCE + "; early follow-up of detected "
+        2.0,
+        "hours per client per year",
+        _NO_EVIDENCE + "; early follow-up of detected "
         "signals (consultation with GP and district nurse, a talk with family), plausible "
         "range 0.5-6",
         "Prevention: staff hours a year per Wmo client of the preferred provider spent "
         "following up signals early (paid by the provider, × prevention intensity).",
-        ge=0, le=100,
+        ge=0,
+        le=100,
+        group="delivery costs",
+        evidence="none",
+        prior=U(1.0, 3.0),
     )
     outreach_hours_per_week: float = P(
-        2.0, "hours per week", _NO_EVIDENCE + "; the provider's own welfare work behind the "
+        2.0,
+        "hours per week",
+        _NO_EVIDENCE + "; the provider's own welfare work behind the "
         "front door (ART) that gives loneliness.outreach_base_reach, plausible range 0.5-6",
         "Loneliness reduction: staff hours a week of the provider's own outreach (paid by "
         "the provider, × loneliness intensity; community-builder hours are costed apart).",
-        ge=0, le=80,
+        ge=0,
+        le=80,
+        group="delivery costs",
+        evidence="none",
+        prior=U(1.0, 3.0),
     )
     employership_per_year: float = P(
-        6_000.0, "€ per year", _NO_EVIDENCE + "; team coaching, self-scheduling and training "
+        6_000.0,
+        "€ per year",
+        _NO_EVIDENCE + "; team coaching, self-scheduling and training "
         "of a fixed team of ~8 FTE (≈1% of its payroll), plausible range 2,000-20,000",
         "Good employership: yearly cost of the measures that keep the fixed team (paid by "
-        "the provider, × employership intensity).", ge=0, le=1e6,
+        "the provider, × employership intensity).",
+        ge=0,
+        le=1e6,
+        group="delivery costs",
+        evidence="none",
+        prior=U(3000.0, 9000.0),
     )
     transfer_cost_per_client: float = P(
-        150.0, "€ per switched client", _NO_EVIDENCE + "; approach, administration and a new "
+        150.0,
+        "€ per switched client",
+        _NO_EVIDENCE + "; approach, administration and a new "
         "intake (~2 hours), plausible range 50-400",
         "Contract: cost of moving one Wmo client to the preferred provider in the client "
         "transfer (paid by the municipality, which ran the transfer, EVAL §3).",
-        ge=0, le=10_000,
+        ge=0,
+        le=10_000,
+        group="delivery costs",
+        evidence="none",
+        prior=U(75.0, 225.0),
     )
     contract_management_per_year: float = P(
-        3_000.0, "€ per year", _NO_EVIDENCE + "; ~40 hours a year of a municipal contract "
+        3_000.0,
+        "€ per year",
+        _NO_EVIDENCE + "; ~40 hours a year of a municipal contract "
         "manager per flat, plausible range 1,000-10,000",
         "Contract: the municipality's yearly cost of managing the flat's contract while the "
-        "Thuisplusflat delivers anything.", ge=0, le=1e6,
+        "Thuisplusflat delivers anything.",
+        ge=0,
+        le=1e6,
+        group="delivery costs",
+        evidence="none",
+        prior=U(1500.0, 4500.0),
     )
     open_room_per_year: float = P(
-        2_000.0, "€ per year", _NO_EVIDENCE + "; supervision and cleaning of a room open to "
+        2_000.0,
+        "€ per year",
+        _NO_EVIDENCE + "; supervision and cleaning of a room open to "
         "the neighbourhood (ART: costs are in the service charges), plausible range "
         "0-6,000",
         "Contract: extra yearly cost of a fully open common room (× "
-        "thuisplus.contract.open_room; paid by the housing corporation).", ge=0, le=1e6,
+        "thuisplus.contract.open_room; paid by the housing corporation).",
+        ge=0,
+        le=1e6,
+        group="delivery costs",
+        evidence="none",
+        prior=U(1000.0, 3000.0),
     )
 
 
@@ -417,7 +557,7 @@ def _thuisplus_params() -> type[Group]:
     """The ``thuisplus`` group: ``enabled`` and one group per registered intervention."""
     fields: dict[str, Any] = {"enabled": (bool, P(
         True, "-", "EVAL §1", "Whether the complex is a Thuisplusflat (false: the baseline, "
-        "fragmented providers, no room programme, no support).",
+        "fragmented providers, no room programme, no support).", kind="lever",
     ))}
     for name, cls in REGISTRY.items():
         fields[name] = (cls.Params, Field(default_factory=cls.Params))
@@ -646,17 +786,59 @@ def iter_fields(model: type[BaseModel] = Parameters, prefix: str = ""
             yield prefix + name, info
 
 
-def parameter_table(params: Parameters | None = None) -> list[dict[str, str]]:
-    """Rows (key, value, unit, range, source, description) for every parameter."""
+def declared_prior(key: str) -> Prior | None:
+    """The prior declared for a parameter (an ``uncertainty``), or None."""
+    info = _field_info(key)
+    if info is None:
+        raise KeyError(key)
+    raw = (info.json_schema_extra or {}).get("prior")
+    return Prior(**raw) if raw is not None else None
+
+
+def parameter_kind(key: str) -> str:
+    """``uncertainty``, ``lever`` or ``constant`` (:data:`sim.param_base.Kind`)."""
+    info = _field_info(key)
+    if info is None:
+        raise KeyError(key)
+    return (info.json_schema_extra or {}).get("kind", "constant")
+
+
+def uncertainties(group: str | None = None) -> dict[str, Prior]:
+    """Every ``uncertainty`` and its prior, in tree order (optionally of one VOI group)."""
+    out = {}
+    for key, info in iter_fields():
+        extra = info.json_schema_extra or {}
+        if extra.get("kind") == "uncertainty" and (group is None or extra.get("group") == group):
+            out[key] = Prior(**extra["prior"])
+    return out
+
+
+def parameter_table(params: Parameters | None = None) -> list[dict[str, Any]]:
+    """Rows (key, value, unit, range, kind, prior, group, evidence, source, description).
+
+    ``prior`` is the short notation ('U(a, b)', 'N(m, s) on [a, b]'); ``prior_spec`` the
+    machine-readable prior (a dict, or None) with its 90% interval.
+    """
     params = params or Parameters()
     rows = []
     for key, info in iter_fields():
         extra = info.json_schema_extra or {}
+        prior = Prior(**extra["prior"]) if "prior" in extra else None
+        spec = None
+        if prior is not None:
+            lo, hi = prior.interval(0.9)
+            spec = {**prior.model_dump(exclude_none=True), "p05": lo, "p95": hi,
+                    "expected": prior.expected()}
         rows.append({
             "key": key,
             "value": str(params.get(key)),
             "unit": extra.get("unit", ""),
             "range": _range_text(info).removeprefix("allowed: "),
+            "kind": extra.get("kind", "constant"),
+            "prior": prior.text() if prior is not None else "",
+            "prior_spec": spec,
+            "group": extra.get("group", ""),
+            "evidence": extra.get("evidence", ""),
             "source": extra.get("source", ""),
             "description": info.description or "",
         })

@@ -58,10 +58,23 @@ SMALL = {"building.dwellings": 120, "building.floors": 6}
 ALL_PREFERRED = {"staffing.preferred_initial_share": 1.0,
                  "thuisplus.contract.new_client_share": 1.0,
                  "thuisplus.contract.funding": "lump_sum"}
+# The mechanisms are checked at fixed effect sizes near the top of their priors, not at
+# the defaults (the priors' means, docs/evidence.md, some of them small): this checks that
+# each mechanism works and scales with intensity, not how large the evidence says it is.
+MECHANISM_SIZES = {"thuisplus.employership.turnover_reduction": 0.3,
+                   "thuisplus.employership.pnil_reduction": 0.5,
+                   "thuisplus.prevention.decline_reduction": 0.3,
+                   "thuisplus.prevention.fall_reduction": 0.35,
+                   "thuisplus.prevention.hospital_reduction": 0.15,
+                   "thuisplus.prevention.attendance_boost": 1.5,
+                   "thuisplus.informal_support.burden_reduction": 0.3,
+                   "thuisplus.informal_support.breakdown_reduction": 0.3,
+                   "thuisplus.loneliness.outreach_shift": 1.5}
 
 
 def outcome(name: str, intensity: float, column: str, seed: int, weeks: int = 260) -> float:
     params = all_off(**SMALL, **ALL_PREFERRED, **{f"thuisplus.{name}.intensity": intensity})
+    params = params.with_overrides(MECHANISM_SIZES)
     return float(ThuisplusModel(params, rng=seed).run(weeks).weekly()[column].mean())
 
 

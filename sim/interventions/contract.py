@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import model_validator
 
 from sim.interventions.base import Intervention, register, start_week
-from sim.param_base import ASSUMPTION, Group, P
+from sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_ATTENDANCE,
@@ -29,102 +29,207 @@ class ContractParams(Group):
     """The contract levers of the evaluation's lessons (EVAL §3-§4)."""
 
     start_date: dt.date = P(
-        dt.date(2021, 1, 4), "date", "EVAL §1: contracts started in 2021",
+        dt.date(2021, 1, 4),
+        "date",
+        "EVAL §1: contracts started in 2021",
         "First week of the Thuisplusflat.",
+        kind="lever",
     )
     funding: Literal["per_client", "lump_sum"] = P(
-        "per_client", "-", "EVAL §2: person-following plus per Wmo client; lesson 1",
+        "per_client",
+        "-",
+        "EVAL §2: person-following plus per Wmo client; lesson 1",
         "Funding form: 'per_client' (plus per Wmo client of the preferred provider) or "
         "'lump_sum' (a fixed budget). Under per-client funding the collective offer shrinks "
         "with client volume below the target.",
+        kind="lever",
     )
     target_clients: int = P(
-        100, "Wmo clients", "EVAL §2: target 100 Wmo clients per flat",
-        "Client volume the per-client plus was sized for.", ge=1, le=1000,
+        100,
+        "Wmo clients",
+        "EVAL §2: target 100 Wmo clients per flat",
+        "Client volume the per-client plus was sized for.",
+        ge=1,
+        le=1000,
+        kind="lever",
     )
     min_team_share: float = P(
-        0.6, "share of the sized team", ASSUMPTION + " (EVAL §3: at ~40 clients providers "
+        0.6,
+        "share of the sized team",
+        NO_EVIDENCE + ": not measured (EVAL §3: at ~40 clients providers "
         "deliver less than they would like, at a loss: a minimal fixed team stays)",
         "Share of the collective offer a provider keeps running under per-client funding "
-        "however few clients it has.", ge=0, le=1,
+        "however few clients it has.",
+        ge=0,
+        le=1,
+        group="contract effects",
+        evidence="none",
+        prior=U(0.3, 0.9),
     )
     transfer_start: dt.date = P(
-        dt.date(2022, 1, 3), "date", "EVAL §3: client transfer process from January 2022",
+        dt.date(2022, 1, 3),
+        "date",
+        "EVAL §3: client transfer process from January 2022",
         "First week in which clients of other providers are approached to switch.",
+        kind="lever",
     )
     transfer_indications: list[Literal["household_help", "begeleiding", "district_nursing",
                                        "wlz"]] = P(
-        ["household_help"], "-", "EVAL §3: only household-help clients were approached",
+        ["household_help"],
+        "-",
+        "EVAL §3: only household-help clients were approached",
         "Indications whose clients are approached: household_help, begeleiding, "
         "district_nursing, wlz.",
+        kind="lever",
     )
     transfer_approach_weeks: float = P(
-        13.0, "weeks", ASSUMPTION, "Mean weeks until an eligible client is approached.",
-        ge=1, le=520,
+        13.0,
+        "weeks",
+        NO_EVIDENCE + ": not measured",
+        "Mean weeks until an eligible client is approached.",
+        ge=1,
+        le=520,
+        group="contract effects",
+        evidence="none",
+        prior=U(4.0, 22.0),
     )
     transfer_acceptance: float = P(
-        0.4, "probability", ASSUMPTION + " (EVAL §3: some clients refused); set by hand so "
+        0.4,
+        "probability",
+        ASSUMPTION + " (EVAL §3: some clients refused); set by hand so "
         "the contract-2021 arm reaches ~40 preferred clients on 2023-01-01 (EVAL §3)",
-        "Probability that an approached client without attachment switches.", ge=0, le=1,
+        "Probability that an approached client without attachment switches.",
+        ge=0,
+        le=1,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.05, 0.95),
     )
     attachment_refusal: float = P(
-        0.8, "relative", "EVAL §3: refusals often out of attachment to the own worker "
+        0.8,
+        "relative",
+        "EVAL §3: refusals often out of attachment to the own worker "
         "(size an assumption)",
         "Relative drop of acceptance at full attachment to the own worker; refusers are "
-        "approached again when that worker leaves.", ge=0, le=1,
+        "approached again when that worker leaves.",
+        ge=0,
+        le=1,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.0, 1.0),
     )
     new_client_share: float = P(
-        0.25, "share of new clients", ASSUMPTION + " (EVAL §3: inflow steering did not raise "
+        0.25,
+        "share of new clients",
+        ASSUMPTION + " (EVAL §3: inflow steering did not raise "
         "volumes much)",
         "Share of new Wmo clients who choose the preferred provider once the flat runs.",
-        ge=0, le=1,
+        ge=0,
+        le=1,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.0, 0.8),
     )
     referral_share: float = P(
-        0.0, "share of lettings", "EVAL §6: the district nurse can refer neighbourhood "
+        0.0,
+        "share of lettings",
+        "EVAL §6: the district nurse can refer neighbourhood "
         "clients (size an assumption)",
         "Share of lettings going to less vital neighbourhood clients of the preferred "
-        "provider, referred by the district nurse.", ge=0, le=1,
+        "provider, referred by the district nurse.",
+        ge=0,
+        le=1,
+        kind="lever",
     )
     vital_share_shift: float = P(
-        0.0, "share of newcomers", "EVAL §4 lesson 3: inflow policy on the mix of vital "
+        0.0,
+        "share of newcomers",
+        "EVAL §4 lesson 3: inflow policy on the mix of vital "
         "and less vital residents",
         "Change of the vital share of newcomers under the flat's inflow policy.",
-        ge=-1, le=1,
+        ge=-1,
+        le=1,
+        kind="lever",
     )
     open_room: float = P(
-        0.0, "0-1", "EVAL §4 lesson 4; ART: residents fear strangers",
+        0.0,
+        "0-1",
+        "EVAL §4 lesson 4; ART: residents fear strangers",
         "Opening of the common room to the neighbourhood (0 closed, 1 fully open).",
-        ge=0, le=1,
+        ge=0,
+        le=1,
+        kind="lever",
     )
     open_room_programme_boost: float = P(
-        0.2, "relative", ASSUMPTION + " (a larger group sustains a fuller programme)",
-        "Relative rise of residents' attendance when the room is fully open.", ge=0, le=5,
+        0.25,
+        "relative",
+        NO_EVIDENCE + ": residents' attendance with an open room not measured (ART is "
+        "qualitative) (docs/evidence.md)",
+        "Relative rise of residents' attendance when the room is fully open.",
+        ge=0,
+        le=5,
+        group="contract effects",
+        evidence="none",
+        prior=U(0.0, 0.5),
     )
     open_room_safety_penalty: float = P(
-        0.15, "relative", ASSUMPTION + " (ART: safety concerns, no separate entrance)",
-        "Relative drop of residents' attendance when the room is fully open.", ge=0, le=1,
+        0.25,
+        "relative",
+        NO_EVIDENCE + ": ART: residents fear strangers, no separate entrance; size not measured "
+        "(docs/evidence.md)",
+        "Relative drop of residents' attendance when the room is fully open.",
+        ge=0,
+        le=1,
+        group="contract effects",
+        evidence="none",
+        prior=U(0.0, 0.5),
     )
     welfare_hours: float = P(
-        0.0, "hours per week", "EVAL §4 lesson 10: only one provider used a community "
-        "builder", "Community-builder hours of the welfare organisation in the building.",
-        ge=0, le=80,
+        0.0,
+        "hours per week",
+        "EVAL §4 lesson 10: only one provider used a community "
+        "builder",
+        "Community-builder hours of the welfare organisation in the building.",
+        ge=0,
+        le=80,
+        kind="lever",
     )
     ehealth: float = P(
-        0.0, "0-1", "EVAL §4 lesson 7: e-health little used in the Wmo",
+        0.0,
+        "0-1",
+        "EVAL §4 lesson 7: e-health little used in the Wmo",
         "E-health / home-automation intensity at the preferred provider's clients.",
-        ge=0, le=1,
+        ge=0,
+        le=1,
+        kind="lever",
     )
     ehealth_hours_saving: float = P(
-        0.1, "relative", ASSUMPTION, "Share of the preferred provider's household-help, "
+        0.05,
+        "relative",
+        "Practice reports: a medication dispenser saves ~10 min a day of a district-nursing "
+        "client (Zuyderland: ~600 dispensers, 24 FTE); e-health little used in the Wmo (EVAL "
+        "lesson 7) (docs/evidence.md)",
+        "Share of the preferred provider's household-help, "
         "begeleiding and district-nursing hours saved at full e-health intensity.",
-        ge=0, le=0.5,
+        ge=-0.05,
+        le=0.5,
+        group="contract effects",
+        evidence="weak",
+        prior=N(0.05, 0.04, -0.05, 0.3),
     )
     wlz_home_boost: float = P(
-        0.27, "relative", ASSUMPTION + " (EVAL §5: Wlz care at home in the flat); 0.27 keeps "
-        "the first wave's +0.15 absolute rise (0.30 -> 0.45) at the base share of 0.55; no "
-        "trial evidence (issue 14)",
+        0.155,
+        "relative",
+        "Extra-care housing: observational, before-after (Holland 2015/2019) or not an "
+        "alternative to residential care (Baumker 2011); no Dutch comparison of the at-home share "
+        "(docs/evidence.md)",
         "Relative rise of the share of Wlz indications taken at home once Wlz clients are "
-        "part of the transfer.", ge=0, le=5,
+        "part of the transfer.",
+        ge=-0.2,
+        le=5,
+        group="contract effects",
+        evidence="observational: weak",
+        prior=N(0.15, 0.15, -0.2, 0.8),
     )
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.interventions.base import Intervention, register
-from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
 from sim.processes._jit import glue
 
 if TYPE_CHECKING:
@@ -15,26 +15,63 @@ if TYPE_CHECKING:
 class EmployershipParams(Group):
     """Good employership: one provider, a small fixed team, care technology (EVAL §6.4)."""
 
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of good employership.",
-                         ge=0, le=1)
+    intensity: float = P(
+        1.0,
+        "0-1",
+        INTENSITY_SOURCE,
+        "Intensity of good employership.",
+        ge=0,
+        le=1,
+        kind="lever",
+    )
     turnover_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (staff retention; ActiZ outflow 19.6%/year)",
-        "Relative reduction of the preferred provider's staff turnover.", ge=0, le=1,
+        0.15,
+        "relative",
+        "Cross-sectional associations of self-managing teams and continuity with retention only; "
+        "no controlled estimate (docs/evidence.md)",
+        "Relative reduction of the preferred provider's staff turnover.",
+        ge=-0.3,
+        le=1,
+        group="employership effects",
+        evidence="associations",
+        prior=N(0.15, 0.15, -0.3, 0.6),
     )
     pnil_reduction: float = P(
-        0.5, "relative", ASSUMPTION + " (fewer staff not on the payroll, EVAL §6.4)",
+        0.3,
+        "relative",
+        NO_EVIDENCE + ": PNIL cover under a fixed team not measured; a small team has less slack "
+        "(docs/evidence.md)",
         "Relative reduction of PNIL cover of the preferred provider's vacancies.",
-        ge=0, le=1,
+        ge=-0.2,
+        le=1,
+        group="employership effects",
+        evidence="none",
+        prior=U(-0.2, 0.8),
     )
     attachment_boost: float = P(
-        1.0, "relative", ASSUMPTION + " (fixed faces: residents know their workers)",
-        "Relative rise of the growth of clients' attachment to their worker.", ge=0, le=10,
+        1.0,
+        "relative",
+        NO_EVIDENCE + ": growth of attachment with fixed faces not measured (EVAL §3 shows it "
+        "exists) (docs/evidence.md)",
+        "Relative rise of the growth of clients' attachment to their worker.",
+        ge=0,
+        le=10,
+        group="employership effects",
+        evidence="none",
+        prior=U(0.0, 2.0),
     )
     travel_reduction: float = P(
-        0.2, "relative", "ING Research 2022: clustered home care up to 50% more efficient "
-        "(bound); size an assumption",
+        0.2,
+        "relative",
+        "ING Research 2022: clustered home care up to 50% more efficient (a bound for clustering "
+        "itself, not a measurement of daily presence) (docs/evidence.md)",
         "Relative cut of the preferred provider's travel share beyond what clustering "
-        "gives (daily presence in the building).", ge=0, le=0.5,
+        "gives (daily presence in the building).",
+        ge=-0.1,
+        le=0.5,
+        group="employership effects",
+        evidence="bound",
+        prior=N(0.2, 0.12, -0.1, 0.5),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.interventions.base import HOURS_PER_FTE, Intervention, funding_scale, register
-from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
 from sim.processes._jit import glue
 from sim.processes.common import EF_BREAKDOWN, EF_BURDEN, EF_NEW_CARER
 
@@ -16,28 +16,69 @@ if TYPE_CHECKING:
 class InformalSupportParams(Group):
     """Sustainable informal care: light carer support and a wider neighbour network (EVAL §6.2)."""
 
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of informal-care support.",
-                         ge=0, le=1)
+    intensity: float = P(
+        1.0,
+        "0-1",
+        INTENSITY_SOURCE,
+        "Intensity of informal-care support.",
+        ge=0,
+        le=1,
+        kind="lever",
+    )
     support_fte: float = P(
-        0.5, "FTE", "EVAL §2: €78,000 plus sized for 0.5 FTE light informal-carer support",
-        "Carer-support workers in the building.", ge=0, le=10,
+        0.5,
+        "FTE",
+        "EVAL §2: €78,000 plus sized for 0.5 FTE light informal-carer support",
+        "Carer-support workers in the building.",
+        ge=0,
+        le=10,
+        kind="lever",
     )
     hours_per_carer: float = P(
-        1.0, "hours per week", ASSUMPTION, "Support hours needed to reach one carer.",
-        gt=0, le=20,
+        1.0,
+        "hours per week",
+        NO_EVIDENCE + ": not measured (docs/evidence.md)",
+        "Support hours needed to reach one carer.",
+        gt=0,
+        le=20,
+        group="carer-support effects",
+        evidence="none",
+        prior=U(0.5, 1.5),
     )
     burden_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (EVAL §6.2: peak load avoided)",
-        "Relative slowing of burden growth of a supported carer.", ge=0, le=1,
+        0.08,
+        "relative",
+        "Carer-support meta-analyses: small effects on burden (Sorensen 2002: 0.14-0.41 SD across "
+        "outcomes; Brodaty 2003: burden 0.09, -0.09 to 0.26) (docs/evidence.md)",
+        "Relative slowing of burden growth of a supported carer.",
+        ge=-0.1,
+        le=1,
+        group="carer-support effects",
+        evidence="meta-analysis: small",
+        prior=N(0.08, 0.07, -0.1, 0.5),
     )
     breakdown_reduction: float = P(
-        0.3, "relative", ASSUMPTION, "Relative reduction of breakdowns of supported carers.",
-        ge=0, le=1,
+        0.054,
+        "relative",
+        "Mixed: one intensive RCT delayed placement (Mittelman 2006), a Dutch family-meetings RCT "
+        "did not (HR 1.46, 0.78-2.74) (docs/evidence.md)",
+        "Relative reduction of breakdowns of supported carers.",
+        ge=-0.3,
+        le=1,
+        group="carer-support effects",
+        evidence="trials: mixed",
+        prior=N(0.05, 0.15, -0.3, 0.6),
     )
     neighbour_help: float = P(
-        0.5, "relative", ASSUMPTION + " (EVAL §6.2: a wider informal support network)",
+        0.45,
+        "relative",
+        NO_EVIDENCE + ": a wider informal network (EVAL §6.2) not measured (docs/evidence.md)",
         "Relative rise of the rate at which a resident in need finds an informal carer.",
-        ge=0, le=10,
+        ge=-0.1,
+        le=10,
+        group="carer-support effects",
+        evidence="none",
+        prior=U(-0.1, 1.0),
     )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.interventions.base import Intervention, funding_scale, register
-from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_TIE_FORMATION
 
@@ -22,26 +22,63 @@ class LonelinessReductionParams(Group):
     Meeting, welfare outreach behind the front door, social skills.
     """
 
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of loneliness reduction.",
-                         ge=0, le=1)
+    intensity: float = P(
+        1.0,
+        "0-1",
+        INTENSITY_SOURCE,
+        "Intensity of loneliness reduction.",
+        ge=0,
+        le=1,
+        kind="lever",
+    )
     tie_formation_boost: float = P(
-        0.5, "relative", ASSUMPTION + " (activities designed for meaningful contact)",
-        "Relative rise of tie strength gained per meeting in the room.", ge=0, le=10,
+        0.45,
+        "relative",
+        NO_EVIDENCE + ": ties per meeting are not measured; offering contact did worse than "
+        "cognitive approaches in RCTs (Masi 2011) (docs/evidence.md)",
+        "Relative rise of tie strength gained per meeting in the room.",
+        ge=-0.1,
+        le=10,
+        group="loneliness effects",
+        evidence="none",
+        prior=U(-0.1, 1.0),
     )
     outreach_shift: float = P(
-        1.5, "DJG points", "Duffner et al. 2024: SMD -0.47 (RCTs -0.2 to -0.47) × sd ~4 "
-        "points ≈ 0.8-2 points",
+        0.81,
+        "DJG points",
+        "Duffner 2024: loneliness d -0.47 (-0.62 to -0.32), heterogeneous; randomised comparisons "
+        "smaller (Masi 2011); a Dutch community programme null (Honigh-de Vlaming 2013); d x sd "
+        "~3 points (docs/evidence.md)",
         "Drop of the loneliness target of a lonely resident reached by outreach.",
-        ge=0, le=11,
+        ge=-0.5,
+        le=11,
+        group="loneliness effects",
+        evidence="meta-analysis: moderate, heterogeneous",
+        prior=N(0.8, 0.5, -0.5, 3.0),
     )
     outreach_base_reach: float = P(
-        0.3, "share", ASSUMPTION + " (the provider's own welfare work; ART: caretaker "
-        "signals)", "Share of lonely residents who do not come to the room reached without "
-        "a community builder.", ge=0, le=1,
+        0.35,
+        "share",
+        NO_EVIDENCE + ": reach of the provider's own welfare work not measured (docs/evidence.md)",
+        "Share of lonely residents who do not come to the room reached without "
+        "a community builder.",
+        ge=0,
+        le=1,
+        group="loneliness effects",
+        evidence="none",
+        prior=U(0.1, 0.6),
     )
     outreach_hours_full_reach: float = P(
-        8.0, "hours per week", ASSUMPTION, "Community-builder hours at which outreach "
-        "reaches every lonely resident who does not come.", gt=0, le=80,
+        8.0,
+        "hours per week",
+        NO_EVIDENCE + ": not measured (docs/evidence.md)",
+        "Community-builder hours at which outreach "
+        "reaches every lonely resident who does not come.",
+        gt=0,
+        le=80,
+        group="loneliness effects",
+        evidence="none",
+        prior=U(4.0, 12.0),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.interventions.base import Intervention, funding_scale, register
-from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE
 
@@ -22,35 +22,92 @@ class PreventionParams(Group):
     (dementia, malnutrition, loneliness) early.
     """
 
-    intensity: float = P(1.0, "0-1", INTENSITY_SOURCE, "Intensity of care prevention.",
-                         ge=0, le=1)
+    intensity: float = P(
+        1.0,
+        "0-1",
+        INTENSITY_SOURCE,
+        "Intensity of care prevention.",
+        ge=0,
+        le=1,
+        kind="lever",
+    )
     attendance_boost: float = P(
-        1.5, "relative", ASSUMPTION + " (daily activities in the room, ART; EVAL §1)",
+        0.85,
+        "relative",
+        NO_EVIDENCE + ": no study measured common-room attendance with and without a programme; a "
+        "programme may also crowd out residents' own activities (docs/evidence.md)",
         "Relative rise of weekly common-room attendance with the full activity programme.",
-        ge=0, le=10,
+        ge=-0.3,
+        le=10,
+        group="prevention effects",
+        evidence="none",
+        prior=U(-0.3, 2.0),
     )
     detection_base: float = P(
-        0.3, "share", ASSUMPTION, "Share of health signals a worker without continuity "
-        "detects and follows up early.", ge=0, le=1,
+        0.35,
+        "share",
+        NO_EVIDENCE + ": no figure for the share of signals household-help workers detect "
+        "(docs/evidence.md)",
+        "Share of health signals a worker without continuity "
+        "detects and follows up early.",
+        ge=0,
+        le=1,
+        group="prevention effects",
+        evidence="none",
+        prior=U(0.1, 0.6),
     )
     detection_continuity_gain: float = P(
-        0.5, "share", ASSUMPTION + " (EVAL §6: signal training of fixed household-help "
-        "workers)", "Extra share of signals detected by a worker the client is fully "
-        "attached to.", ge=0, le=1,
+        0.3,
+        "share",
+        NO_EVIDENCE + ": continuity of home-care workers is associated with better outcomes "
+        "(Reckrey 2024), not measured as detection (docs/evidence.md)",
+        "Extra share of signals detected by a worker the client is fully "
+        "attached to.",
+        ge=0,
+        le=1,
+        group="prevention effects",
+        evidence="none",
+        prior=U(0.0, 0.6),
     )
     decline_reduction: float = P(
-        0.3, "relative", ASSUMPTION + " (range 0.1-0.5; Obelon's 'broad health' effect, "
-        "figures not public)", "Relative slowing of vitality decline when all signals are "
-        "followed up early.", ge=0, le=1,
+        0.08,
+        "relative",
+        "Dutch proactive-care trials null (Blom 2018, IPD of 8 trials: ADL -0.01, -0.10 to 0.08); "
+        "preventive home visits: institutionalisation RR 1.02 (0.88-1.18), Mayo-Wilson 2014 "
+        "(docs/evidence.md)",
+        "Relative slowing of vitality decline when all signals are "
+        "followed up early.",
+        ge=-0.2,
+        le=1,
+        group="prevention effects",
+        evidence="trials: null",
+        prior=N(0.08, 0.10, -0.2, 0.6),
     )
     fall_reduction: float = P(
-        0.35, "relative", "van Gameren thesis: fall-prevention programme (Otago) -35% falls",
+        0.2,
+        "relative",
+        "Sherrington 2019 (Cochrane): exercise rate of falls 0.77 (0.71-0.83); Dutch In Balans "
+        "RCT 0.85 (0.51-1.43), van Gameren 2026; a common room is not a dosed programme "
+        "(docs/evidence.md)",
         "Relative reduction of falls of a resident who exercises fully in the room.",
-        ge=0, le=1,
+        ge=-0.2,
+        le=1,
+        group="prevention effects",
+        evidence="trials: strong, setting discounted",
+        prior=N(0.2, 0.10, -0.2, 0.6),
     )
     hospital_reduction: float = P(
-        0.15, "relative", ASSUMPTION, "Relative reduction of non-fall hospital admissions "
-        "when all signals are followed up early.", ge=0, le=1,
+        0.08,
+        "relative",
+        "Mayo-Wilson 2014: people hospitalised RR 0.96 (0.91-1.01); Beswick 2008: 0.94 "
+        "(0.91-0.97); Dutch trials null; mapped through the model (docs/evidence.md)",
+        "Relative reduction of non-fall hospital admissions "
+        "when all signals are followed up early.",
+        ge=-0.15,
+        le=1,
+        group="prevention effects",
+        evidence="trials: small",
+        prior=N(0.08, 0.07, -0.15, 0.4),
     )
 
 

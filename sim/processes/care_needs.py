@@ -22,7 +22,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, RATE_YEAR, Group, P
+from sim.param_base import ASSUMPTION, RATE_YEAR, Group, N, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_WLZ_HOME,
@@ -62,9 +62,16 @@ class CareParams(Group):
     """Care needs, indications and use per law and care type."""
 
     hh_threshold_mean: float = P(
-        0.42, "vitality (0-1)", ASSUMPTION + " (set so ~35% of residents hold a Wmo "
+        0.42,
+        "vitality (0-1)",
+        ASSUMPTION + " (set so ~35% of residents hold a Wmo "
         "indication: EVAL §3, not every complex had 100 clients)",
-        "Mean vitality below which household help (Wmo) is indicated.", ge=0, le=1,
+        "Mean vitality below which household help (Wmo) is indicated.",
+        ge=0,
+        le=1,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.3, 0.55),
     )
     hh_threshold_sd: float = P(
         0.08, "vitality (0-1)", ASSUMPTION, "Spread of the household-help threshold.",
@@ -116,8 +123,15 @@ class CareParams(Group):
         "Extra GP contacts per unit of vitality below 1.", ge=0, le=60,
     )
     gp_loneliness_effect: float = P(
-        0.005, "relative", "Meisters et al. 2021: direct effect of loneliness on GP use +0.5%",
-        "Direct relative extra GP use of the severely lonely.", ge=0, le=1,
+        0.005,
+        "relative",
+        "Meisters et al. 2021: direct effect of loneliness on GP use +0.5%",
+        "Direct relative extra GP use of the severely lonely.",
+        ge=-0.01,
+        le=1,
+        group="loneliness effects",
+        evidence="association",
+        prior=N(0.005, 0.005, -0.01, 0.05),
     )
     physio_sessions_frailty: float = P(
         6.0, "sessions per year per unit vitality", ASSUMPTION,
@@ -144,13 +158,20 @@ class CareParams(Group):
         ge=0, le=1,
     )
     wlz_vpt_share: float = P(
-        0.35, "share of persons", ASSUMPTION + " (docs/base_rates.md, Wlz at home): of adults "
+        0.35,
+        "share of persons",
+        ASSUMPTION + " (docs/base_rates.md, Wlz at home): of adults "
         "with Wlz care at home in all sectors, 19% had vpt, 44% mpt and 37% a personal budget "
         "only (Monitor Langdurige Zorg, Nov 2020); elderly care has fewer personal budgets "
         "(23% of Wlz pgb spending, VWS 2022), so its vpt share is put higher; plausible "
         "0.2-0.5; no VV-only split found",
         "Share of persons who, with Wlz care at home, take the full package (vpt); the others "
-        "take modules (mpt) or a personal budget, priced as mpt.", ge=0, le=1,
+        "take modules (mpt) or a personal budget, priced as mpt.",
+        ge=0,
+        le=1,
+        group="Wlz at home",
+        evidence="all-sector counts",
+        prior=U(0.2, 0.5),
     )
     wlz_home_admission_rate: float = P(
         0.15, RATE_YEAR, ASSUMPTION + ", fitted with wlz_home_share to the at-home share of "

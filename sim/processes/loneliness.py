@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sim.param_base import ASSUMPTION, PROB_WEEK, Group, P
+from sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
@@ -38,10 +38,16 @@ class LonelinessParams(Group):
     """Loneliness on the De Jong Gierveld scale (0-11) and the social network."""
 
     base_mean: float = P(
-        3.8, "DJG points", "vzinfo.nl 2020, 75+: 56% lonely (>=3), 12% severely (>=9); "
+        3.8,
+        "DJG points",
+        "vzinfo.nl 2020, 75+: 56% lonely (>=3), 12% severely (>=9); "
         "mean and sd chosen to match at default network and health",
         "Mean of each resident's personal loneliness level (before network and health).",
-        ge=0, le=11,
+        ge=0,
+        le=11,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(2.0, 6.0),
     )
     base_sd: float = P(
         4.2, "DJG points", "see base_mean", "Spread of personal loneliness levels.",
@@ -62,10 +68,16 @@ class LonelinessParams(Group):
         ge=0, le=11,
     )
     network_effect: float = P(
-        3.0, "DJG points", ASSUMPTION
-        + " (ties in the building lower loneliness; Fontanari 2021: shrinks in company)",
+        3.0,
+        "DJG points",
+        NO_EVIDENCE + ": ties in the building lower loneliness (Fontanari 2021, qualitative); "
+        "size not measured (docs/evidence.md)",
         "Loneliness target difference between a saturated network and no network.",
-        ge=0, le=11,
+        ge=0,
+        le=11,
+        group="loneliness effects",
+        evidence="none",
+        prior=U(1.0, 5.0),
     )
     network_saturation: float = P(
         2.0, "summed tie strength", ASSUMPTION,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from pydantic import model_validator
 
-from sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P
+from sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EF_PREFERRED_DN,
@@ -89,10 +89,16 @@ class StaffingParams(Group):
         "Number of providers besides the preferred one.", ge=1, le=30,
     )
     preferred_initial_share: float = P(
-        0.1, "share of clients", "EVAL §3: providers started with very few clients",
+        0.1,
+        "share of clients",
+        "EVAL §3: providers started with very few clients",
         "Share of existing Wmo and district-nursing clients with the (later) preferred "
         "provider at the start.",
-        ge=0, le=1,
+        ge=0,
+        le=1,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.02, 0.3),
     )
     preferred_new_client_share: float = P(
         0.15, "share of new clients", ASSUMPTION + " (free choice among providers)",

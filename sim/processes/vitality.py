@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
+from sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_YEAR, RATE_YEAR, Group, N, P, U
 from sim.processes._jit import glue, kernel
 from sim.processes.common import (
     EV_ED,
@@ -66,11 +66,17 @@ class VitalityParams(Group):
         "Residents below this vitality count as frail.", ge=0, le=1,
     )
     decline_at_80: float = P(
-        0.012, "vitality per year", "fitted to nursing-home admission and household help "
+        0.012,
+        "vitality per year",
+        "fitted to nursing-home admission and household help "
         "by age band (docs/base_rates.md); was 0.018, an assumption (Kojima 2019: 29% "
         "worsen, 14% improve over 3.9 years)",
         "Mean yearly vitality decline at age 80 without loneliness or inactivity effects.",
-        ge=0, le=0.5,
+        ge=0,
+        le=0.5,
+        group="calibrated",
+        evidence="calibrated",
+        prior=U(0.008, 0.018),
     )
     decline_age_slope: float = P(
         0.05, "log per year of age", ASSUMPTION, "Decline multiplies by exp(slope) per year.",
@@ -82,15 +88,29 @@ class VitalityParams(Group):
         "Random week-to-week variation of vitality.", ge=0, le=0.5,
     )
     loneliness_decline_effect: float = P(
-        0.6, "relative extra decline", "Meisters et al. 2021: +40-50% costs of severe "
-        "loneliness, mostly through poorer health; size is an assumption",
+        0.35,
+        "relative extra decline",
+        "Associations only: loneliness and frailty (Davies 2021, ELSA); in LASA frailty predicts "
+        "later loneliness more than the reverse (Mehrabi 2024); costs +40-50% mostly through "
+        "poorer health (Meisters 2021) (docs/evidence.md)",
         "Extra relative decline at maximal loneliness (scaled linearly from score 3 to 11).",
-        ge=0, le=5,
+        ge=0,
+        le=5,
+        group="loneliness effects",
+        evidence="associations",
+        prior=N(0.3, 0.25, 0.0, 1.5),
     )
     inactivity_decline_effect: float = P(
-        0.3, "relative extra decline", ASSUMPTION,
+        0.3,
+        "relative extra decline",
+        NO_EVIDENCE + ": extra decline of the inactive; carries the room programme's effect on "
+        "health (docs/evidence.md)",
         "Extra relative decline of a resident who takes part in no activity at all.",
-        ge=0, le=5,
+        ge=0,
+        le=5,
+        group="prevention effects",
+        evidence="none",
+        prior=U(0.0, 0.6),
     )
     unmet_care_decline_effect: float = P(
         0.5, "relative extra decline", ASSUMPTION + " (care that does not come harms health)",
