@@ -234,8 +234,9 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
         return paths
 
     cols = outcome_columns(df)
-    by = ["scenario"] if exp.spec.design.method in ("none", "sobol", "morris", "lhs") else [
-        "scenario", "point"]
+    psa = exp.spec.design.method == "prior" and exp.is_thuisplus
+    by = ["scenario"] if exp.spec.design.method in ("none", "sobol", "morris", "lhs",
+                                                     "prior") else ["scenario", "point"]
     summary = summarise_runs(df, by, cols)
     if "point" in by:
         pts = pd.DataFrame([{"point": i, **{f"x.{k}": v for k, v in p.items()}}
@@ -252,6 +253,16 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
         head = headline(df, view)
         if money is not None:
             lines += [_money_note(exp.base_params), ""]
+        if psa:
+            from experiments.psa import write_psa
+
+            psa_lines, psa_paths = write_psa(df, tables, plots, options=list(exp.scenarios),
+                                             posterior=exp.posterior is not None)
+            lines += psa_lines
+            paths.update(psa_paths)
+            lines += ["The tables below pool every draw and seed of each option: their "
+                      "*90% CI* is not a confidence interval of anything in a probabilistic "
+                      "analysis; read the section above.", ""]
         paths["headline"] = tables / "headline.csv"
         head.to_csv(paths["headline"], index=False)
         yearly = load_yearly(out)

@@ -31,7 +31,7 @@ from sim.params import ParameterError, Parameters, iter_fields, load_parameters
 __all__ = ["DESIGN_METHODS", "THUISPLUS_MODEL", "Experiment", "RunTask", "SpecError"]
 
 THUISPLUS_MODEL = "thuisplus"
-DESIGN_METHODS = ("none", "grid", "lhs", "sobol", "morris")
+DESIGN_METHODS = ("none", "grid", "lhs", "sobol", "morris", "prior")
 _PARAMETER_KEYS = frozenset(key for key, _ in iter_fields())
 
 
@@ -60,10 +60,16 @@ class Design(BaseModel):
     """How design points are drawn over the design parameters."""
 
     model_config = ConfigDict(extra="forbid")
-    method: str = Field("none", description="one of none, grid, lhs, sobol, morris")
+    method: str = Field("none", description="one of none, grid, lhs, sobol, morris, prior "
+                                            "(the probabilistic analysis: draws from the "
+                                            "priors, docs/evidence.md)")
     samples: int = Field(
         16, ge=1, le=1_000_000,
-        description="lhs: points; sobol: base samples N (a power of 2); morris: trajectories")
+        description="lhs: points; sobol: base samples N (a power of 2); morris: trajectories; "
+                    "prior: draws")
+    groups: list[str] | None = Field(
+        None, description="prior: draw the uncertainties of these groups [default: every "
+                          "group but 'calibrated', which a posterior file supplies]")
     levels: int = Field(4, ge=2, le=1000, description="grid: points per range; morris: levels")
     second_order: bool = Field(False, description="sobol: also second-order indices")
     seed: int | None = Field(None, ge=0, description="sampler seed [default: the experiment's]")
@@ -316,7 +322,9 @@ class Experiment:
 
     @property
     def design_keys(self) -> list[str]:
-        """The design parameters in spec order."""
+        """The design parameters in spec order (prior: the drawn uncertainties)."""
+        if self.spec.design.method == "prior":
+            return list(self._prior_keys)
         return list(self.spec.design.parameters)
 
     @property
@@ -367,6 +375,9 @@ class Experiment:
             if s.preset or s.params:
                 raise self._err("preset" if s.preset else "params",
                                 "only the thuisplus model takes a preset or parameter file")
+        if design.method == "prior":
+            self._check_prior_design(design)
+            return
         if design.method == "none":
             if design.parameters:
                 raise self._err("design.method", "design parameters are given but method is "
@@ -422,6 +433,62 @@ class Experiment:
             raise self._err("design.parameters", "Morris screening needs at least 2 parameters")
         if design.method == "sobol" and len(design.parameters) < 2:
             raise self._err("design.parameters", "Sobol analysis needs at least 2 parameters")
+
+    def _check_prior_design(self, design: Design) -> None:
+        """A PSA design: which uncertainties are drawn, and that the options can share them.
+
+        Seeds and draws are keyed by (draw, replication), the same for every scenario (the
+        contract options), so options are compared on the same parameters and seeds.
+        """
+        from sim.params import iter_fields, uncertainties
+
+        if not self.is_thuisplus:
+            raise self._err("design.method", "method 'prior' draws the thuisplus model's "
+                                             "uncertainties; other models have no priors")
+        if design.samples < 2:
+            raise self._err("design.samples", f"{design.samples}: a probabilistic analysis "
+                                              "needs at least 2 draws (a few hundred to read "
+                                              "its tails)")
+        known = sorted({(info.json_schema_extra or {}).get("group") for _, info in
+                        iter_fields() if (info.json_schema_extra or {}).get("group")})
+        groups = design.groups
+        if groups is not None:
+            for g in groups:
+                if g not in known:
+                    hint = difflib.get_close_matches(g, known, n=1)
+                    raise self._err("design.groups", f"{g!r} is not a group of "
+                                    "uncertainties" + (f" (did you mean {hint[0]!r}?)"
+                                                       if hint else "")
+                                    + f"; groups: {', '.join(known)}")
+        chosen = set(groups) if groups is not None else set(known) - {"calibrated"}
+        keys = [k for g in known if g in chosen for k in uncertainties(g)]
+        for key, pr in design.parameters.items():
+            where = f"design.parameters.{key}"
+            self._check_keys({key: None}, "design.parameters")
+            if pr.values is not None or pr.range != "prior":
+                raise self._err(where, "method 'prior' draws from the declared prior: give "
+                                       "range = \"prior\" (or leave the table out)")
+            if key not in uncertainties():
+                from sim.params import parameter_kind
+
+                raise self._err(where, f"{key} has no prior (it is a "
+                                       f"{parameter_kind(key)}, not an uncertainty)")
+            if key not in keys:
+                keys.append(key)
+        if design.parameters and groups is None:  # the listed parameters only
+            keys = list(design.parameters)
+        drawn_by_posterior = set(self.posterior.keys) if self.posterior is not None else set()
+        self._prior_keys = [k for k in keys if k not in drawn_by_posterior]
+        for name, over in self.scenarios.items():
+            both = sorted(set(over) & set(self._prior_keys))
+            if both:
+                raise self._err(f"scenarios.{name}.{both[0]}",
+                                "is an uncertainty the probabilistic analysis draws; a "
+                                "scenario sets levers (or leave it out of design.groups)")
+        n = design.samples * len(self.scenarios) * self.spec.replications
+        if n > self.spec.max_runs:
+            raise self._err("max_runs", f"the spec asks for {n:,} runs (draws × scenarios × "
+                            f"replications); the limit is {self.spec.max_runs:,}")
 
     def _check_kind(self, key: str, pr: ParamRange, where: str) -> None:
         """Resolve ``range = "prior"``; note a design that varies a constant."""
@@ -483,6 +550,12 @@ class Experiment:
             return [{}]
         keys = self.design_keys
         seed = self.spec.seed if d.seed is None else d.seed
+        if d.method == "prior":
+            from sim.uncertainty import draw_priors
+
+            table = draw_priors(d.samples, seed, keys)
+            return [{k: self._cast(k, v) for k, v in row.items()}
+                    for row in table.to_dict(orient="records")]
         if d.method == "grid":
             axes = []
             for k in keys:
@@ -522,8 +595,11 @@ class Experiment:
         scenario and design point: common random numbers across the whole experiment, so
         differences between scenarios are not noise. Otherwise each run gets its own.
         """
-        key = ((replication,) if self.spec.common_seeds
-               else (scenario_index, point, replication))
+        if self.spec.design.method == "prior":  # a PSA: the options share draw and seeds
+            key: tuple[int, ...] = (point, replication)
+        else:
+            key = ((replication,) if self.spec.common_seeds
+                   else (scenario_index, point, replication))
         ss = np.random.SeedSequence(self.spec.seed, spawn_key=key)
         return int(ss.generate_state(1)[0])
 
@@ -536,26 +612,36 @@ class Experiment:
         """
         if self.posterior is None:
             return {}
-        key = ((replication, 1) if self.spec.common_seeds
-               else (scenario_index, point, replication, 1))
+        if self.spec.design.method == "prior":  # one calibrated set per draw of a PSA
+            key: tuple[int, ...] = (point, 1)
+        else:
+            key = ((replication, 1) if self.spec.common_seeds
+                   else (scenario_index, point, replication, 1))
         return {k: self._cast(k, v) for k, v in self.posterior.draw(self.spec.seed, key).items()}
 
     def runs(self) -> list[RunTask]:
-        """Every run, in a fixed order: scenario, then design point, then replication."""
+        """Every run, in a fixed order: scenario, then design point, then replication.
+
+        A PSA (method ``prior``) orders by draw, then replication, then scenario.
+        """
         base = (self.base_params.model_dump(mode="json") if self.base_params is not None
                 else {})
+        scenarios = list(enumerate(self.scenarios.items()))
+        cells = [(s, pi, r) for s in scenarios for pi in range(len(self._points))
+                 for r in range(self.spec.replications)]
+        if self.spec.design.method == "prior":
+            # a PSA: the options of one draw and seed next to each other, so that a
+            # worker's baseline cache (the options share the baseline arm) hits
+            cells = [(s, pi, r) for pi in range(len(self._points))
+                     for r in range(self.spec.replications) for s in scenarios]
         tasks = []
-        run_id = 0
-        for si, (name, over) in enumerate(self.scenarios.items()):
-            for pi, point in enumerate(self._points):
-                for r in range(self.spec.replications):
-                    drawn = self.posterior_draw(si, pi, r)
-                    overrides = {**({} if self.is_thuisplus else self.set), **drawn, **over,
-                                 **point}
-                    tasks.append(RunTask(
-                        run_id=run_id, scenario=name, point=pi, replication=r,
-                        seed=self.seed_of(si, pi, r), overrides=overrides,
-                        model=self.spec.model, base=base, weeks=self.spec.weeks,
-                        drawn=drawn, draws=self.spec.draws))
-                    run_id += 1
+        for run_id, ((si, (name, over)), pi, r) in enumerate(cells):
+            point = self._points[pi]
+            drawn = self.posterior_draw(si, pi, r)
+            overrides = {**({} if self.is_thuisplus else self.set), **drawn, **over, **point}
+            tasks.append(RunTask(
+                run_id=run_id, scenario=name, point=pi, replication=r,
+                seed=self.seed_of(si, pi, r), overrides=overrides,
+                model=self.spec.model, base=base, weeks=self.spec.weeks,
+                drawn=drawn, draws=self.spec.draws))
         return tasks
