@@ -28,6 +28,7 @@ bench: setup
 	.venv/bin/python benchmarks/run.py
 	.venv/bin/python benchmarks/dashboard.py
 	.venv/bin/python benchmarks/batch.py
+	.venv/bin/python benchmarks/psa.py
 	.venv/bin/python benchmarks/calibrate.py
 
 bench-quick: setup
@@ -35,3 +36,4 @@ bench-quick: setup
 	.venv/bin/python benchmarks/run.py
 	.venv/bin/python benchmarks/dashboard.py
 	.venv/bin/python benchmarks/batch.py --skip memory --sobol-samples 16
+	.venv/bin/python benchmarks/psa.py --draws 16

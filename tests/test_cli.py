@@ -94,22 +94,30 @@ def test_console_script_no_traceback(tmp_path):
     assert p.returncode == 2 and "--seed" in p.stderr
 
 
-def test_main_job_runs_replicated_pairs_and_reports(tmp_path):
+def test_main_job_runs_the_probabilistic_analysis_and_reports(tmp_path):
     out = tmp_path / "main"
-    r = invoke("run", "--out", out, "--replications", 3, "--workers", 2)
+    r = invoke("run", "--out", out, "--draws", 3, "--replications", 1, "--workers", 2)
     assert r.exit_code == 0, r.output
-    for name in ("report.md", "manifest.json", "tables/headline.csv",
-                 "plots/avoided_per_law.png", "plots/stakeholders.png"):
+    for name in ("report.md", "manifest.json", "tables/psa_summary.csv",
+                 "tables/psa_decision.csv", "tables/psa_voi.csv", "plots/psa_npv.png"):
         assert (out / name).exists(), name
-    assert "avoided Wlz care" in r.output and "90% CI of the mean" in r.output
-    head = pd.read_csv(out / "tables" / "headline.csv")
-    assert (head["n"].dropna() <= 3).all()
+    assert "How sure are we?" in r.output and "P(NPV > 0)" in r.output
+    assert "no Thuisplusflat" in r.output and "P(gains)" in r.output
+    decision = pd.read_csv(out / "tables" / "psa_decision.csv")
+    assert list(decision["option"]) == ["contract-2021", "lump-sum", "broad-transfer",
+                                        "no Thuisplusflat"]
+    assert decision["p_best"].sum() == pytest.approx(1.0)
+    # calibrated parameters drawn from the shipped posterior, one set per draw
+    runs = pd.read_csv(out / "tables" / "runs.csv")
+    assert runs["post.vitality.decline_at_80"].nunique() >= 2
     # a second call finds the finished folder and only reports
-    r2 = invoke("run", "--out", out, "--replications", 3)
-    assert r2.exit_code == 0 and "3 from before, 0 now" in r2.output
+    r2 = invoke("run", "--out", out, "--draws", 3, "--replications", 1)
+    assert r2.exit_code == 0 and "9 from before, 0 now" in r2.output
     # another spec in the same folder needs --fresh
-    r3 = invoke("run", "--out", out, "--replications", 2)
+    r3 = invoke("run", "--out", out, "--draws", 4, "--replications", 1)
     assert r3.exit_code == 2 and "--fresh" in r3.output
+    r4 = invoke("run", "--out", out, "--draws", 1)
+    assert r4.exit_code == 2 and "Traceback" not in r4.output
 
 
 def test_pair_writes_the_person_ledger(tmp_path):
