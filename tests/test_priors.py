@@ -184,3 +184,19 @@ def test_evidence_page_lists_every_uncertainty_with_its_prior():
     for key, cells in rows.items():
         assert cells[2] == PRIORS[key].text(), key
         assert cells[1].split(" ")[0] == f"{p.get(key):g}", key
+
+
+def test_dashboard_sliders_of_uncertainties_span_their_priors():
+    """The dashboard reads an uncertainty's range from the tree, not a restated one."""
+    from sim.dashboard.controls import CONTROLS
+    from sim.params import declared_prior, parameter_kind
+
+    checked = 0
+    for c in CONTROLS:
+        if c.kind != "slider" or parameter_kind(c.key) != "uncertainty":
+            continue
+        prior = declared_prior(c.key)
+        assert c.to_param(c.min) == pytest.approx(prior.lower), c.key
+        assert c.to_param(c.max) == pytest.approx(prior.upper), c.key
+        checked += 1
+    assert checked >= 1  # the transfer acceptance, at least

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sim.interventions import REGISTRY
-from sim.params import Parameters
+from sim.params import Parameters, declared_prior
 
 __all__ = [
     "CONTROLS",
@@ -92,7 +92,10 @@ class Control:
 
 
 def _percent(key: str, label: str, section: str, help: str) -> Control:
-    return Control(key, label, "%", section, help, to_param=_percent_in,
+    """A share shown in percent; an uncertainty's slider spans its prior (docs/evidence.md)."""
+    prior = declared_prior(key)
+    lo, hi = (_percent_out(prior.lower), _percent_out(prior.upper)) if prior else (0.0, 100.0)
+    return Control(key, label, "%", section, help, min=lo, max=hi, to_param=_percent_in,
                    from_param=_percent_out)
 
 
