@@ -480,11 +480,14 @@ class Experiment:
         drawn_by_posterior = set(self.posterior.keys) if self.posterior is not None else set()
         self._prior_keys = [k for k in keys if k not in drawn_by_posterior]
         for name, over in self.scenarios.items():
-            both = sorted(set(over) & set(self._prior_keys))
+            both = sorted(set(over) & (set(self._prior_keys) | drawn_by_posterior))
             if both:
+                source = ("the posterior in params" if both[0] in drawn_by_posterior
+                          else "its prior")
                 raise self._err(f"scenarios.{name}.{both[0]}",
-                                "is an uncertainty the probabilistic analysis draws; a "
-                                "scenario sets levers (or leave it out of design.groups)")
+                                f"is an uncertainty the probabilistic analysis draws (from "
+                                f"{source}); a scenario sets levers (or leave it out of "
+                                "design.groups)")
         n = design.samples * len(self.scenarios) * self.spec.replications
         if n > self.spec.max_runs:
             raise self._err("max_runs", f"the spec asks for {n:,} runs (draws × scenarios × "

@@ -109,3 +109,17 @@ def test_incomplete_psa_is_refused():
                        "npv": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="lacks draws"):
         analyse_psa(df)
+
+
+def test_a_scenario_may_not_override_the_posterior_draw():
+    from pathlib import Path
+
+    spec = _psa()
+    spec["params"] = str(Path(__file__).resolve().parents[1] / "calibration" / "posteriors"
+                         / "contract_2021.toml")
+    exp = Experiment.from_dict(spec)  # the shipped posterior loads as a PSA's params
+    assert exp.posterior is not None
+    assert "thuisplus.contract.transfer_acceptance" not in exp.design_keys
+    spec["scenarios"]["lump-sum"]["thuisplus.contract.transfer_acceptance"] = 0.9
+    with pytest.raises(SpecError, match="from the posterior in params"):
+        Experiment.from_dict(spec)
