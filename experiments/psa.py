@@ -229,8 +229,12 @@ def _pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
-def plot_psa(res: PSAResult, plots) -> dict[str, object]:
-    """The PSA's plots: NPV distribution, cost-effect plane, acceptability, VOI."""
+def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
+    """The PSA's plots: NPV, cost-effect plane, acceptability, VOI.
+
+    The NPV histogram is over ``runs`` (each a possible complex, as the report's chances);
+    the plane shows each draw's mean over its seeds.
+    """
     import matplotlib.pyplot as plt
 
     from experiments.report import _save
@@ -240,16 +244,16 @@ def plot_psa(res: PSAResult, plots) -> dict[str, object]:
     colours = dict(zip(res.options, plt.rcParams["axes.prop_cycle"].by_key()["color"],
                        strict=False))
     fig, ax = plt.subplots(figsize=(7.5, 4))
-    allx = m.loc[m["scenario"].isin(res.options), "npv"] / 1e3
+    allx = runs.loc[runs["scenario"].isin(res.options), "npv"] / 1e3
     bins = np.linspace(allx.min(), allx.max(), 31) if allx.max() > allx.min() else 10
     for o in res.options:
-        x = m.loc[m["scenario"] == o, "npv"] / 1e3
+        x = runs.loc[runs["scenario"] == o, "npv"] / 1e3
         ax.hist(x, bins=bins, alpha=0.45, color=colours.get(o),
                 label=f"{o}: P(NPV > 0) = {_pct(float((x > 0).mean()))}")
     ax.axvline(0, color="black", lw=1)
-    ax.set_xlabel("society NPV per complex (€ thousand, present value)")
-    ax.set_ylabel("draws")
-    ax.set_title(f"Society NPV over {res.draws} draws of the uncertainties")
+    ax.set_xlabel("society NPV of one complex (€ thousand, present value)")
+    ax.set_ylabel("possible complexes (draw × seed)")
+    ax.set_title(f"Society NPV over {res.draws} draws × {res.replications} seed(s)")
     ax.legend(fontsize=8)
     paths["plot_psa_npv"] = _save(fig, plots / "psa_npv.png")
 
@@ -263,7 +267,8 @@ def plot_psa(res: PSAResult, plots) -> dict[str, object]:
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel("severely lonely person-years avoided (discounted)")
         ax.set_ylabel("net cost to society (€ thousand: −NPV)")
-        ax.set_title("Cost-effect plane: each dot one draw (below zero: saves money)")
+        ax.set_title("Cost-effect plane: each dot one draw, mean over its seeds "
+                     "(below zero: saves money)", fontsize=10)
         ax.legend(fontsize=8)
         paths["plot_psa_plane"] = _save(fig, plots / "psa_plane.png")
 
@@ -385,5 +390,5 @@ def write_psa(df: pd.DataFrame, tables, plots, *, options: Sequence[str] | None 
                         ("psa_voi", res.voi), ("psa_acceptability", res.ceac)):
         paths[name] = tables / f"{name}.csv"
         table.to_csv(paths[name], index=False)
-    paths.update(plot_psa(res, plots))
+    paths.update(plot_psa(res, plots, df[df["scenario"].isin(res.options)]))
     return psa_lines(res, posterior=posterior), paths

@@ -98,6 +98,8 @@ def test_psa_analysis_and_report(psa_serial):
     assert r.exit_code == 0, r.output
     text = (psa_serial / "report.md").read_text()
     assert "## How sure are we?" in text and "pays off for society is" in text
+    # the report's chance is the one computed over the runs (one complex, chance included)
+    assert f"pays off for society is {100 * npv['p_positive']:.0f}%" in text
     for name in ("psa_summary.csv", "psa_decision.csv", "psa_voi.csv",
                  "psa_acceptability.csv"):
         assert (psa_serial / "tables" / name).exists(), name
