@@ -809,7 +809,7 @@ def run(
 
 def _print_psa(df: Any, exp: Any) -> None:
     """The PSA's answer on the console: each option's chance to pay off, and for whom."""
-    from experiments.psa import HEADLINE_OUTCOMES, NOTHING, _eur, _pct, analyse_psa
+    from experiments.psa import HEADLINE_OUTCOMES, NOTHING, analyse_psa, eur, pct
 
     res = analyse_psa(df, options=list(exp.scenarios), voi=False)
     t = Table(title=f"How sure are we? {res.draws} draws of the uncertainties × "
@@ -820,11 +820,11 @@ def _print_psa(df: Any, exp: Any) -> None:
     s = res.summary.set_index(["option", "outcome"])
     for r in res.decision.itertuples():
         if r.option == NOTHING:
-            t.add_row(r.option, "€0", "", "", _pct(r.p_best))
+            t.add_row(r.option, "€0", "", "", pct(r.p_best))
             continue
         npv = s.loc[(r.option, "npv")]
-        t.add_row(r.option, _eur(r.expected), f"{_eur(npv['p05'])} to {_eur(npv['p95'])}",
-                  _pct(r.p_positive), _pct(r.p_best))
+        t.add_row(r.option, eur(r.expected), f"{eur(npv['p05'])} to {eur(npv['p95'])}",
+                  pct(r.p_positive), pct(r.p_best))
     Console(width=max(out_console.width, 110)).print(t)
     main = res.options[0]
     t2 = Table(title=f"Who gains under {main}: P(net > 0) over the draws")
@@ -835,8 +835,8 @@ def _print_psa(df: Any, exp: Any) -> None:
     for key, name in HEADLINE_OUTCOMES.items():
         if key.startswith("net_") and (main, key) in s.index:
             r = s.loc[(main, key)]
-            t2.add_row(name.removesuffix(" (€)"), _eur(r["mean"]),
-                       f"{_eur(r['p05'])} to {_eur(r['p95'])}", _pct(r["p_positive"]))
+            t2.add_row(name.removesuffix(" (€)"), eur(r["mean"]),
+                       f"{eur(r['p05'])} to {eur(r['p95'])}", pct(r["p_positive"]))
     Console(width=max(out_console.width, 110)).print(t2)
     out_console.print("€ PV per complex: constant prices, discounted 2.25%; the capacity "
                       "view of freed nursing-home places. The report adds the value of "

@@ -25,7 +25,7 @@ import pandas as pd
 from experiments.voi import evpi, evppi_table
 
 __all__ = ["CITY_FLATS", "NOTHING", "PSAResult", "acceptability", "analyse_psa",
-           "draw_inputs", "point_means"]
+           "draw_inputs", "eur", "pct", "point_means"]
 
 #: Rotterdam started with 6 Thuisplusflats in 2021 and has about 20 (domain brief,
 #: "The concept, from public sources"); the city's value of information scales by it.
@@ -135,14 +135,11 @@ class PSAResult:
 
 def _groups_of(columns: Sequence[str]) -> dict[str, list[str]]:
     """VOI groups (the parameter tree's) of the drawn columns."""
-    from sim.params import _field_info
+    from sim.params import parameter_group
 
     groups: dict[str, list[str]] = {}
     for col in columns:
-        key = col.split(".", 1)[1]
-        info = _field_info(key)
-        group = (info.json_schema_extra or {}).get("group") if info is not None else None
-        groups.setdefault(group or "other", []).append(col)
+        groups.setdefault(parameter_group(col.split(".", 1)[1]) or "other", []).append(col)
     return groups
 
 
@@ -214,8 +211,8 @@ def analyse_psa(df: pd.DataFrame, *, options: Sequence[str] | None = None,
 
 
 # --- report --------------------------------------------------------------------------------
-def _eur(x: float) -> str:
-    """'€1.23M', '−€456k' or '€789' for a report."""
+def eur(x: float) -> str:
+    """'€1.23M', '−€456k' or '€789' for a report or the console."""
     sign = "−" if x < 0 else ""
     a = abs(x)
     if a >= 1e6:
@@ -225,7 +222,8 @@ def _eur(x: float) -> str:
     return f"{sign}€{a:.0f}"
 
 
-def _pct(p: float) -> str:
+def pct(p: float) -> str:
+    """A probability or share as '22%'."""
     return f"{100 * p:.0f}%"
 
 
@@ -249,7 +247,7 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
     for o in res.options:
         x = runs.loc[runs["scenario"] == o, "npv"] / 1e3
         ax.hist(x, bins=bins, alpha=0.45, color=colours.get(o),
-                label=f"{o}: P(NPV > 0) = {_pct(float((x > 0).mean()))}")
+                label=f"{o}: P(NPV > 0) = {pct(float((x > 0).mean()))}")
     ax.axvline(0, color="black", lw=1)
     ax.set_xlabel("society NPV of one complex (€ thousand, present value)")
     ax.set_ylabel("possible complexes (draw × seed)")
@@ -290,7 +288,7 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
         g = groups.iloc[::-1]
         ax.barh(g["name"], g["evppi"] / 1e3, color="#4c72b0")
         ax.axvline(res.evpi / 1e3, color="black", ls="--", lw=1,
-                   label=f"EVPI {_eur(res.evpi)} per complex")
+                   label=f"EVPI {eur(res.evpi)} per complex")
         ax.set_xlabel("expected value of resolving the group first (€ thousand per complex)")
         ax.set_title("Which evidence gap is worth closing (EVPPI per group)")
         ax.legend(fontsize=8)
@@ -307,15 +305,15 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
     muni = s.loc[(main, "net_municipality")] if (main, "net_municipality") in s.index else None
     lines.append(
         f"**The chance that the Thuisplusflat ({main}) pays off for society is "
-        f"{_pct(npv['p_positive'])}**"
-        + (f", and for the municipality {_pct(muni['p_positive'])}" if muni is not None else "")
+        f"{pct(npv['p_positive'])}**"
+        + (f", and for the municipality {pct(muni['p_positive'])}" if muni is not None else "")
         + f". Over {res.draws} draws of every uncertain effect size, cost and link from "
         "their priors (docs/evidence.md)"
         + (" and of the calibrated parameters from the fit's posterior" if posterior else
            "; the calibrated parameters at their fitted values (no posterior given)")
         + f", {res.replications} seed(s) each ({res.draws * res.replications} possible "
-        f"complexes), the society NPV of one complex averages {_eur(npv['mean'])}, and 90% "
-        f"of the complexes lie between {_eur(npv['p05'])} and {_eur(npv['p95'])}. The "
+        f"complexes), the society NPV of one complex averages {eur(npv['mean'])}, and 90% "
+        f"of the complexes lie between {eur(npv['p05'])} and {eur(npv['p95'])}. The "
         "chances are for one complex, chance included; over many complexes the mean "
         "matters more.")
     lines.append("")
@@ -323,37 +321,37 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
     if np.isfinite(par) and np.isfinite(sto) and par + sto > 0:
         lines.append(
             f"Two kinds of uncertainty are in this spread. **What we do not know** (the "
-            f"effect sizes and costs): {_pct(par / (par + sto))} of the variance of one "
+            f"effect sizes and costs): {pct(par / (par + sto))} of the variance of one "
             f"complex's NPV; better evidence narrows it. **Chance** (which residents move "
-            f"in, who falls ill when): {_pct(sto / (par + sto))}; it stays for one "
+            f"in, who falls ill when): {pct(sto / (par + sto))}; it stays for one "
             f"complex, and averages out over many.")
         lines.append("")
     lines += ["| option | expected society NPV | P(best of the options) | P(NPV > 0) |",
               "|---|---:|---:|---:|"]
     for r in res.decision.itertuples():
-        lines.append(f"| {r.option} | {_eur(r.expected)} | {_pct(r.p_best)} | "
-                     + ("—" if r.option == NOTHING else _pct(r.p_positive)) + " |")
+        lines.append(f"| {r.option} | {eur(r.expected)} | {pct(r.p_best)} | "
+                     + ("—" if r.option == NOTHING else pct(r.p_positive)) + " |")
     lines += ["", "Who gains, per option (mean and 90% of the possible complexes; P(> 0) = "
               "the share of them in which the stakeholder's net is positive):", "",
               "| option | stakeholder or measure | mean | 5% | 95% | P(> 0) |",
               "|---|---|---:|---:|---:|---:|"]
     for r in res.summary.itertuples():
         name = HEADLINE_OUTCOMES.get(r.outcome, r.outcome)
-        fmt = _eur if "€" in name else (lambda v: f"{v:,.1f}")
+        fmt = eur if "€" in name else (lambda v: f"{v:,.1f}")
         lines.append(f"| {r.option} | {name} | {fmt(r.mean)} | {fmt(r.p05)} | {fmt(r.p95)} "
-                     f"| {_pct(r.p_positive)} |")
+                     f"| {pct(r.p_positive)} |")
     lines.append("")
     if res.evpi > 0 and not res.voi.empty:
         top = res.voi[(res.voi["kind"] == "group") & res.voi["resolved"]].head(1)
         lines.append(
             f"**Value of information.** Knowing every uncertainty before choosing between "
-            f"the options (and doing nothing) would be worth at most {_eur(res.evpi)} per "
+            f"the options (and doing nothing) would be worth at most {eur(res.evpi)} per "
             f"complex (EVPI; an upper bound, as each draw's mean over {res.replications} "
-            f"seed(s) still carries chance), {_eur(res.city_evpi)} for the city's "
+            f"seed(s) still carries chance), {eur(res.city_evpi)} for the city's "
             f"{CITY_FLATS} flats."
             + (f" The evidence gap most worth closing first is **{top['name'].item()}** "
-               f"({_eur(top['evppi'].item())} per complex, "
-               f"{_eur(top['city'].item())} for the city)." if not top.empty else
+               f"({eur(top['evppi'].item())} per complex, "
+               f"{eur(top['city'].item())} for the city)." if not top.empty else
                " **No evidence gap stands out** at this number of draws: no group's EVPPI "
                f"exceeds {RESOLVED:g}× its noise floor (the estimate with that group's "
                "draws shuffled). Chance dominates one complex's result; more draws and "
@@ -363,9 +361,9 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
                   "|---|---|---:|---:|---|---:|---:|"]
         for r in res.voi.head(15).itertuples():
             name = r.name.split(".", 1)[1] if r.kind == "parameter" else r.name
-            lines.append(f"| {name} | {r.kind} | {_eur(r.evppi)} | {_eur(r.floor)} | "
-                         f"{'yes' if r.resolved else 'no'} | {_eur(r.city)} | "
-                         f"{_pct(r.share_of_evpi)} |")
+            lines.append(f"| {name} | {r.kind} | {eur(r.evppi)} | {eur(r.floor)} | "
+                         f"{'yes' if r.resolved else 'no'} | {eur(r.city)} | "
+                         f"{pct(r.share_of_evpi)} |")
         lines += ["", "EVPPI by the regression method of Strong, Oakley & Brennan (2014): "
                   "splines for one parameter, a Gaussian process for a group "
                   "(`experiments.voi`); the noise floor is the same estimate on shuffled "

@@ -440,7 +440,7 @@ class Experiment:
         Seeds and draws are keyed by (draw, replication), the same for every scenario (the
         contract options), so options are compared on the same parameters and seeds.
         """
-        from sim.params import iter_fields, uncertainties
+        from sim.params import uncertainties, uncertainty_groups
 
         if not self.is_thuisplus:
             raise self._err("design.method", "method 'prior' draws the thuisplus model's "
@@ -449,8 +449,7 @@ class Experiment:
             raise self._err("design.samples", f"{design.samples}: a probabilistic analysis "
                                               "needs at least 2 draws (a few hundred to read "
                                               "its tails)")
-        known = sorted({(info.json_schema_extra or {}).get("group") for _, info in
-                        iter_fields() if (info.json_schema_extra or {}).get("group")})
+        known = uncertainty_groups()
         groups = design.groups
         if groups is not None:
             for g in groups:

@@ -52,9 +52,11 @@ __all__ = [
     "declared_prior",
     "iter_fields",
     "load_parameters",
+    "parameter_group",
     "parameter_kind",
     "save_parameters",
     "uncertainties",
+    "uncertainty_groups",
 ]
 
 
@@ -801,6 +803,20 @@ def parameter_kind(key: str) -> str:
     if info is None:
         raise KeyError(key)
     return (info.json_schema_extra or {}).get("kind", "constant")
+
+
+def parameter_group(key: str) -> str | None:
+    """The value-of-information group of an uncertainty (docs/evidence.md §10), or None."""
+    info = _field_info(key)
+    if info is None:
+        raise KeyError(key)
+    return (info.json_schema_extra or {}).get("group")
+
+
+def uncertainty_groups() -> list[str]:
+    """The names of the value-of-information groups, sorted."""
+    return sorted({g for _, info in iter_fields()
+                   if (g := (info.json_schema_extra or {}).get("group"))})
 
 
 def uncertainties(group: str | None = None) -> dict[str, Prior]:

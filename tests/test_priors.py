@@ -200,3 +200,16 @@ def test_dashboard_sliders_of_uncertainties_span_their_priors():
         assert c.to_param(c.max) == pytest.approx(prior.upper), c.key
         checked += 1
     assert checked >= 1  # the transfer acceptance, at least
+
+
+def test_groups_of_the_uncertainties():
+    from sim.params import parameter_group, uncertainty_groups
+
+    groups = uncertainty_groups()
+    assert "prevention effects" in groups and "calibrated" in groups
+    assert {k for g in groups for k in uncertainties(g)} == set(uncertainties())
+    for key in uncertainties():
+        assert parameter_group(key) in groups
+    assert parameter_group("building.floors") is None
+    with pytest.raises(KeyError):
+        parameter_group("building.flors")
