@@ -9,6 +9,7 @@ seed differ only where their states differ.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -54,6 +55,7 @@ from sim.population import (
     rows_view,
 )
 from sim.population import sync_agents as _sync_population_agents
+from sim.presets import run_parameters
 from sim.processes import (
     care_needs,
     demography,
@@ -105,6 +107,26 @@ def check_draws(draws: str) -> str:
         raise ValueError(f"draws = {draws!r}; allowed: {', '.join(map(repr, DRAWS))}")
     return draws
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
+
+
+_KEYWORDS = ("params", "seed", "preset", "rng", "interventions", "panel", "tape", "draws",
+             "scenario")
+
+
+def _dotted(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The model's ``**overrides``; a keyword that is not a dotted parameter name is refused.
+
+    A typo of a keyword (``sede=1``) would otherwise read as an unknown parameter group.
+    """
+    for key in overrides:
+        if "." not in key:
+            close = difflib.get_close_matches(key, _KEYWORDS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ParameterError([(key, overrides[key], (
+                f"unknown keyword; {hint}allowed: {', '.join(_KEYWORDS)}, or a parameter "
+                "by its dotted name (building.dwellings)"))],
+                origin="ThuisplusModel keywords")
+    return overrides
 
 
 def _no_step() -> None:
@@ -256,6 +278,7 @@ for _c in care_mod.CARE_TYPES:
 for _law in care_mod.LAWS:
     WEEKLY_COLUMNS[f"cost_{_law}"] = f"{_law.capitalize()} cost this week (€)"
 
+_COLUMN_INDEX = {c: j for j, c in enumerate(WEEKLY_COLUMNS)}
 _MEANS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "mean")
 _COUNTS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "count")
 _RECORDED_EVENTS = tuple(c.name for c in COLUMNS if c.kind == "event")
@@ -285,15 +308,31 @@ class ThuisplusModel(mesa.Model):
     """A senior complex week by week; with interventions it is a Thuisplusflat.
 
     Args:
-        params: the parameter tree (defaults if omitted).
-        rng: seed (int), ``SeedSequence``, numpy ``Generator`` or None (fresh entropy).
+        params: the parameter tree (defaults if omitted; see ``preset``).
+        seed: an int (or ``SeedSequence``/``Generator`` of one: the same run, see
+            :func:`sim.rng.seed_entropy`), or None for fresh entropy; ``model.seed`` is
+            the integer that reproduces the run. ``rng=`` is Mesa's name for the same.
+        preset: a shipped preset (``"contract-2021"``; :func:`sim.presets.list_presets`)
+            applied on top of ``params``.
+        **overrides: parameters by dotted name, as Mesa's ``batch_run`` and ``SolaraViz``
+            pass them: ``ThuisplusModel(seed=1, **{"building.dwellings": 60})``. Integer
+            parameters given as floats are rounded (:func:`sim.params.from_sampler`).
         interventions: objects with ``initialize(model)`` and ``apply(model)``; by default
             those of ``params.thuisplus`` (none when the Thuisplusflat is not enabled).
         panel: also record a per-resident weekly panel (``model.panel()``).
+        scenario: a Mesa ``Scenario`` (its ``rng`` a seed, its other entries dotted
+            parameters), as ``SolaraViz`` passes one when it resets the model.
+
+    Mesa's model contract: ``step`` advances a week; ``running`` turns False at the
+    horizon (the programme and the follow-up, :func:`horizon_weeks`), and stepping on
+    keeps recording; ``datacollector`` holds the weekly table's columns
+    (:data:`WEEKLY_COLUMNS`), each also readable as an attribute with the last week's
+    value (``model.mean_loneliness``); ``grid`` is the building with the residents in
+    their dwellings' cells (docs/mesa.md).
 
     Example:
-        >>> from sim import Parameters, ThuisplusModel
-        >>> m = ThuisplusModel(Parameters(), rng=1)
+        >>> from sim import ThuisplusModel
+        >>> m = ThuisplusModel(seed=1, preset="contract-2021")
         >>> m.run(weeks=52)
         >>> len(m.weekly())
         52
@@ -303,20 +342,39 @@ class ThuisplusModel(mesa.Model):
     def __init__(
         self,
         params: Parameters | None = None,
-        rng: Any = None,
+        seed: Any = None,
         *,
+        preset: str | None = None,
+        rng: Any = None,
         interventions: Iterable[Any] | None = None,
         panel: bool = False,
         tape: DrawTape | None = None,
         draws: str = "streams",
+        scenario: Any = None,
+        **overrides: Any,
     ) -> None:
+        if seed is not None and rng is not None:
+            raise ValueError("seed and rng name the same thing (rng is Mesa's name); "
+                             "give one of them")
+        seed = rng if seed is None else seed
+        if scenario is not None:  # Mesa's Scenario: a seed and parameters by dotted name
+            given = {k: v for k, v in vars(scenario).items()
+                     if k not in ("rng", "model") and not k.startswith("_")}
+            overrides = {**given, **overrides}
+            seed = scenario.rng if seed is None else seed
+        params = run_parameters(params, preset, _dotted(overrides),
+                                origin="ThuisplusModel keywords")
         check_draws(draws)
         #: How the weekly random numbers are made: ``"streams"`` (the reference engine)
         #: or ``"keyed"`` (the opt-in faster engine, statistically equivalent; see DRAWS).
         self.draws = draws
-        self.entropy = seed_entropy(rng)
+        self.entropy = seed_entropy(seed)
+        #: The integer seed that reproduces this run (``ThuisplusModel(seed=model.seed)``).
+        self.seed = self.entropy
         super().__init__(rng=self.entropy % (2**63))
-        self.p = params if params is not None else Parameters()
+        if scenario is not None:
+            self.scenario = scenario
+        self.p = params
         self.interventions: list[Any] = list(
             build_interventions(self.p) if interventions is None else interventions)
         # The built-in interventions run inside the compiled week; any other list runs
@@ -327,6 +385,13 @@ class ThuisplusModel(mesa.Model):
         self.n_seats = 2 * b.dwellings
         #: The programme's weeks; households apply during it (the applicant stream).
         self.programme_weeks = int(self.p.simulation.weeks)
+        #: Weeks of a full run: the programme and the follow-up (``running`` turns False
+        #: there; stepping on keeps recording, the persons followed keep ageing).
+        self.horizon = horizon_weeks(self.p)
+        self.running = self.horizon > 0
+        self._datacollector: mesa.DataCollector | None = None
+        self._collector_own = True  # the built-in collector, filled from the record
+        self._collected = 0  # weeks the built-in collector holds
         self._app_week, self._app_size = moves.applicant_households(
             self.p, self.entropy, self.programme_weeks)
         #: Rows of the resident population: the seats' initial residents, then two per
@@ -812,11 +877,12 @@ class ThuisplusModel(mesa.Model):
         return super().agent_types
 
     def _after_weeks(self) -> None:
-        """After weeks ran: the date, and Mesa agents and ids marked for catching up.
+        """After weeks ran: the date, ``running``, and Mesa agents and ids to catch up.
 
         Mesa's next id is the engine's, so an agent made meanwhile gets a fresh one.
         """
         self.date = self.start_date + dt.timedelta(weeks=self.week)
+        self.running = self.week < self.horizon
         self._stale = True
         self.agent_id_counter = int(self._cnt[CNT_UID])
 
@@ -862,17 +928,112 @@ class ThuisplusModel(mesa.Model):
     # ------------------------------------------------------------------ building view
     @property
     def building(self) -> Any:
-        """A Mesa grid of floors × dwellings per floor (built on first use)."""
+        """The building as a Mesa grid, the residents in their dwellings' cells.
+
+        Cell ``(position, floor)``: a floor is a row, floor 0 at the bottom, as Mesa's
+        space components draw a grid. Built on first use; residents are placed whenever
+        the grid is looked at (the compiled week does not move Mesa agents).
+        """
         if self._building is None:
             from mesa.discrete_space import OrthogonalMooreGrid
 
             self._building = OrthogonalMooreGrid(
-                (self.p.building.floors, self.per_floor), torus=False, random=self.random)
+                (self.per_floor, self.p.building.floors), torus=False, random=self.random)
+            self._placed = np.full(self.res.allocated, -1, dtype=np.int64)
+            self._placed_uid = np.full(self.res.allocated, -1, dtype=np.int64)
+        self._place_residents()
         return self._building
 
+    #: Mesa's name for a model's space (``SolaraViz``'s space components look for it).
+    grid = building
+
     def dwelling_cell(self, dwelling: int) -> Any:
-        """The building-grid cell of a dwelling (floor, position on the floor)."""
-        return self.building[(dwelling // self.per_floor, dwelling % self.per_floor)]
+        """The building-grid cell of a dwelling: ``(position on the floor, floor)``."""
+        floor, pos = divmod(int(dwelling), self.per_floor)
+        return self.building[(pos, floor)]
+
+    def _place_residents(self) -> None:
+        """Put each resident's agent in the cell of its dwelling (and others in none)."""
+        self.sync_agents()
+        res, grid = self.res, self._building
+        h = res.high
+        want = np.where(res.active[:h] & res.home[:h], res.dwelling[:h], -1).astype(np.int64)
+        if len(self._placed) < len(res.active):
+            grow = len(res.active) - len(self._placed)
+            self._placed = np.concatenate([self._placed, np.full(grow, -1, np.int64)])
+            self._placed_uid = np.concatenate([self._placed_uid, np.full(grow, -1, np.int64)])
+        agents = res._agents
+        moved = np.flatnonzero((want != self._placed[:h])
+                               | (res.uid[:h] != self._placed_uid[:h]))
+        for r in moved.tolist():
+            agent = agents[r]
+            d = int(want[r])
+            if agent is not None:
+                floor, pos = divmod(d, self.per_floor)
+                agent._set_cell(grid[(pos, floor)] if d >= 0 else None)
+            self._placed[r] = d
+            self._placed_uid[r] = res.uid[r]
+
+    # ------------------------------------------------------------------ Mesa's data
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's ``DataCollector`` with the weekly table's columns, filled as weeks run.
+
+        One model reporter per column of :data:`WEEKLY_COLUMNS`, named after it; its
+        frame (``get_model_vars_dataframe()``) equals ``weekly()[WEEKLY_COLUMNS]``. It is
+        filled from the record when looked at, so runs that never look pay nothing. Give
+        the model your own collector (``model.datacollector = DataCollector(...)``) and
+        collect it in a subclass's ``step``; the weekly values are attributes of the model
+        (``"mean_loneliness"`` works as a reporter).
+        """
+        dc = self._datacollector
+        if dc is None:
+            dc = self._datacollector = mesa.DataCollector(
+                model_reporters={c: c for c in self._cols})
+            dc._validated = True  # its reporters are the record's columns
+        if self._collector_own and self._collected < self.week:
+            a, b = self._collected, self.week
+            block = self._rec[a:b]
+            for j, c in enumerate(self._cols):
+                dc.model_vars[c].extend(block[:, j].tolist())
+            if hasattr(dc, "_collection_steps"):
+                dc._collection_steps.extend(float(t) for t in range(a + 1, b + 1))
+            self._collected = b
+        return dc
+
+    @datacollector.setter
+    def datacollector(self, collector: mesa.DataCollector) -> None:
+        self._datacollector = collector
+        self._collector_own = False
+
+    def __getattr__(self, name: str) -> Any:
+        """A weekly column as an attribute: its value in the last week run (NaN before)."""
+        j = _COLUMN_INDEX.get(name)
+        rec = self.__dict__.get("_rec")
+        if j is None or rec is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        week = self.__dict__.get("week", 0)
+        return float(rec[week - 1, j]) if week > 0 else math.nan
+
+    def reset_rng(self, rng: Any = None) -> None:
+        """Draw the coming weeks from the streams of seed ``rng`` (None: this run's seed).
+
+        As Mesa's ``reset_rng``: what has been simulated stays, the weeks after the call
+        draw from fresh streams of that seed (every process's stream and the keyed
+        draws), and ``model.seed`` becomes it. The persons and applicants drawn at set-up
+        stay those of the original seed. Refused while a draw tape is replayed.
+        """
+        if self._tape is not None:
+            raise RuntimeError("this model is replaying a draw tape; reset_rng would "
+                               "break the tape's draws")
+        entropy = self.seed if rng is None else seed_entropy(rng)
+        self.seed = self.entropy = entropy
+        self.streams = make_streams(entropy)
+        # the weekly streams from week `self.week` on (each stream skips the weeks run)
+        self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
+        self.coef = self.coef._replace(entropy64=np.uint64(entropy & (2**64 - 1)))
+        self._types = None
+        super().reset_rng(entropy % (2**63))
 
     def persons(self) -> dict[str, np.ndarray]:
         """Every person's summary, by row (the same person in every arm on this seed).
@@ -928,8 +1089,8 @@ class ThuisplusModel(mesa.Model):
                   else self.prices.base)
         return ledger_frame(rows, years, values, prices)
 
-    def residents(self) -> Sequence[Resident]:
-        """The Mesa agents of the current residents of the complex."""
+    def resident_agents(self) -> Sequence[Resident]:
+        """The Mesa agents of the current residents of the complex (``residents``: their count)."""
         agents = self.res.agents
         return [agents[r] for r in np.flatnonzero(self.res.home).tolist()]
 

@@ -47,6 +47,12 @@ class Pair:
         """The person ledger of both arms: one row per person and year (see :func:`pair_ledger`)."""
         return pair_ledger(self.baseline, self.thuisplus)
 
+    def outcomes(self) -> dict[str, float]:
+        """Every outcome of the pair as a flat, NaN-free dict (:func:`sim.outcomes.evaluate`)."""
+        from sim.outcomes import outcomes_of  # (sim.outcomes imports this module)
+
+        return outcomes_of(self)
+
 
 def pair_ledger(baseline: Any, thuisplus: Any) -> pd.DataFrame:
     """Person × year: each ledger field in both arms and avoided (baseline − Thuisplusflat).

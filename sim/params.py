@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import tomllib
 import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import tomli_w
 from pydantic import (
     BaseModel,
@@ -50,6 +52,7 @@ __all__ = [
     "Parameters",
     "Prior",
     "declared_prior",
+    "from_sampler",
     "iter_fields",
     "load_parameters",
     "parameter_group",
@@ -786,6 +789,23 @@ def iter_fields(model: type[BaseModel] = Parameters, prefix: str = ""
             yield from iter_fields(ann, prefix + name + ".")
         else:
             yield prefix + name, info
+
+
+def from_sampler(key: str, value: Any) -> Any:
+    """A value from an outside sampler in its parameter's type, as the designs cast it.
+
+    numpy scalars become Python numbers, and an integer parameter given as a float
+    (``building.dwellings = 119.6`` from a Latin hypercube) is rounded, as the project's own
+    experiment designs do. Anything else is passed on for validation unchanged, so a
+    float for an integer parameter that is not finite, or a string, is still an error.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    info = _field_info(key)
+    if (info is not None and info.annotation is int and isinstance(value, float)
+            and math.isfinite(value)):
+        return round(value)
+    return value
 
 
 def declared_prior(key: str) -> Prior | None:

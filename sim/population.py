@@ -5,9 +5,11 @@ A :class:`Population` owns one numpy array per attribute, sized to a fixed capac
 agent only knows its row and reads and writes its attributes through properties, so
 AgentSets, agent reporters and the dashboard keep working (see DESIGN.md).
 
-Rows are recycled: a leaving agent is removed from Mesa and its row is freed; a newcomer
+A resident's row is the same person for life, in both arms of a pair. Carers' and staff
+rows are recycled: a leaving agent is removed from Mesa and its row is freed; a newcomer
 takes the lowest free row. Taking the lowest row keeps active rows packed at the front,
-so processes can work on the slice ``[:high]`` (``Population.high``).
+so processes can work on the slice ``[:high]`` (``Population.high``). How the agents
+behave as Mesa agents (stale handles, links, ``remove``): :class:`ArrayAgent`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ArrayAgent", "InformalCarer", "Population", "Resident", "StaffMember", "sync_agents"]
+__all__ = ["ArrayAgent", "InformalCarer", "Population", "Resident", "StaffMember",
+           "StaleAgentError", "sync_agents"]
 
 
 # Slots of a population's ``meta`` array, shared with the compiled week.
@@ -133,7 +136,9 @@ class Population:
         for r in rows.tolist():
             agent = self._agents[r]
             if agent is not None:
-                agent.remove()
+                if getattr(agent, "_mesa_cell", None) is not None:
+                    agent._set_cell(None)
+                mesa.Agent.remove(agent)  # the agent's own remove() is refused
                 self._agents[r] = None
                 self.agent_uid[r] = -1
 
@@ -167,19 +172,41 @@ def sync_agents(model: mesa.Model, populations: tuple[Population, ...], next_uid
     model.agent_id_counter = counter
 
 
+class StaleAgentError(RuntimeError):
+    """A handle of an agent whose row now belongs to another agent."""
+
+
 class ArrayAgent(mesa.Agent):
     """A Mesa agent whose state lives in a row of its population's arrays.
 
     Subclasses declare ``fields = {name: (dtype, default)}``; each becomes a property
-    reading and writing ``population.<name>[row]``.
+    reading and writing ``population.<name>[row]``. ``links = {name: population}`` makes
+    a field that holds a row of another population (``"res"``, ``"carers"``,
+    ``"staff"``) read as that row's agent, or None; its row number stays readable as
+    ``<name>_row``.
+
+    Agents are views on rows, made and removed by the model's processes:
+
+    * an agent that has left (died, stopped caring, left the staff) keeps reading the
+      data it had when it left (``active`` turns False) until its row is given to a
+      newcomer; then reading it raises :class:`StaleAgentError` (keep unique ids,
+      not agents, across steps); writing to an agent that has left is refused;
+    * ``remove()``, ``create_agents`` and ``step`` are refused with the reason: who
+      arrives and leaves, and what every agent does in a week, are the model's processes
+      (docs/mesa.md).
     """
 
     fields: ClassVar[dict[str, tuple[Any, Any]]] = {}
+    links: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name in cls.fields:
-            setattr(cls, name, _row_property(name))
+            if name in cls.links:
+                setattr(cls, name, _link_property(name, cls.links[name]))
+                setattr(cls, f"{name}_row", _row_property(name, writable=False))
+            else:
+                setattr(cls, name, _row_property(name))
 
     def __init__(self, model: mesa.Model, population: Population, row: int):
         self.population = population
@@ -189,15 +216,74 @@ class ArrayAgent(mesa.Agent):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.unique_id}, row={self.row})"
 
+    @property
+    def active(self) -> bool:
+        """Whether the agent is still in the simulation (its row is active and its own)."""
+        pop = self.population
+        return bool(pop.active[self.row]) and int(pop.uid[self.row]) == self.unique_id
 
-def _row_property(name: str) -> property:
+    def _check_row(self, writing: bool = False) -> None:
+        pop = self.population
+        uid = int(pop.uid[self.row])
+        if uid != self.unique_id:
+            raise StaleAgentError(
+                f"{self!r} has left the simulation and its row now holds agent id={uid}; "
+                "agents are views on rows: keep unique_ids, not agents, across steps")
+        if writing and not pop.active[self.row]:
+            raise StaleAgentError(f"{self!r} has left the simulation; its data are kept "
+                                  "for reading but cannot be changed")
+
+    def remove(self) -> None:
+        """Refused: persons, carers and staff leave by the model's processes."""
+        raise RuntimeError(
+            f"{self!r}: agents of a ThuisplusModel cannot be removed one by one; they leave "
+            "by the model's processes (death, nursing-home admission, moving out, a carer "
+            "stopping, staff turnover), and the person would otherwise still be "
+            "simulated. Change the parameters instead (building.dwellings, rates)")
+
+    @classmethod
+    def create_agents(cls, model: mesa.Model, n: int, *args: Any, **kwargs: Any) -> Any:
+        """Refused: the model makes its agents (residents move in, carers start, staff hire)."""
+        raise TypeError(
+            f"{cls.__name__}.create_agents: agents of a ThuisplusModel are made by the "
+            "model (a resident when a household moves in, a carer when one starts caring, "
+            "staff when a provider hires); set the population through parameters "
+            "(building.dwellings, building.initial_occupancy, inflow.*)")
+
+    def step(self) -> None:
+        """Refused: a week of every agent is the model's ``step`` (arrays, compiled)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no step of its own: the model's step() runs each "
+            "process for all agents at once (see ThuisplusModel.step's docstring)")
+
+
+def _row_property(name: str, writable: bool = True) -> property:
     def get(self: ArrayAgent) -> Any:
+        self._check_row()
         return getattr(self.population, name)[self.row].item()
 
     def set_(self: ArrayAgent, value: Any) -> None:
+        self._check_row(writing=True)
         getattr(self.population, name)[self.row] = value
 
-    return property(get, set_, doc=f"View on ``population.{name}[row]``.")
+    return property(get, set_ if writable else None,
+                    doc=f"View on ``population.{name}[row]``.")
+
+
+def _link_property(name: str, target: str) -> property:
+    def get(self: ArrayAgent) -> Any:
+        self._check_row()
+        row = int(getattr(self.population, name)[self.row])
+        if row < 0:
+            return None
+        return getattr(self.model, target).agents[row]
+
+    def set_(self: ArrayAgent, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__}.{name} is set by the model's "
+                             f"processes; its row number is {name}_row")
+
+    return property(get, set_, doc=f"The agent of the row ``population.{name}[row]`` of "
+                                   f"``model.{target}``, or None.")
 
 
 class Resident(ArrayAgent):
@@ -248,6 +334,35 @@ class Resident(ArrayAgent):
         "carer": (np.int32, -1),              # row of the informal carer
         "entered_week": (np.int32, -1),      # week the person last moved into the complex
     }
+    links: ClassVar = {"partner": "res", "worker": "staff", "nurse": "staff",
+                       "carer": "carers"}
+    _mesa_cell: Any = None
+
+    @property
+    def cell(self) -> Any:
+        """The cell of the resident's dwelling in ``model.grid`` (None: not in the complex).
+
+        Up to date whenever read; the dwelling is the model's state, so setting it is
+        refused (residents move by the model's processes).
+        """
+        self.model.building  # noqa: B018  (places the residents, building the grid once)
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell: Any) -> None:
+        raise AttributeError(f"{self!r}: residents move by the model's processes; the "
+                             "cell follows the dwelling (read-only)")
+
+    def _set_cell(self, cell: Any) -> None:
+        """Move the agent to ``cell`` (None: out of the grid); the model's placement only."""
+        old = self._mesa_cell
+        if cell is old:
+            return
+        if cell is not None:
+            cell.add_agent(self)
+        if old is not None:
+            old.remove_agent(self)
+        self._mesa_cell = cell
 
 
 class InformalCarer(ArrayAgent):
@@ -261,6 +376,7 @@ class InformalCarer(ArrayAgent):
         "employed": (np.bool_, False),
         "sick_weeks_left": (np.float64, 0.0),
     }
+    links: ClassVar = {"resident": "res"}
 
 
 class StaffMember(ArrayAgent):

@@ -9,11 +9,13 @@ a pair run with it compares the baseline with itself.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from importlib import resources
+from typing import Any
 
-from sim.params import ParameterError, Parameters, load_parameters
+from sim.params import ParameterError, Parameters, from_sampler, load_parameters
 
-__all__ = ["list_presets", "load_preset", "preset_path"]
+__all__ = ["list_presets", "load_preset", "preset_path", "run_parameters"]
 
 
 def _files() -> dict[str, object]:
@@ -50,3 +52,27 @@ def load_preset(name: str, base: Parameters | None = None) -> Parameters:
         base = load_preset(lines[1].removeprefix("# base:").strip(), base)
     with resources.as_file(path) as file:
         return load_parameters(file, base=base)
+
+
+def run_parameters(params: Parameters | None = None, preset: str | None = None,
+                   overrides: Mapping[str, Any] | None = None, *,
+                   origin: str = "overrides") -> Parameters:
+    """The parameters of a run: ``params`` (defaults), ``preset`` on top, then ``overrides``.
+
+    ``overrides`` are dotted keys (``{"building.dwellings": 60}``) whose values may come
+    from an outside sampler: numpy scalars and integer parameters given as floats are cast
+    as the experiment designs cast them (:func:`sim.params.from_sampler`). Bad keys and
+    values raise :class:`ParameterError` naming them.
+    """
+    if params is not None and not isinstance(params, Parameters):
+        raise ParameterError([("params", params, "expected a Parameters object (or None "
+                               "for the defaults); give parameters by dotted name as "
+                               "keywords or overrides")], origin=origin)
+    if preset is not None:
+        params = load_preset(preset, params)
+    elif params is None:
+        params = Parameters()
+    if overrides:
+        params = params.with_overrides(
+            {k: from_sampler(k, v) for k, v in overrides.items()}, origin=origin)
+    return params

@@ -29,18 +29,50 @@ STREAMS = (
 )
 
 
-def seed_entropy(rng: int | np.random.SeedSequence | np.random.Generator | None) -> int:
-    """Reduce anything accepted as ``rng=`` to one integer of entropy."""
-    if rng is None:
+def seed_entropy(seed: int | np.random.SeedSequence | np.random.Generator | None) -> int:
+    """Reduce anything accepted as a seed to the one integer that reproduces the run.
+
+    Every form of a seed gives the run of its integer: ``1``, ``np.int64(1)``,
+    ``SeedSequence(1)`` and a fresh ``default_rng(1)`` are the same run (Mesa's
+    ``Model(rng=1)`` and ``Model(rng=default_rng(1))`` agree too). A ``SeedSequence`` with a
+    spawn key or array entropy is reduced by hashing its state; a ``Generator`` that has
+    already drawn (or was not made from an integer) hands out the seed by drawing one.
+    ``None``: fresh entropy from the operating system. The result is ``model.seed``.
+    """
+    if seed is None:
         return int(np.random.SeedSequence().entropy)
-    if isinstance(rng, np.random.SeedSequence):
-        return int(rng.generate_state(2, np.uint64).astype(object).prod() % (2**127))
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(0, 2**63 - 1))
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
-        return int(rng)
-    raise ValueError(f"rng = {rng!r}: allowed: a non-negative int, a SeedSequence, "
+    if isinstance(seed, np.random.Generator):
+        seq = getattr(seed.bit_generator, "seed_seq", None)
+        if isinstance(seq, np.random.SeedSequence) and _plain_int(seq) is not None:
+            fresh = type(seed.bit_generator)(seq).state
+            if _same_state(fresh, seed.bit_generator.state):
+                return _plain_int(seq)
+        return int(seed.integers(0, 2**63 - 1))
+    if isinstance(seed, np.random.SeedSequence):
+        plain = _plain_int(seed)
+        if plain is not None:
+            return plain
+        return int(seed.generate_state(2, np.uint64).astype(object).prod() % (2**127))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return int(seed)
+    raise ValueError(f"seed = {seed!r}: allowed: a non-negative int, a SeedSequence, "
                      "a numpy Generator or None")
+
+
+def _plain_int(seq: np.random.SeedSequence) -> int | None:
+    """The integer a ``SeedSequence(n)`` was made from, or None for any other sequence."""
+    e = seq.entropy
+    if (isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 0
+            and not seq.spawn_key and seq.n_children_spawned == 0):
+        return int(e)
+    return None
+
+
+def _same_state(a: dict, b: dict) -> bool:
+    """Whether two bit-generator states (nested dicts of ints) are equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_state(a[k], b[k]) for k in a)
+    return bool(np.array_equal(a, b)) if isinstance(a, np.ndarray) else a == b
 
 
 def make_streams(entropy: int) -> dict[str, np.random.Generator]:

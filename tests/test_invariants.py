@@ -60,7 +60,7 @@ def check_invariants(m: ThuisplusModel) -> None:
     start = df["residents"].iloc[0] - flows.iloc[0]
     assert np.array_equal(start + flows.cumsum(), df["residents"])
     res = m.res
-    assert df["residents"].iloc[-1] == res.home.sum() == len(m.residents())
+    assert df["residents"].iloc[-1] == res.home.sum() == len(m.resident_agents())
     # Persons: followed from their appearance until death, wherever they live; the
     # where flags agree; the persons' counts add up.
     act = res.active

@@ -37,13 +37,23 @@ def test_same_seed_same_output_different_seed_differs():
         c.drop(columns=["date", "week", "year"]))
 
 
-def test_seed_sequence_and_generator_inputs_are_deterministic():
-    ss = np.random.SeedSequence(42)
-    a = ThuisplusModel(small_params(), rng=ss).run(52).weekly()
-    b = ThuisplusModel(small_params(), rng=np.random.SeedSequence(42)).run(52).weekly()
-    pd.testing.assert_frame_equal(a, b)
-    with pytest.raises(ValueError, match="rng"):
-        ThuisplusModel(small_params(), rng=-3)
+def test_every_seed_form_gives_the_run_of_its_integer():
+    ref = ThuisplusModel(small_params(), seed=42).run(52).weekly()
+    for form in (np.int64(42), np.random.SeedSequence(42), np.random.default_rng(42)):
+        for kw in ("seed", "rng"):  # rng= is Mesa's name for the same
+            m = ThuisplusModel(small_params(), **{kw: form})
+            assert m.seed == 42
+            pd.testing.assert_frame_equal(m.run(52).weekly(), ref)
+    spawned = ThuisplusModel(small_params(), seed=np.random.SeedSequence(42, spawn_key=(1,)))
+    again = ThuisplusModel(small_params(), seed=spawned.seed)  # model.seed reproduces a run
+    pd.testing.assert_frame_equal(spawned.run(52).weekly(), again.run(52).weekly())
+    used = np.random.default_rng(42)
+    used.random()  # a generator that has drawn hands out a drawn seed, not 42
+    assert ThuisplusModel(small_params(), seed=used).seed != 42
+    with pytest.raises(ValueError, match="seed = -3"):
+        ThuisplusModel(small_params(), seed=-3)
+    with pytest.raises(ValueError, match="give one of them"):
+        ThuisplusModel(small_params(), seed=1, rng=1)
 
 
 def test_agents_are_mesa_agents_viewing_array_rows():
@@ -79,7 +89,7 @@ def test_leavers_stay_persons_and_rows_are_never_recycled():
     # a row is one person for life: everyone who ever appeared has a row of their own
     appeared = m.res.person >= 0
     assert appeared.sum() == len(first) + df["applications"].sum()
-    assert len(m.residents()) == df["residents"].iloc[-1]
+    assert len(m.resident_agents()) == df["residents"].iloc[-1]
 
 
 def test_couples_share_a_dwelling():
@@ -101,9 +111,9 @@ def test_building_grid_and_panel():
     m = ThuisplusModel(small_params(), rng=1, panel=True)
     m.run(10)
     grid = m.building
-    assert grid.dimensions == (4, 15)
+    assert grid.dimensions == (15, 4)  # positions x floors: a floor is a row, as Mesa draws
     cell = m.dwelling_cell(17)
-    assert cell.coordinate == (1, 2)
+    assert cell.coordinate == (2, 1)  # dwelling 17: position 2 on floor 1
     panel = m.panel()
     assert set(panel["week"]) == set(range(10))
     home = panel[panel["where"] == 0]

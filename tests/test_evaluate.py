@@ -1,0 +1,64 @@
+"""``sim.evaluate``: a flat dict of parameters in, a flat NaN-free dict of outcomes out (issue 15)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from experiments import Experiment, load_results, run_experiment
+from sim import EVALUATE_OUTCOMES, ParameterError, evaluate, load_preset, run_pair
+from sim.outcomes import OUTCOMES
+
+#: A small complex with a short programme and follow-up (seconds per pair).
+SMALL = {"building.dwellings": 40, "building.floors": 4, "simulation.weeks": 104,
+         "simulation.follow_up_years": 2}
+
+
+def test_evaluate_is_the_pair_in_hand_and_the_experiments_row(tmp_path):
+    over = {**SMALL, "thuisplus.contract.transfer_acceptance": 0.6}
+    out = evaluate(over, seed=11, preset="contract-2021")
+    assert list(out) == list(EVALUATE_OUTCOMES)
+    pair = run_pair(load_preset("contract-2021").with_overrides(over), seed=11)
+    assert pair.outcomes() == out
+    assert out["npv"] != 0 and out["avoided_total"] != 0
+
+    exp = Experiment.from_dict({"name": "one", "preset": "contract-2021", "seed": 5,
+                                "replications": 1, "set": over})
+    folder = tmp_path / "one"
+    run_experiment(exp, folder, executor="serial")
+    row = load_results(folder).iloc[0]
+    again = evaluate(over, seed=int(row["seed"]), preset="contract-2021")
+    for key in OUTCOMES:
+        if math.isfinite(row[key]):
+            assert again[key] == row[key], key
+
+
+def test_sampled_floats_are_cast_as_the_designs_cast_them():
+    a = evaluate({**SMALL, "building.dwellings": 39.6}, seed=2)
+    b = evaluate({**SMALL, "building.dwellings": 40}, seed=2)
+    assert a == b
+
+
+def test_nan_free_where_outcomes_are_undefined():
+    off = evaluate(SMALL, seed=1, preset="baseline")  # nothing done: 0/0 ratios
+    assert all(math.isfinite(v) for v in off.values())
+    assert off["npv"] == 0 and off["benefit_cost_ratio"] == 0
+    short = evaluate(SMALL, seed=1, preset="contract-2021", weeks=40)  # ends in 2021
+    assert all(math.isfinite(v) for v in short.values())
+    assert short["clients_2023"] == 0 and short["payback_year"] == 2022  # censored
+    for key, text in EVALUATE_OUTCOMES.items():
+        assert text, key
+
+
+def test_seed_forms_and_bad_input():
+    import numpy as np
+
+    a = evaluate(SMALL, seed=3, preset="contract-2021")
+    assert evaluate(SMALL, seed=np.random.SeedSequence(3), preset="contract-2021") == a
+    with pytest.raises(ParameterError, match="did you mean 'building'"):
+        evaluate({"buildng.dwellings": 40}, seed=1)
+    with pytest.raises(ParameterError, match="unknown preset"):
+        evaluate(seed=1, preset="contract_2012")
+    with pytest.raises(TypeError):
+        evaluate(SMALL)  # the seed is required: a run is one draw
