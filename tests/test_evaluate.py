@@ -1,4 +1,4 @@
-"""``sim.evaluate``: a flat dict of parameters in, a flat NaN-free dict of outcomes out (issue 15)."""
+"""``sim.evaluate``: flat parameters in, a flat NaN-free dict of outcomes out (issue 15)."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def test_keyword_construction_with_dotted_parameters_and_a_preset():
     assert m.p.thuisplus.enabled and m.seed == 3 and m.horizon == 104
     with pytest.raises(ParameterError, match="did you mean 'seed'"):
         ThuisplusModel(sed=3)
-    with pytest.raises(ParameterError, match="did you mean 'building.dwellings'"):
+    with pytest.raises(ParameterError, match=r"did you mean 'building\.dwellings'"):
         ThuisplusModel(**{"building.dwelings": 40})
     with pytest.raises(ParameterError, match="unknown preset; did you mean 'contract-2021'"):
         ThuisplusModel(preset="contract-2012")
