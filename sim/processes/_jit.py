@@ -5,7 +5,8 @@ batch and later runs reuse the compiled code. Numba keys each function's cache o
 own source file only: a function that calls a kernel from another file would keep the
 old kernel's machine code after that file changed. The cache therefore lives in a folder
 named after a hash of every source file of the compiled engine; any change to any of
-them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder).
+them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder; else the
+package's ``__pycache__`` in a checkout, the user's cache folder for an installed package).
 """
 
 from __future__ import annotations
@@ -52,9 +53,12 @@ def _cache_dir() -> Path:
     name = f"thuisplus-{digest.hexdigest()[:16]}"
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"]) / name
-    for parent in (_SIM / "processes" / "__pycache__",
-                   Path.home() / ".cache" / "thuisplus",
-                   Path(tempfile.gettempdir()) / "thuisplus"):
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "thuisplus"
+    package = _SIM / "processes" / "__pycache__"
+    # A checkout (pyproject.toml beside the package) keeps its cache with its sources; an
+    # installed package does not write into site-packages but into the user's cache.
+    first = (package, user) if (_SIM.parent / "pyproject.toml").is_file() else (user, package)
+    for parent in (*first, Path(tempfile.gettempdir()) / "thuisplus"):
         try:
             parent.mkdir(parents=True, exist_ok=True)
             probe = parent / ".write-probe"
