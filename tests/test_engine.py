@@ -154,3 +154,21 @@ def test_a_fingerprint_tells_apart_what_numba_types_apart():
     assert _fingerprint(a) != _fingerprint(ro)
     assert _fingerprint((1, 2.0)) != _fingerprint((1.0, 2.0)) != _fingerprint((True, 2.0))
     assert _fingerprint(2**63) != _fingerprint(2**62)
+
+
+def test_an_installed_package_caches_compiled_code_in_the_users_cache(tmp_path, monkeypatch):
+    from sim.processes import _jit
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    installed = tmp_path / "site-packages" / "sim"  # no pyproject.toml beside it
+    (installed / "processes").mkdir(parents=True)
+    monkeypatch.setattr(_jit, "_SIM", installed)
+    folder = _jit._cache_dir()
+    assert folder.parent == tmp_path / "cache" / "thuisplus"
+    assert folder.name == _jit.CACHE_DIR.name  # the same hash of the same sources
+    checkout = tmp_path / "checkout" / "sim"
+    (checkout / "processes").mkdir(parents=True)
+    (checkout.parent / "pyproject.toml").touch()
+    monkeypatch.setattr(_jit, "_SIM", checkout)
+    assert _jit._cache_dir().parent == checkout / "processes" / "__pycache__"
