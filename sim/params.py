@@ -55,6 +55,7 @@ __all__ = [
     "from_sampler",
     "iter_fields",
     "load_parameters",
+    "parameter_bounds",
     "parameter_group",
     "parameter_kind",
     "save_parameters",
@@ -831,6 +832,26 @@ def parameter_group(key: str) -> str | None:
     if info is None:
         raise KeyError(key)
     return (info.json_schema_extra or {}).get("group")
+
+
+def parameter_bounds(key: str) -> tuple[float | None, float | None]:
+    """The lowest and highest value a parameter accepts (None: unbounded on that side).
+
+    Validation bounds (``ge``/``gt``, ``le``/``lt``), not a plausible range: an
+    uncertainty's plausible range is its prior (:func:`declared_prior`).
+    """
+    info = _field_info(key)
+    if info is None:
+        raise KeyError(key)
+    lo = hi = None
+    for meta in info.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                lo = getattr(meta, attr)
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                hi = getattr(meta, attr)
+    return lo, hi
 
 
 def uncertainty_groups() -> list[str]:
