@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None, help="keep the output folder here")
     ap.add_argument("--json", type=str, default=None)
     args = ap.parse_args()
-    cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract_2021.toml")
+    cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract-2021.toml")
     data = load_evaluation(REPO / "calibration" / "data" / "evaluation.csv",
                            REPO / "calibration" / "data" / "complexes.csv")
     out = args.keep or Path(tempfile.mkdtemp(prefix="thuisplus-calib-")) / "fit"

@@ -3,7 +3,7 @@
 From Python::
 
     from calibration import CalibrationConfig, load_evaluation, run_calibration
-    cfg = CalibrationConfig.from_toml("calibration/configs/contract_2021.toml")
+    cfg = CalibrationConfig.from_toml("contract-2021")   # a shipped config by name, or a path
     data = load_evaluation("calibration/data/evaluation.csv", "calibration/data/complexes.csv")
     result = run_calibration(cfg, data, "results/calib", workers=2)
     result.posterior        # final ABC population: free parameters and weights

@@ -27,6 +27,7 @@ from pyabc.sampler import MappingSampler
 from calibration.config import CalibrationConfig
 from calibration.simulate import Observation, Simulator, distance
 from experiments.executors import Executor
+from experiments.progress import Progress
 
 __all__ = ["run_abc"]
 
@@ -35,12 +36,19 @@ PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor",
 
 
 class SeededMappingSampler(MappingSampler):
-    """MappingSampler whose mapped calls are seeded from (seed, generation, index)."""
+    """MappingSampler whose mapped calls are seeded from (seed, generation, index).
 
-    def __init__(self, map_: Callable, seed: int, progress: Callable | None = None):
+    ``progress`` (:mod:`experiments.progress`) hears the stages ``"generations"`` (of
+    ``generations``), ``"prior sample"`` or ``"particles"`` (accepted, of the population)
+    and ``"evaluations"`` (from ``evaluations``, of ``budget``).
+    """
+
+    def __init__(self, map_: Callable, seed: int, progress: Progress | None = None, *,
+                 generations: int = 0, budget: int = 0, evaluations: int = 0):
         super().__init__(map_=map_)
         self.seed = seed
         self.progress = progress
+        self.generations, self.budget, self.evaluations = generations, budget, evaluations
 
     def __getstate__(self):
         return (self.pickle, self.unpickle, self.nr_evaluations_, self.sample_factory,
@@ -50,6 +58,7 @@ class SeededMappingSampler(MappingSampler):
         (self.pickle, self.unpickle, self.nr_evaluations_, self.sample_factory,
          self.seed) = state
         self.progress = None
+        self.generations = self.budget = self.evaluations = 0
 
     def seeded_call(self, simulate_one, item):
         seed = int(np.random.SeedSequence(item).generate_state(1)[0])
@@ -72,9 +81,7 @@ class SeededMappingSampler(MappingSampler):
         fn = functools.partial(self.seeded_call, cloudpickle.dumps(simulate_one))
         items = [(self.seed, t + 1, i) for i in range(n)]  # t = -1 is the calibration
         if self.progress:
-            self.progress("generation", t=t, n=n)
-            results = self.map_(fn, items, on_result=lambda r: self.progress(
-                "particle", t=t, n=n, evaluations=r[1]))
+            results = self.map_(fn, items, on_result=self._reporter(self.progress, t, n))
         else:
             results = self.map_(fn, items)
         sample = self._create_empty_sample()
@@ -84,6 +91,22 @@ class SeededMappingSampler(MappingSampler):
             evals += k
         self.nr_evaluations_ = evals
         return sample
+
+    def _reporter(self, progress: Progress, t: int, n: int
+                  ) -> Callable[[tuple[Any, int]], None]:
+        """Report generation ``t``'s start; return the per-particle progress callback."""
+        stage = "prior sample" if t < 0 else "particles"
+        progress("generations", max(t, 0), self.generations, 0)
+        progress(stage, 0, n, 0)
+        accepted = 0
+
+        def on_result(result: tuple[Any, int]) -> None:
+            nonlocal accepted
+            accepted += 1
+            self.evaluations += result[1]
+            progress("evaluations", self.evaluations, self.budget, 0)
+            progress(stage, accepted, n, 0)
+        return on_result
 
 
 class _Space:
@@ -147,14 +170,19 @@ class _Distance:
 
 
 def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path, *,
-            resume: bool, budget: int, progress: Callable | None = None) -> dict[str, Any]:
-    """Run (or continue) ABC-SMC; return the populations, the final posterior and history."""
+            resume: bool, budget: int, progress: Progress | None = None) -> dict[str, Any]:
+    """Run (or continue) ABC-SMC; return the populations, the final posterior and history.
+
+    ``progress``: :mod:`experiments.progress` (stages ``"generations"``, ``"prior
+    sample"``, ``"particles"``, ``"evaluations"``).
+    """
     for name in PYABC_LOGGERS:  # our progress bar says what pyabc's INFO lines would
         logging.getLogger(name).setLevel(logging.WARNING)
     space = _Space(cfg)
     np.random.seed(cfg.model.seed)  # noqa: NPY002  (pyabc uses the legacy global state)
     random.seed(cfg.model.seed)
-    sampler = SeededMappingSampler(executor.map, cfg.model.seed, progress)
+    sampler = SeededMappingSampler(executor.map, cfg.model.seed, progress,
+                                   generations=cfg.model.abc.generations, budget=budget)
     abc = pyabc.ABCSMC(_Model(simulator, space), space.prior(),
                        _Distance(simulator.observations),
                        population_size=cfg.model.abc.population, sampler=sampler)
@@ -170,11 +198,14 @@ def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, ou
     done_gens = history.max_t + 1
     remaining = cfg.model.abc.generations - done_gens
     used = int(history.total_nr_simulations) if done_gens > 0 else 0
+    sampler.evaluations = used
     if remaining > 0 and used < budget:
         history = abc.run(minimum_epsilon=cfg.model.abc.min_epsilon,
                           max_nr_populations=remaining,
                           min_acceptance_rate=cfg.model.abc.min_acceptance_rate,
                           max_total_nr_simulations=budget)
+    if progress:
+        progress("generations", int(history.max_t) + 1, cfg.model.abc.generations, 0)
     return collect(history, space)
 
 

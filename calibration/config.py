@@ -2,7 +2,7 @@
 
 A config is a TOML file (``calibration/configs/*.toml``)::
 
-    name = "contract_2021"
+    name = "contract-2021"
     preset = "contract-2021"            # base parameters (or params = "file.toml")
     seed = 1
     replications = 1                    # runs per complex per evaluation, averaged
@@ -44,6 +44,7 @@ from experiments.spec import (
     build_base_parameters,
     check_parameter_keys,
     flatten_keys,
+    resolve_toml,
 )
 from sim.param_base import Prior
 from sim.params import ParameterError, Parameters
@@ -160,14 +161,11 @@ class CalibrationConfig:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> CalibrationConfig:
-        """Read and validate a config file."""
-        path = Path(path)
-        if not path.is_file():
-            shipped = sorted(q.stem for q in (Path(__file__).parent / "configs").glob("*.toml"))
-            hint = difflib.get_close_matches(path.stem, shipped, n=1)
-            raise SpecError(str(path), "", "no such calibration config (shipped: "
-                            f"{', '.join(shipped)})"
-                            + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        """Read and validate a config: a file, or a shipped config's name (``"contract-2021"``).
+
+        Shipped names are hyphenated; the underscore spelling is an alias (:mod:`sim.shipped`).
+        """
+        path = resolve_toml(path, "calibration config")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from calibration.indicators import INDICATORS, weeks_needed
 from calibration.simulate import Observation, Simulator, journal_table
 from experiments.executors import Executor, make_executor
 from experiments.posterior import Posterior, write_posterior
+from experiments.progress import Progress
 from experiments.spec import SpecError
 from experiments.store import FolderLock, code_version
 from sim.params import save_parameters
@@ -152,8 +152,13 @@ def run_calibration(cfg: CalibrationConfig, data: EvaluationData, out: str | Pat
                     executor: str | Executor = "local", workers: int | None = None,
                     scheduler: str | None = None, resume: bool = False,
                     budget: int | None = None, report: bool = True,
-                    progress: Callable[..., None] | None = None) -> FitResult:
-    """Fit ``cfg`` to ``data``; write posterior, calibrated parameters and report to ``out``."""
+                    progress: Progress | None = None) -> FitResult:
+    """Fit ``cfg`` to ``data``; write posterior, calibrated parameters and report to ``out``.
+
+    ``progress`` is called as ``progress(stage, done, total, failed)``
+    (:mod:`experiments.progress`; stages ``"generations"``, ``"prior sample"``,
+    ``"particles"``, ``"evaluations"`` of ABC-SMC, ``"trials"`` of Optuna, ``"report"``).
+    """
     import time
 
     out = Path(out)
@@ -170,7 +175,7 @@ def run_calibration(cfg: CalibrationConfig, data: EvaluationData, out: str | Pat
 def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
                 executor: str | Executor, workers: int | None, scheduler: str | None,
                 resume: bool, budget: int, report: bool,
-                progress: Callable[..., None] | None, t0: float) -> FitResult:
+                progress: Progress | None, t0: float) -> FitResult:
     """:func:`run_calibration` while holding the folder's lock."""
     _open_folder(out, cfg, data, resume)
     sim = build_simulator(cfg, data, out / "simulations")
@@ -183,8 +188,10 @@ def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
             from calibration.report import write_fit_report
 
             if progress:
-                progress("report")
+                progress("report", 0, 1, 0)
             write_fit_report(result, cfg, data, sim, ex)
+            if progress:
+                progress("report", 1, 1, 0)
     except BaseException as exc:
         state = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["state"]
         if state != "complete":
@@ -199,7 +206,7 @@ def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
 
 
 def _fit(cfg: CalibrationConfig, data: EvaluationData, out: Path, sim: Simulator,
-         ex: Executor, resume: bool, budget: int, progress: Callable[..., None] | None,
+         ex: Executor, resume: bool, budget: int, progress: Progress | None,
          t0: float) -> FitResult:
     import time
 

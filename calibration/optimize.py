@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import pandas as pd
 from calibration.config import CalibrationConfig
 from calibration.simulate import Simulator, distance
 from experiments.executors import Executor
+from experiments.progress import Progress
 
 __all__ = ["FitFailed", "run_optuna"]
 
@@ -69,9 +69,13 @@ def _ask(study: Any, cfg: CalibrationConfig) -> tuple[Any, dict[str, Any]]:
 
 
 def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path,
-               *, budget: int, progress: Callable[..., None] | None = None
+               *, budget: int, progress: Progress | None = None
                ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Run (or continue) the TPE search; return all trials and the best θ."""
+    """Run (or continue) the TPE search; return all trials and the best θ.
+
+    ``progress`` (:mod:`experiments.progress`) hears ``"trials"``: trials finished (those
+    whose model run failed apart) of ``min(trials, budget)``, before each batch and at the end.
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -94,10 +98,11 @@ def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor,
     total = min(cfg.model.optuna.trials, budget)
     batch = max(1, executor.workers)
     while True:
-        done = len(study.get_trials(deepcopy=False,
-                                    states=(optuna.trial.TrialState.COMPLETE,)))
+        finished = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        done = len(finished)
         if progress:
-            progress("trials", done=done, total=total)
+            failed = sum(t.value is not None and t.value >= FAILED_DISTANCE for t in finished)
+            progress("trials", done - failed, total, failed)
         if done >= total:
             break
         trials, thetas = [], []

@@ -3,7 +3,7 @@
 From Python::
 
     from experiments import Experiment, run_experiment, load_results
-    exp = Experiment.from_toml("experiments/specs/funding.toml")
+    exp = Experiment.from_toml("funding")      # a shipped spec by name, or a path
     run_experiment(exp, out="results/funding", workers=2)
     df = load_results("results/funding")      # one row per run
 """
@@ -16,6 +16,7 @@ from experiments.executors import (
     SerialExecutor,
     make_executor,
 )
+from experiments.progress import Progress
 from experiments.report import write_report
 from experiments.runner import RunSummary, run_experiment
 from experiments.spec import Experiment, RunTask, SpecError
@@ -26,6 +27,7 @@ __all__ = [
     "Executor",
     "Experiment",
     "LocalExecutor",
+    "Progress",
     "RunSummary",
     "RunTask",
     "SerialExecutor",

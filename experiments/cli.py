@@ -502,32 +502,11 @@ AllowMixedOpt = Annotated[bool, typer.Option(
 EXIT_RUNS_FAILED = 3
 
 
-def _resolve_spec(spec: str) -> Path:
-    """A spec file path, or the name of a shipped spec (``funding`` → experiments/specs/)."""
-    from importlib.resources import files
-
-    path = Path(spec)
-    if path.is_file():
-        return path
-    shipped = Path(str(files("experiments") / "specs"))
-    name = spec if spec.endswith(".toml") else f"{spec}.toml"
-    if "/" not in spec and (shipped / name).is_file():
-        return shipped / name
-    if "/" not in spec and not path.exists():
-        import difflib
-
-        names = sorted(p.stem for p in shipped.glob("*.toml"))
-        hint = difflib.get_close_matches(Path(name).stem, names, n=1)
-        raise InputError(f"{spec}: no such spec file, and not a shipped spec ("
-                         f"{', '.join(names)})" + (f"; did you mean {hint[0]!r}?" if hint else ""))
-    return path  # Experiment.from_toml reports it, with a suggestion
-
-
 def _load_experiment(spec: str, replications: int | None, params: Path | None,
                      allow_code: bool = False):
     from experiments.spec import TRUSTED_MODEL_MODULES, Experiment
 
-    exp = Experiment.from_toml(_resolve_spec(spec), allow_code=allow_code)
+    exp = Experiment.from_toml(spec, allow_code=allow_code)  # a file or a shipped name
     for warning in exp.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}")
     if ":" in exp.spec.model and exp.spec.model.partition(":")[0] not in TRUSTED_MODEL_MODULES:
@@ -575,7 +554,7 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
     with Progress(*columns, console=err_console, transient=False) as bar:
         task = bar.add_task(exp.name, total=exp.n_runs, failed=0)
 
-        def progress(done: int, failed: int, total: int) -> None:
+        def progress(stage: str, done: int, total: int, failed: int) -> None:
             bar.update(task, completed=done + failed, failed=failed)
 
         try:
@@ -850,7 +829,7 @@ def calibrate(
         help="Evaluation data (CSV; docs/calibration-data.md) [default: the shipped "
              "calibration/data/evaluation.csv].")] = None,
     config: Annotated[str, typer.Option(
-        help="Calibration config (TOML), or the name of a shipped one.")] = "contract_2021",
+        help="Calibration config (TOML), or the name of a shipped one.")] = "contract-2021",
     complexes: Annotated[Path | None, typer.Option(
         help="Complex table (CSV) [default: complexes.csv beside --data, if there].")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/calib"),
@@ -886,23 +865,16 @@ def calibrate(
         _check_executor(executor, scheduler)
         if method is not None and method not in ("abc", "optuna"):
             raise InputError(f"--method {method!r}: allowed are abc, optuna")
-        from importlib.resources import files
-
         from calibration.data import SHIPPED_EVALUATION
 
         data = data or SHIPPED_EVALUATION
-        config_path = Path(config)
-        shipped = Path(str(files("calibration") / "configs"))
-        if not config_path.is_file() and (shipped / f"{config.removesuffix('.toml')}.toml"
-                                          ).is_file():
-            config_path = shipped / f"{config.removesuffix('.toml')}.toml"
         if complexes is None and (data.parent / "complexes.csv").is_file():
             complexes = data.parent / "complexes.csv"
         try:
             evaluation = load_evaluation(data, complexes)
         except DataError as exc:
             raise InputError(str(exc)) from None
-        cfg = CalibrationConfig.from_toml(config_path)
+        cfg = CalibrationConfig.from_toml(config)  # a file or a shipped name
         if method is not None:
             cfg = cfg.with_changes(method=method)
         total = cfg.model.abc.generations if cfg.model.method == "abc" else \
@@ -910,25 +882,30 @@ def calibrate(
         engine_ready()
         columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[info]}"), TimeElapsedColumn())
-        evaluations = 0
         with Progress(*columns, console=err_console) as bar:
             main = bar.add_task("ABC generations" if cfg.model.method == "abc" else "trials",
                                 total=total, info="")
             sub = bar.add_task("  particles", total=1, info="", visible=False)
+            generation = 0
 
-            def progress(event: str, **kw: Any) -> None:
-                nonlocal evaluations
-                if event == "generation":
-                    label = "prior sample" if kw["t"] < 0 else f"generation {kw['t'] + 1}"
-                    bar.update(main, completed=max(kw["t"], 0))
-                    bar.reset(sub, total=kw["n"], visible=True,
-                              description=f"  {label}: accepted")
-                elif event == "particle":
-                    evaluations += kw["evaluations"]
-                    bar.update(sub, advance=1, info=f"{evaluations} evaluations")
-                elif event == "trials":
-                    bar.update(main, completed=kw["done"], total=kw["total"])
-                elif event == "report":
+            def progress(stage: str, done: int, n: int, failed: int) -> None:
+                nonlocal generation
+                if stage == "generations":
+                    generation = done
+                    bar.update(main, completed=done)
+                elif stage in ("prior sample", "particles"):
+                    if done == 0:
+                        label = stage if stage == "prior sample" else \
+                            f"generation {generation + 1}"
+                        bar.reset(sub, total=n, visible=True,
+                                  description=f"  {label}: accepted")
+                    else:
+                        bar.update(sub, completed=done)
+                elif stage == "evaluations":
+                    bar.update(sub, info=f"{done} evaluations")
+                elif stage == "trials":
+                    bar.update(main, completed=done + failed, total=n)
+                elif stage == "report" and done == 0:
                     bar.update(main, completed=bar.tasks[main].total)
                     bar.update(sub, visible=False)
                     err_console.print("posterior-predictive simulations for the report ...")

@@ -5,7 +5,7 @@ plus a ``[posterior]`` table with the free parameters, a sample of parameter set
 their weights::
 
     [posterior]
-    source = "calibration contract_2021 (abc), results/calib"
+    source = "calibration contract-2021 (abc), results/calib"
     parameters = ["thuisplus.contract.transfer_acceptance", "..."]
     samples = [[0.41, ...], [0.37, ...]]
     weights = [0.012, 0.009]

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from experiments.executors import Executor, WorkerDied, make_executor
 from experiments.outcomes import execute
+from experiments.progress import Progress
 from experiments.spec import Experiment
 from experiments.store import ResultStore
 
 __all__ = ["RunSummary", "run_experiment"]
-
-#: progress(done, failed, total) is called after every finished run
-Progress = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -73,7 +70,9 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     :class:`~experiments.executors.Executor` instance. With ``resume`` an existing folder
     of the same spec is completed: finished runs are skipped, failed runs retried.
     A run that raises is recorded in ``failures.parquet``; the others go on. On Ctrl-C
-    every finished run is kept and the folder can be resumed.
+    every finished run is kept and the folder can be resumed. ``progress`` is called as
+    ``progress("runs", done, total, failed)`` before the first run and after every run
+    (:mod:`experiments.progress`).
 
     One runner per folder (a second is refused while the first runs), one code version
     per folder: a resume with other code, or a worker whose code differs, is refused
@@ -98,7 +97,7 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
         if not allow_mixed:
             ex.check_code(store.code["source"])
         if progress:
-            progress(len(store.done), len(store.failures), len(tasks))
+            progress("runs", len(store.done), len(tasks), len(store.failures))
         for task, record in ex.imap_unordered(execute, pending):
             if isinstance(record, WorkerDied):
                 record = {"run_id": task.run_id, "status": "failed",
@@ -106,7 +105,7 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
             store.add(record)
             ran += 1
             if progress:
-                progress(len(store.done), len(store.failures), len(tasks))
+                progress("runs", len(store.done), len(tasks), len(store.failures))
     except BaseException:
         state = "interrupted"
         raise

@@ -191,6 +191,10 @@ def build_base_parameters(params_file: str | None, preset: str | None,
         if not path.is_absolute():
             path = base_dir / path
         if not path.is_file():
+            from sim.shipped import alias_in_shipped_folder
+
+            path = alias_in_shipped_folder(path, "posterior") or path  # contract_2021.toml
+        if not path.is_file():
             raise SpecError(source, "params", f"{params_file!r}: no such parameter file "
                                               f"({path})")
         try:
@@ -206,14 +210,15 @@ def build_base_parameters(params_file: str | None, preset: str | None,
         if posterior is not None:
             check_parameter_keys(dict.fromkeys(posterior.keys), "params [posterior]", source)
     if preset:
-        from sim.presets import list_presets, load_preset
+        from sim.presets import load_preset
+        from sim.shipped import closest_name, find_shipped, shipped_files
 
-        known = list(list_presets())
-        if preset not in known:
-            hint = difflib.get_close_matches(preset, known, n=1)
+        if find_shipped(preset, "preset") is None:
+            known = sorted(shipped_files("preset"))
+            hint = closest_name(preset, known)
             raise SpecError(source, "preset", f"{preset!r} is not a preset; allowed: "
                             f"{', '.join(known)}"
-                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+                            + (f" (did you mean {hint!r}?)" if hint else ""))
         params = load_preset(preset, base=params)
     check_parameter_keys(overrides, "set", source)
     try:
@@ -221,6 +226,21 @@ def build_base_parameters(params_file: str | None, preset: str | None,
     except ParameterError as exc:
         raise SpecError("", "", exc.format()) from None
     return params, posterior
+
+
+def resolve_toml(ref: str | Path, kind: str) -> Path:
+    """A file path, or else the name of a shipped file of ``kind`` (:mod:`sim.shipped`).
+
+    ``kind`` is ``"spec"`` or ``"calibration config"``; neither a file nor a shipped name
+    is a :class:`SpecError` suggesting the closest shipped name. The one resolver of specs
+    and configs, for Python and the command line alike.
+    """
+    from sim.shipped import NotShipped, resolve_file
+
+    try:
+        return resolve_file(ref, kind)
+    except NotShipped as exc:
+        raise SpecError(exc.ref, "", exc.message) from None
 
 
 #: Modules whose functions a spec may name as its ``model`` without ``allow_code``.
@@ -267,15 +287,12 @@ class Experiment:
 
     @classmethod
     def from_toml(cls, path: str | Path, *, allow_code: bool = False) -> Experiment:
-        """Read and validate a spec file; relative ``params`` paths are relative to it."""
-        path = Path(path)
-        if not path.is_file():
-            hint = ""
-            if path.parent.is_dir():
-                near = difflib.get_close_matches(path.name, [p.name for p in
-                                                             path.parent.glob("*.toml")], n=1)
-                hint = f" (did you mean {path.parent / near[0]}?)" if near else ""
-            raise SpecError(str(path), "", f"no such spec file{hint}")
+        """Read and validate a spec: a file, or the name of a shipped spec (``"funding"``).
+
+        Shipped names are hyphenated (``base-case``; ``base_case`` is an alias; see
+        :mod:`sim.shipped`). Relative ``params`` paths are relative to the spec file.
+        """
+        path = resolve_toml(path, "spec")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

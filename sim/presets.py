@@ -1,5 +1,7 @@
 """Presets: named TOML files that configure the Thuisplusflat arm (shipped with the package).
 
+Names are hyphenated (``contract-2021``, ``lump-sum``); ``contract_2021`` is an alias.
+
 Each file's first line is a comment describing it in one line; a second line
 ``# base: NAME`` makes it apply on top of another preset; the rest overrides the defaults
 (or a given base parameter set). ``baseline`` switches the Thuisplusflat off, so
@@ -8,40 +10,39 @@ a pair run with it compares the baseline with itself.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sim.params import ParameterError, Parameters, from_sampler, load_parameters
+from sim.shipped import closest_name, find_shipped, shipped_files
 
 __all__ = ["list_presets", "load_preset", "preset_path", "run_parameters"]
-
-
-def _files() -> dict[str, object]:
-    folder = resources.files("sim") / "presets"
-    return {f.name.removesuffix(".toml"): f for f in folder.iterdir()
-            if f.name.endswith(".toml")}
 
 
 def list_presets() -> dict[str, str]:
     """Preset name → one-line description."""
     out = {}
-    for name, f in sorted(_files().items()):
+    for name, f in sorted(shipped_files("preset").items()):
         first = f.read_text(encoding="utf-8").splitlines()[0]
         out[name] = first.lstrip("#").strip()
     return out
 
 
-def preset_path(name: str):
-    """Path of a preset file; unknown names raise ParameterError with a suggestion."""
-    files = _files()
-    if name not in files:
-        close = difflib.get_close_matches(name, list(files), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+def preset_path(name: str) -> Path:
+    """Path of a preset file; unknown names raise ParameterError with a suggestion.
+
+    Names are hyphenated (``contract-2021``); the underscore spelling is an alias
+    (:mod:`sim.shipped`).
+    """
+    path = find_shipped(name, "preset")
+    if path is None:
+        files = shipped_files("preset")
+        close = closest_name(name, files)
+        hint = f"did you mean '{close}'? " if close else ""
         raise ParameterError([("preset", name, f"unknown preset; {hint}allowed: "
                                + ", ".join(sorted(files)))], origin="preset")
-    return files[name]
+    return path
 
 
 def load_preset(name: str, base: Parameters | None = None) -> Parameters:
@@ -50,8 +51,7 @@ def load_preset(name: str, base: Parameters | None = None) -> Parameters:
     lines = path.read_text(encoding="utf-8").splitlines()
     if len(lines) > 1 and lines[1].startswith("# base:"):
         base = load_preset(lines[1].removeprefix("# base:").strip(), base)
-    with resources.as_file(path) as file:
-        return load_parameters(file, base=base)
+    return load_parameters(path, base=base)
 
 
 def run_parameters(params: Parameters | None = None, preset: str | None = None,

@@ -25,7 +25,7 @@ from sim import Parameters, ThuisplusModel, load_parameters
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "calibration" / "data"
-CONFIG = REPO / "calibration" / "configs" / "contract_2021.toml"
+CONFIG = REPO / "calibration" / "configs" / "contract-2021.toml"
 runner = CliRunner()
 
 SMALL = {"building.dwellings": 60, "building.floors": 4}

@@ -297,7 +297,7 @@ def test_interrupt_keeps_finished_runs(tmp_path):
     exp = Experiment.from_dict(spec(replications=5))
     calls = []
 
-    def progress(done, failed, total):
+    def progress(stage, done, total, failed):
         calls.append(done)
         if done == 4:
             raise KeyboardInterrupt

@@ -118,7 +118,7 @@ def test_a_scenario_may_not_override_the_posterior_draw():
 
     spec = _psa()
     spec["params"] = str(Path(__file__).resolve().parents[1] / "calibration" / "posteriors"
-                         / "contract_2021.toml")
+                         / "contract-2021.toml")
     exp = Experiment.from_dict(spec)  # the shipped posterior loads as a PSA's params
     assert exp.posterior is not None
     assert "thuisplus.contract.transfer_acceptance" not in exp.design_keys

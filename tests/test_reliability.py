@@ -60,7 +60,7 @@ def test_a_second_runner_on_the_folder_is_refused_and_duplicates_nothing(tmp_pat
 def test_the_lock_is_released_however_the_runner_ends(tmp_path):
     exp = Experiment.from_dict(spec(replications=3))
 
-    def boom(done, failed, total):
+    def boom(stage, done, total, failed):
         if done == 2:
             raise KeyboardInterrupt
 
@@ -93,7 +93,7 @@ def test_resume_with_other_code_is_refused_unless_mixing_is_allowed(tmp_path, mo
     exp = Experiment.from_dict(spec(replications=4))
     out = tmp_path / "m"
 
-    def stop(done, failed, total):
+    def stop(stage, done, total, failed):
         if done == 3:
             raise KeyboardInterrupt
 
@@ -195,7 +195,7 @@ def test_a_second_fit_on_the_folder_is_refused(tmp_path):
     from calibration.fit import run_calibration
 
     data_dir = REPO / "calibration" / "data"
-    cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract_2021.toml")
+    cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract-2021.toml")
     data = load_evaluation(data_dir / "evaluation.csv", data_dir / "complexes.csv")
     holder = _hold_lock(tmp_path / "fit")
     try:
@@ -316,7 +316,7 @@ def test_a_lost_dask_scheduler_ends_the_run_cleanly_and_keeps_what_finished(tmp_
                            dashboard_address=None)
     ex = DaskExecutor(cluster.scheduler_address)
 
-    def lose_it(done, failed, total):
+    def lose_it(stage, done, total, failed):
         if done == 3:
             cluster.close()
 

@@ -78,8 +78,12 @@ def main() -> None:
     args = ap.parse_args()
     exp = build(args.quick)
     resume = (args.out / "manifest.json").exists()
+
+    def progress(stage: str, done: int, total: int, failed: int) -> None:
+        print(f"\r{done + failed}/{total} {stage}", end="")  # experiments.progress
+
     summary = run_experiment(exp, args.out, workers=args.workers, resume=resume,
-                             progress=lambda d, f, t: print(f"\r{d + f}/{t} runs", end=""))
+                             progress=progress)
     print(f"\n{summary.done} runs in {args.out}; plot: {plot(args.out)}")
 
 
