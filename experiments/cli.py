@@ -217,6 +217,9 @@ def pair(
     draws: Annotated[str, typer.Option(
         help="Engine: 'streams' (the reference) or 'keyed' (faster, statistically "
              "equivalent, other numbers; docs/dev/engine.md).")] = "streams",
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="Print every outcome of the pair as JSON (sim.evaluate's dict: "
+                       "sim.EVALUATE_OUTCOMES).")] = False,
 ) -> None:
     """Run the baseline and the Thuisplusflat on the same random numbers; print avoided €."""
     from sim.model import DRAWS
@@ -244,6 +247,9 @@ def pair(
 
         plot_pair(result.baseline.weekly(), result.thuisplus.weekly(), out / "pair.png",
                   f"Baseline vs Thuisplusflat, seed {seed}" + (f", {preset}" if preset else ""))
+    if json_out:  # the files above are written all the same
+        out_console.print_json(json.dumps(result.outcomes()))
+        return
     per_law = avoided_per_law(avoided)
     t = Table(title=f"Avoided care cost (€, baseline − Thuisplusflat), seed {seed}"
                     + (f", preset {preset}" if preset else "")

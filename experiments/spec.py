@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.params import ParameterError, Parameters, iter_fields, load_parameters
+from sim.params import ParameterError, Parameters, from_sampler, iter_fields, load_parameters
 
 __all__ = ["DESIGN_METHODS", "THUISPLUS_MODEL", "Experiment", "RunTask", "SpecError"]
 
@@ -542,12 +542,8 @@ class Experiment:
             raise SpecError("", "", exc.format()) from None
 
     def _cast(self, key: str, value: Any) -> Any:
-        """Round sampled values of integer parameters (e.g. building.dwellings)."""
-        if self.base_params is not None:
-            default = self.base_params.get(key)
-            if isinstance(default, int) and not isinstance(default, bool):
-                return round(value)
-        return value
+        """A sampled value in its parameter's type (integers rounded), as ``evaluate`` does."""
+        return from_sampler(key, value) if self.base_params is not None else value
 
     # --- design ---------------------------------------------------------------------
     def _design_size(self) -> int:

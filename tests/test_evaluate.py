@@ -62,3 +62,18 @@ def test_seed_forms_and_bad_input():
         evaluate(seed=1, preset="contract_2012")
     with pytest.raises(TypeError):
         evaluate(SMALL)  # the seed is required: a run is one draw
+
+
+def test_evaluate_gives_the_numbers_of_thuisplus_pair_json():
+    import json
+
+    from typer.testing import CliRunner
+
+    from experiments.cli import app
+
+    args = ["pair", "--seed", "7", "--preset", "contract-2021", "--json"]
+    for key, value in SMALL.items():
+        args += ["--set", f"{key}={value}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == evaluate(SMALL, seed=7, preset="contract-2021")
