@@ -14,7 +14,7 @@ Three engines are measured in the same invocation, interleaved seed by seed:
 For each engine, after a warm-up that compiles the numba kernels (reported as "cold start"),
 on seeds 1..R (the same seeds on both sides):
 
-* one run: ``ThuisplusModel(Parameters().baseline(), rng=seed).run(weeks)``, wall time of
+* one run: ``ThuisplusModel(Parameters().baseline(), seed=seed).run(weeks)``, wall time of
   construction plus run;
 * one pair: ``run_pair(Parameters(), seed=seed, weeks=weeks)``, and separately the
   post-processing ``pair.avoided``;
@@ -109,7 +109,7 @@ class TrivialModel(mesa.Model):
 
 def op_warm(weeks):
     t0 = time.perf_counter()
-    ThuisplusModel(Parameters().baseline(), rng=0).run(weeks)
+    ThuisplusModel(Parameters().baseline(), seed=0).run(weeks)
     t1 = time.perf_counter()
     pair = run_pair(Parameters(), seed=0, weeks=weeks)
     t2 = time.perf_counter()
@@ -123,7 +123,7 @@ def op_run(seed, weeks, save=None, draws=None):
     params = Parameters().baseline()
     kw = {"draws": draws} if draws else {}
     t0 = time.perf_counter()
-    m = ThuisplusModel(params, rng=seed, **kw).run(weeks)
+    m = ThuisplusModel(params, seed=seed, **kw).run(weeks)
     seconds = time.perf_counter() - t0
     w = m.weekly()
     out = {"seconds": seconds, "resident_weeks": float(w["residents"].sum())}

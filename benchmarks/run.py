@@ -28,7 +28,7 @@ TARGET_PAIR_SECONDS = 0.25
 def time_run(params: Parameters, seed: int, weeks: int) -> tuple[float, float]:
     """Seconds of set-up plus run, and resident-weeks simulated."""
     t0 = time.perf_counter()
-    m = ThuisplusModel(params, rng=seed).run(weeks)
+    m = ThuisplusModel(params, seed=seed).run(weeks)
     elapsed = time.perf_counter() - t0
     return elapsed, float(m.weekly()["residents"].sum())
 
@@ -37,9 +37,9 @@ def variance_ratio(params: Parameters, seeds: int, weeks: int) -> float:
     """Var over seeds of a pair's avoided cost / var of the difference of unpaired runs."""
     paired, unpaired = [], []
     for s in range(seeds):
-        b = ThuisplusModel(params.baseline(), rng=s).run(weeks).weekly()
-        t = ThuisplusModel(params, rng=s).run(weeks).weekly()
-        t2 = ThuisplusModel(params, rng=10_000 + s).run(weeks).weekly()
+        b = ThuisplusModel(params.baseline(), seed=s).run(weeks).weekly()
+        t = ThuisplusModel(params, seed=s).run(weeks).weekly()
+        t2 = ThuisplusModel(params, seed=10_000 + s).run(weeks).weekly()
         cost = ["cost_wmo", "cost_zvw", "cost_wlz"]
         paired.append(b[cost].to_numpy().sum() - t[cost].to_numpy().sum())
         unpaired.append(b[cost].to_numpy().sum() - t2[cost].to_numpy().sum())

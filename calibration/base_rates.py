@@ -56,7 +56,7 @@ DEATH_LABELS = ("80-84", "85-89", "90-94", "95+")
 
 def _panel(p: Parameters, seed: int, weeks: int | None
            ) -> tuple[pd.DataFrame, dict, ThuisplusModel]:
-    m = ThuisplusModel(p.baseline(), rng=seed, panel=True)
+    m = ThuisplusModel(p.baseline(), seed=seed, panel=True)
     m.run(weeks)
     pan = m.panel()
     per = m.persons()

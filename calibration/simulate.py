@@ -113,7 +113,7 @@ class Simulator:
                 continue
             for r in range(self.replications):
                 ss = np.random.SeedSequence(seed, spawn_key=(ci, r))
-                weekly = ThuisplusModel(params, rng=int(ss.generate_state(1)[0])).run(
+                weekly = ThuisplusModel(params, seed=int(ss.generate_state(1)[0])).run(
                     self.weeks).weekly()
                 for o in mine:
                     try:

@@ -125,7 +125,7 @@ def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None
 
     engine_ready()
     t0 = time.perf_counter()
-    model = ThuisplusModel(params, rng=seed, panel=panel)
+    model = ThuisplusModel(params, seed=seed, panel=panel)
     model.run(weeks)
     elapsed = time.perf_counter() - t0
     weekly = model.weekly()

@@ -1156,7 +1156,7 @@ class DrawTape:
     """The draws of a run's weeks on one seed, for other runs on that seed to replay.
 
     Recorded by :meth:`ThuisplusModel.record_tape`; given to a new model
-    (``ThuisplusModel(params, rng=seed, tape=tape)``), whose weeks ``first`` ..
+    (``ThuisplusModel(params, seed=seed, tape=tape)``), whose weeks ``first`` ..
     ``end - 1`` then take their numbers from the tape instead of the streams. At the end
     of the tape the streams are set where drawing would have left them, so a run that
     goes on past the tape is the same as one that never had it (a test checks it). Only
@@ -1302,6 +1302,6 @@ def compile_engine() -> float:
 
     t0 = time.perf_counter()
     p = Parameters().with_overrides({"building.dwellings": 10, "building.floors": 2})
-    run_arms(ThuisplusModel(p.baseline(), rng=0), ThuisplusModel(p, rng=0), 2)
-    ThuisplusModel(p, rng=0).run(2)
+    run_arms(ThuisplusModel(p.baseline(), seed=0), ThuisplusModel(p, seed=0), 2)
+    ThuisplusModel(p, seed=0).run(2)
     return time.perf_counter() - t0

@@ -145,8 +145,8 @@ def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None 
                              f"draws = {baselines.draws!r} arms")
         baseline = baselines.get(params, seed, weeks)
         return Pair(params, seed, baseline, baselines.run_arm(params, seed, weeks))
-    baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), rng=seed, draws=draws),
-                                   ThuisplusModel(params, rng=seed, draws=draws), weeks)
+    baseline, thuisplus = run_arms(ThuisplusModel(params.baseline(), seed=seed, draws=draws),
+                                   ThuisplusModel(params, seed=seed, draws=draws), weeks)
     return Pair(params, seed, baseline, thuisplus)
 
 
@@ -223,7 +223,7 @@ class BaselineCache:
             self._seen.move_to_end(key)
             while len(self._seen) > _SEEN:
                 self._seen.popitem(last=False)
-        model = ThuisplusModel(params, rng=seed, draws=self.draws)
+        model = ThuisplusModel(params, seed=seed, draws=self.draws)
         if tape is not None and tape.misfit(model) is None:
             return model.replay(tape).run(weeks)
         if not record:
@@ -245,7 +245,7 @@ class BaselineCache:
                 self.hits += 1
                 return model
             self.misses += 1
-        model = ThuisplusModel(baseline_params(key[0]), rng=seed, draws=self.draws).run(weeks)
+        model = ThuisplusModel(baseline_params(key[0]), seed=seed, draws=self.draws).run(weeks)
         with self._lock:
             self._models[key] = model
             while len(self._models) > self.size:

@@ -12,7 +12,7 @@ from sim import Parameters, ThuisplusModel, interventions
 @functools.cache
 def default_run(seed: int, weeks: int = 520) -> ThuisplusModel:
     """A cached default run of the baseline complex (tests must not mutate it)."""
-    return ThuisplusModel(Parameters().baseline(), rng=seed).run(weeks)
+    return ThuisplusModel(Parameters().baseline(), seed=seed).run(weeks)
 
 
 @pytest.fixture(scope="session")

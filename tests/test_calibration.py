@@ -49,7 +49,7 @@ def synthetic_data(folder: Path, truth: dict, seed: int = 99, complexes: int = 2
     params = Parameters().with_overrides({**SMALL, **truth})
     sigma = {"wmo_clients_preferred": 3.0, "severely_lonely_share": 0.02}
     for i, name in enumerate(names):
-        w = ThuisplusModel(params, rng=seed + i).run(110).weekly()
+        w = ThuisplusModel(params, seed=seed + i).run(110).weekly()
         for ind, date in (("wmo_clients_preferred", "2021-12-27"),
                           ("wmo_clients_preferred", "2023-01-01"),
                           ("severely_lonely_share", "2021-01-04"),

@@ -40,7 +40,7 @@ GOOD = "mortality_per_100_per_year,2021-01-04,all,4.2,3,7,,CBS"
 def weekly() -> pd.DataFrame:
     """A short real run: 60 weeks of the default Thuisplusflat (small complex)."""
     p = Parameters().with_overrides({"building.dwellings": 120, "building.floors": 6})
-    return ThuisplusModel(p, rng=3).run(60).weekly()
+    return ThuisplusModel(p, seed=3).run(60).weekly()
 
 
 def write(tmp_path: Path, text: str, name: str = "eval.csv") -> Path:
@@ -83,7 +83,7 @@ def test_every_shipped_row_is_producible_by_the_default_model():
     assert weeks <= 520  # well within the default 10-year run
     # four seeds: a yearly rate of one complex counts a handful of events (admissions in
     # 2021: 0.4-3.2 per 100 across seeds)
-    ws = [ThuisplusModel(Parameters(), rng=s).run(weeks).weekly() for s in range(4)]
+    ws = [ThuisplusModel(Parameters(), seed=s).run(weeks).weekly() for s in range(4)]
     for o in d.observations.itertuples():
         xs = [compute(w, o.indicator, o.date) for w in ws]
         assert all(math.isfinite(x) for x in xs), (o.line, o.indicator)
@@ -273,7 +273,7 @@ def test_indicator_finite_and_of_the_right_size(weekly, name):
 
 def test_indicators_agree_with_summary_yearly():
     w = ThuisplusModel(Parameters().with_overrides(
-        {"building.dwellings": 80, "building.floors": 4}), rng=5).run(104).weekly()
+        {"building.dwellings": 80, "building.floors": 4}), seed=5).run(104).weekly()
     # The year 2022 starts in week 52 (2022-01-03): the window of 2022-01-03 is that year.
     y = yearly(w).loc[2022]
     for name, col in [("mortality_per_100_per_year", "mortality_per_100_per_year"),
@@ -393,7 +393,7 @@ def test_age_band_columns_count_the_right_residents():
     # the age-band columns are parts of their totals, and the last week's stocks are the
     # final state's residents by age (independently counted from the arrays)
     m = ThuisplusModel(Parameters().with_overrides(
-        {"building.dwellings": 80, "building.floors": 4}), rng=3).run(156)
+        {"building.dwellings": 80, "building.floors": 4}), seed=3).run(156)
     w = m.weekly()
     for total, parts in (("deaths", ("deaths_75_84", "deaths_85plus")),
                          ("admissions", ("admissions_75_84", "admissions_85plus")),

@@ -10,14 +10,14 @@ from tests.golden.record import differences, outputs
 
 
 def _alone(params, seed, weeks):
-    return outputs(ThuisplusModel(params, rng=seed).run(weeks))
+    return outputs(ThuisplusModel(params, seed=seed).run(weeks))
 
 
 @pytest.mark.parametrize(("preset", "seed", "weeks"), [
     ("contract-2021", 1, 520), ("broad-transfer", 2, 300), ("vital-mix", 3, 260)])
 def test_arms_in_lockstep_equal_arms_run_alone(preset, seed, weeks):
     p = load_preset(preset)
-    a, b = run_arms(ThuisplusModel(p.baseline(), rng=seed), ThuisplusModel(p, rng=seed), weeks)
+    a, b = run_arms(ThuisplusModel(p.baseline(), seed=seed), ThuisplusModel(p, seed=seed), weeks)
     assert not differences(outputs(a), _alone(p.baseline(), seed, weeks))
     assert not differences(outputs(b), _alone(p, seed, weeks))
 
@@ -25,23 +25,23 @@ def test_arms_in_lockstep_equal_arms_run_alone(preset, seed, weeks):
 def test_lockstep_with_a_growing_staff_pool_and_more_weeks_after():
     p = Parameters().with_overrides({"building.dwellings": 60, "building.floors": 4,
                                      "staffing.target_utilisation": 0.05})
-    _, b = run_arms(ThuisplusModel(p.baseline(), rng=8), ThuisplusModel(p, rng=8), 200)
+    _, b = run_arms(ThuisplusModel(p.baseline(), seed=8), ThuisplusModel(p, seed=8), 200)
     assert b.staff.size > 120
     b.run(30)  # b's streams stand where they would have stood: going on alone is the same
-    want = ThuisplusModel(p, rng=8).run(230)
+    want = ThuisplusModel(p, seed=8).run(230)
     assert not differences(outputs(b), outputs(want))
 
 
 def test_models_that_cannot_share_draws_run_one_after_the_other():
     p = Parameters()
-    _, b = run_arms(ThuisplusModel(p, rng=1), ThuisplusModel(p, rng=2), 52)
+    _, b = run_arms(ThuisplusModel(p, seed=1), ThuisplusModel(p, seed=2), 52)
     assert not differences(outputs(b), _alone(p, 2, 52))
 
 
 def test_steps_and_chunks_equal_one_run():
     p = load_preset("contract-2021")
-    whole = ThuisplusModel(p, rng=4).run(120)
-    parts = ThuisplusModel(p, rng=4)
+    whole = ThuisplusModel(p, seed=4).run(120)
+    parts = ThuisplusModel(p, seed=4)
     parts.run(50)
     for _ in range(20):
         parts.step()
@@ -51,7 +51,7 @@ def test_steps_and_chunks_equal_one_run():
 
 
 def test_mesa_agents_follow_the_arrays_and_keep_their_ids():
-    m = ThuisplusModel(Parameters(), rng=5).run(104)
+    m = ThuisplusModel(Parameters(), seed=5).run(104)
     from sim import InformalCarer, Resident, StaffMember
 
     for cls, pop in ((Resident, m.res), (InformalCarer, m.carers), (StaffMember, m.staff)):
@@ -75,8 +75,8 @@ def test_a_cold_state_rebuild_changes_nothing():
     rebuilt into the compiled view; a run forced to rebuild every week is the same."""
     p = Parameters().with_overrides({"inflow.vacancy_weeks": 1.0,
                                      "demography.move_out_rate": 0.3})
-    whole = ThuisplusModel(p, rng=6).run(156)
-    weekly = ThuisplusModel(p, rng=6)
+    whole = ThuisplusModel(p, seed=6).run(156)
+    weekly = ThuisplusModel(p, seed=6)
     for _ in range(156):
         weekly._build_state()
         weekly.run(1)
@@ -90,7 +90,7 @@ def test_the_arms_numba_type_survives_growth():
 
     p = Parameters().with_overrides({"building.dwellings": 60, "building.floors": 4,
                                      "staffing.target_utilisation": 0.05})
-    m = ThuisplusModel(p, rng=8)
+    m = ThuisplusModel(p, seed=8)
     m.run(5)
     first = m._numba_types()
     m.run(200)  # the staff pool grows
@@ -104,9 +104,9 @@ def test_mesa_clock_moved_at_once_equals_it_replayed(monkeypatch):
     import sim.model as model_mod
 
     p = Parameters()
-    fast = ThuisplusModel(p, rng=3).run(30)
+    fast = ThuisplusModel(p, seed=3).run(30)
     monkeypatch.setattr(model_mod, "_skip_steps", lambda model, weeks: False)
-    slow = ThuisplusModel(p, rng=3).run(30)
+    slow = ThuisplusModel(p, seed=3).run(30)
     for m in (fast, slow):
         m.step()
         m.run(4)
@@ -121,7 +121,7 @@ def test_mesa_clock_moved_at_once_equals_it_replayed(monkeypatch):
 
 def test_a_user_event_during_a_run_is_still_executed():
     seen = []
-    m = ThuisplusModel(Parameters(), rng=3)
+    m = ThuisplusModel(Parameters(), seed=3)
     def note() -> None:
         seen.append(m.time)
 
@@ -136,7 +136,7 @@ def test_types_found_by_fingerprint_are_numbas(preset, draws):
     """Models made alike share one typing (sim.model._fingerprint); it must be numba's."""
     import numba
 
-    m = ThuisplusModel(load_preset(preset), rng=3, draws=draws)
+    m = ThuisplusModel(load_preset(preset), seed=3, draws=draws)
     m.run(3)
     values = (m._arm(), m._generators, m._generators[-1], m._tape_off())
     assert m._numba_types() == tuple(numba.typeof(v) for v in values)

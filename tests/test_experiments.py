@@ -156,9 +156,9 @@ def test_cached_baseline_gives_the_pair_result():
 def test_baseline_arm_ignores_thuisplus_parameters(over):
     """What the per-worker baseline cache relies on."""
     small = {"building.dwellings": 40, "building.floors": 4}
-    ref = ThuisplusModel(Parameters().with_overrides(small).baseline(), rng=5).run(78).weekly()
+    ref = ThuisplusModel(Parameters().with_overrides(small).baseline(), seed=5).run(78).weekly()
     p = Parameters().with_overrides({**small, **over}).baseline()
-    pd.testing.assert_frame_equal(ThuisplusModel(p, rng=5).run(78).weekly(), ref)
+    pd.testing.assert_frame_equal(ThuisplusModel(p, seed=5).run(78).weekly(), ref)
 
 
 # --- executors: same results everywhere ---------------------------------------------------

@@ -75,7 +75,7 @@ MECHANISM_SIZES = {"thuisplus.employership.turnover_reduction": 0.3,
 def outcome(name: str, intensity: float, column: str, seed: int, weeks: int = 260) -> float:
     params = all_off(**SMALL, **ALL_PREFERRED, **{f"thuisplus.{name}.intensity": intensity})
     params = params.with_overrides(MECHANISM_SIZES)
-    return float(ThuisplusModel(params, rng=seed).run(weeks).weekly()[column].mean())
+    return float(ThuisplusModel(params, seed=seed).run(weeks).weekly()[column].mean())
 
 
 # Rare events (a few leavers a year) need a longer run for the same power.
@@ -110,7 +110,7 @@ def test_informal_support_lowers_overburden_share():
     def share(intensity, seed):
         params = all_off(**SMALL, **{"thuisplus.informal_support.intensity": intensity,
                                      "thuisplus.contract.funding": "lump_sum"})
-        df = ThuisplusModel(params, rng=seed).run(260).weekly()
+        df = ThuisplusModel(params, seed=seed).run(260).weekly()
         return df["carers_overburdened"].sum() / df["carers_active"].sum()
     off = np.array([share(0.0, s) for s in SEEDS])
     full = np.array([share(1.0, s) for s in SEEDS])
@@ -122,7 +122,7 @@ def test_informal_support_lowers_overburden_share():
 @pytest.fixture(scope="module")
 def contract_runs():
     params = load_preset("contract-2021")
-    return [ThuisplusModel(params, rng=s).run(130).weekly().set_index("date")
+    return [ThuisplusModel(params, seed=s).run(130).weekly().set_index("date")
             for s in SEEDS]
 
 
@@ -145,9 +145,9 @@ def test_contract_2021_stalls_near_forty_clients(contract_runs):
 def test_transfer_of_household_help_only_leaves_begeleiding_only_clients():
     p_hh = load_preset("contract-2021")
     p_all = load_preset("broad-transfer")
-    hh = [ThuisplusModel(p_hh, rng=s).run(156).weekly()["wmo_clients_preferred"].iloc[-1]
+    hh = [ThuisplusModel(p_hh, seed=s).run(156).weekly()["wmo_clients_preferred"].iloc[-1]
           for s in SEEDS[:4]]
-    broad = [ThuisplusModel(p_all, rng=s).run(156).weekly()["wmo_clients_preferred"].iloc[-1]
+    broad = [ThuisplusModel(p_all, seed=s).run(156).weekly()["wmo_clients_preferred"].iloc[-1]
              for s in SEEDS[:4]]
     assert np.mean(broad) >= np.mean(hh)
 
@@ -156,7 +156,7 @@ def test_per_client_funding_scales_the_collective_offer():
     def visits(funding, seed):
         params = load_preset("contract-2021").with_overrides(
             {"thuisplus.contract.funding": funding, **SMALL})
-        return ThuisplusModel(params, rng=seed).run(104).weekly()["room_visits"].mean()
+        return ThuisplusModel(params, seed=seed).run(104).weekly()["room_visits"].mean()
     per_client = np.array([visits("per_client", s) for s in SEEDS])
     lump = np.array([visits("lump_sum", s) for s in SEEDS])
     assert stats.ttest_rel(lump, per_client, alternative="greater").pvalue < 0.05
@@ -168,9 +168,9 @@ def test_paired_variance_far_below_unpaired():
     params = load_preset("contract-2021").with_overrides(SMALL)
     paired, unpaired = [], []
     for s in range(10):
-        b = ThuisplusModel(params.baseline(), rng=s).run(260).weekly()
-        t = ThuisplusModel(params, rng=s).run(260).weekly()
-        t_other = ThuisplusModel(params, rng=1000 + s).run(260).weekly()
+        b = ThuisplusModel(params.baseline(), seed=s).run(260).weekly()
+        t = ThuisplusModel(params, seed=s).run(260).weekly()
+        t_other = ThuisplusModel(params, seed=1000 + s).run(260).weekly()
         paired.append(b["cost_zvw"].sum() - t["cost_zvw"].sum())
         unpaired.append(b["cost_zvw"].sum() - t_other["cost_zvw"].sum())
     ratio = np.var(paired, ddof=1) / np.var(unpaired, ddof=1)

@@ -96,7 +96,7 @@ def check_invariants(m: ThuisplusModel) -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parameter_sets(), st.integers(0, 2**32 - 1))
 def test_invariants_hold_for_any_valid_parameters(params, seed):
-    m = ThuisplusModel(params, rng=seed).run(104)
+    m = ThuisplusModel(params, seed=seed).run(104)
     check_invariants(m)
 
 
@@ -111,5 +111,5 @@ def test_invariants_at_defaults(default_runs):
 def test_invariants_hold_for_any_valid_parameters_long(params, seed, thuisplus):
     """The long variant (``make test-all``): more draws, ten years, both arms."""
     params = params if thuisplus else params.baseline()
-    m = ThuisplusModel(params, rng=seed).run(520)
+    m = ThuisplusModel(params, seed=seed).run(520)
     check_invariants(m)

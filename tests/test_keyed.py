@@ -24,7 +24,7 @@ SMALL = {"building.dwellings": 60, "building.floors": 4}
 
 def test_a_typo_in_the_engine_is_refused_with_what_is_allowed(tmp_path):
     with pytest.raises(ValueError, match="'streams', 'keyed'"):
-        ThuisplusModel(Parameters(), rng=1, draws="keyd")
+        ThuisplusModel(Parameters(), seed=1, draws="keyd")
     with pytest.raises(ValueError, match="baseline cache"):
         run_pair(Parameters(), seed=1, weeks=2, baselines=BaselineCache(), draws="keyed")
     r = CliRunner().invoke(app, ["pair", "--weeks", "2", "--draws", "keyd"])
@@ -37,26 +37,26 @@ def test_a_typo_in_the_engine_is_refused_with_what_is_allowed(tmp_path):
 
 def test_keyed_runs_repeat_and_arms_in_lockstep_equal_arms_alone():
     p = Parameters().with_overrides({**SMALL, "staffing.target_utilisation": 0.1})
-    a, b = run_arms(ThuisplusModel(p.baseline(), rng=4, draws="keyed"),
-                    ThuisplusModel(p, rng=4, draws="keyed"), 200)
+    a, b = run_arms(ThuisplusModel(p.baseline(), seed=4, draws="keyed"),
+                    ThuisplusModel(p, seed=4, draws="keyed"), 200)
     assert b.staff.size > 100  # the pool grew: the engine stopped for room on the way
-    alone = ThuisplusModel(p, rng=4, draws="keyed")
+    alone = ThuisplusModel(p, seed=4, draws="keyed")
     alone.run(77)
     alone.run(123)
     assert not differences(outputs(b), outputs(alone))
-    assert not differences(outputs(a), outputs(ThuisplusModel(p.baseline(), rng=4,
+    assert not differences(outputs(a), outputs(ThuisplusModel(p.baseline(), seed=4,
                                                                 draws="keyed").run(200)))
     # and they are not the reference engine's numbers
-    assert differences(outputs(b), outputs(ThuisplusModel(p, rng=4).run(200)))
+    assert differences(outputs(b), outputs(ThuisplusModel(p, seed=4).run(200)))
 
 
 def test_keyed_models_take_no_tapes():
     p = Parameters().with_overrides(SMALL)
-    tape = ThuisplusModel(p, rng=1).record_tape(5)
+    tape = ThuisplusModel(p, seed=1).record_tape(5)
     with pytest.raises(ValueError, match="makes its own draws"):
-        ThuisplusModel(p, rng=1, draws="keyed", tape=tape)
+        ThuisplusModel(p, seed=1, draws="keyed", tape=tape)
     with pytest.raises(RuntimeError, match="nothing to record"):
-        ThuisplusModel(p, rng=1, draws="keyed").record_tape(5)
+        ThuisplusModel(p, seed=1, draws="keyed").record_tape(5)
 
 
 def test_keyed_uniforms_and_normals_are_what_they_claim():
@@ -125,8 +125,8 @@ def test_the_keyed_engine_keeps_common_random_numbers():
     x = _per_run("keyed", range(12), p, 156)[:, -1]
     unpaired = []
     for s in range(12):
-        b = ThuisplusModel(p.baseline(), rng=s, draws="keyed").run(156).weekly()
-        t = ThuisplusModel(p, rng=s + 500, draws="keyed").run(156).weekly()
+        b = ThuisplusModel(p.baseline(), seed=s, draws="keyed").run(156).weekly()
+        t = ThuisplusModel(p, seed=s + 500, draws="keyed").run(156).weekly()
         unpaired.append(sum(b[f"cost_{k}"].sum() - t[f"cost_{k}"].sum()
                             for k in ("wmo", "zvw", "wlz")))
     assert np.var(x) < 0.3 * np.var(unpaired)

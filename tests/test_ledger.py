@@ -94,8 +94,8 @@ def test_an_all_off_pair_has_an_exactly_zero_ledger():
 
 def test_the_ledger_does_not_depend_on_how_the_run_is_chunked():
     p = load_preset("contract-2021").with_overrides(SMALL)
-    whole = ThuisplusModel(p, rng=8).run()
-    parts = ThuisplusModel(p, rng=8)
+    whole = ThuisplusModel(p, seed=8).run()
+    parts = ThuisplusModel(p, seed=8)
     for n in (1, 51, 1, 100, 300, 7):  # across year ends, and the ledger grows its room
         parts.run(n)
         mid = parts.ledger()
@@ -109,15 +109,15 @@ def test_the_ledger_does_not_depend_on_how_the_run_is_chunked():
 
 def test_arms_in_lockstep_keep_the_ledgers_of_arms_run_alone():
     p = load_preset("contract-2021").with_overrides(SMALL)
-    a, b = run_arms(ThuisplusModel(p.baseline(), rng=3), ThuisplusModel(p, rng=3))
+    a, b = run_arms(ThuisplusModel(p.baseline(), seed=3), ThuisplusModel(p, seed=3))
     for m, q in ((a, p.baseline()), (b, p)):
-        alone = ThuisplusModel(q, rng=3).run()
+        alone = ThuisplusModel(q, seed=3).run()
         for x, y in zip(m.ledger_arrays(), alone.ledger_arrays(), strict=True):
             assert np.array_equal(x, y)
 
 
 def test_the_set_up_books_nothing():
-    m = ThuisplusModel(load_preset("baseline").with_overrides(SMALL), rng=2)
+    m = ThuisplusModel(load_preset("baseline").with_overrides(SMALL), seed=2)
     assert len(m.ledger_arrays()[0]) == 0
     assert not m._person_year.any()  # the set-up's demand and carers are not booked
     m.run(1)
@@ -141,7 +141,7 @@ def test_where_and_lonely_weeks_are_each_persons_own():
     person panel shows (the weekly table has no column for lonely weeks of every person)."""
     p = load_preset("contract-2021").with_overrides(
         {**SMALL, "simulation.follow_up_years": 3})
-    m = ThuisplusModel(p, rng=5, panel=True).run()
+    m = ThuisplusModel(p, seed=5, panel=True).run()
     pan = m.panel()
     year = m.weekly()["year"].to_numpy()[pan["week"].to_numpy()]
     outside = pan["where"] != 2

@@ -16,7 +16,7 @@ REQUIRED_COLUMNS = [
 
 
 def test_python_api_and_columns():
-    m = ThuisplusModel(Parameters(), rng=1)
+    m = ThuisplusModel(Parameters(), seed=1)
     m.run(weeks=104)
     df = m.weekly()
     assert len(df) == 104
@@ -29,9 +29,9 @@ def test_python_api_and_columns():
 
 
 def test_same_seed_same_output_different_seed_differs():
-    a = ThuisplusModel(small_params(), rng=7).run(260).weekly()
-    b = ThuisplusModel(small_params(), rng=7).run(260).weekly()
-    c = ThuisplusModel(small_params(), rng=8).run(260).weekly()
+    a = ThuisplusModel(small_params(), seed=7).run(260).weekly()
+    b = ThuisplusModel(small_params(), seed=7).run(260).weekly()
+    c = ThuisplusModel(small_params(), seed=8).run(260).weekly()
     pd.testing.assert_frame_equal(a, b)
     assert not a.drop(columns=["date", "week", "year"]).equals(
         c.drop(columns=["date", "week", "year"]))
@@ -57,7 +57,7 @@ def test_every_seed_form_gives_the_run_of_its_integer():
 
 
 def test_agents_are_mesa_agents_viewing_array_rows():
-    m = ThuisplusModel(small_params(), rng=3)
+    m = ThuisplusModel(small_params(), seed=3)
     residents = m.agents_by_type[Resident]
     assert isinstance(residents, mesa.agentset.AbstractAgentSet)
     assert len(residents) == m.res.count
@@ -73,7 +73,7 @@ def test_agents_are_mesa_agents_viewing_array_rows():
 
 
 def test_leavers_stay_persons_and_rows_are_never_recycled():
-    m = ThuisplusModel(small_params(), rng=5)
+    m = ThuisplusModel(small_params(), seed=5)
     first = {a.unique_id for a in m.agents_by_type[Resident]}
     m.run(520)
     now = m.agents_by_type[Resident]
@@ -93,7 +93,7 @@ def test_leavers_stay_persons_and_rows_are_never_recycled():
 
 
 def test_couples_share_a_dwelling():
-    m = ThuisplusModel(small_params(**{"building.couple_share": 0.5}), rng=2)
+    m = ThuisplusModel(small_params(**{"building.couple_share": 0.5}), seed=2)
     m.run(104)
     res = m.res
     rows = np.flatnonzero(res.home)
@@ -108,7 +108,7 @@ def test_couples_share_a_dwelling():
 
 
 def test_building_grid_and_panel():
-    m = ThuisplusModel(small_params(), rng=1, panel=True)
+    m = ThuisplusModel(small_params(), seed=1, panel=True)
     m.run(10)
     grid = m.building
     assert grid.dimensions == (15, 4)  # positions x floors: a floor is a row, as Mesa draws
@@ -119,7 +119,7 @@ def test_building_grid_and_panel():
     home = panel[panel["where"] == 0]
     assert home.groupby("week").size().tolist() == m.weekly()["residents"].astype(int).tolist()
     with pytest.raises(RuntimeError, match="panel"):
-        ThuisplusModel(small_params(), rng=1).panel()
+        ThuisplusModel(small_params(), seed=1).panel()
 
 
 def test_step_docstring_names_the_order_of_events():
@@ -154,10 +154,10 @@ def test_run_calls_a_subclass_step_every_week_and_run_zero_is_silent():
             super().step()
             self.seen.append(self.week)
 
-    m = Counting(small_params(), rng=3)
+    m = Counting(small_params(), seed=3)
     m.run(5)
     assert m.seen == [1, 2, 3, 4, 5] and m.steps == 5
-    ref = ThuisplusModel(small_params(), rng=3).run(5)
+    ref = ThuisplusModel(small_params(), seed=3).run(5)
     assert np.array_equal(m.weekly().to_numpy(), ref.weekly().to_numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -191,10 +191,10 @@ def test_a_complex_needing_many_workers_at_the_start_is_set_up_with_more_room():
 
     p = small_params(thuisplus=True, **{"staffing.worker_hours": 1.0,
                                          "staffing.target_utilisation": 0.1})
-    m = ThuisplusModel(p, rng=276).run(104)  # was: "StaffMember population outgrew ..."
+    m = ThuisplusModel(p, seed=276).run(104)  # was: "StaffMember population outgrew ..."
     check_invariants(m)
     assert m._staff_room > 2 * p.building.dwellings and m.weekly()["staff"].iloc[0] > 120
-    again = ThuisplusModel(p, rng=276).run(104)
+    again = ThuisplusModel(p, seed=276).run(104)
     assert again.weekly().equals(m.weekly())  # the retry is deterministic
 
 
@@ -206,4 +206,4 @@ def test_a_complex_needing_absurdly_many_workers_is_a_parameter_error(monkeypatc
     p = small_params(thuisplus=True, **{"staffing.worker_hours": 1.0,
                                         "staffing.target_utilisation": 0.1})
     with pytest.raises(ParameterError, match="needs more than 120 care workers"):
-        ThuisplusModel(p, rng=276)
+        ThuisplusModel(p, seed=276)

@@ -19,7 +19,7 @@ SMALL = {"building.dwellings": 60, "building.floors": 4, "simulation.weeks": 260
 
 def _pair(preset: str, seed: int, **extra):
     p1 = load_preset(preset).with_overrides({**SMALL, **extra})
-    return run_arms(ThuisplusModel(p1.baseline(), rng=seed), ThuisplusModel(p1, rng=seed))
+    return run_arms(ThuisplusModel(p1.baseline(), seed=seed), ThuisplusModel(p1, seed=seed))
 
 
 def test_rows_are_persons_the_same_in_both_arms():
@@ -50,7 +50,7 @@ def test_a_person_never_in_the_complex_lives_the_same_life_in_both_arms():
 
 def test_everybody_is_followed_until_death():
     m = ThuisplusModel(load_preset("baseline").with_overrides(
-        {**SMALL, "simulation.follow_up_years": 60}), rng=5).run()
+        {**SMALL, "simulation.follow_up_years": 60}), seed=5).run()
     res = m.res
     appeared = res.person >= 0
     assert appeared.sum() > m.n_seats * 0.8
@@ -61,7 +61,7 @@ def test_everybody_is_followed_until_death():
 
 
 def test_where_flags_agree():
-    m = ThuisplusModel(load_preset("contract-2021").with_overrides(SMALL), rng=2).run(300)
+    m = ThuisplusModel(load_preset("contract-2021").with_overrides(SMALL), seed=2).run(300)
     res = m.res
     act = res.active
     assert np.array_equal(res.home, act & (res.where == IN_COMPLEX))
@@ -86,7 +86,7 @@ def test_an_all_off_pair_is_zero_for_every_person_and_week():
 def test_default_run_length_is_programme_plus_follow_up():
     p = load_preset("baseline").with_overrides(SMALL)
     assert horizon_weeks(p) == 260 + 52 * 25
-    assert len(ThuisplusModel(p, rng=1).run().weekly()) == horizon_weeks(p)
+    assert len(ThuisplusModel(p, seed=1).run().weekly()) == horizon_weeks(p)
 
 
 def test_staying_longer_in_the_dwelling_saves_no_lifetime_care():
@@ -99,8 +99,8 @@ def test_staying_longer_in_the_dwelling_saves_no_lifetime_care():
     diffs = []
     for seed in range(1, 41):
         p = load_preset("baseline").with_overrides({**SMALL, "demography.move_out_rate": 0.15})
-        a = ThuisplusModel(p, rng=seed)
-        b = ThuisplusModel(p.with_overrides({"demography.move_out_rate": 0.0}), rng=seed)
+        a = ThuisplusModel(p, seed=seed)
+        b = ThuisplusModel(p.with_overrides({"demography.move_out_rate": 0.0}), seed=seed)
         a.run(), b.run()
         cost = [m.weekly()[["cost_wmo", "cost_zvw", "cost_wlz"]].to_numpy().sum() for m in (a, b)]
         diffs.append(cost[0] - cost[1])

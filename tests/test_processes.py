@@ -18,7 +18,7 @@ SEEDS = range(4)
 def mean_over_seeds(overrides, column, weeks=260, agg="mean"):
     vals = []
     for s in SEEDS:
-        df = ThuisplusModel(small_params(**overrides), rng=s).run(weeks).weekly()
+        df = ThuisplusModel(small_params(**overrides), seed=s).run(weeks).weekly()
         vals.append(getattr(df[column], agg)())
     return float(np.mean(vals))
 
@@ -110,7 +110,7 @@ def test_pnil_covers_vacancies():
 
 
 def test_travel_share_falls_with_clustered_clients():
-    m = ThuisplusModel(small_params(), rng=1)
+    m = ThuisplusModel(small_params(), seed=1)
     sp = m.p.staffing
     shares = []
     for n in (1, 5, 20, 100):

@@ -17,8 +17,8 @@ def test_every_stream_draws_the_same_amount_whatever_the_state():
     busy = small_params(**{"loneliness.attendance_base": 0.9, "care.hh_threshold_mean": 0.8,
                            "inflow.vacancy_weeks": 1.0, "vitality.decline_at_80": 0.2,
                            "informal_care.burden_rate": 0.5})
-    a = ThuisplusModel(calm, rng=11).run(104)
-    b = ThuisplusModel(busy, rng=11).run(104)
+    a = ThuisplusModel(calm, seed=11).run(104)
+    b = ThuisplusModel(busy, seed=11).run(104)
     assert not a.weekly()["residents"].equals(b.weekly()["residents"])  # states did differ
     assert stream_states(a) == stream_states(b)
     assert set(a.streams) == set(STREAMS)
@@ -28,14 +28,14 @@ def test_the_staffing_stream_does_not_depend_on_the_size_of_the_staff_pool():
     # At 5% target utilisation the pool outgrows its first room (one worker per seat).
     grows = small_params(thuisplus=True, **{"staffing.target_utilisation": 0.05})
     stays = small_params(thuisplus=True)
-    a = ThuisplusModel(grows, rng=8).run(156)
-    b = ThuisplusModel(stays, rng=8).run(156)
+    a = ThuisplusModel(grows, seed=8).run(156)
+    b = ThuisplusModel(stays, seed=8).run(156)
     assert a.staff.size > b.staff.size == 120
     assert stream_states(a) == stream_states(b)
 
 
 def test_streams_are_independent_per_process():
-    m = ThuisplusModel(small_params(), rng=3)
+    m = ThuisplusModel(small_params(), seed=3)
     firsts = {name: g.random() for name, g in m.streams.items()}
     assert len(set(firsts.values())) == len(firsts)
 
@@ -56,15 +56,15 @@ class SwitchOn:
 
 
 def test_switching_an_effect_on_later_changes_nothing_before():
-    base = ThuisplusModel(small_params(), rng=5).run(156).weekly()
-    late = ThuisplusModel(small_params(), rng=5, interventions=[SwitchOn(100)]).run(156).weekly()
+    base = ThuisplusModel(small_params(), seed=5).run(156).weekly()
+    late = ThuisplusModel(small_params(), seed=5, interventions=[SwitchOn(100)]).run(156).weekly()
     pd.testing.assert_frame_equal(base.iloc[:100], late.iloc[:100])
     assert not base.iloc[100:].equals(late.iloc[100:])
 
 
 def test_a_neutral_intervention_changes_nothing():
-    base = ThuisplusModel(small_params(), rng=9).run(156).weekly()
-    same = ThuisplusModel(small_params(), rng=9,
+    base = ThuisplusModel(small_params(), seed=9).run(156).weekly()
+    same = ThuisplusModel(small_params(), seed=9,
                           interventions=[SwitchOn(0, mult=1.0)]).run(156).weekly()
     pd.testing.assert_frame_equal(base, same)
 

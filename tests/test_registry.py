@@ -171,7 +171,7 @@ def test_a_registered_intervention_at_its_default_changes_no_preset():
             "    p = Parameters().with_overrides({'building.dwellings': 60,\n"
             "        'building.floors': 4, 'thuisplus.home_visits.intensity': i,\n"
             "        'thuisplus.home_visits.decline_cut': 1.0})\n"
-            "    return sum(ThuisplusModel(p, rng=s).run(156).weekly()['admissions'].sum()\n"
+            "    return sum(ThuisplusModel(p, seed=s).run(156).weekly()['admissions'].sum()\n"
             "               for s in range(4))\n"
             "assert admissions(1.0) < admissions(0.0), (admissions(1.0), admissions(0.0))\n")
     r = _with_plugin("-c", code)

@@ -15,7 +15,7 @@ SMALL = {"building.dwellings": 60, "building.floors": 4}
 def test_the_numpy_draws_are_the_compiled_ones():
     """The tapes are shaped on draw_week_numpy; its numbers are those of the engine too."""
     p = Parameters().with_overrides(SMALL)
-    m = ThuisplusModel(p, rng=3)
+    m = ThuisplusModel(p, seed=3)
     tape = m.record_tape(1)
     streams = make_streams(m.entropy)
     want = engine.draw_week_numpy(tuple(streams[g] for g in engine.GENERATORS), m.coef)
@@ -28,45 +28,45 @@ def test_the_numpy_draws_are_the_compiled_ones():
     ("contract-2021", 1, 520), ("broad-transfer", 2, 156)])
 def test_a_replayed_run_is_the_run_that_draws(preset, seed, weeks):
     p = load_preset(preset)
-    recorder = ThuisplusModel(p.baseline(), rng=seed)
+    recorder = ThuisplusModel(p.baseline(), seed=seed)
     tape = recorder.record_tape(weeks)
     assert tape.recorded and tape.nbytes > 0
-    assert not differences(outputs(recorder), outputs(ThuisplusModel(p.baseline(), rng=seed)
+    assert not differences(outputs(recorder), outputs(ThuisplusModel(p.baseline(), seed=seed)
                                                       .run(weeks)))
-    replayed = ThuisplusModel(p, rng=seed, tape=tape).run(weeks)
-    assert not differences(outputs(replayed), outputs(ThuisplusModel(p, rng=seed).run(weeks)))
+    replayed = ThuisplusModel(p, seed=seed, tape=tape).run(weeks)
+    assert not differences(outputs(replayed), outputs(ThuisplusModel(p, seed=seed).run(weeks)))
 
 
 def test_going_on_past_the_tape_and_in_chunks_is_the_same():
     """A growing staff pool makes the engine stop for room; the streams resume at the end."""
     p = Parameters().with_overrides({**SMALL, "staffing.target_utilisation": 0.1})
-    tape = ThuisplusModel(p.baseline(), rng=8).record_tape(120)
-    m = ThuisplusModel(p, rng=8, tape=tape)
+    tape = ThuisplusModel(p.baseline(), seed=8).record_tape(120)
+    m = ThuisplusModel(p, seed=8, tape=tape)
     m.run(50)
     for _ in range(10):
         m.step()
     m.run(100)  # 60 weeks on the tape, then 40 drawn
-    want = ThuisplusModel(p, rng=8).run(160)
+    want = ThuisplusModel(p, seed=8).run(160)
     assert m.staff.size > 100
     assert not differences(outputs(m), outputs(want))
 
 
 def test_a_tape_that_does_not_fit_is_refused_with_the_reason():
     p = Parameters().with_overrides(SMALL)
-    tape = ThuisplusModel(p, rng=1).record_tape(10)
+    tape = ThuisplusModel(p, seed=1).record_tape(10)
     with pytest.raises(ValueError, match="another seed"):
-        ThuisplusModel(p, rng=2, tape=tape)
+        ThuisplusModel(p, seed=2, tape=tape)
     with pytest.raises(ValueError, match="other amounts"):
-        ThuisplusModel(Parameters().with_overrides({"building.dwellings": 80}), rng=1,
+        ThuisplusModel(Parameters().with_overrides({"building.dwellings": 80}), seed=1,
                        tape=tape)
-    late = ThuisplusModel(p, rng=1).run(3)
+    late = ThuisplusModel(p, seed=1).run(3)
     with pytest.raises(ValueError, match="week 3"):
         late.replay(tape)
-    unfinished = ThuisplusModel(p, rng=1)
+    unfinished = ThuisplusModel(p, seed=1)
     from sim.model import DrawTape
 
     with pytest.raises(ValueError, match="not recorded"):
-        ThuisplusModel(p, rng=1, tape=DrawTape(unfinished, 5))
+        ThuisplusModel(p, seed=1, tape=DrawTape(unfinished, 5))
 
 
 def test_arms_on_a_kept_tape_equal_pairs_run_in_lockstep():

@@ -13,7 +13,7 @@ Example:
     >>> from sim import Parameters, ThuisplusModel
     >>> from sim.interventions import Prevention
     >>> p = Parameters()
-    >>> m = ThuisplusModel(p, rng=1, interventions=[Prevention(p.thuisplus.prevention)])
+    >>> m = ThuisplusModel(p, seed=1, interventions=[Prevention(p.thuisplus.prevention)])
     >>> m.run(weeks=4).week
     4
 

@@ -92,7 +92,7 @@ def outputs(m: ThuisplusModel) -> dict[str, np.ndarray]:
 def run_case(name: str) -> dict[str, np.ndarray]:
     """Run one golden case and return its outputs."""
     _, preset, seed, weeks, overrides = next(c for c in CASES if c[0] == name)
-    return outputs(ThuisplusModel(case_params(preset, overrides), rng=seed).run(weeks))
+    return outputs(ThuisplusModel(case_params(preset, overrides), seed=seed).run(weeks))
 
 
 def load() -> dict[str, dict[str, np.ndarray]]:
