@@ -1,11 +1,19 @@
-"""Analysis of an experiment's runs: intervals over replications and sensitivity indices.
+"""Analysis of an experiment's runs: intervals and sensitivity indices.
 
-Two kinds of 90% interval are reported, because they answer different questions:
+Every summary says what its figures span (its ``over`` column, :data:`OVER`), because an
+interval answers a different question depending on what the runs of a group are:
 
-- ``ci_low``/``ci_high``: the 90% confidence interval of the **mean** (Student t over
-  replications) — how precisely the runs pin down the expected effect;
-- ``p5``/``p95``: the 5th and 95th percentile of the runs themselves — how much one
-  complex's outcome can vary by chance.
+- **replications** (one design point, several seeds): ``ci_low``/``ci_high`` is the 90%
+  confidence interval of the **mean** (Student t over the replications) — how precisely
+  the runs pin down the expected effect; ``p5``/``p95`` the 5th and 95th percentile of
+  the runs themselves — how much one complex's outcome can vary by chance;
+- **design points** (a design with several points in the group): each point's outcome is
+  first averaged over its replications; ``n``, ``mean``, ``sd``, ``p5``/``p95`` are over
+  those point means (how the outcome varies across the design). There is no confidence
+  interval of a mean here (``ci_low``/``ci_high`` are NaN): the points are the design's
+  choices, and with one replication nothing measures the chance at a point;
+- **parameter draws and seeds** (a probabilistic analysis, ``draws=True``): ``p5``/``p95``
+  over the runs, each one possible complex (a draw of the parameters and a seed); no CI.
 """
 
 from __future__ import annotations
@@ -18,15 +26,22 @@ from scipy import stats
 
 from experiments.spec import Experiment
 
-__all__ = ["DEFAULT_SENSITIVITY_OUTCOMES", "headline", "outcome_columns", "point_means",
-           "ratio_of_means", "sensitivity_indices", "summarise_runs"]
+__all__ = ["DEFAULT_SENSITIVITY_OUTCOMES", "OVER", "OVER_DESIGN", "OVER_DRAWS",
+           "OVER_REPLICATIONS", "headline", "outcome_columns", "over_of", "point_means",
+           "ratio_of_means", "sensitivity_indices", "spread_labels", "summarise_runs"]
 
 DEFAULT_SENSITIVITY_OUTCOMES = ("npv", "avoided_wmo", "avoided_zvw", "avoided_wlz",
                                 "net_provider")
 LEVEL = 0.90
+#: What a summary's figures span (its ``over`` column).
+OVER_REPLICATIONS = "replications"
+OVER_DESIGN = "design points"
+OVER_DRAWS = "parameter draws and seeds"
+OVER = (OVER_REPLICATIONS, OVER_DESIGN, OVER_DRAWS)
 
 
-def _interval(values: np.ndarray) -> dict[str, float]:
+def _interval(values: np.ndarray, ci: bool = True) -> dict[str, float]:
+    """n, mean, sd, the 90% CI of the mean (if ``ci`` and n > 1), p5 and p95 of ``values``."""
     v = values[np.isfinite(values)]
     n = len(v)
     if n == 0:
@@ -34,12 +49,58 @@ def _interval(values: np.ndarray) -> dict[str, float]:
                 "p5": np.nan, "p95": np.nan}
     mean = float(v.mean())
     sd = float(v.std(ddof=1)) if n > 1 else np.nan
-    if n > 1:
+    if n > 1 and ci:
         half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / np.sqrt(n)
     else:
         half = np.nan
     return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
             "p5": float(np.percentile(v, 5)), "p95": float(np.percentile(v, 95))}
+
+
+def over_of(runs: pd.DataFrame, draws: bool = False) -> str:
+    """What a group of runs spans (:data:`OVER`).
+
+    ``draws``: the runs are a probabilistic analysis's (every design point a draw of the
+    parameters). Otherwise several design points (``point``) in the group are a design;
+    one point (or no ``point`` column) leaves replications (seeds) of one parameter set.
+    """
+    if draws:
+        return OVER_DRAWS
+    if "point" in runs.columns and runs["point"].nunique() > 1:
+        return OVER_DESIGN
+    return OVER_REPLICATIONS
+
+
+def _stats(runs: pd.DataFrame, col: str, over: str) -> dict[str, float]:
+    """The figures of ``col`` over what ``over`` names (see the module's docstring)."""
+    if over == OVER_DESIGN:
+        means = runs.groupby("point")[col].mean()  # each point: mean of its replications
+        return _interval(means.to_numpy(dtype=float), ci=False)
+    return _interval(runs[col].to_numpy(dtype=float), ci=over == OVER_REPLICATIONS)
+
+
+def spread_labels(over: str, n: int, replications: int | None = None) -> dict[str, str]:
+    """Readable labels of a summary's figures: ``mean``, ``ci`` ("" when it has none), ``range``.
+
+    ``n``: how many of what ``over`` names (replications, design points or runs);
+    ``replications``: the replications at each design point (for the design's labels).
+    """
+    if over == OVER_REPLICATIONS:
+        if n <= 1:
+            return {"mean": "one run", "ci": "", "range": ""}
+        seeds = f"{n} replications (seeds)"
+        return {"mean": f"mean over {seeds}", "ci": f"90% CI of the mean over {seeds}",
+                "range": f"5–95% of the {n} runs (chance)"}
+    if over == OVER_DESIGN:
+        each = ("" if replications is None else
+                " (1 replication each)" if replications == 1 else
+                f" (each the mean of its {replications} replications)")
+        return {"mean": f"mean over {n} design points{each}", "ci": "",
+                "range": f"5–95% over the {n} design points"}
+    if over == OVER_DRAWS:
+        return {"mean": f"mean over {n} runs (parameter draws and seeds)", "ci": "",
+                "range": "5–95% over parameter draws and seeds"}
+    raise ValueError(f"over = {over!r}: allowed: one of {', '.join(map(repr, OVER))}")
 
 
 def outcome_columns(df: pd.DataFrame) -> list[str]:
@@ -50,15 +111,23 @@ def outcome_columns(df: pd.DataFrame) -> list[str]:
 
 
 def summarise_runs(df: pd.DataFrame, by: Sequence[str] = ("scenario",),
-                   outcomes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long table: one row per group × outcome with n, mean, sd, CI of the mean, p5, p95."""
+                   outcomes: Sequence[str] | None = None, *, draws: bool = False
+                   ) -> pd.DataFrame:
+    """Long table: one row per group × outcome with n, mean, sd, CI of the mean, p5, p95.
+
+    ``over`` says what each row's figures span (:func:`over_of`): the replications of one
+    design point (with a CI of the mean), the design points of a group that holds several
+    (each point's mean over its replications; no CI), or, with ``draws``, the parameter
+    draws and seeds of a probabilistic analysis (no CI).
+    """
     outcomes = list(outcomes) if outcomes is not None else outcome_columns(df)
     rows = []
     for key, g in df.groupby(list(by), sort=False):
         key = key if isinstance(key, tuple) else (key,)
+        over = over_of(g, draws)
         for o in outcomes:
             rows.append({**dict(zip(by, key, strict=True)), "outcome": o,
-                         **_interval(g[o].to_numpy(dtype=float))})
+                         **_stats(g, o, over), "over": over})
     return pd.DataFrame(rows)
 
 
@@ -136,14 +205,19 @@ def sensitivity_indices(exp: Experiment, df: pd.DataFrame,
 
 
 def ratio_of_means(num: np.ndarray, den: np.ndarray, *, resamples: int = 1000,
-                   seed: int = 1) -> dict[str, float]:
-    """mean(num) / mean(den) with a 90% bootstrap CI (runs resampled); NaN if den ≈ 0."""
+                   seed: int = 1, ci: bool = True) -> dict[str, float]:
+    """mean(num) / mean(den) with a 90% bootstrap CI (runs resampled); NaN if den ≈ 0.
+
+    ``ci=False``: the ratio alone (its values are not replications of one parameter set).
+    """
     num, den = np.asarray(num, float), np.asarray(den, float)
     n = len(num)
     nan = {"n": n, "mean": np.nan, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan,
            "p5": np.nan, "p95": np.nan}
     if n == 0 or den.mean() <= 0:
         return nan
+    if not ci:
+        return {**nan, "mean": float(num.mean() / den.mean())}
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(resamples, n))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,8 +228,9 @@ def ratio_of_means(num: np.ndarray, den: np.ndarray, *, resamples: int = 1000,
             "ci_high": float(np.percentile(boot, 95)) if n > 1 else np.nan}
 
 
-def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
-    """The main job's headline per scenario, each with mean, 90% CI and 5-95% of runs.
+def headline(df: pd.DataFrame, view: str | None = None, *, draws: bool = False
+             ) -> pd.DataFrame:
+    """The main job's headline per scenario, each with mean, 90% CI and 5-95%.
 
     Avoided € per law and year, the societal NPV and benefit-cost ratio, per stakeholder
     the net present value and the benefit-cost ratio (PV gains / PV pays as a ratio of
@@ -163,6 +238,10 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
     freed nursing-home places side by side (budget, capacity), client volume and the
     non-monetary outcomes. ``view``: the nursing-home view of the headline's NPV
     (``money.nursing_home_view``), named in its labels.
+
+    ``over`` says what each row spans (:func:`over_of`, as :func:`summarise_runs`): a CI
+    of the mean only over the replications of one design point; over a design's points
+    or a probabilistic analysis's draws (``draws``) the mean and 5-95% alone.
     """
     from sim.business_case import STAKEHOLDERS, VIEWS
 
@@ -206,24 +285,30 @@ def headline(df: pd.DataFrame, view: str | None = None) -> pd.DataFrame:
              "overburdened carer-years avoided (discounted)", "years")]
     rows = []
     for scenario, g in df.groupby("scenario", sort=False):
+        over = over_of(g, draws)
+
         def add(col: str, label: str, unit: str, stats_: dict[str, float],
-                scenario: object = scenario) -> None:
+                scenario: object = scenario, over: str = over) -> None:
             rows.append({"scenario": scenario, "measure": label, "unit": unit,
-                         "outcome": col, **stats_})
+                         "outcome": col, **stats_, "over": over})
 
         for col, label, unit in plain:
             if col in g:
-                add(col, label, unit, _interval(g[col].to_numpy(dtype=float)))
+                add(col, label, unit, _stats(g, col, over))
+        # a design's ratio: of the means over its points (each the mean of its replications)
+        ratio_runs = g.groupby("point").mean(numeric_only=True) if over == OVER_DESIGN else g
         for s in STAKEHOLDERS:
             if f"net_{s}" not in g:
                 continue
             name = s.replace("_", " ")
             tag = named if s == "care_office" else ""  # the only net the view moves
             add(f"net_{s}", f"{name}: net present value{tag}", "€ PV",
-                _interval(g[f"net_{s}"].to_numpy(dtype=float)))
+                _stats(g, f"net_{s}", over))
             add(f"bcr_{s}", f"{name}: benefit-cost ratio{tag}", "ratio",
-                ratio_of_means(g[f"gains_{s}"].to_numpy(), g[f"pays_{s}"].to_numpy()))
+                ratio_of_means(ratio_runs[f"gains_{s}"].to_numpy(),
+                               ratio_runs[f"pays_{s}"].to_numpy(),
+                               ci=over == OVER_REPLICATIONS))
         for col, label, unit in (*views, *tail):
             if col in g:
-                add(col, label, unit, _interval(g[col].to_numpy(dtype=float)))
+                add(col, label, unit, _stats(g, col, over))
     return pd.DataFrame(rows)

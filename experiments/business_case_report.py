@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from experiments.progress import Progress
 from sim.business_case import (
     STAKEHOLDERS,
     VIEWS,
@@ -96,17 +96,21 @@ class BusinessCase:
 
 
 def run_business_case(params: Parameters, replications: int, seed: int = 1,
-                      progress: Callable[[int], None] | None = None) -> BusinessCase:
-    """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows."""
+                      progress: Progress | None = None) -> BusinessCase:
+    """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows.
+
+    ``progress``: called as ``progress("pairs", done, total, 0)`` after each pair
+    (:mod:`experiments.progress`).
+    """
     seeds = [int(s.generate_state(1)[0]) for s in
              np.random.SeedSequence(seed).spawn(replications)]
     by_view: dict[str, list[pd.DataFrame]] = {v: [] for v in VIEWS}
-    for s in seeds:
+    for k, s in enumerate(seeds, start=1):
         pair = run_pair(params, seed=s)
         for v in VIEWS:
             by_view[v].append(stakeholder_flows(pair, v))
         if progress:
-            progress(1)
+            progress("pairs", k, len(seeds), 0)
     return BusinessCase(params, seeds, by_view[params.money.nursing_home_view], by_view)
 
 
@@ -139,20 +143,25 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
     prov = provider_table(bc.params)
     prov.to_csv(paths["provider"], index=False)
 
-    # Stakeholder bars: what each pays and gains (discounted), with 90% intervals.
+    # Stakeholder bars: what each pays and gains (discounted), with 90% intervals. A bar
+    # below zero is a saving among the costs or a dis-benefit among the gains.
     fig, ax = plt.subplots(figsize=(9, 4.5))
     x = np.arange(len(STAKEHOLDERS))
     for k, (what, colour) in enumerate((("pays", "#c0504d"), ("gains", "#4f81bd"))):
         sub = st[(st["measure"] == what)].set_index("stakeholder").loc[list(STAKEHOLDERS)]
-        ax.bar(x + (k - 0.5) * 0.38, sub["mean"] / 1e3, 0.38, color=colour, label=what,
+        ax.bar(x + (k - 0.5) * 0.38, sub["mean"] / 1e3, 0.38, color=colour,
+               label={"pays": "pays (costs, transfers out; < 0: a saving)",
+                      "gains": "gains (benefits, transfers in; < 0: a dis-benefit)"}[what],
                # (clipped: a mean of equal values can miss them by a rounding error)
                yerr=[np.maximum(sub["mean"] - sub["p5"], 0) / 1e3,
                      np.maximum(sub["p95"] - sub["mean"], 0) / 1e3],
                capsize=3)
     ax.set_xticks(x, [s.replace("_", "\n") for s in STAKEHOLDERS])
     ax.set_ylabel("€ thousand, discounted")
-    ax.set_title(f"Who pays, who gains — {title}")
-    ax.legend()
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_title(f"Who pays, who gains — {title}\n(mean; bars: 5–95% over the "
+                 f"{len(bc.seeds)} replications)", fontsize=10)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(paths["plot_stakeholders"], dpi=110)
     plt.close(fig)
@@ -205,7 +214,9 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         f" in constant {bc.params.costs.price_year} prices (CPI), discounted to "
         f"{bc.first_year} with the '{m.discounting}' scheme ({rate:.2%} a year for euros, "
         f"{effect_rate:.2%} for person-years). Freed nursing-home places: the headline uses "
-        f"the **{bc.view} view**. Intervals are 5th-95th percentiles over replications.",
+        f"the **{bc.view} view**. Intervals are 5th-95th percentiles over the "
+        f"{len(bc.seeds)} replications (seeds) of this one parameter set: how much one "
+        "complex can differ by chance.",
         "",
         "| measure | mean | 90% interval |",
         "|---|---|---|",
@@ -240,6 +251,12 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
     lines += [
         "",
         "## Who pays, who gains (the wrong pocket)",
+        "",
+        "*pays*: the PV of a stakeholder's costs and transfers out; *gains*: of its "
+        "benefits and transfers in; net = gains − pays. Each flow is booked by what it is, "
+        "not by its sign: a benefit that turns out negative (e.g. care that the "
+        "Thuisplusflat adds rather than avoids) is a negative gain, a dis-benefit, never a "
+        "payment; a negative cost is a saving and lowers *pays*.",
         "",
         "| stakeholder | pays (€, PV) | gains (€, PV) | net (€, PV) |",
         "|---|---|---|---|",

@@ -360,7 +360,7 @@ def business_case(
                   TimeRemainingColumn(), console=err_console) as bar:
         task = bar.add_task("pairs", total=replications)
         bc = run_business_case(p, replications, seed,
-                               progress=lambda n: bar.advance(task, n))
+                               progress=lambda _s, done, _t, _f: bar.update(task, completed=done))
     paths = write_report(bc, out, preset or "custom parameters")
     st = bc.stakeholders()
     t = Table(title=f"Business case, {replications} pairs ({preset or 'custom'}), € PV")
@@ -770,15 +770,20 @@ def run(
             raise typer.Exit(EXIT_RUNS_FAILED)
         return
     head = headline(df, view)
+    from experiments.analysis import spread_labels
+
+    # the columns say what the figures span: a CI of the mean only over replications
+    lab = spread_labels(head["over"].iloc[0], int(head["n"].max()), exp.spec.replications)
     t = Table(title=f"Thuisplusflat vs baseline: {exp.spec.description or exp.name} "
                     f"({len(df)} pairs)")
-    for col, just in (("measure", "left"), ("unit", "left"), ("mean", "right"),
-                      ("90% CI of the mean", "right"), ("5–95% of runs", "right")):
+    spans = [x for x in ("ci", "range") if lab[x]]
+    for col, just in (("measure", "left"), ("unit", "left"), (lab["mean"], "right"),
+                      *((lab[x], "right") for x in spans)):
         t.add_column(col, justify=just)
     for r in head.itertuples():
         f = functools.partial(format_value, unit=r.unit)
-        t.add_row(r.measure, r.unit, f(r.mean), f"{f(r.ci_low)} – {f(r.ci_high)}",
-                  f"{f(r.p5)} – {f(r.p95)}")
+        cells = {"ci": f"{f(r.ci_low)} – {f(r.ci_high)}", "range": f"{f(r.p5)} – {f(r.p95)}"}
+        t.add_row(r.measure, r.unit, f(r.mean), *(cells[x] for x in spans))
     Console(width=max(out_console.width, 110)).print(t)
     out_console.print("€ PV: constant prices of costs.price_year, discounted to the first "
                       "year. A stakeholder's benefit-cost ratio is mean gains / mean pays "

@@ -42,10 +42,12 @@ The stages:
 ``"report"``
     :func:`~calibration.fit.run_calibration`: the fit report's posterior-predictive
     simulations; ``0`` of ``1`` as they start, ``1`` of ``1`` when the report is written.
+``"pairs"``
+    :func:`experiments.business_case_report.run_business_case`: the replications (pairs)
+    finished, called after each one.
 
 A callback may raise ``KeyboardInterrupt`` to stop the work: what finished is kept and can
-be resumed. ``experiments.business_case_report.run_business_case`` still takes an older
-``progress(n)`` (``n`` pairs finished since the last call).
+be resumed.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ __all__ = ["STAGES", "Progress"]
 
 #: Every stage a progress callback can be called with.
 STAGES = ("runs", "generations", "prior sample", "particles", "evaluations", "trials",
-          "report")
+          "report", "pairs")
 
 
 class Progress(Protocol):

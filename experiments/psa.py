@@ -331,8 +331,9 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
     for r in res.decision.itertuples():
         lines.append(f"| {r.option} | {eur(r.expected)} | {pct(r.p_best)} | "
                      + ("—" if r.option == NOTHING else pct(r.p_positive)) + " |")
-    lines += ["", "Who gains, per option (mean and 90% of the possible complexes; P(> 0) = "
-              "the share of them in which the stakeholder's net is positive):", "",
+    lines += ["", "Who gains, per option (mean and 5–95% over parameter draws and seeds, "
+              "each run one possible complex; P(> 0) = the share of them in which the "
+              "stakeholder's net is positive):", "",
               "| option | stakeholder or measure | mean | 5% | 95% | P(> 0) |",
               "|---|---|---:|---:|---:|---:|"]
     for r in res.summary.itertuples():

@@ -14,16 +14,18 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import (
+    OVER_REPLICATIONS,
     headline,
     outcome_columns,
     sensitivity_indices,
+    spread_labels,
     summarise_runs,
 )
 from experiments.spec import Experiment
 from experiments.store import load_failures, load_manifest, load_results, load_yearly
 from sim.business_case import STAKEHOLDERS
 
-__all__ = ["experiment_from_manifest", "write_report"]
+__all__ = ["experiment_from_manifest", "interval_note", "write_report"]
 
 LAWS = ("wmo", "zvw", "wlz")
 LAW_COLOURS = {"wmo": "#4f81bd", "zvw": "#9bbb59", "wlz": "#c0504d", "total": "#404040"}
@@ -63,55 +65,94 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
-def plot_avoided_per_law(df: pd.DataFrame, path: Path) -> Path:
-    """Grouped bars: avoided € per year per law and scenario, with 90% CIs of the mean."""
+def _band(s: pd.DataFrame) -> pd.DataFrame:
+    """``s`` with ``band_low``/``band_high``: the CI of the mean over replications, else 5-95%.
+
+    A group of replications of one design point has a CI of its mean; a group over design
+    points or over parameter draws and seeds has none, and shows its 5-95% spread.
+    """
+    reps = (s["over"] == OVER_REPLICATIONS).to_numpy()
+    return s.assign(band_low=np.where(reps, s["ci_low"], s["p5"]),
+                    band_high=np.where(reps, s["ci_high"], s["p95"]))
+
+
+def band_text(s: pd.DataFrame, replications: int | None = None) -> str:
+    """What the bars or bands of a summary (:func:`_band`) show, in words."""
+    texts = []
+    for over, g in s.groupby("over", sort=False):
+        lab = spread_labels(over, int(g["n"].max()), replications)
+        texts.append(lab["ci"] if over == OVER_REPLICATIONS else lab["range"])
+    return "; ".join(dict.fromkeys(t for t in texts if t)) or "none (one run each)"
+
+
+def plot_avoided_per_law(df: pd.DataFrame, path: Path, *, draws: bool = False,
+                         replications: int | None = None) -> Path:
+    """Grouped bars: avoided € per year per law and scenario, with the interval it has.
+
+    Over replications of one point: the 90% CI of the mean; over design points or draws:
+    the 5-95% spread (:func:`band_text` names it in the title).
+    """
     scen = list(dict.fromkeys(df["scenario"]))
     cols = [f"avoided_{law}_per_year" for law in LAWS] + ["avoided_total_per_year"]
-    s = summarise_runs(df, ("scenario",), cols).set_index(["scenario", "outcome"])
+    s = _band(summarise_runs(df, ("scenario",), cols, draws=draws))
+    what = band_text(s, replications)
+    s = s.set_index(["scenario", "outcome"])
     fig, ax = plt.subplots(figsize=(max(6.5, 1.6 * len(scen) + 3), 4.2))
     width = 0.8 / len(cols)
     x = np.arange(len(scen))
     for k, c in enumerate(cols):
         law = c.split("_")[1]
         m = np.array([s.loc[(sc, c), "mean"] for sc in scen]) / 1e3
-        lo = np.array([s.loc[(sc, c), "ci_low"] for sc in scen]) / 1e3
-        hi = np.array([s.loc[(sc, c), "ci_high"] for sc in scen]) / 1e3
-        err = np.nan_to_num(np.vstack([m - lo, hi - m]))
+        lo = np.array([s.loc[(sc, c), "band_low"] for sc in scen]) / 1e3
+        hi = np.array([s.loc[(sc, c), "band_high"] for sc in scen]) / 1e3
+        err = np.maximum(np.nan_to_num(np.vstack([m - lo, hi - m])), 0)
         ax.bar(x + (k - (len(cols) - 1) / 2) * width, m, width, yerr=err, capsize=3,
                color=LAW_COLOURS[law], label=law.capitalize() if law != "total" else "total")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, [sc.replace("_", " ") for sc in scen])
     ax.set_ylabel("€ thousand per year")
-    ax.set_title("Avoided care per law (baseline − Thuisplusflat), mean and 90% CI")
+    ax.set_title(f"Avoided care per law (baseline − Thuisplusflat)\nmean; bars: {what}",
+                 fontsize=10)
     ax.legend(ncol=4, fontsize=8)
     return _save(fig, path)
 
 
-def plot_stakeholders(df: pd.DataFrame, path: Path) -> Path:
-    """Bars: discounted net per stakeholder and scenario, with 90% CIs of the mean."""
+def plot_stakeholders(df: pd.DataFrame, path: Path, *, draws: bool = False,
+                      replications: int | None = None) -> Path:
+    """Bars: discounted net per stakeholder and scenario, with the interval it has.
+
+    As :func:`plot_avoided_per_law`: a CI of the mean over replications of one point, else
+    the 5-95% spread over design points or draws, named in the title.
+    """
     scen = list(dict.fromkeys(df["scenario"]))
     cols = [f"net_{s}" for s in STAKEHOLDERS] + ["npv"]
-    s = summarise_runs(df, ("scenario",), cols).set_index(["scenario", "outcome"])
+    s = _band(summarise_runs(df, ("scenario",), cols, draws=draws))
+    what = band_text(s, replications)
+    s = s.set_index(["scenario", "outcome"])
     fig, ax = plt.subplots(figsize=(9, 4.5))
     width = 0.8 / len(scen)
     x = np.arange(len(cols))
     for k, sc in enumerate(scen):
         m = np.array([s.loc[(sc, c), "mean"] for c in cols]) / 1e3
-        lo = np.array([s.loc[(sc, c), "ci_low"] for c in cols]) / 1e3
-        hi = np.array([s.loc[(sc, c), "ci_high"] for c in cols]) / 1e3
+        lo = np.array([s.loc[(sc, c), "band_low"] for c in cols]) / 1e3
+        hi = np.array([s.loc[(sc, c), "band_high"] for c in cols]) / 1e3
         ax.bar(x + (k - (len(scen) - 1) / 2) * width, m, width, label=sc.replace("_", " "),
-               yerr=np.nan_to_num(np.vstack([m - lo, hi - m])), capsize=2)
+               yerr=np.maximum(np.nan_to_num(np.vstack([m - lo, hi - m])), 0), capsize=2)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, [c.removeprefix("net_").replace("_", "\n") if c != "npv" else "society\n(NPV)"
                       for c in cols], fontsize=8)
     ax.set_ylabel("€ thousand, present value")
-    ax.set_title("Who gains, who pays: net present value per stakeholder")
+    ax.set_title(f"Who gains, who pays: net present value per stakeholder\nmean; bars: "
+                 f"{what}", fontsize=10)
     ax.legend(fontsize=8)
     return _save(fig, path)
 
 
-def plot_timeseries(yearly: pd.DataFrame, path: Path) -> Path:
-    """Avoided € per law per year: mean line and 5-95% band of runs, one panel per law."""
+def plot_timeseries(yearly: pd.DataFrame, path: Path, band: str = "5-95% of runs") -> Path:
+    """Avoided € per law per year: mean line and 5-95% band of runs, one panel per law.
+
+    ``band`` names what the runs span (seeds; design points and seeds; draws and seeds).
+    """
     scen = list(dict.fromkeys(yearly["scenario"]))
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), sharex=True)
     for ax, law in zip(axes, [*LAWS, "total"], strict=True):
@@ -124,7 +165,7 @@ def plot_timeseries(yearly: pd.DataFrame, path: Path) -> Path:
         ax.axhline(0, color="black", lw=0.6)
         ax.set_title(f"avoided {law.capitalize() if law != 'total' else 'total'}")
         ax.set_xlabel("year")
-    axes[0].set_ylabel("€ thousand (mean, 5-95% of runs)")
+    axes[0].set_ylabel(f"€ thousand (mean, {band})", fontsize=8)
     axes[-1].legend(fontsize=7)
     return _save(fig, path)
 
@@ -132,7 +173,12 @@ def plot_timeseries(yearly: pd.DataFrame, path: Path) -> Path:
 def plot_design(df: pd.DataFrame, exp: Experiment, path: Path,
                 outcomes: tuple[str, ...] = ("npv", "net_provider", "net_municipality",
                                              "avoided_total_per_year")) -> Path | None:
-    """Outcomes against the first numeric design parameter, per scenario, with 90% CIs."""
+    """Outcomes against the first numeric design parameter, per scenario.
+
+    A grid's band at each value: the 90% CI of the mean over the replications when the
+    value is one design point, else the 5-95% over the design points that share it; the
+    title names which.
+    """
     numeric = [k for k in exp.design_keys
                if pd.api.types.is_numeric_dtype(df.get(f"x.{k}", pd.Series(dtype=object)))]
     if not numeric:
@@ -142,14 +188,16 @@ def plot_design(df: pd.DataFrame, exp: Experiment, path: Path,
     fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 3.6))
     axes = np.atleast_1d(axes)
     scen = list(dict.fromkeys(df["scenario"]))
+    bands: list[str] = []
     for ax, o in zip(axes, outcomes, strict=True):
         for sc in scen:
             sub = df[df["scenario"] == sc]
             if exp.spec.design.method == "grid":
-                s = summarise_runs(sub, (f"x.{key}",), [o]).sort_values(f"x.{key}")
+                s = _band(summarise_runs(sub, (f"x.{key}",), [o]).sort_values(f"x.{key}"))
+                bands.append(band_text(s, exp.spec.replications))
                 line, = ax.plot(s[f"x.{key}"], s["mean"] / 1e3, marker="o",
                                 label=sc.replace("_", " "))
-                ax.fill_between(s[f"x.{key}"], s["ci_low"] / 1e3, s["ci_high"] / 1e3,
+                ax.fill_between(s[f"x.{key}"], s["band_low"] / 1e3, s["band_high"] / 1e3,
                                 alpha=0.2, color=line.get_color())
             else:
                 ax.scatter(sub[f"x.{key}"], sub[o] / 1e3, s=6, alpha=0.5,
@@ -159,6 +207,9 @@ def plot_design(df: pd.DataFrame, exp: Experiment, path: Path,
         ax.set_title(o.replace("_", " "), fontsize=9)
     axes[0].set_ylabel("€ thousand")
     axes[-1].legend(fontsize=7)
+    fig.suptitle("each dot one run" if not bands else
+                 "line: mean of the runs at each value; band: "
+                 + "; ".join(dict.fromkeys(bands)), fontsize=9)
     return _save(fig, path)
 
 
@@ -222,9 +273,8 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
            if code.get("commit") else "") + ".",
         "",
         "Each run is a *pair*: the complex without and with the Thuisplusflat on the same "
-        "random numbers; avoided care = baseline − Thuisplusflat. Intervals: *90% CI* is "
-        "the confidence interval of the mean over replications; *5–95%* is the spread of "
-        "single runs (how much one complex can differ by chance).",
+        "random numbers; avoided care = baseline − Thuisplusflat. "
+        + interval_note(exp.spec.design.method, len(exp.points), exp.spec.replications),
         "",
     ]
     if df.empty:
@@ -234,10 +284,15 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
         return paths
 
     cols = outcome_columns(df)
-    psa = exp.spec.design.method == "prior" and exp.is_thuisplus
-    by = ["scenario"] if exp.spec.design.method in ("none", "sobol", "morris", "lhs",
-                                                     "prior") else ["scenario", "point"]
-    summary = summarise_runs(df, by, cols)
+    draws = exp.spec.design.method == "prior"  # every design point a draw of the parameters
+    psa = draws and exp.is_thuisplus
+    reps = exp.spec.replications
+    # per design point wherever a point has replications to give a CI of its mean (and
+    # always on a grid, whose points are its levels); else over the design or the draws
+    per_point = exp.spec.design.method == "grid" or (
+        not draws and len(exp.points) > 1 and reps > 1)
+    by = ["scenario", "point"] if per_point else ["scenario"]
+    summary = summarise_runs(df, by, cols, draws=draws)
     if "point" in by:
         pts = pd.DataFrame([{"point": i, **{f"x.{k}": v for k, v in p.items()}}
                             for i, p in enumerate(exp.points)])
@@ -250,7 +305,7 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
     if exp.is_thuisplus:
         money = exp.base_params.money if exp.base_params is not None else None
         view = money.nursing_home_view if money is not None else None
-        head = headline(df, view)
+        head = headline(df, view, draws=draws)
         if money is not None:
             lines += [_money_note(exp.base_params), ""]
         if psa:
@@ -260,30 +315,30 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
                                              posterior=exp.posterior is not None)
             lines += psa_lines
             paths.update(psa_paths)
-            lines += ["The tables below pool every draw and seed of each option: their "
-                      "*90% CI* is not a confidence interval of anything in a probabilistic "
-                      "analysis; read the section above.", ""]
+            lines += ["The tables below summarise every draw and seed of each option: "
+                      "their mean and 5–95% are over parameter draws and seeds (no "
+                      "confidence interval of a mean); read the section above.", ""]
         paths["headline"] = tables / "headline.csv"
         head.to_csv(paths["headline"], index=False)
         yearly = load_yearly(out)
-        paths["plot_avoided"] = plot_avoided_per_law(df, plots / "avoided_per_law.png")
-        paths["plot_stakeholders"] = plot_stakeholders(df, plots / "stakeholders.png")
+        paths["plot_avoided"] = plot_avoided_per_law(df, plots / "avoided_per_law.png",
+                                                     draws=draws, replications=reps)
+        paths["plot_stakeholders"] = plot_stakeholders(df, plots / "stakeholders.png",
+                                                       draws=draws, replications=reps)
         if not yearly.empty:
             ys = summarise_runs(yearly, ["scenario", "year"],
                                 [c for c in yearly.columns if c.startswith(("avoided_", "cost_",
-                                                                            "clients_"))])
+                                                                            "clients_"))],
+                                draws=draws)
             paths["yearly_summary"] = tables / "yearly_summary.csv"
             ys.to_csv(paths["yearly_summary"], index=False)
-            paths["plot_timeseries"] = plot_timeseries(yearly, plots / "avoided_per_year.png")
+            band = ("5–95% over parameter draws and seeds" if draws else
+                    "5–95% of runs over the design points" if len(exp.points) > 1 else
+                    "5–95% of runs (chance)")
+            paths["plot_timeseries"] = plot_timeseries(yearly, plots / "avoided_per_year.png",
+                                                       band)
         for scenario, g in head.groupby("scenario", sort=False):
-            lines += [f"## Scenario `{scenario}`", "",
-                      "| measure | unit | mean | 90% CI | 5–95% of runs |",
-                      "|---|---|---:|---:|---:|"]
-            for r in g.itertuples():
-                v = functools.partial(format_value, unit=r.unit)
-                lines.append(f"| {r.measure} | {r.unit} | {v(r.mean)} | "
-                             f"{v(r.ci_low)} – {v(r.ci_high)} | {v(r.p5)} – {v(r.p95)} |")
-            lines.append("")
+            lines += [f"## Scenario `{scenario}`", "", *headline_table(g, reps), ""]
         lines += ["## Plots", "", "![avoided care per law](plots/avoided_per_law.png)", "",
                   "![stakeholders](plots/stakeholders.png)", ""]
         if "plot_timeseries" in paths:
@@ -303,7 +358,7 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
             ind.to_csv(paths["sensitivity"], index=False)
             paths["plot_sensitivity"] = plot_sensitivity(ind, exp.spec.design.method,
                                                          plots / "sensitivity.png")
-            lines += _sensitivity_lines(ind, exp.spec.design.method)
+            lines += _sensitivity_lines(ind, exp.spec.design.method, reps)
     if not failures.empty:
         lines += ["## Failed runs", "", "| run | scenario | point | replication | error |",
                   "|---|---|---|---|---|"]
@@ -318,12 +373,61 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
               "(`SELECT * FROM 'runs/*.parquet'`).",
               "- `tables/summary.csv`: every outcome per scenario"
               + (" and design point" if "point" in by else "")
-              + " with n, mean, sd, 90% CI of the mean, 5th and 95th percentile.",
+              + " with n, mean, sd, 90% CI of the mean, 5th and 95th percentile; its "
+              "column `over` says what they span (the replications of one design point, "
+              "the only case with a CI; the design points, each point's mean over its "
+              "replications; or parameter draws and seeds).",
               "- `manifest.json`: the spec, base parameters, code version, seeds and the "
               "status of every run.", ""]
     paths["report"] = out / "report.md"
     paths["report"].write_text("\n".join(lines), encoding="utf-8")
     return paths
+
+
+def interval_note(method: str, points: int, replications: int) -> str:
+    """The report's sentence on what its intervals span, for a design and its replications."""
+    if method == "prior":
+        return ("Intervals: each run is one possible complex (a draw of the parameters and a "
+                "seed); *5–95%* spans the **parameter draws and seeds**. No figure here is a "
+                "confidence interval of a mean.")
+    if points <= 1:
+        if replications <= 1:
+            return "One run per scenario: no intervals."
+        return (f"Intervals: *90% CI* is the confidence interval of the mean over the "
+                f"**{replications} replications (seeds)**; *5–95%* is the spread of single "
+                "runs (how much one complex can differ by chance).")
+    if replications <= 1:
+        return (f"Intervals: every design point ran once (1 replication), so no figure here "
+                f"is a confidence interval of a mean over replications: the scenarios' "
+                f"mean and *5–95%* are **over the {points} design points** (how the outcome "
+                "varies across the design, chance at each point included).")
+    return (f"Intervals: the scenarios' tables pool the design points: their mean and "
+            f"*5–95%* are **over the {points} design points**, each the mean of its "
+            f"{replications} replications; the *90% CI of the mean over {replications} "
+            "replications (seeds) at each design point* is in `tables/summary.csv`.")
+
+
+def headline_table(head: pd.DataFrame, replications: int | None = None) -> list[str]:
+    """One scenario's headline (:func:`experiments.analysis.headline`) as a markdown table.
+
+    Its columns say what the figures span (the rows' ``over``): a CI of the mean only over
+    the replications of one design point; else the mean and 5-95% over the design points
+    or over parameter draws and seeds.
+    """
+    over = head["over"].iloc[0]
+    lab = spread_labels(over, int(head["n"].max()), replications)
+    cols = [lab["mean"], *(x for x in (lab["ci"], lab["range"]) if x)]
+    lines = ["| measure | unit | " + " | ".join(cols) + " |",
+             "|---|---|" + "---:|" * len(cols)]
+    for r in head.itertuples():
+        v = functools.partial(format_value, unit=r.unit)
+        cells = [v(r.mean)]
+        if lab["ci"]:
+            cells.append(f"{v(r.ci_low)} – {v(r.ci_high)}")
+        if lab["range"]:
+            cells.append(f"{v(r.p5)} – {v(r.p95)}")
+        lines.append(f"| {r.measure} | {r.unit} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _money_note(params: Any) -> str:
@@ -341,16 +445,19 @@ def _money_note(params: Any) -> str:
             "care).")
 
 
-def _sensitivity_lines(ind: pd.DataFrame, method: str) -> list[str]:
+def _sensitivity_lines(ind: pd.DataFrame, method: str, replications: int = 1) -> list[str]:
     lines = ["## Sensitivity", ""]
+    at = ("its one run" if replications == 1 else
+          f"the mean of its {replications} replications")
     if method == "sobol":
-        lines += ["Sobol indices (Saltelli sampling, SALib) of the mean over replications at "
-                  "each design point, with 90% bootstrap confidence intervals. S1: share of "
-                  "the output variance due to the parameter alone; ST: including its "
-                  "interactions.", ""]
+        lines += [f"Sobol indices (Saltelli sampling, SALib) of the outcome at each design "
+                  f"point ({at}), with 90% bootstrap confidence intervals over the design "
+                  "points. S1: share of the output variance due to the parameter alone; ST: "
+                  "including its interactions.", ""]
     else:
-        lines += ["Morris elementary effects (SALib): μ* ranks influence, σ signals "
-                  "interactions or non-linearity; μ* with a 90% bootstrap CI.", ""]
+        lines += [f"Morris elementary effects (SALib) of the outcome at each design point "
+                  f"({at}): μ* ranks influence, σ signals interactions or non-linearity; μ* "
+                  "with a 90% bootstrap CI over the trajectories.", ""]
     for (scenario, outcome), g in ind.groupby(["scenario", "outcome"], sort=False):
         lines += [f"**{outcome}** ({scenario})", ""]
         if method == "sobol":

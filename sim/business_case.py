@@ -11,7 +11,8 @@ provider's books:
   community builder, e-health, common room, the informal carers' extra hours) and who
   gains (avoided Wmo, Zvw, Wlz care; the provider's travel, PNIL and replacement savings;
   carers' employers' sick leave), and non-monetary outcomes (loneliness-years,
-  overburdened-carer-years) in their own units.
+  overburdened-carer-years) in their own units. A flow is booked by its kind, not its
+  sign: a benefit that turns negative is a negative gain (a dis-benefit), never a payment.
 - Avoided nursing-home days valued under two views (``money.nursing_home_view``):
   ``budget`` (the day's price) or ``capacity`` (places are full and refilled from the
   waiting list: the bridging care of the person waiting).
@@ -235,6 +236,12 @@ def measures(flows: pd.DataFrame, rate: float, first_year: int,
     Euros are discounted at ``rate``, non-monetary outcomes at ``effect_rate`` (default
     ``rate``). The societal NPV counts real costs and benefits; transfers (start amount,
     plus) cancel between payer and receiver, so the stakeholders' nets add up to it.
+
+    Per stakeholder, ``pays`` is the PV of its costs and transfers out and ``gains`` the PV
+    of its benefits and transfers in, each with its own sign: a negative benefit (a
+    dis-benefit, e.g. care that the Thuisplusflat adds rather than avoids) lowers
+    ``gains`` and is never booked as a payment; a negative cost (a saving) lowers
+    ``pays``. ``net`` = ``gains`` − ``pays``.
     """
     return _measures(*(flows[k].to_numpy() for k in _FLOW_FIELDS), rate, first_year,
                      effect_rate)
@@ -783,15 +790,19 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
     year, kind_m, who = year[money], kind[money], stakeholder[money]
     pv = amount[money].astype(float) / (1.0 + rate) ** (year - first_year)
     benefit, cost = kind_m == "benefit", kind_m == "cost"
-    sign = np.select([benefit, kind_m == "transfer_in", cost, kind_m == "transfer_out"],
-                     [1.0, 1.0, -1.0, -1.0], 0.0)
+    gain = benefit | (kind_m == "transfer_in")
+    pay = cost | (kind_m == "transfer_out")
+    sign = np.select([gain, pay], [1.0, -1.0], 0.0)
     signed = pv * sign
+    # Booked by kind, not by sign: a benefit that turns out negative (e.g. more care in the
+    # Thuisplusflat arm) is a negative gain, a dis-benefit of its stakeholder, not a
+    # payment; a negative cost (a saving) stays a negative cost. net = gains − pays.
     per = {s: {"pays": 0.0, "gains": 0.0, "net": 0.0} for s in STAKEHOLDERS}
     names, who = np.unique(who, return_inverse=True)
     for i, s in enumerate(names.tolist()):
-        v = signed[who == i]
-        per[s] = {"pays": float(-v[v < 0].sum()), "gains": float(v[v > 0].sum()),
-                  "net": float(v.sum())}
+        mine = who == i
+        per[s] = {"pays": float(pv[mine & pay].sum()), "gains": float(pv[mine & gain].sum()),
+                  "net": float(signed[mine].sum())}
     pv_benefits = float(pv[benefit].sum())
     pv_costs = float(pv[cost].sum())
     real = benefit | cost

@@ -57,8 +57,11 @@ OUTCOMES: dict[str, str] = {
     "benefit_cost_ratio": "ratio pv_benefits / pv_costs",
     "payback_year": "first year from which the cumulative societal net stays ≥ 0 (NaN: never)",
     **{f"net_{s}": f"€ PV net for {s.replace('_', ' ')} (gains − pays)" for s in STAKEHOLDERS},
-    **{f"pays_{s}": f"€ PV {s.replace('_', ' ')} pays" for s in STAKEHOLDERS},
-    **{f"gains_{s}": f"€ PV {s.replace('_', ' ')} gains" for s in STAKEHOLDERS},
+    **{f"pays_{s}": f"€ PV {s.replace('_', ' ')} pays: its costs and transfers out, each "
+       "with its sign (a saving is a negative cost)" for s in STAKEHOLDERS},
+    **{f"gains_{s}": f"€ PV {s.replace('_', ' ')} gains: its benefits and transfers in, "
+       "each with its sign (a dis-benefit is a negative gain, never a payment)"
+       for s in STAKEHOLDERS},
     **{f"{key}_{view}": f"{text}, {view} view of freed nursing-home places"
        for view in VIEWS for key, text in (
            ("npv", "€ societal net present value"),

@@ -196,10 +196,12 @@ def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int,
                       kind == "transfer_out"], [1.0, 1.0, -1.0, -1.0], 0.0)
     signed = pv * sign
     per = {s: {"pays": 0.0, "gains": 0.0, "net": 0.0} for s in STAKEHOLDERS}
+    gain = (kind == "benefit") | (kind == "transfer_in")  # booked by kind, not by sign
+    pay = (kind == "cost") | (kind == "transfer_out")
     for s in np.unique(who):
         v = signed[who == s]
-        per[s] = {"pays": float(-v[v < 0].sum()), "gains": float(v[v > 0].sum()),
-                  "net": float(v.sum())}
+        per[s] = {"pays": float(pv[(who == s) & pay].sum()),
+                  "gains": float(pv[(who == s) & gain].sum()), "net": float(v.sum())}
     pv_benefits = float(pv[kind == "benefit"].sum())
     pv_costs = float(pv[kind == "cost"].sum())
     real = (kind == "benefit") | (kind == "cost")

@@ -160,3 +160,15 @@ def test_an_abc_fit_reports_generations_particles_and_evaluations(tiny_data):
     assert calls[-1] == ("generations", 1, 1, 0)
     evaluations = [c[1] for c in calls if c[0] == "evaluations"]
     assert evaluations == sorted(evaluations) and evaluations[-1] == res.simulations
+
+
+def test_the_business_case_reports_pairs():
+    from experiments.business_case_report import run_business_case
+    from sim import Parameters
+
+    calls: list = []
+    small = Parameters().with_overrides({"building.dwellings": 40, "building.floors": 4,
+                                         "simulation.weeks": 52,
+                                         "simulation.follow_up_years": 1})
+    run_business_case(small, 3, seed=2, progress=recorder(calls))
+    assert calls == [("pairs", 1, 3, 0), ("pairs", 2, 3, 0), ("pairs", 3, 3, 0)]
