@@ -39,6 +39,25 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("thuisplus")
+        except PackageNotFoundError:  # pragma: no cover - a checkout not installed
+            v = "unknown (not installed)"
+        out_console.print(f"thuisplus {v}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Agent-based simulator of Rotterdam's Thuisplusflats (Wmo, Zvw and Wlz care use)."""
 out_console = Console()
 err_console = Console(stderr=True)
 

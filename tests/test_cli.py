@@ -130,3 +130,11 @@ def test_pair_writes_the_person_ledger(tmp_path):
     assert {"person", "year", "exposed", "cost_wlz_avoided", "weeks_complex_baseline"} <= set(led)
     assert led["cost_wmo_avoided"].sum() + led["cost_zvw_avoided"].sum() + led[
         "cost_wlz_avoided"].sum() == pytest.approx(avoided["cost_avoided"].sum(), rel=1e-9)
+
+
+def test_version_is_printed():
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"thuisplus {version('thuisplus')}"
