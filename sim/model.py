@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -279,6 +280,44 @@ for _law in care_mod.LAWS:
     WEEKLY_COLUMNS[f"cost_{_law}"] = f"{_law.capitalize()} cost this week (€)"
 
 _COLUMN_INDEX = {c: j for j, c in enumerate(WEEKLY_COLUMNS)}
+_RESET_KEY = 0x7E5E7  # spawn key of the streams after a reset_rng (with the week)
+
+
+def _last_week(column: str, model: ThuisplusModel) -> float:
+    """A weekly column's value in the model's last week run (a model reporter)."""
+    return float(model._rec[model.week - 1, _COLUMN_INDEX[column]])
+
+
+class WeeklyCollector(mesa.DataCollector):
+    """The model's built-in collector: the weekly record's columns as model reporters.
+
+    Filled from the record (:meth:`catch_up`), not by evaluating reporters each week;
+    ``collect`` catches up too, so a subclass that collects in its ``step`` as Mesa
+    models do gets one row per week.
+    """
+
+    def __init__(self, columns: Sequence[str]):
+        super().__init__(model_reporters={c: functools.partial(_last_week, c)
+                                          for c in columns})
+        self._validated = True  # its reporters read the record's columns
+        self._columns = list(columns)
+        self.weeks = 0  # weeks of the record held
+
+    def catch_up(self, model: ThuisplusModel) -> None:
+        """Append the weeks the model ran since the last call."""
+        a, b = self.weeks, model.week
+        if b <= a:
+            return
+        block = model._rec[a:b]
+        for j, c in enumerate(self._columns):
+            self.model_vars[c].extend(block[:, j].tolist())
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.extend(float(t) for t in range(a + 1, b + 1))
+        self.weeks = b
+
+    def collect(self, model: Any) -> None:
+        """Catch up with the model's record (one row per week, whoever calls)."""
+        self.catch_up(model)
 _MEANS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "mean")
 _COUNTS = tuple((c.name, c.summary) for c in COLUMNS if c.kind == "count")
 _RECORDED_EVENTS = tuple(c.name for c in COLUMNS if c.kind == "event")
@@ -361,6 +400,8 @@ class ThuisplusModel(mesa.Model):
             given = {k: v for k, v in vars(scenario).items()
                      if k not in ("rng", "model") and not k.startswith("_")}
             overrides = {**given, **overrides}
+            if seed is not None and scenario.rng is not None and scenario.rng != seed:
+                raise ValueError("seed and scenario.rng differ; give the seed once")
             seed = scenario.rng if seed is None else seed
         params = run_parameters(params, preset, _dotted(overrides),
                                 origin="ThuisplusModel keywords")
@@ -371,6 +412,8 @@ class ThuisplusModel(mesa.Model):
         self.entropy = seed_entropy(seed)
         #: The integer seed that reproduces this run (``ThuisplusModel(seed=model.seed)``).
         self.seed = self.entropy
+        #: (week, seed) of each ``reset_rng`` call.
+        self.rng_resets: list[tuple[int, int]] = []
         super().__init__(rng=self.entropy % (2**63))
         if scenario is not None:
             self.scenario = scenario
@@ -391,7 +434,6 @@ class ThuisplusModel(mesa.Model):
         self.running = self.horizon > 0
         self._datacollector: mesa.DataCollector | None = None
         self._collector_own = True  # the built-in collector, filled from the record
-        self._collected = 0  # weeks the built-in collector holds
         self._app_week, self._app_size = moves.applicant_households(
             self.p, self.entropy, self.programme_weeks)
         #: Rows of the resident population: the seats' initial residents, then two per
@@ -812,6 +854,9 @@ class ThuisplusModel(mesa.Model):
                 and a.staff.n_providers == b.staff.n_providers
                 and a.staff.turnover_rows == b.staff.turnover_rows
                 and not (self._panel_on or other._panel_on)
+                # a subclass's own step (a collector, say) runs week by week, through Mesa
+                and type(self).step is ThuisplusModel.step
+                and type(other).step is ThuisplusModel.step
                 and self._tape is None and other._tape is None
                 and not (self.interventions and not self._builtin)
                 and not (other.interventions and not other._builtin)
@@ -981,57 +1026,73 @@ class ThuisplusModel(mesa.Model):
 
         One model reporter per column of :data:`WEEKLY_COLUMNS`, named after it; its
         frame (``get_model_vars_dataframe()``) equals ``weekly()[WEEKLY_COLUMNS]``. It is
-        filled from the record when looked at, so runs that never look pay nothing. Give
+        filled from the record when looked at, so runs that never look pay nothing, and
+        its ``collect()`` only catches up with the record (calling it in a subclass's
+        ``step``, as Mesa models do, adds no second row). For reporters of your own give
         the model your own collector (``model.datacollector = DataCollector(...)``) and
-        collect it in a subclass's ``step``; the weekly values are attributes of the model
-        (``"mean_loneliness"`` works as a reporter).
+        collect it in a subclass's ``step``.
         """
         dc = self._datacollector
         if dc is None:
-            dc = self._datacollector = mesa.DataCollector(
-                model_reporters={c: c for c in self._cols})
-            dc._validated = True  # its reporters are the record's columns
-        if self._collector_own and self._collected < self.week:
-            a, b = self._collected, self.week
-            block = self._rec[a:b]
-            for j, c in enumerate(self._cols):
-                dc.model_vars[c].extend(block[:, j].tolist())
-            if hasattr(dc, "_collection_steps"):
-                dc._collection_steps.extend(float(t) for t in range(a + 1, b + 1))
-            self._collected = b
+            dc = self._datacollector = WeeklyCollector(self._cols)
+        if self._collector_own:
+            dc.catch_up(self)
         return dc
 
     @datacollector.setter
     def datacollector(self, collector: mesa.DataCollector) -> None:
         self._datacollector = collector
-        self._collector_own = False
+        self._collector_own = isinstance(collector, WeeklyCollector)
+
+    @property
+    def now(self) -> dict[str, float]:
+        """The weekly table's row of the last week run, by column (NaN before the first)."""
+        week = self.week
+        values = self._rec[week - 1] if week > 0 else np.full(len(self._cols), np.nan)
+        return dict(zip(self._cols, values.tolist(), strict=True))
 
     def __getattr__(self, name: str) -> Any:
-        """A weekly column as an attribute: its value in the last week run (NaN before)."""
+        """A weekly column as an attribute: its value in the last week run (NaN before).
+
+        Columns whose name is already an attribute of the model (``staff``: the staff
+        population) are read from :attr:`now` instead.
+        """
         j = _COLUMN_INDEX.get(name)
         rec = self.__dict__.get("_rec")
         if j is None or rec is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         week = self.__dict__.get("week", 0)
-        return float(rec[week - 1, j]) if week > 0 else math.nan
+        return _last_week(name, self) if week > 0 else math.nan
+
+    def remove_all_agents(self) -> None:
+        """Refused: agents leave by the model's processes (see ``ArrayAgent.remove``)."""
+        raise RuntimeError("the agents of a ThuisplusModel cannot be removed: persons, carers "
+                           "and staff leave by the model's processes. Make a new model "
+                           "instead")
 
     def reset_rng(self, rng: Any = None) -> None:
-        """Draw the coming weeks from the streams of seed ``rng`` (None: this run's seed).
+        """Draw the coming weeks from fresh random numbers of seed ``rng`` (None: ``seed``).
 
-        As Mesa's ``reset_rng``: what has been simulated stays, the weeks after the call
-        draw from fresh streams of that seed (every process's stream and the keyed
-        draws), and ``model.seed`` becomes it. The persons and applicants drawn at set-up
-        stay those of the original seed. Refused while a draw tape is replayed.
+        As Mesa's ``reset_rng``: what has been simulated stays; the weeks after the call
+        draw from new streams (every process's stream and the keyed draws) made from the
+        seed and the current week, so they never repeat the numbers of earlier weeks, and
+        two models reset alike at the same week draw alike. At week 0 ``reset_rng()`` is
+        the model's own run. The persons and applicants drawn at set-up stay those of
+        ``model.seed``; ``model.rng_resets`` lists (week, seed) of each call. Refused
+        while a draw tape is replayed.
         """
         if self._tape is not None:
             raise RuntimeError("this model is replaying a draw tape; reset_rng would "
                                "break the tape's draws")
-        entropy = self.seed if rng is None else seed_entropy(rng)
-        self.seed = self.entropy = entropy
+        seed = self.seed if rng is None else seed_entropy(rng)
+        entropy = seed if self.week == 0 else seed_entropy(
+            np.random.SeedSequence(seed, spawn_key=(_RESET_KEY, self.week)))
+        self.rng_resets.append((self.week, seed))
+        self.entropy = entropy  # what the lockstep of two arms compares
         self.streams = make_streams(entropy)
-        # the weekly streams from week `self.week` on (each stream skips the weeks run)
         self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
         self.coef = self.coef._replace(entropy64=np.uint64(entropy & (2**64 - 1)))
+        self._off_tape = None
         self._types = None
         super().reset_rng(entropy % (2**63))
 

@@ -279,15 +279,22 @@ def _yearly(bw: _Weekly, tw: _Weekly, avoided: _Avoided,
 _UNDEFINED = {
     "payback_year": "the year after the run's last year when the cumulative societal net "
                     "never stays >= 0 (censored: see paid_back)",
-    "benefit_cost_ratio": "0 when there are no costs (nothing was done)",
-    "clients_2023": "0 when the run ends before 2023",
+    "benefit_cost_ratio": "0 when the PV of costs is not positive (see dominant)",
+    "clients_2023": "0 when the run ends before 2023 (see clients_2023_observed)",
+    "avoided_per_resident": "0 when nobody lived in the complex",
+    "avoided_per_exposed_person": "0 when nobody lived in the complex in the programme",
+    "avoided_per_resident_year": "0 when there were no resident-years",
 }
 EVALUATE_OUTCOMES: dict[str, str] = {
     **{k: f"{v}; {_UNDEFINED[k]}" if k in _UNDEFINED else
-       (f"{v}; 0 when there are no costs" if k.startswith("benefit_cost_ratio_") else v)
+       (f"{v}; 0 when the PV of costs is not positive" if k.startswith("benefit_cost_ratio_")
+        else v)
        for k, v in OUTCOMES.items()},
     "paid_back": "1 if the cumulative societal net stays >= 0 from some year of the run on, "
                  "else 0",
+    "dominant": "1 if the Thuisplusflat costs nothing net (PV of costs <= 0) and its "
+                "benefits are >= 0, not both 0: it dominates doing nothing; else 0",
+    "clients_2023_observed": "1 if the run reaches 2023 (clients_2023 is a count), else 0",
 }
 
 
@@ -314,6 +321,10 @@ def evaluate(overrides: Mapping[str, Any] | None = None, *, seed: Any,
     """
     from sim.rng import seed_entropy
 
+    if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int)
+                              or weeks < 1):
+        raise ValueError(f"weeks = {weeks!r}: allowed: an integer >= 1, or None for the "
+                         "programme and the follow-up")
     params = run_parameters(None, preset, overrides, origin="evaluate overrides")
     outcomes, yearly = pair_outcomes(params, seed_entropy(seed), weeks)
     return _flat(outcomes, yearly)
@@ -331,11 +342,12 @@ def _flat(outcomes: dict[str, float], yearly: pd.DataFrame) -> dict[str, float]:
     out["paid_back"] = float(math.isfinite(out["payback_year"]))
     if not out["paid_back"]:
         out["payback_year"] = float(yearly["year"].max() + 1) if len(yearly) else 0.0
+    costs, benefits = out["pv_costs"], out["pv_benefits"]
+    out["dominant"] = float(costs <= 0 and benefits >= 0 and (costs, benefits) != (0, 0))
+    out["clients_2023_observed"] = float(math.isfinite(out["clients_2023"]))
     for k in out:
-        if k.startswith("benefit_cost_ratio") and not math.isfinite(out[k]):
+        if (k.startswith("benefit_cost_ratio") or k in _UNDEFINED) and not math.isfinite(out[k]):
             out[k] = 0.0
-    if not math.isfinite(out["clients_2023"]):
-        out["clients_2023"] = 0.0
     bad = [k for k, v in out.items() if not math.isfinite(v)]
     if bad:  # an outcome without a stated value for "undefined": a bug, not a number
         raise RuntimeError(f"outcomes {bad} are not finite; sim.outcomes.EVALUATE_OUTCOMES "

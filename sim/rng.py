@@ -33,21 +33,26 @@ def seed_entropy(seed: int | np.random.SeedSequence | np.random.Generator | None
     """Reduce anything accepted as a seed to the one integer that reproduces the run.
 
     Every form of a seed gives the run of its integer: ``1``, ``np.int64(1)``,
-    ``SeedSequence(1)`` and a fresh ``default_rng(1)`` are the same run (Mesa's
-    ``Model(rng=1)`` and ``Model(rng=default_rng(1))`` agree too). A ``SeedSequence`` with a
-    spawn key or array entropy is reduced by hashing its state; a ``Generator`` that has
-    already drawn (or was not made from an integer) hands out the seed by drawing one.
-    ``None``: fresh entropy from the operating system. The result is ``model.seed``.
+    ``SeedSequence(1)``, a fresh ``default_rng(1)`` and a fresh ``PCG64(1)`` are the same
+    run (Mesa's ``Model(rng=1)`` and ``Model(rng=default_rng(1))`` agree too). A
+    ``SeedSequence`` with a spawn key or sequence entropy (``[1, 2]``, as a list too) is
+    reduced by hashing its state; a generator that has already drawn (or was not made
+    from an integer) hands out the seed by drawing one. ``None``: fresh entropy from the
+    operating system. The result is ``model.seed``.
     """
     if seed is None:
         return int(np.random.SeedSequence().entropy)
     if isinstance(seed, np.random.Generator):
-        seq = getattr(seed.bit_generator, "seed_seq", None)
-        if isinstance(seq, np.random.SeedSequence) and _plain_int(seq) is not None:
-            fresh = type(seed.bit_generator)(seq).state
-            if _same_state(fresh, seed.bit_generator.state):
-                return _plain_int(seq)
-        return int(seed.integers(0, 2**63 - 1))
+        bits = seed.bit_generator
+        plain = _fresh_from_int(bits)
+        return plain if plain is not None else int(seed.integers(0, 2**63 - 1))
+    if isinstance(seed, np.random.BitGenerator):
+        plain = _fresh_from_int(seed)
+        return plain if plain is not None else int(np.random.Generator(seed).integers(0, 2**63 - 1))
+    if isinstance(seed, (list, tuple)) and seed and all(
+            isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0
+            for x in seed):
+        seed = np.random.SeedSequence([int(x) for x in seed])
     if isinstance(seed, np.random.SeedSequence):
         plain = _plain_int(seed)
         if plain is not None:
@@ -55,15 +60,27 @@ def seed_entropy(seed: int | np.random.SeedSequence | np.random.Generator | None
         return int(seed.generate_state(2, np.uint64).astype(object).prod() % (2**127))
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
         return int(seed)
-    raise ValueError(f"seed = {seed!r}: allowed: a non-negative int, a SeedSequence, "
-                     "a numpy Generator or None")
+    raise ValueError(f"seed = {seed!r}: allowed: a non-negative int, a list of them, a "
+                     "SeedSequence, a numpy Generator or BitGenerator, or None")
+
+
+def _fresh_from_int(bits: np.random.BitGenerator) -> int | None:
+    """The integer a bit generator was seeded with, if it has not drawn since; else None."""
+    seq = getattr(bits, "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence) and _plain_int(seq) is not None:
+        if _same_state(type(bits)(seq).state, bits.state):
+            return _plain_int(seq)
+    return None
 
 
 def _plain_int(seq: np.random.SeedSequence) -> int | None:
-    """The integer a ``SeedSequence(n)`` was made from, or None for any other sequence."""
+    """The integer a ``SeedSequence(n)`` was made from, or None for any other sequence.
+
+    Spawning children from it does not change its own state, so it stays ``n``.
+    """
     e = seq.entropy
     if (isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 0
-            and not seq.spawn_key and seq.n_children_spawned == 0):
+            and not seq.spawn_key):
         return int(e)
     return None
 

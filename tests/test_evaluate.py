@@ -77,3 +77,25 @@ def test_evaluate_gives_the_numbers_of_thuisplus_pair_json():
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == evaluate(SMALL, seed=7, preset="contract-2021")
+
+
+def test_edge_cases_are_numbers_or_clear_errors():
+    empty = evaluate({**SMALL, "building.initial_occupancy": 0}, seed=1, weeks=4)
+    assert all(math.isfinite(v) for v in empty.values())
+    assert empty["avoided_per_resident"] == 0 and empty["clients_2023_observed"] == 0
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="allowed: an integer >= 1"):
+            evaluate(SMALL, seed=1, weeks=bad)
+
+
+def test_dominant_flags_a_flat_that_saves_money_and_does_good():
+    from sim.outcomes import _flat
+
+    base = evaluate(SMALL, seed=1, preset="contract-2021")
+    yearly = __import__("pandas").DataFrame({"year": [2021, 2022]})
+    raw = {k: base[k] for k in OUTCOMES}
+    raw.update(pv_costs=-10.0, pv_benefits=50.0, benefit_cost_ratio=float("nan"))
+    out = _flat(raw, yearly)
+    assert out["dominant"] == 1 and out["benefit_cost_ratio"] == 0
+    raw.update(pv_costs=10.0)
+    assert _flat(raw, yearly)["dominant"] == 0

@@ -147,6 +147,9 @@ def test_a_solaraviz_page_renders_steps_and_resets_without_subclassing():
     assert model.week == 1 and len(model.datacollector.get_model_vars_dataframe()) == 1
     rc.find(v.Btn, children=["Reset"]).widget.click()  # ThuisplusModel(**model_params)
     step.widget.click()
+    time.sleep(0.5)
+    assert model.week == 1  # the reset made a new model, which took the step
+    assert not rc.find(v.Alert).widgets  # and no error is shown
 
 
 def test_a_handle_of_an_agent_who_left_reads_what_it_had_then_refuses():
@@ -169,6 +172,7 @@ def test_a_handle_of_an_agent_who_left_reads_what_it_had_then_refuses():
             with pytest.raises(StaleAgentError, match="now holds agent id="):
                 a.capacity  # noqa: B018
     assert stale > 0, "some staff rows were taken by newcomers"
+    assert kept + stale > 0
     dead = [r for r in residents if r.died_week >= 0]
     assert dead and all(not r.active for r in dead)  # a person's row is never reused
     assert all(r.age > 0 for r in dead)  # ... so a dead person's data can still be read
@@ -213,7 +217,7 @@ def test_reset_rng_draws_the_coming_weeks_from_the_new_seed():
     b = ThuisplusModel(seed=1, **SMALL).run(20)
     a.reset_rng(9)
     b.reset_rng(np.random.SeedSequence(9))
-    assert a.seed == b.seed == 9
+    assert a.seed == b.seed == 1 and a.rng_resets == b.rng_resets == [(20, 9)]
     a.run(30)
     b.run(30)
     pd.testing.assert_frame_equal(a.weekly(), b.weekly())
@@ -223,6 +227,65 @@ def test_reset_rng_draws_the_coming_weeks_from_the_new_seed():
     d = ThuisplusModel(seed=1, **SMALL)
     d.reset_rng()  # at week 0, the model's own seed: the same run
     pd.testing.assert_frame_equal(d.run(50).weekly(), c.weekly())
+    e = ThuisplusModel(seed=1, **SMALL).run(20)
+    e.reset_rng()  # mid-run: new numbers, not those of weeks 0.. again
+    assert not e.run(30).weekly().iloc[20:].equals(c.weekly().iloc[20:])
+
+
+def test_reset_rng_moves_keyed_draws_too_and_keeps_pairs_honest():
+    from sim import run_arms
+
+    k = ThuisplusModel(seed=1, draws="keyed", **SMALL).run(20)
+    plain = ThuisplusModel(seed=1, draws="keyed", **SMALL).run(50).weekly()
+    k.reset_rng(9)
+    assert not k.run(30).weekly().iloc[20:].equals(plain.iloc[20:])
+    # a reset arm and an untouched arm on the same seed no longer share draws: each runs
+    # as it would alone
+    x = ThuisplusModel(seed=1, **SMALL).run(20)
+    y = ThuisplusModel(seed=1, preset="contract-2021", **SMALL).run(20)
+    x.reset_rng()
+    assert not x._lockstep_with(y)
+    run_arms(x, y, 30)
+    alone = ThuisplusModel(seed=1, preset="contract-2021", **SMALL).run(50).weekly()
+    pd.testing.assert_frame_equal(y.weekly(), alone)
+
+
+def test_a_subclass_collecting_in_its_step_gets_one_row_a_week_in_pairs_too():
+    from sim import run_arms
+
+    class Collecting(ThuisplusModel):
+        def step(self):
+            super().step()
+            self.datacollector.collect(self)  # the built-in collector: no second row
+
+    a = Collecting(seed=2, **SMALL)
+    b = Collecting(seed=2, preset="contract-2021", **SMALL)
+    run_arms(a, b, 6)  # a subclass's step runs every week, also in a pair
+    for m in (a, b):
+        frame = m.datacollector.get_model_vars_dataframe()
+        assert len(frame) == 6
+        assert np.array_equal(frame.to_numpy(), m.weekly()[list(WEEKLY_COLUMNS)].to_numpy())
+
+
+def test_weekly_columns_are_attributes_or_named_in_now():
+    m = ThuisplusModel(seed=2, **SMALL).run(3)
+    shadowed = [c for c in WEEKLY_COLUMNS if c in dir(m)]
+    assert shadowed == ["staff"]  # the staff population; docs/mesa.md says so
+    row = m.weekly().iloc[-1]
+    assert m.now["staff"] == row["staff"]
+    for c in WEEKLY_COLUMNS:
+        if c not in shadowed:
+            assert getattr(m, c) == row[c] or (np.isnan(row[c]) and np.isnan(getattr(m, c)))
+
+
+def test_remove_all_agents_is_refused_before_and_after_agents_were_looked_at():
+    m = ThuisplusModel(seed=1, **SMALL)
+    with pytest.raises(RuntimeError, match="cannot be removed"):
+        m.remove_all_agents()
+    m.run(3)
+    len(m.agents)
+    with pytest.raises(RuntimeError, match="cannot be removed"):
+        m.remove_all_agents()
 
 
 @settings(max_examples=200, deadline=None)
