@@ -247,6 +247,15 @@ def resolve_toml(ref: str | Path, kind: str) -> Path:
 TRUSTED_MODEL_MODULES = ("experiments.testfunctions",)
 
 
+def derived_seed(seed: int, key: tuple[int, ...]) -> int:
+    """The seed of the run ``key`` of an experiment seeded ``seed`` (SeedSequence spawn key).
+
+    ``(replication,)`` is replication *r* with common seeds: the seed an outside sampler
+    (the EMA example) uses for replication *r* to match the project's own runs.
+    """
+    return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0])
+
+
 class Experiment:
     """A validated experiment spec; build with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -615,8 +624,7 @@ class Experiment:
         else:
             key = ((replication,) if self.spec.common_seeds
                    else (scenario_index, point, replication))
-        ss = np.random.SeedSequence(self.spec.seed, spawn_key=key)
-        return int(ss.generate_state(1)[0])
+        return derived_seed(self.spec.seed, key)
 
     def posterior_draw(self, scenario_index: int, point: int, replication: int
                        ) -> dict[str, Any]:

@@ -58,6 +58,7 @@ except ImportError as exc:  # the optional extra is not installed
     raise SystemExit('this example needs the EMA workbench: pip install -e ".[ema]" '
                      "(docs/examples/ema.md)") from exc
 
+from experiments.spec import derived_seed
 from sim import EVALUATE_OUTCOMES, evaluate
 from sim.business_case import STAKEHOLDERS
 from sim.params import (
@@ -100,8 +101,7 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     Replication *r* gets the seed an experiment of the project with ``seed`` and common
     seeds gives it (``experiments.spec.Experiment.seed_of``): common random numbers.
     """
-    return [int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1)[0])
-            for r in range(n)]
+    return [derived_seed(seed, (r,)) for r in range(n)]
 
 
 def uncertainty_parameters(groups: Iterable[str] | None = DEFAULT_GROUPS,
