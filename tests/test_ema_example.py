@@ -168,3 +168,17 @@ def test_help(example, capsys):
         example.main(["--help"])
     assert exc.value.code == 0
     assert "--scenarios" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--group", "price"], "did you mean 'prices'"),
+    (["--target", "nvp"], "did you mean 'npv'"),
+    (["--set", "building.dwelings=3"], "did you mean 'building.dwellings'"),
+    (["--preset", "contract_2012"], "did you mean 'contract-2021'"),
+    (["--seeds", "0"], "--seeds 0: allowed: an integer >= 1"),
+])
+def test_bad_arguments_exit_2_with_a_message(example, capsys, args, says):
+    with pytest.raises(SystemExit) as stop:
+        example.main(["--quick", *args])
+    assert stop.value.code == 2
+    assert says in capsys.readouterr().err

@@ -24,6 +24,7 @@ Needs the optional extra: ``pip install -e ".[ema]"`` (docs/examples/ema.md).
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import typing
 import warnings
@@ -59,7 +60,7 @@ except ImportError as exc:  # the optional extra is not installed
                      "(docs/examples/ema.md)") from exc
 
 from experiments.spec import derived_seed
-from sim import EVALUATE_OUTCOMES, evaluate
+from sim import EVALUATE_OUTCOMES, ParameterError, evaluate
 from sim.business_case import STAKEHOLDERS
 from sim.params import (
     iter_fields,
@@ -68,6 +69,7 @@ from sim.params import (
     uncertainties,
     uncertainty_groups,
 )
+from sim.presets import run_parameters
 
 #: A small, short complex (40 dwellings, 2 years, 2 years' follow-up): ~0.05 s a pair.
 QUICK = {"building.dwellings": 40, "building.floors": 4, "simulation.weeks": 104,
@@ -457,6 +459,39 @@ def _threshold_arg(text: str) -> str | float:
         raise argparse.ArgumentTypeError(f"a number or 'median', not {text!r}") from None
 
 
+def _check_arguments(ap: argparse.ArgumentParser, args: argparse.Namespace,
+                     fixed: dict[str, Any]) -> None:
+    """Bad input ends with a message naming it and what is allowed (exit 2), not a traceback."""
+    def near(name: str, allowed: Iterable[str]) -> str:
+        close = difflib.get_close_matches(name, list(allowed), n=1)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    for group in args.group or ():
+        if group not in uncertainty_groups():
+            ap.error(f"--group {group!r}: not a group{near(group, uncertainty_groups())}; "
+                     f"allowed: {', '.join(uncertainty_groups())}")
+    for name in [*args.outcome, args.target]:
+        if name not in EVALUATE_OUTCOMES:
+            ap.error(f"{name!r}: not an outcome of sim.EVALUATE_OUTCOMES"
+                     f"{near(name, EVALUATE_OUTCOMES)}")
+    for spec in args.lever or ():
+        try:
+            lever_parameter(spec)
+        except ValueError as exc:
+            ap.error(f"--lever {spec!r}: {exc}")
+    try:
+        run_parameters(None, None if args.preset.lower() == "none" else args.preset, fixed,
+                       origin="--set")
+    except ParameterError as exc:
+        ap.error(exc.format())
+    for flag, value, low in (("--scenarios", args.scenarios, 1), ("--policies", args.policies, 0),
+                             ("--seeds", args.seeds, 1), ("--workers", args.workers, 1)):
+        if value < low:
+            ap.error(f"{flag} {value}: allowed: an integer >= {low}")
+    if not 0 < args.interval <= 1:
+        ap.error(f"--interval {args.interval}: allowed: above 0 and at most 1")
+
+
 def main(argv: Sequence[str] | None = None) -> Result:
     """Parse the command line and :func:`run`."""
     ap = argparse.ArgumentParser(
@@ -501,6 +536,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     ap.add_argument("--out", type=Path, default=Path("results/ema-example"))
     args = ap.parse_args(argv)
     fixed = {**(QUICK if args.quick else {}), **dict(args.set)}
+    _check_arguments(ap, args, fixed)
     return run(preset=None if args.preset.lower() == "none" else args.preset, fixed=fixed,
                groups=None if args.all_uncertainties else (args.group or DEFAULT_GROUPS),
                level=args.interval, levers=DEFAULT_LEVERS if args.lever is None else args.lever,
