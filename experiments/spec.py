@@ -210,15 +210,13 @@ def build_base_parameters(params_file: str | None, preset: str | None,
         if posterior is not None:
             check_parameter_keys(dict.fromkeys(posterior.keys), "params [posterior]", source)
     if preset:
-        from sim.presets import load_preset
-        from sim.shipped import closest_name, find_shipped, shipped_files
+        from sim.presets import load_preset, preset_path
 
-        if find_shipped(preset, "preset") is None:
-            known = sorted(shipped_files("preset"))
-            hint = closest_name(preset, known)
-            raise SpecError(source, "preset", f"{preset!r} is not a preset; allowed: "
-                            f"{', '.join(known)}"
-                            + (f" (did you mean {hint!r}?)" if hint else ""))
+        try:
+            preset_path(preset)  # the presets' own lookup, with its "did you mean"
+        except ParameterError as exc:
+            _, value, allowed = exc.problems[0]
+            raise SpecError(source, "preset", f"{value!r}: {allowed}") from None
         params = load_preset(preset, base=params)
     check_parameter_keys(overrides, "set", source)
     try:

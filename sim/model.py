@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import inspect
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -110,10 +111,6 @@ def check_draws(draws: str) -> str:
 _DEFAULT_THUISPLUS = Parameters().with_overrides({"thuisplus.enabled": True})
 
 
-_KEYWORDS = ("params", "seed", "preset", "rng", "interventions", "panel", "tape", "draws",
-             "scenario")
-
-
 def _dotted(overrides: dict[str, Any]) -> dict[str, Any]:
     """The model's ``**overrides``; a keyword that is not a dotted parameter name is refused.
 
@@ -121,10 +118,12 @@ def _dotted(overrides: dict[str, Any]) -> dict[str, Any]:
     """
     for key in overrides:
         if "." not in key:
-            close = difflib.get_close_matches(key, _KEYWORDS, n=1)
+            keywords = [k for k, v in inspect.signature(ThuisplusModel).parameters.items()
+                        if v.kind is not inspect.Parameter.VAR_KEYWORD]
+            close = difflib.get_close_matches(key, keywords, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ParameterError([(key, overrides[key], (
-                f"unknown keyword; {hint}allowed: {', '.join(_KEYWORDS)}, or a parameter "
+                f"unknown keyword; {hint}allowed: {', '.join(keywords)}, or a parameter "
                 "by its dotted name (building.dwellings)"))],
                 origin="ThuisplusModel keywords")
     return overrides
@@ -994,13 +993,18 @@ class ThuisplusModel(mesa.Model):
 
     def dwelling_cell(self, dwelling: int) -> Any:
         """The building-grid cell of a dwelling: ``(position on the floor, floor)``."""
+        self.building  # noqa: B018  (built, residents placed)
+        return self._cell(dwelling)
+
+    def _cell(self, dwelling: int) -> Any:
+        """The cell of ``dwelling`` in the grid already built."""
         floor, pos = divmod(int(dwelling), self.per_floor)
-        return self.building[(pos, floor)]
+        return self._building[(pos, floor)]
 
     def _place_residents(self) -> None:
         """Put each resident's agent in the cell of its dwelling (and others in none)."""
         self.sync_agents()
-        res, grid = self.res, self._building
+        res = self.res
         h = res.high
         want = np.where(res.active[:h] & res.home[:h], res.dwelling[:h], -1).astype(np.int64)
         if len(self._placed) < len(res.active):
@@ -1014,8 +1018,7 @@ class ThuisplusModel(mesa.Model):
             agent = agents[r]
             d = int(want[r])
             if agent is not None:
-                floor, pos = divmod(d, self.per_floor)
-                agent._set_cell(grid[(pos, floor)] if d >= 0 else None)
+                agent._set_cell(self._cell(d) if d >= 0 else None)
             self._placed[r] = d
             self._placed_uid[r] = res.uid[r]
 
