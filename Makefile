@@ -7,11 +7,11 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
-	.venv/bin/python -c "from sim import compile_engine; print(f'engine ready in {compile_engine():.0f} s')"
+	.venv/bin/python -c "from thuisplus.sim import compile_engine; print(f'engine ready in {compile_engine():.0f} s')"
 	.venv/bin/thuisplus run
 
 test: setup
-	.venv/bin/python -c "from sim import compile_engine; print(f'engine ready in {compile_engine():.0f} s')"
+	.venv/bin/python -c "from thuisplus.sim import compile_engine; print(f'engine ready in {compile_engine():.0f} s')"
 	.venv/bin/python -m pytest -q
 	.venv/bin/ruff check .
 

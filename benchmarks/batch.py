@@ -25,8 +25,7 @@ import time
 from pathlib import Path
 
 import psutil
-
-from experiments import Experiment, LocalExecutor, run_experiment
+from thuisplus.experiments import Experiment, LocalExecutor, run_experiment
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "experiments" / "specs"
@@ -90,7 +89,7 @@ def pairs_per_second(workers: int, pairs: int, tmp: Path) -> float:
 
 def sobol_time(samples: int, workers: int, tmp: Path) -> dict:
     """Wall time of sobol.toml at ``samples`` base samples, with its Sobol analysis."""
-    from experiments import load_results, sensitivity_indices
+    from thuisplus.experiments import load_results, sensitivity_indices
 
     exp = Experiment.from_toml(SPECS / "sobol.toml")
     design = exp.spec.design.model_dump()

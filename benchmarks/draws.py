@@ -7,7 +7,7 @@ keyed by person). Measured per value, in numba, best of several repeats:
   (numpy's ziggurat), as each process's ``draw`` makes them (n = 500 seats);
 * keyed draws: a uniform as SplitMix64 of (key, counter), the kind a counter-based
   engine would draw for (seed, process, week, person); a normal from it by the inverse
-  normal the engine already uses (``sim.processes.common.inverse_normal``, AS241).
+  normal the engine already uses (``thuisplus.sim.processes.common.inverse_normal``, AS241).
 
 Then the week's draws of the default complex both ways: today 12,692 values a week
 (every seat, used or not); keyed, only what residents use (about 13 uniforms and two
@@ -23,8 +23,7 @@ import time
 
 import numba
 import numpy as np
-
-from sim.processes.common import _splitmix64, inverse_normal, unit_uniform
+from thuisplus.sim.processes.common import _splitmix64, inverse_normal, unit_uniform
 
 SEATS, REPS = 500, 2000
 WEEKLY_DRAWS_TODAY = 12_692

@@ -71,13 +71,13 @@ def answer(**kw):
 
 try:
     t0 = time.perf_counter()
-    import sim
-    from sim import Parameters, ThuisplusModel, run_pair
+    from thuisplus import sim
+    from thuisplus.sim import Parameters, ThuisplusModel, run_pair
     import_seconds = time.perf_counter() - t0
     import mesa
     import numba
     try:
-        from sim.processes import _jit
+        from thuisplus.sim.processes import _jit
         cache_dir = str(getattr(_jit, "CACHE_DIR", None) or numba.config.CACHE_DIR)
     except ImportError:
         cache_dir = str(numba.config.CACHE_DIR)
@@ -454,7 +454,8 @@ def main() -> None:
     print()
     print("cold start (first calls compile the numba kernels, or load them from the cache)")
     print(f"  {'':34}{'reference':>14}{'current':>14}")
-    rows = [("import sim", "import_seconds"), ("first run (compile/load)", "first_run_seconds"),
+    rows = [("import thuisplus.sim", "import_seconds"),
+            ("first run (compile/load)", "first_run_seconds"),
             ("first pair (the rest)", "first_pair_seconds"),
             ("first pair.avoided", "first_avoided_seconds"), ("total", "total_seconds")]
     for label, key in rows:

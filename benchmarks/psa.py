@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments import Experiment, run_experiment
-from experiments.report import write_report
+from thuisplus.experiments import Experiment, run_experiment
+from thuisplus.experiments.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ import platform
 import statistics
 import time
 
-from sim import Parameters, ThuisplusModel
+from thuisplus.sim import Parameters, ThuisplusModel
 
 TARGET_RESIDENT_WEEKS_PER_S = 1_000_000
 TARGET_RUN_SECONDS = 0.13
@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--variance-seeds", type=int, default=10)
     args = ap.parse_args()
 
-    from sim import run_pair
+    from thuisplus.sim import run_pair
 
     params = Parameters().baseline()
     time_run(params, 0, args.weeks)  # warm-up: compile / load the cached kernels

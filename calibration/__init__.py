@@ -2,7 +2,7 @@
 
 From Python::
 
-    from calibration import CalibrationConfig, load_evaluation, run_calibration
+    from thuisplus.calibration import CalibrationConfig, load_evaluation, run_calibration
     cfg = CalibrationConfig.from_toml("contract-2021")   # a shipped config by name, or a path
     data = load_evaluation("calibration/data/evaluation.csv", "calibration/data/complexes.csv")
     result = run_calibration(cfg, data, "results/calib", workers=2)
@@ -10,10 +10,14 @@ From Python::
     result.point            # the point estimate written to results/calib/calibrated.toml
 """
 
-from calibration.config import CalibrationConfig
-from calibration.data import DataError, EvaluationData, load_evaluation
-from calibration.fit import FitResult, run_calibration
-from calibration.indicators import INDICATORS, compute, register
+if __name__ != "thuisplus.calibration":  # the folder imported by its path, not as the package
+    raise ImportError(f"the folder calibration/ is the package thuisplus.calibration; import "
+                      f"it as 'from thuisplus import calibration' (here: {__name__!r})")
+
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.data import DataError, EvaluationData, load_evaluation
+from thuisplus.calibration.fit import FitResult, run_calibration
+from thuisplus.calibration.indicators import INDICATORS, compute, register
 
 __all__ = [
     "INDICATORS",

@@ -23,11 +23,10 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
-
-from calibration.config import CalibrationConfig
-from calibration.simulate import Observation, Simulator, distance
-from experiments.executors import Executor
-from experiments.progress import Progress
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.simulate import Observation, Simulator, distance
+from thuisplus.experiments.executors import Executor
+from thuisplus.experiments.progress import Progress
 
 __all__ = ["run_abc"]
 
@@ -38,7 +37,7 @@ PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor",
 class SeededMappingSampler(MappingSampler):
     """MappingSampler whose mapped calls are seeded from (seed, generation, index).
 
-    ``progress`` (:mod:`experiments.progress`) hears the stages ``"generations"`` (of
+    ``progress`` (:mod:`thuisplus.experiments.progress`) hears the stages ``"generations"`` (of
     ``generations``), ``"prior sample"`` or ``"particles"`` (accepted, of the population)
     and ``"evaluations"`` (from ``evaluations``, of ``budget``).
     """
@@ -173,7 +172,7 @@ def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, ou
             resume: bool, budget: int, progress: Progress | None = None) -> dict[str, Any]:
     """Run (or continue) ABC-SMC; return the populations, the final posterior and history.
 
-    ``progress``: :mod:`experiments.progress` (stages ``"generations"``, ``"prior
+    ``progress``: :mod:`thuisplus.experiments.progress` (stages ``"generations"``, ``"prior
     sample"``, ``"particles"``, ``"evaluations"``).
     """
     for name in PYABC_LOGGERS:  # our progress bar says what pyabc's INFO lines would

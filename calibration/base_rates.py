@@ -16,7 +16,7 @@ with ``exp(-b r) = mean(exp(-b v))`` over the persons at home of that age (``b``
 hazard ratio), fitted as a line in age by least squares weighted by person-years, and
 iterated because the deaths it changes change who is alive.
 
-Run ``python -m calibration.base_rates`` for the table (and ``--fit`` for the reference).
+Run ``python -m thuisplus.calibration.base_rates`` for the table (and ``--fit`` for the reference).
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from sim import Parameters, ThuisplusModel
-from sim.processes.common import WEEKS_PER_YEAR
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.processes.common import WEEKS_PER_YEAR
 
 #: Age bands (lower bounds, years) of the tables; the last is open.
 BANDS = (0, 65, 75, 80, 85, 90)
@@ -155,7 +154,7 @@ def fit_reference_vitality(p: Parameters | None = None, seeds: int = 8,
 
 def main(argv: list[str] | None = None) -> None:
     """Print the base-rate table of the default baseline (``--fit``: fit the reference)."""
-    ap = argparse.ArgumentParser(prog="python -m calibration.base_rates",
+    ap = argparse.ArgumentParser(prog="python -m thuisplus.calibration.base_rates",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="baseline runs (default 8)")
     ap.add_argument("--weeks", type=int, default=None,

@@ -22,7 +22,7 @@ A config is a TOML file (``calibration/configs/*.toml``)::
     population = 100
     generations = 8
 
-Every problem is a :class:`~experiments.spec.SpecError` naming the file, key, value and
+Every problem is a :class:`~thuisplus.experiments.spec.SpecError` naming the file, key, value and
 what is allowed (exit code 2 in the CLI).
 """
 
@@ -38,16 +38,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from experiments.spec import (
+from thuisplus.experiments.spec import (
     SpecError,
     build_base_parameters,
     check_parameter_keys,
     flatten_keys,
     resolve_toml,
 )
-from sim.param_base import Prior
-from sim.params import ParameterError, Parameters
+from thuisplus.sim.param_base import Prior
+from thuisplus.sim.params import ParameterError, Parameters
 
 __all__ = ["CalibrationConfig", "Prior"]
 
@@ -105,7 +104,7 @@ def _parameters_table(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _declared(key: str, source: str) -> dict[str, Any]:
     """The declared prior of ``key`` as a config table (``"key" = "prior"`` in a config)."""
-    from sim.params import declared_prior, parameter_kind
+    from thuisplus.sim.params import declared_prior, parameter_kind
 
     check_parameter_keys({key: None}, "parameters", source)
     prior = declared_prior(key)
@@ -163,7 +162,8 @@ class CalibrationConfig:
     def from_toml(cls, path: str | Path) -> CalibrationConfig:
         """Read and validate a config: a file, or a shipped config's name (``"contract-2021"``).
 
-        Shipped names are hyphenated; the underscore spelling is an alias (:mod:`sim.shipped`).
+        Shipped names are hyphenated; the underscore spelling is an alias
+        (:mod:`thuisplus.sim.shipped`).
         """
         path = resolve_toml(path, "calibration config")
         try:

@@ -5,7 +5,7 @@ The evaluation file has one observation per line::
     indicator,date,complex,value,lower,upper,n,source
     wmo_clients_preferred,2023-01-01,complex_1,40,30,50,,EVAL §3: about 40 Wmo clients ...
 
-- ``indicator``: a key of :data:`calibration.indicators.INDICATORS`;
+- ``indicator``: a key of :data:`thuisplus.calibration.indicators.INDICATORS`;
 - ``date``: ``YYYY-MM-DD``; a stock is read in the week containing it, a rate or share
   over the 52 weeks starting with that week;
 - ``complex``: a complex of the complex table, or empty / ``all``: a figure that holds for
@@ -46,9 +46,8 @@ from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
-
-from calibration.indicators import INDICATORS, did_you_mean, get_indicator
-from sim.params import BuildingParams
+from thuisplus.calibration.indicators import INDICATORS, did_you_mean, get_indicator
+from thuisplus.sim.params import BuildingParams
 
 __all__ = [
     "ALL",

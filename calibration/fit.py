@@ -1,8 +1,8 @@
 """Fit a calibration config to evaluation data and write its outputs.
 
-``run_calibration`` builds the :class:`~calibration.simulate.Simulator` (one simulation per
-complex of the complex table, shared behavioural parameters, complex-specific sizes and
-start dates), runs ABC-SMC (pyabc) or an Optuna TPE search through the experiments'
+``run_calibration`` builds the :class:`~thuisplus.calibration.simulate.Simulator` (one
+simulation per complex of the complex table, shared behavioural parameters, complex-specific
+sizes and start dates), runs ABC-SMC (pyabc) or an Optuna TPE search through the experiments'
 executors, and writes into ``out``:
 
 - ``posterior.parquet``: the final ABC population (free parameters, ``weight``);
@@ -14,7 +14,7 @@ executors, and writes into ``out``:
 - ``posterior.toml`` (ABC): the same plus the posterior sample, so experiments draw one
   parameter set per replication;
 - ``manifest.json``: config, data files and their hashes, code version, state;
-- the fit report (``calibration.report``).
+- the fit report (``thuisplus.calibration.report``).
 """
 
 from __future__ import annotations
@@ -28,17 +28,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from calibration.config import CalibrationConfig
-from calibration.data import ALL, EvaluationData
-from calibration.indicators import INDICATORS, weeks_needed
-from calibration.simulate import Observation, Simulator, journal_table
-from experiments.executors import Executor, make_executor
-from experiments.posterior import Posterior, write_posterior
-from experiments.progress import Progress
-from experiments.spec import SpecError
-from experiments.store import FolderLock, code_version
-from sim.params import save_parameters
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.data import ALL, EvaluationData
+from thuisplus.calibration.indicators import INDICATORS, weeks_needed
+from thuisplus.calibration.simulate import Observation, Simulator, journal_table
+from thuisplus.experiments.executors import Executor, make_executor
+from thuisplus.experiments.posterior import Posterior, write_posterior
+from thuisplus.experiments.progress import Progress
+from thuisplus.experiments.spec import SpecError
+from thuisplus.experiments.store import FolderLock, code_version
+from thuisplus.sim.params import save_parameters
 
 __all__ = ["FitResult", "build_simulator", "data_fingerprint", "run_calibration"]
 
@@ -156,7 +155,7 @@ def run_calibration(cfg: CalibrationConfig, data: EvaluationData, out: str | Pat
     """Fit ``cfg`` to ``data``; write posterior, calibrated parameters and report to ``out``.
 
     ``progress`` is called as ``progress(stage, done, total, failed)``
-    (:mod:`experiments.progress`; stages ``"generations"``, ``"prior sample"``,
+    (:mod:`thuisplus.experiments.progress`; stages ``"generations"``, ``"prior sample"``,
     ``"particles"``, ``"evaluations"`` of ABC-SMC, ``"trials"`` of Optuna, ``"report"``).
     """
     import time
@@ -185,7 +184,7 @@ def _run_locked(cfg: CalibrationConfig, data: EvaluationData, out: Path,
     try:
         result = _fit(cfg, data, out, sim, ex, resume, budget, progress, t0)
         if report:
-            from calibration.report import write_fit_report
+            from thuisplus.calibration.report import write_fit_report
 
             if progress:
                 progress("report", 0, 1, 0)
@@ -212,7 +211,7 @@ def _fit(cfg: CalibrationConfig, data: EvaluationData, out: Path, sim: Simulator
 
     posterior = generations = trials = None
     if cfg.model.method == "abc":
-        from calibration.abc import run_abc
+        from thuisplus.calibration.abc import run_abc
 
         res = run_abc(cfg, sim, ex, out, resume=resume, budget=budget, progress=progress)
         posterior, generations = res["posterior"], res["generations"]
@@ -222,7 +221,7 @@ def _fit(cfg: CalibrationConfig, data: EvaluationData, out: Path, sim: Simulator
         point = point_estimate(cfg, posterior)
         n_sims = res["simulations"]
     else:
-        from calibration.optimize import run_optuna
+        from thuisplus.calibration.optimize import run_optuna
 
         trials, best = run_optuna(cfg, sim, ex, out, budget=budget, progress=progress)
         trials.to_parquet(out / "trials.parquet", index=False)

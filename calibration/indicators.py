@@ -38,8 +38,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
-
-from sim.summary import wmo_cost_in_complex
+from thuisplus.sim.summary import wmo_cost_in_complex
 
 __all__ = [
     "INDICATORS",

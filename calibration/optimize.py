@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from calibration.config import CalibrationConfig
-from calibration.simulate import Simulator, distance
-from experiments.executors import Executor
-from experiments.progress import Progress
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.simulate import Simulator, distance
+from thuisplus.experiments.executors import Executor
+from thuisplus.experiments.progress import Progress
 
 __all__ = ["FitFailed", "run_optuna"]
 
@@ -73,7 +72,7 @@ def run_optuna(cfg: CalibrationConfig, simulator: Simulator, executor: Executor,
                ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Run (or continue) the TPE search; return all trials and the best θ.
 
-    ``progress`` (:mod:`experiments.progress`) hears ``"trials"``: trials finished (those
+    ``progress`` (:mod:`thuisplus.experiments.progress`) hears ``"trials"``: trials finished (those
     whose model run failed apart) of ``min(trials, budget)``, before each batch and at the end.
     """
     import optuna

@@ -19,11 +19,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-from calibration.config import CalibrationConfig
-from calibration.data import EvaluationData
-from calibration.simulate import Simulator
-from experiments.executors import Executor, make_executor
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.data import EvaluationData
+from thuisplus.calibration.simulate import Simulator
+from thuisplus.experiments.executors import Executor, make_executor
 
 __all__ = ["fit_table", "misfit_reason", "posterior_predictive", "write_fit_report"]
 

@@ -25,10 +25,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.store import journal_line, read_journal
-from sim.model import ThuisplusModel
-from sim.params import Parameters
+from thuisplus.experiments.store import journal_line, read_journal
+from thuisplus.sim.model import ThuisplusModel
+from thuisplus.sim.params import Parameters
 
 __all__ = ["Observation", "Simulator", "distance"]
 
@@ -99,7 +98,7 @@ class Simulator:
         return _CACHE[self.cache_dir]
 
     def _simulate(self, theta: dict[str, Any]) -> dict[str, float]:
-        from calibration.indicators import compute
+        from thuisplus.calibration.indicators import compute
 
         if self._params is None:
             self._params = Parameters.from_dict(self.base, origin="calibration base")
@@ -128,7 +127,7 @@ def _journal_records(cache_dir: str | Path) -> Iterator[dict[str, Any]]:
     """Records of every journal file in ``cache_dir``, each checked.
 
     A damaged line costs only its own evaluation (computed again when proposed again),
-    never the lines after it (:func:`experiments.store.read_journal`).
+    never the lines after it (:func:`thuisplus.experiments.store.read_journal`).
     """
     for path in sorted(Path(cache_dir).glob("sims-*.jsonl")):
         yield from read_journal(path, required=("key", "stats"))

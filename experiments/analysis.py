@@ -23,8 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-from experiments.spec import Experiment
+from thuisplus.experiments.spec import Experiment
 
 __all__ = ["DEFAULT_SENSITIVITY_OUTCOMES", "OVER", "OVER_DESIGN", "OVER_DRAWS",
            "OVER_REPLICATIONS", "headline", "outcome_columns", "over_of", "point_means",
@@ -243,7 +242,7 @@ def headline(df: pd.DataFrame, view: str | None = None, *, draws: bool = False
     of the mean only over the replications of one design point; over a design's points
     or a probabilistic analysis's draws (``draws``) the mean and 5-95% alone.
     """
-    from sim.business_case import STAKEHOLDERS, VIEWS
+    from thuisplus.sim.business_case import STAKEHOLDERS, VIEWS
 
     named = f" ({view} view)" if view else ""
     plain: list[tuple[str, str, str]] = [

@@ -10,9 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-from experiments.progress import Progress
-from sim.business_case import (
+from thuisplus.experiments.progress import Progress
+from thuisplus.sim.business_case import (
     STAKEHOLDERS,
     VIEWS,
     break_even_clients,
@@ -21,8 +20,8 @@ from sim.business_case import (
     provider_pnl,
     stakeholder_flows,
 )
-from sim.pair import run_pair
-from sim.params import Parameters
+from thuisplus.sim.pair import run_pair
+from thuisplus.sim.params import Parameters
 
 __all__ = ["BusinessCase", "run_business_case"]
 
@@ -33,7 +32,7 @@ class BusinessCase:
     """Flows and measures of ``replications`` pairs of one parameter set.
 
     ``flows`` are in the headline's nursing-home view (``money.nursing_home_view``);
-    ``flows_by_view`` holds the flows of every view (:data:`sim.business_case.VIEWS`).
+    ``flows_by_view`` holds the flows of every view (:data:`thuisplus.sim.business_case.VIEWS`).
     """
 
     def __init__(self, params: Parameters, seeds: list[int], flows: list[pd.DataFrame],
@@ -100,7 +99,7 @@ def run_business_case(params: Parameters, replications: int, seed: int = 1,
     """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows.
 
     ``progress``: called as ``progress("pairs", done, total, 0)`` after each pair
-    (:mod:`experiments.progress`).
+    (:mod:`thuisplus.experiments.progress`).
     """
     seeds = [int(s.generate_state(1)[0]) for s in
              np.random.SeedSequence(seed).spawn(replications)]

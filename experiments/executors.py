@@ -171,7 +171,7 @@ def _die_with_runner(runner: int, started: float) -> None:
 def _mp_context() -> mp.context.BaseContext:
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.outcomes"])
+        ctx.set_forkserver_preload(["thuisplus.experiments.outcomes"])
         return ctx
     return mp.get_context("spawn")
 
@@ -367,7 +367,7 @@ class DaskExecutor(Executor):
 
     def check_code(self, source: str) -> None:
         """Ask every worker of the cluster for its source hash before any task."""
-        from experiments.store import CodeMismatch, source_hash
+        from thuisplus.experiments.store import CodeMismatch, source_hash
 
         found = self.client.run(source_hash)
         other = {w: h for w, h in found.items() if h != source}

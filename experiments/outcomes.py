@@ -1,6 +1,6 @@
 """What one run of an experiment computes: a pair, reduced to outcome columns and a yearly table.
 
-The reduction itself is :mod:`sim.outcomes` (re-exported here). :func:`execute` is the
+The reduction itself is :mod:`thuisplus.sim.outcomes` (re-exported here). :func:`execute` is the
 function the executors send to worker processes. It never raises: an exception inside a
 run comes back as a failure record with its traceback, so one bad run cannot stop a batch.
 """
@@ -16,9 +16,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from experiments.spec import THUISPLUS_MODEL, RunTask
-from sim.outcomes import OUTCOMES, PERSON_OUTCOMES, _outcomes, pair_outcomes
-from sim.params import Parameters
+from thuisplus.experiments.spec import THUISPLUS_MODEL, RunTask
+from thuisplus.sim.outcomes import OUTCOMES, PERSON_OUTCOMES, _outcomes, pair_outcomes
+from thuisplus.sim.params import Parameters
 
 __all__ = ["OUTCOMES", "PERSON_OUTCOMES", "execute", "pair_outcomes"]
 __all__ += ["_outcomes"]  # the post-processing's reference tests use it
@@ -37,7 +37,7 @@ def _resolve(model: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
 
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in a worker; return a ``done`` or ``failed`` record (never raises)."""
-    from experiments.store import source_hash
+    from thuisplus.experiments.store import source_hash
 
     t0 = time.perf_counter()
     record: dict[str, Any] = {"run_id": task.run_id, "pid": os.getpid(),

@@ -22,11 +22,11 @@ four positional arguments, each time something finishes::
 The stages:
 
 ``"runs"``
-    :func:`experiments.runner.run_experiment`: the experiment's runs (``failed``: runs
+    :func:`thuisplus.experiments.runner.run_experiment`: the experiment's runs (``failed``: runs
     that raised, recorded in failures.parquet). Called once before the first run, then
     after every run.
 ``"generations"``
-    ABC-SMC (:func:`calibration.fit.run_calibration`, method ``abc``): generations
+    ABC-SMC (:func:`thuisplus.calibration.fit.run_calibration`, method ``abc``): generations
     finished, of the config's maximum; called as each one starts and once at the end.
 ``"prior sample"``
     ABC-SMC: particles accepted of the sample that calibrates the first tolerance (before
@@ -40,10 +40,10 @@ The stages:
     Optuna (method ``optuna``): trials finished, of ``min(trials, budget)`` (``failed``:
     trials whose model run failed).
 ``"report"``
-    :func:`~calibration.fit.run_calibration`: the fit report's posterior-predictive
+    :func:`~thuisplus.calibration.fit.run_calibration`: the fit report's posterior-predictive
     simulations; ``0`` of ``1`` as they start, ``1`` of ``1`` when the report is written.
 ``"pairs"``
-    :func:`experiments.business_case_report.run_business_case`: the replications (pairs)
+    :func:`thuisplus.experiments.business_case_report.run_business_case`: the replications (pairs)
     finished, called after each one.
 
 A callback may raise ``KeyboardInterrupt`` to stop the work: what finished is kept and can

@@ -9,7 +9,7 @@ runs each contract option (a scenario) on that draw, and repeats it over replica
   one possible world: a draw of the parameters and a seed), and the variance split into
   the parameters' part and chance's (between seeds at a fixed draw);
 - the decision among the options and doing nothing, with EVPI and EVPPI per parameter
-  and per group (:mod:`experiments.voi`), per complex and for the city's flats;
+  and per group (:mod:`thuisplus.experiments.voi`), per complex and for the city's flats;
 - the acceptability curve over a willingness to pay per severely lonely person-year
   avoided, and the plots (NPV distribution, cost-effect plane, acceptability).
 """
@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from experiments.voi import evpi, evppi_table
+from thuisplus.experiments.voi import evpi, evppi_table
 
 __all__ = ["CITY_FLATS", "NOTHING", "PSAResult", "acceptability", "analyse_psa",
            "draw_inputs", "eur", "pct", "point_means"]
@@ -135,7 +134,7 @@ class PSAResult:
 
 def _groups_of(columns: Sequence[str]) -> dict[str, list[str]]:
     """VOI groups (the parameter tree's) of the drawn columns."""
-    from sim.params import parameter_group
+    from thuisplus.sim.params import parameter_group
 
     groups: dict[str, list[str]] = {}
     for col in columns:
@@ -146,7 +145,7 @@ def _groups_of(columns: Sequence[str]) -> dict[str, list[str]]:
 def analyse_psa(df: pd.DataFrame, *, options: Sequence[str] | None = None,
                 outcome: str = "npv", wtp_max: float = 100_000.0,
                 voi: bool = True, seed: int = 0) -> PSAResult:
-    """Summarise a PSA's runs (one row per run, as :func:`experiments.load_results`).
+    """Summarise a PSA's runs (one row per run, as :func:`thuisplus.experiments.load_results`).
 
     ``outcome`` is the net benefit of the decision (society NPV by default); doing nothing
     (0) is always an option. ``voi=False`` skips the regressions (fast, for dashboards).
@@ -234,8 +233,7 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
     the plane shows each draw's mean over its seeds.
     """
     import matplotlib.pyplot as plt
-
-    from experiments.report import _save
+    from thuisplus.experiments.report import _save
 
     paths: dict[str, object] = {}
     m = res.means
@@ -367,7 +365,7 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
                          f"{pct(r.share_of_evpi)} |")
         lines += ["", "EVPPI by the regression method of Strong, Oakley & Brennan (2014): "
                   "splines for one parameter, a Gaussian process for a group "
-                  "(`experiments.voi`); the noise floor is the same estimate on shuffled "
+                  "(`thuisplus.experiments.voi`); the noise floor is the same estimate on shuffled "
                   "draws."]
     else:
         lines.append("**Value of information.** The same option is best in every draw "

@@ -12,8 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-from experiments.analysis import (
+from thuisplus.experiments.analysis import (
     OVER_REPLICATIONS,
     headline,
     outcome_columns,
@@ -21,9 +20,9 @@ from experiments.analysis import (
     spread_labels,
     summarise_runs,
 )
-from experiments.spec import Experiment
-from experiments.store import load_failures, load_manifest, load_results, load_yearly
-from sim.business_case import STAKEHOLDERS
+from thuisplus.experiments.spec import Experiment
+from thuisplus.experiments.store import load_failures, load_manifest, load_results, load_yearly
+from thuisplus.sim.business_case import STAKEHOLDERS
 
 __all__ = ["experiment_from_manifest", "interval_note", "write_report"]
 
@@ -309,7 +308,7 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
         if money is not None:
             lines += [_money_note(exp.base_params), ""]
         if psa:
-            from experiments.psa import write_psa
+            from thuisplus.experiments.psa import write_psa
 
             psa_lines, psa_paths = write_psa(df, tables, plots, options=list(exp.scenarios),
                                              posterior=exp.posterior is not None)
@@ -369,7 +368,7 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
     lines += ["## Files", "",
               "- `runs/*.parquet`: one row per run (also `tables/runs.csv`); "
               "`yearly/*.parquet`: one row per run × year; query with pandas "
-              "(`experiments.load_results`) or DuckDB "
+              "(`thuisplus.experiments.load_results`) or DuckDB "
               "(`SELECT * FROM 'runs/*.parquet'`).",
               "- `tables/summary.csv`: every outcome per scenario"
               + (" and design point" if "point" in by else "")
@@ -408,7 +407,7 @@ def interval_note(method: str, points: int, replications: int) -> str:
 
 
 def headline_table(head: pd.DataFrame, replications: int | None = None) -> list[str]:
-    """One scenario's headline (:func:`experiments.analysis.headline`) as a markdown table.
+    """One scenario's headline (:func:`~thuisplus.experiments.analysis.headline`), markdown.
 
     Its columns say what the figures span (the rows' ``over``): a CI of the mean only over
     the replications of one design point; else the mean and 5-95% over the design points

@@ -6,11 +6,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.executors import Executor, WorkerDied, make_executor
-from experiments.outcomes import execute
-from experiments.progress import Progress
-from experiments.spec import Experiment
-from experiments.store import ResultStore
+from thuisplus.experiments.executors import Executor, WorkerDied, make_executor
+from thuisplus.experiments.outcomes import execute
+from thuisplus.experiments.progress import Progress
+from thuisplus.experiments.spec import Experiment
+from thuisplus.experiments.store import ResultStore
 
 __all__ = ["RunSummary", "run_experiment"]
 
@@ -47,8 +47,7 @@ def check_memory(experiment: Experiment) -> None:
     and manifest entry do (measured ~0.5 KB; counted as 1 KB).
     """
     import psutil
-
-    from experiments.spec import SpecError
+    from thuisplus.experiments.spec import SpecError
 
     need = experiment.n_runs * RUNNER_BYTES_PER_RUN
     free = psutil.virtual_memory().available
@@ -67,16 +66,16 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
 
     ``executor`` is ``"local"`` (worker processes, ``workers`` of them, default all
     cores), ``"dask"`` (``scheduler`` address, or a LocalCluster), ``"serial"``, or an
-    :class:`~experiments.executors.Executor` instance. With ``resume`` an existing folder
+    :class:`~thuisplus.experiments.executors.Executor` instance. With ``resume`` an existing folder
     of the same spec is completed: finished runs are skipped, failed runs retried.
     A run that raises is recorded in ``failures.parquet``; the others go on. On Ctrl-C
     every finished run is kept and the folder can be resumed. ``progress`` is called as
     ``progress("runs", done, total, failed)`` before the first run and after every run
-    (:mod:`experiments.progress`).
+    (:mod:`thuisplus.experiments.progress`).
 
     One runner per folder (a second is refused while the first runs), one code version
     per folder: a resume with other code, or a worker whose code differs, is refused
-    (:class:`~experiments.store.CodeMismatch`) unless ``allow_mixed``.
+    (:class:`~thuisplus.experiments.store.CodeMismatch`) unless ``allow_mixed``.
     """
     out = Path(out)
     t0 = time.perf_counter()

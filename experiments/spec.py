@@ -25,8 +25,13 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from sim.params import ParameterError, Parameters, from_sampler, iter_fields, load_parameters
+from thuisplus.sim.params import (
+    ParameterError,
+    Parameters,
+    from_sampler,
+    iter_fields,
+    load_parameters,
+)
 
 __all__ = ["DESIGN_METHODS", "THUISPLUS_MODEL", "Experiment", "RunTask", "SpecError"]
 
@@ -97,7 +102,7 @@ class _SpecModel(BaseModel):
     model: str = THUISPLUS_MODEL
     draws: Literal["streams", "keyed"] = Field(
         "streams", description="the engine: 'streams' (the reference) or 'keyed' (faster, "
-        "statistically equivalent; sim.model.DRAWS)")
+        "statistically equivalent; thuisplus.sim.model.DRAWS)")
     common_seeds: bool = True
     set: dict[str, Any] = Field(default_factory=dict)
     scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -122,7 +127,7 @@ class RunTask:
     base: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     weeks: int | None = None
     drawn: dict[str, Any] = field(default_factory=dict)  # posterior draw (post.* columns)
-    draws: str = "streams"  # the engine (sim.model.DRAWS)
+    draws: str = "streams"  # the engine (thuisplus.sim.model.DRAWS)
 
 
 class DuplicateKey(ValueError):
@@ -191,7 +196,7 @@ def build_base_parameters(params_file: str | None, preset: str | None,
         if not path.is_absolute():
             path = base_dir / path
         if not path.is_file():
-            from sim.shipped import alias_in_shipped_folder
+            from thuisplus.sim.shipped import alias_in_shipped_folder
 
             path = alias_in_shipped_folder(path, "posterior") or path  # contract_2021.toml
         if not path.is_file():
@@ -201,7 +206,7 @@ def build_base_parameters(params_file: str | None, preset: str | None,
             params = load_parameters(path)
         except ParameterError as exc:
             raise SpecError(source, "params", exc.format()) from None
-        from experiments.posterior import read_posterior
+        from thuisplus.experiments.posterior import read_posterior
 
         try:
             posterior = read_posterior(path)
@@ -210,7 +215,7 @@ def build_base_parameters(params_file: str | None, preset: str | None,
         if posterior is not None:
             check_parameter_keys(dict.fromkeys(posterior.keys), "params [posterior]", source)
     if preset:
-        from sim.presets import load_preset, preset_path
+        from thuisplus.sim.presets import load_preset, preset_path
 
         try:
             preset_path(preset)  # the presets' own lookup, with its "did you mean"
@@ -227,13 +232,13 @@ def build_base_parameters(params_file: str | None, preset: str | None,
 
 
 def resolve_toml(ref: str | Path, kind: str) -> Path:
-    """A file path, or else the name of a shipped file of ``kind`` (:mod:`sim.shipped`).
+    """A file path, or else the name of a shipped file of ``kind`` (:mod:`thuisplus.sim.shipped`).
 
     ``kind`` is ``"spec"`` or ``"calibration config"``; neither a file nor a shipped name
     is a :class:`SpecError` suggesting the closest shipped name. The one resolver of specs
     and configs, for Python and the command line alike.
     """
-    from sim.shipped import NotShipped, resolve_file
+    from thuisplus.sim.shipped import NotShipped, resolve_file
 
     try:
         return resolve_file(ref, kind)
@@ -242,7 +247,7 @@ def resolve_toml(ref: str | Path, kind: str) -> Path:
 
 
 #: Modules whose functions a spec may name as its ``model`` without ``allow_code``.
-TRUSTED_MODEL_MODULES = ("experiments.testfunctions",)
+TRUSTED_MODEL_MODULES = ("thuisplus.experiments.testfunctions",)
 
 
 def derived_seed(seed: int, key: tuple[int, ...]) -> int:
@@ -297,7 +302,7 @@ class Experiment:
         """Read and validate a spec: a file, or the name of a shipped spec (``"funding"``).
 
         Shipped names are hyphenated (``base-case``; ``base_case`` is an alias; see
-        :mod:`sim.shipped`). Relative ``params`` paths are relative to the spec file.
+        :mod:`thuisplus.sim.shipped`). Relative ``params`` paths are relative to the spec file.
         """
         path = resolve_toml(path, "spec")
         try:
@@ -464,7 +469,7 @@ class Experiment:
         Seeds and draws are keyed by (draw, replication), the same for every scenario (the
         contract options), so options are compared on the same parameters and seeds.
         """
-        from sim.params import uncertainties, uncertainty_groups
+        from thuisplus.sim.params import uncertainties, uncertainty_groups
 
         if not self.is_thuisplus:
             raise self._err("design.method", "method 'prior' draws the thuisplus model's "
@@ -492,7 +497,7 @@ class Experiment:
                 raise self._err(where, "method 'prior' draws from the declared prior: give "
                                        "range = \"prior\" (or leave the table out)")
             if key not in uncertainties():
-                from sim.params import parameter_kind
+                from thuisplus.sim.params import parameter_kind
 
                 raise self._err(where, f"{key} has no prior (it is a "
                                        f"{parameter_kind(key)}, not an uncertainty)")
@@ -518,7 +523,7 @@ class Experiment:
 
     def _check_kind(self, key: str, pr: ParamRange, where: str) -> None:
         """Resolve ``range = "prior"``; note a design that varies a constant."""
-        from sim.params import declared_prior, parameter_kind
+        from thuisplus.sim.params import declared_prior, parameter_kind
 
         kind = parameter_kind(key)
         if pr.range == "prior":
@@ -573,7 +578,7 @@ class Experiment:
         keys = self.design_keys
         seed = self.spec.seed if d.seed is None else d.seed
         if d.method == "prior":
-            from sim.uncertainty import draw_priors
+            from thuisplus.sim.uncertainty import draw_priors
 
             table = draw_priors(d.samples, seed, keys)
             return [{k: self._cast(k, v) for k, v in row.items()}

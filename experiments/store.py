@@ -45,8 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from experiments.spec import Experiment, RunTask, SpecError
+from thuisplus.experiments.spec import Experiment, RunTask, SpecError
 
 __all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_history", "code_version",
            "journal_line", "load_failures", "load_manifest", "load_results", "load_yearly",
@@ -72,7 +71,7 @@ def source_hash() -> str:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from sim.processes._jit import _plugin_files
+    from thuisplus.sim.processes._jit import _plugin_files
 
     digest = hashlib.sha256()
     try:

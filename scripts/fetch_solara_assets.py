@@ -6,7 +6,7 @@ Run with the project's Python after ``pip install`` (``scripts/setup.sh`` does):
     .venv/bin/python scripts/fetch_solara_assets.py --check  # only report, exit 1 if missing
     .venv/bin/python scripts/fetch_solara_assets.py --force  # fetch everything again
 
-Each package named in ``sim.dashboard.assets.NPM_PACKAGES`` is fetched with ``npm pack``
+Each package named in ``thuisplus.dashboard.assets.NPM_PACKAGES`` is fetched with ``npm pack``
 and unpacked into ``<cache>/<package>@<version>/``, the path under which the page asks
 for it (``/_solara/cdn/...``). The cache is Solara's ``assets.proxy_cache_dir``:
 ``$SOLARA_ASSETS_PROXY_CACHE_DIR`` or ``<venv>/share/solara/cdn`` (about 100 MB, inside the
@@ -25,7 +25,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from sim.dashboard.assets import (
+from thuisplus.dashboard.assets import (
     NPM_PACKAGES,
     SOLARA_VERSION,
     cache_dir,
@@ -63,7 +63,7 @@ def main() -> int:
 
     if solara.__version__ != SOLARA_VERSION:
         print(f"ERROR: solara {solara.__version__} is installed, but the asset list in "
-              f"sim/dashboard/assets.py is for solara {SOLARA_VERSION}; re-check it "
+              f"thuisplus/dashboard/assets.py is for solara {SOLARA_VERSION}; re-check it "
               "(docs/dev/solara-offline.md) before changing the pin.", file=sys.stderr)
         return 1
     root = cache_dir()

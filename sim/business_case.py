@@ -6,7 +6,7 @@ provider's books:
 - The contract's arithmetic (EVAL §2), checked against the evaluation to the euro
   (nominal, as the contract states it).
 - Flows per stakeholder from a pair, in **constant prices** of ``costs.price_year``
-  (every amount converted from its own price year by the CPI, :mod:`sim.prices`; nothing
+  (every amount converted from its own price year by the CPI, :mod:`thuisplus.sim.prices`; nothing
   indexed): who pays (start amount, plus, the team, the delivery of every mechanism,
   community builder, e-health, common room, the informal carers' extra hours) and who
   gains (avoided Wmo, Zvw, Wlz care; the provider's travel, PNIL and replacement savings;
@@ -29,12 +29,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-
-from sim.care import CARE_TYPES, LAWS
-from sim.interventions import REGISTRY, offer_share, offer_shares
-from sim.pair import Pair
-from sim.params import PRICE_YEARS, Parameters
-from sim.prices import price_factor
+from thuisplus.sim.care import CARE_TYPES, LAWS
+from thuisplus.sim.interventions import REGISTRY, offer_share, offer_shares
+from thuisplus.sim.pair import Pair
+from thuisplus.sim.params import PRICE_YEARS, Parameters
+from thuisplus.sim.prices import price_factor
 
 __all__ = [
     "DISCOUNTING",
@@ -90,7 +89,8 @@ def _index(params: Parameters, year: int) -> float:
 def amount(params: Parameters, key: str, year: int | None = None) -> float:
     """The euro parameter ``key`` at ``year``'s prices (default: the analysis price year).
 
-    Converted from the amount's own price year (:data:`sim.params.PRICE_YEARS`) by the CPI.
+    Converted from the amount's own price year (:data:`thuisplus.sim.params.PRICE_YEARS`)
+    by the CPI.
     """
     to = params.costs.price_year if year is None else year
     return float(params.get(key)) * price_factor(params.get(PRICE_YEARS[key]), to)
@@ -384,7 +384,8 @@ class _Weekly:
     def __init__(self, values: np.ndarray, index: dict[str, int], year: np.ndarray,
                  date: np.ndarray, persons: dict[str, np.ndarray] | None = None):
         self.values, self.index, self.year, self.date = values, index, year, date
-        #: the arm's persons (:meth:`sim.model.ThuisplusModel.persons`), if it came from a model
+        #: the arm's persons (:meth:`~thuisplus.sim.model.ThuisplusModel.persons`), if it came
+        #: from a model
         self.persons = persons
         self._cache: dict = {}
 
@@ -432,7 +433,7 @@ class _Weekly:
 def _weekly(source: object) -> _Weekly:
     """The :class:`_Weekly` arrays of a finished model or a weekly table (DataFrame).
 
-    A :class:`~sim.model.ThuisplusModel` gives its record matrix as is (the numbers
+    A :class:`~thuisplus.sim.model.ThuisplusModel` gives its record matrix as is (the numbers
     ``weekly()`` would put in a DataFrame); anything else is read through ``weekly()``.
     """
     if isinstance(source, _Weekly):
@@ -481,7 +482,7 @@ class _Avoided:
         return _law_groups(len(self.years))
 
     def frame(self) -> pd.DataFrame:
-        """The tidy table of :func:`sim.pair.avoided_table`."""
+        """The tidy table of :func:`thuisplus.sim.pair.avoided_table`."""
         n = len(self.years)
         return pd.DataFrame({
             "year": np.repeat(np.array(self.years, dtype=np.int64), len(_TYPES)),
@@ -506,7 +507,7 @@ def _law_groups(years: int) -> _Groups:
 
 
 def _avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
-    """:func:`sim.pair.avoided_per_law` (a pivot table of ``cost_avoided``, summed)."""
+    """:func:`thuisplus.sim.pair.avoided_per_law` (a pivot table of ``cost_avoided``, summed)."""
     years, yi = np.unique(avoided["year"].to_numpy(), return_inverse=True)
     laws, li = np.unique(avoided["law"].to_numpy(), return_inverse=True)
     groups = _Groups(yi * len(laws) + li)
@@ -582,7 +583,7 @@ _WLZ = _LAW_KEYS.index("wlz")
 
 def _check_view(view: str) -> str:
     if view not in VIEWS:
-        from sim.params import ParameterError
+        from thuisplus.sim.params import ParameterError
 
         raise ParameterError([("money.nursing_home_view", view,
                                f"allowed: one of {', '.join(map(repr, VIEWS))}")])
@@ -646,7 +647,7 @@ def _flows(params: Parameters, bw: _Weekly, tw: _Weekly, avoided: _Avoided,
     """The rows of :func:`stakeholder_flows` from the weekly arrays of both arms.
 
     Every amount is at the analysis price year's prices (:func:`amount`); the weekly cost
-    columns already are (:class:`sim.care.PriceBook`).
+    columns already are (:class:`thuisplus.sim.care.PriceBook`).
     """
     p = params
     m, c, d = p.money, p.thuisplus.contract, p.delivery

@@ -2,7 +2,7 @@
 
 Each care type has a law (Wmo, Zvw, Wlz), a unit of use and a unit cost from the
 ``costs`` parameter group, declared at ``costs.unit_cost_year`` prices and converted to
-the analysis price year ``costs.price_year`` by the CPI (:mod:`sim.prices`). Prices are
+the analysis price year ``costs.price_year`` by the CPI (:mod:`thuisplus.sim.prices`). Prices are
 constant: every week of every year is priced alike, nothing is indexed. Processes only
 count use; they never price it.
 """
@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim.params import CostParams
-from sim.prices import price_factor
+from thuisplus.sim.params import CostParams
+from thuisplus.sim.prices import price_factor
 
 __all__ = ["CARE_TYPES", "LAWS", "CareType", "PriceBook"]
 
@@ -29,7 +28,7 @@ class CareType:
     law: str
     unit: str
     cost_key: str  # field of CostParams, or "vpt_week" / "mpt_week" (derived)
-    event: str     # the weekly event (sim.processes.common.EVENTS) that counts its use;
+    event: str     # the weekly event (thuisplus.sim.processes.common.EVENTS) that counts its use;
                    # "" for the nursing home, whose days the engine counts itself
 
 

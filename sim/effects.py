@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-
-from sim.processes.common import (
+from thuisplus.sim.processes.common import (
     EF_ATTENDANCE,
     EF_BREAKDOWN,
     EF_BURDEN,

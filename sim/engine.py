@@ -20,12 +20,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
-
-from sim import care as care_mod
-from sim.effects import EffectArrays
-from sim.interventions import Funding, apply_builtin, funding_terms
-from sim.interventions.base import reset_effects
-from sim.processes import (
+from thuisplus.sim import care as care_mod
+from thuisplus.sim.effects import EffectArrays
+from thuisplus.sim.interventions import Funding, apply_builtin, funding_terms
+from thuisplus.sim.interventions.base import reset_effects
+from thuisplus.sim.processes import (
     care_needs,
     demography,
     informal_care,
@@ -34,8 +33,8 @@ from sim.processes import (
     staffing,
     vitality,
 )
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     AGE_75,
     AGE_85,
     CNT_LEDGER,
@@ -56,7 +55,7 @@ from sim.processes.common import (
     nonliteral,
     unit_uniform,
 )
-from sim.processes.loneliness import LONELY, SEVERELY_LONELY
+from thuisplus.sim.processes.loneliness import LONELY, SEVERELY_LONELY
 
 __all__ = ["PROCESSES", "TAPE_KEYED", "TAPE_OFF", "TAPE_RECORD", "TAPE_REPLAY", "WEEK", "Arm",
            "Coefficients", "Columns", "Draws", "Ledger", "State", "Tape", "draw_shapes",
@@ -98,10 +97,10 @@ def week_docstring() -> str:
 
 
 #: The processes: each declares its parameters, random stream and recorded events
-#: (``PARAMS``, ``GROUP``, ``STREAM``, ``RECORDS``; see :mod:`sim.processes`).
+#: (``PARAMS``, ``GROUP``, ``STREAM``, ``RECORDS``; see :mod:`thuisplus.sim.processes`).
 PROCESSES = (demography, vitality, loneliness, care_needs, informal_care, staffing, moves)
 
-# Generators passed to the compiled week, in this order (names of sim.rng.STREAMS).
+# Generators passed to the compiled week, in this order (names of thuisplus.sim.rng.STREAMS).
 GENERATORS = (*(m.STREAM for m in PROCESSES), "interventions")
 G_DEMOGRAPHY, G_VITALITY, G_LONELINESS, G_CARE, G_INFORMAL, G_STAFFING, G_INFLOW, \
     G_INTERVENTIONS = range(len(GENERATORS))
@@ -162,7 +161,7 @@ class Ledger(NamedTuple):
     The processes add each person's use and weeks to ``State.person_year``; when a week
     starts a new calendar year, the rows of the year that ended are moved here (persons
     with anything to book). Python adds the current year's rows when it reads the ledger
-    (:meth:`sim.model.ThuisplusModel.ledger`).
+    (:meth:`thuisplus.sim.model.ThuisplusModel.ledger`).
     """
 
     year_of_week: np.ndarray    # int64: calendar year of each week

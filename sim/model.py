@@ -2,7 +2,7 @@
 
 State lives in three array-backed populations (residents, informal carers, staff) whose
 rows are Mesa agents; processes update whole arrays. Every process draws from its own
-random stream a fixed amount each week (see :mod:`sim.rng`), so two runs on the same
+random stream a fixed amount each week (see :mod:`thuisplus.sim.rng`), so two runs on the same
 seed differ only where their states differ.
 """
 
@@ -20,11 +20,10 @@ import mesa
 import numba
 import numpy as np
 import pandas as pd
-
-from sim import care as care_mod
-from sim import engine
-from sim.effects import Effects
-from sim.engine import (
+from thuisplus.sim import care as care_mod
+from thuisplus.sim import engine
+from thuisplus.sim.effects import Effects
+from thuisplus.sim.engine import (
     S_AGE,
     S_BEG,
     S_DEM,
@@ -46,19 +45,19 @@ from sim.engine import (
     S_WMO,
     S_WMO_PREF,
 )
-from sim.interventions import build_interventions, is_builtin, start_week
-from sim.params import _MISSING as _MISSING_VALUE
-from sim.params import ParameterError, Parameters
-from sim.population import (
+from thuisplus.sim.interventions import build_interventions, is_builtin, start_week
+from thuisplus.sim.params import _MISSING as _MISSING_VALUE
+from thuisplus.sim.params import ParameterError, Parameters
+from thuisplus.sim.population import (
     InformalCarer,
     Population,
     Resident,
     StaffMember,
     rows_view,
 )
-from sim.population import sync_agents as _sync_population_agents
-from sim.presets import run_parameters
-from sim.processes import (
+from thuisplus.sim.population import sync_agents as _sync_population_agents
+from thuisplus.sim.presets import run_parameters
+from thuisplus.sim.processes import (
     care_needs,
     demography,
     informal_care,
@@ -67,7 +66,7 @@ from sim.processes import (
     staffing,
     vitality,
 )
-from sim.processes.common import (
+from thuisplus.sim.processes.common import (
     CNT_LEDGER,
     CNT_PREFERRED,
     CNT_STATUS,
@@ -82,8 +81,8 @@ from sim.processes.common import (
     ST_OK,
     ST_RESIDENTS_FULL,
 )
-from sim.processes.loneliness import SocialNetwork
-from sim.rng import make_streams, seed_entropy
+from thuisplus.sim.processes.loneliness import SocialNetwork
+from thuisplus.sim.rng import make_streams, seed_entropy
 
 __all__ = ["DRAWS", "WEEKLY_COLUMNS", "DrawTape", "ThuisplusModel", "check_draws",
            "horizon_weeks", "run_arms"]
@@ -166,9 +165,9 @@ class Column(NamedTuple):
     """A column of the weekly table and where the compiled record takes it from.
 
     ``kind``: ``event`` (this week's count of the event of the same name,
-    :data:`sim.processes.common.EVENTS`), ``mean`` or ``count`` over the residents (slot
+    :data:`thuisplus.sim.processes.common.EVENTS`), ``mean`` or ``count`` over the residents (slot
     ``summary`` of the engine's weekly summary), or ``record`` (computed by
-    :func:`sim.engine.record` itself).
+    :func:`thuisplus.sim.engine.record` itself).
     """
 
     name: str
@@ -178,7 +177,7 @@ class Column(NamedTuple):
 
 
 # The weekly table, in its order: one declaration per column (then use and cost per care
-# type and cost per law, from sim.care).
+# type and cost per law, from thuisplus.sim.care).
 COLUMNS: tuple[Column, ...] = (
     Column("residents", "residents living in the complex at the end of the week", "record"),
     Column("households", "occupied dwellings", "record"),
@@ -348,13 +347,13 @@ class ThuisplusModel(mesa.Model):
     Args:
         params: the parameter tree (defaults if omitted; see ``preset``).
         seed: an int (or ``SeedSequence``/``Generator`` of one: the same run, see
-            :func:`sim.rng.seed_entropy`), or None for fresh entropy; ``model.seed`` is
+            :func:`thuisplus.sim.rng.seed_entropy`), or None for fresh entropy; ``model.seed`` is
             the integer that reproduces the run. ``rng=`` is Mesa's name for the same.
-        preset: a shipped preset (``"contract-2021"``; :func:`sim.presets.list_presets`)
+        preset: a shipped preset (``"contract-2021"``; :func:`thuisplus.sim.presets.list_presets`)
             applied on top of ``params``.
         **overrides: parameters by dotted name, as Mesa's ``batch_run`` and ``SolaraViz``
             pass them: ``ThuisplusModel(seed=1, **{"building.dwellings": 60})``. Integer
-            parameters given as floats are rounded (:func:`sim.params.from_sampler`).
+            parameters given as floats are rounded (:func:`thuisplus.sim.params.from_sampler`).
         interventions: objects with ``initialize(model)`` and ``apply(model)``; by default
             those of ``params.thuisplus`` (none when the Thuisplusflat is not enabled).
         panel: also record a per-resident weekly panel (``model.panel()``).
@@ -369,7 +368,7 @@ class ThuisplusModel(mesa.Model):
     their dwellings' cells (docs/mesa.md).
 
     Example:
-        >>> from sim import ThuisplusModel
+        >>> from thuisplus.sim import ThuisplusModel
         >>> m = ThuisplusModel(seed=1, preset="contract-2021")
         >>> m.run(weeks=52)
         >>> len(m.weekly())
@@ -451,7 +450,7 @@ class ThuisplusModel(mesa.Model):
         self._panel: list[np.ndarray] = []
         # Room for one worker per seat. A complex whose staffing needs more at the start
         # (a few contract hours per worker, say) is set up again with 4× the room, from
-        # the same streams: the weeks grow the pool themselves (sim.engine.has_room).
+        # the same streams: the weeks grow the pool themselves (thuisplus.sim.engine.has_room).
         room = staffing.staff_room(self.p)
         while not self._set_up(room):
             if 4 * room > MAX_STAFF_ROOM:
@@ -617,7 +616,7 @@ class ThuisplusModel(mesa.Model):
             self._build_state()
 
     def _make_room(self) -> None:
-        """Allocate what the next weeks may need (see :func:`sim.engine.has_room`)."""
+        """Allocate what the next weeks may need (see :func:`thuisplus.sim.engine.has_room`)."""
         changed = self.staff.reserve(4 * self.staff.size + 64 * self.n_providers)
         need = int(self._cnt[CNT_LEDGER]) + self.n_persons  # a year's close may book all
         if len(self._ledger.row) < need:
@@ -710,7 +709,7 @@ class ThuisplusModel(mesa.Model):
         return c.vital_share, 0.0
 
     def loneliness_target(self, rows: np.ndarray) -> np.ndarray:
-        """Loneliness target of ``rows`` (see :mod:`sim.processes.loneliness`)."""
+        """Loneliness target of ``rows`` (see :mod:`thuisplus.sim.processes.loneliness`)."""
         return loneliness.target(self.state, self.coef, rows)
 
     # ------------------------------------------------------------------ the week
@@ -724,7 +723,7 @@ class ThuisplusModel(mesa.Model):
     def run(self, weeks: int | None = None) -> ThuisplusModel:
         """Run ``weeks`` weeks (default: the programme and the follow-up); returns the model.
 
-        Runs in one compiled call where it can (see :mod:`sim.engine`); Mesa's clock
+        Runs in one compiled call where it can (see :mod:`thuisplus.sim.engine`); Mesa's clock
         (``steps``, ``time``) advances by ``weeks`` as if ``step`` had been called.
         """
         weeks = horizon_weeks(self.p) if weeks is None else int(weeks)
@@ -1121,7 +1120,7 @@ class ThuisplusModel(mesa.Model):
 
         The years closed so far and the current year's weeks (persons with anything
         booked), sorted by year, then person. Use in the units of ``LEDGER``'s fields
-        (sim.care.CARE_TYPES for the care types; weeks; hours).
+        (thuisplus.sim.care.CARE_TYPES for the care types; weeks; hours).
         """
         n = int(self._cnt[CNT_LEDGER])
         led = self._ledger
@@ -1138,12 +1137,12 @@ class ThuisplusModel(mesa.Model):
         """The person ledger: one row per person and calendar year they were followed.
 
         Columns: ``person`` (row; the same person in every arm on this seed), ``year``,
-        the use of each care type (sim.care.CARE_TYPES, in its units), the weeks lived in
+        the use of each care type (thuisplus.sim.care.CARE_TYPES, in its units), the weeks lived in
         the complex, elsewhere and in a nursing home, the weeks lonely (De Jong Gierveld
         >= 3) and severely lonely (>= 9) outside a nursing home, the informal care hours
         received, the weeks the person's carer was overburdened and the carer's
-        sick-leave hours (see ``sim.processes.common.LEDGER``); then ``cost_`` of each care
-        type and of each law (€, constant prices of ``costs.price_year``). Summed over
+        sick-leave hours (see ``thuisplus.sim.processes.common.LEDGER``); then ``cost_`` of
+        each care type and of each law (€, constant prices of ``costs.price_year``). Summed over
         persons, a year's use and cost are the weekly table's (a test checks it).
         """
         rows, years, values = self.ledger_arrays()
@@ -1315,7 +1314,7 @@ _ENTRY_POINTS: dict[tuple[int, int], Any] = {}
 
 def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_events: bool,
                     first: int, n: int, tape: engine.Tape | None = None) -> int:
-    """:func:`sim.engine.run_weeks` on the arms of ``a`` and ``b``, without numba's typing.
+    """:func:`~thuisplus.sim.engine.run_weeks` on the arms of ``a`` and ``b``, untyped by numba.
 
     Numba's dispatcher types every argument on every call; for the engine's tree of
     NamedTuples that takes ~3 ms, a tenth of a run in a pair. The models know their
@@ -1345,12 +1344,13 @@ def _check_progress(weeks_run: int, week: int) -> None:
     """A compiled call that ran no week after Python made room would loop forever."""
     if weeks_run == 0:
         raise RuntimeError(f"the engine could not run week {week}: Python made room for it "
-                           "and it still asked for more (sim.engine.has_room); please report")
+                           "and it still asked for more (thuisplus.sim.engine.has_room); "
+                           "please report")
 
 
 def engine_is_compiled() -> bool:
     """Whether the compiled engine of this code version is in the cache already."""
-    from sim.processes._jit import CACHE_DIR
+    from thuisplus.sim.processes._jit import CACHE_DIR
 
     return all(any(CACHE_DIR.rglob(f"engine.{name}-*.nbi"))
                for name in ("run_weeks",))

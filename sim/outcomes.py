@@ -4,7 +4,7 @@
 :data:`OUTCOMES` (what every row of an experiment's results holds) and a yearly table;
 :func:`evaluate` is the same as a flat ``dict`` in, flat ``dict`` out function for outside
 samplers (the EMA workbench, SALib, a notebook), NaN-free; :func:`outcomes_of` takes a
-:class:`sim.pair.Pair` in hand.
+:class:`thuisplus.sim.pair.Pair` in hand.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from sim.business_case import (
+from thuisplus.sim.business_case import (
     _LAW_KEYS,
     _NH,
     STAKEHOLDERS,
@@ -32,10 +31,10 @@ from sim.business_case import (
     _weekly,
     discount_rates,
 )
-from sim.model import DRAWS, ThuisplusModel, check_draws
-from sim.pair import BaselineCache, Pair, baseline_key, baseline_params, person_outcomes
-from sim.params import Parameters
-from sim.presets import run_parameters
+from thuisplus.sim.model import DRAWS, ThuisplusModel, check_draws
+from thuisplus.sim.pair import BaselineCache, Pair, baseline_key, baseline_params, person_outcomes
+from thuisplus.sim.params import Parameters
+from thuisplus.sim.presets import run_parameters
 
 __all__ = ["EVALUATE_OUTCOMES", "OUTCOMES", "PERSON_OUTCOMES", "evaluate", "outcomes_of",
            "pair_outcomes"]
@@ -121,7 +120,7 @@ _OUTCOME_ITEMS = {
 
 #: Per worker and engine: the baseline arms' cache (no arms kept, see _baseline_weekly).
 #: No draw tapes: a tape of a lifetime run (2,860 weeks of ~1,500 persons' draws) takes
-#: ~785 MB, too much to keep per worker (sim.pair.BaselineCache.run_arm).
+#: ~785 MB, too much to keep per worker (thuisplus.sim.pair.BaselineCache.run_arm).
 _ARMS = {d: BaselineCache(size=0, tapes=0, draws=d) for d in DRAWS}
 
 
@@ -137,7 +136,7 @@ def _baseline_weekly(baseline_json: str, seed: int, weeks: int | None,
     """The baseline arm's weekly arrays, cached per worker (read-only).
 
     The baseline arm does not read the ``thuisplus`` parameters
-    (:func:`sim.pair.baseline_key`): design points that only vary Thuisplusflat effect
+    (:func:`thuisplus.sim.pair.baseline_key`): design points that only vary Thuisplusflat effect
     sizes share one baseline per seed, which halves a Sobol study.
     """
     w = _weekly(ThuisplusModel(baseline_params(baseline_json), seed=seed, draws=draws)
@@ -165,7 +164,7 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None,
                   draws: str = "streams") -> tuple[dict[str, float], pd.DataFrame]:
     """Run one pair; return its outcome columns (see :data:`OUTCOMES`) and yearly table.
 
-    ``draws``: the engine (:data:`sim.model.DRAWS`).
+    ``draws``: the engine (:data:`thuisplus.sim.model.DRAWS`).
     """
     check_draws(draws)
     bw = _baseline_weekly(baseline_key(params), seed, weeks, draws)
@@ -178,7 +177,8 @@ def _outcomes(params: Parameters, bw: _Weekly, tw: _Weekly
     """:func:`pair_outcomes` from the weekly arrays of the baseline and Thuisplusflat arm.
 
     Its numbers are those of the stakeholder flows, measures and avoided table of
-    :mod:`sim.business_case` and :mod:`sim.pair`, computed without their DataFrames.
+    :mod:`thuisplus.sim.business_case` and :mod:`thuisplus.sim.pair`, computed without their
+    DataFrames.
     """
     avoided = _Avoided(bw, tw)
     first_year = params.simulation.start_date.year
@@ -313,13 +313,13 @@ def evaluate(overrides: Mapping[str, Any] | None = None, *, seed: Any,
     ``thuisplus pair --json`` for the same parameters and seed.
 
     Example:
-        >>> from sim import evaluate
+        >>> from thuisplus.sim import evaluate
         >>> out = evaluate({"thuisplus.contract.transfer_acceptance": 0.5}, seed=1,
         ...                preset="contract-2021")
         >>> out["npv"], out["net_municipality"]  # doctest: +SKIP
 
     """
-    from sim.rng import seed_entropy
+    from thuisplus.sim.rng import seed_entropy
 
     if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int)
                               or weeks < 1):
@@ -331,7 +331,7 @@ def evaluate(overrides: Mapping[str, Any] | None = None, *, seed: Any,
 
 
 def outcomes_of(pair: Pair) -> dict[str, float]:
-    """:func:`evaluate`'s dict for a pair in hand (:meth:`sim.pair.Pair.outcomes`)."""
+    """:func:`evaluate`'s dict for a pair in hand (:meth:`thuisplus.sim.pair.Pair.outcomes`)."""
     outcomes, yearly = _outcomes(pair.params, _weekly(pair.baseline), _weekly(pair.thuisplus))
     return _flat(outcomes, yearly)
 
@@ -350,6 +350,7 @@ def _flat(outcomes: dict[str, float], yearly: pd.DataFrame) -> dict[str, float]:
             out[k] = 0.0
     bad = [k for k, v in out.items() if not math.isfinite(v)]
     if bad:  # an outcome without a stated value for "undefined": a bug, not a number
-        raise RuntimeError(f"outcomes {bad} are not finite; sim.outcomes.EVALUATE_OUTCOMES "
+        raise RuntimeError(f"outcomes {bad} are not finite; "
+                           "thuisplus.sim.outcomes.EVALUATE_OUTCOMES "
                            "must say what they are when undefined")
     return {k: out[k] for k in EVALUATE_OUTCOMES}

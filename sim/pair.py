@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
-from sim.params import Parameters
-from sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME
+from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
+from thuisplus.sim.params import Parameters
+from thuisplus.sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME
 
 __all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
            "baseline_params", "pair_ledger", "person_outcomes", "run_pair"]
@@ -48,8 +47,10 @@ class Pair:
         return pair_ledger(self.baseline, self.thuisplus)
 
     def outcomes(self) -> dict[str, float]:
-        """Every outcome of the pair as a flat, NaN-free dict (:func:`sim.outcomes.evaluate`)."""
-        from sim.outcomes import outcomes_of  # (sim.outcomes imports this module)
+        """Every outcome of the pair as a flat, NaN-free dict (:func:`thuisplus.sim.evaluate`)."""
+        from thuisplus.sim.outcomes import (
+            outcomes_of,  # (thuisplus.sim.outcomes imports this module)
+        )
 
         return outcomes_of(self)
 
@@ -57,7 +58,7 @@ class Pair:
 def pair_ledger(baseline: Any, thuisplus: Any) -> pd.DataFrame:
     """Person × year: each ledger field in both arms and avoided (baseline − Thuisplusflat).
 
-    Fields are those of :meth:`sim.model.ThuisplusModel.ledger` (use per care type, weeks
+    Fields are those of :meth:`thuisplus.sim.model.ThuisplusModel.ledger` (use per care type, weeks
     in the complex, elsewhere and in a nursing home, lonely weeks, informal care and the
     carer's burden, cost per care type and law), each as ``<field>_baseline``,
     ``<field>_thuisplus`` and ``<field>_avoided``; a person-year followed in one arm only
@@ -82,7 +83,7 @@ def person_outcomes(baseline: dict[str, np.ndarray], thuisplus: dict[str, np.nda
                     weeks: int) -> dict[str, float]:
     """What the Thuisplusflat changed in the persons' lives (both arms' persons summaries).
 
-    Row r is the same person in both arms (:meth:`sim.model.ThuisplusModel.persons`).
+    Row r is the same person in both arms (:meth:`thuisplus.sim.model.ThuisplusModel.persons`).
     ``exposed_persons``: lived in the complex during the programme in either arm;
     ``persons_in_complex``: ever lived there in either arm (everybody else lives the
     same life in both);
@@ -132,11 +133,11 @@ def run_pair(params: Parameters | None = None, seed: int = 1, weeks: int | None 
              *, baselines: BaselineCache | None = None, draws: str = "streams") -> Pair:
     """Run the baseline and the Thuisplusflat arm of ``params`` on the same seed.
 
-    The arms run in lockstep on one set of draws (:func:`sim.model.run_arms`): the same
+    The arms run in lockstep on one set of draws (:func:`thuisplus.sim.model.run_arms`): the same
     result as running them one after the other, with each week's numbers drawn once.
     With ``baselines``, the baseline arm comes from that cache (run once per baseline
     setting and seed) and only the Thuisplusflat arm runs: the same numbers again.
-    ``draws``: the engine (:data:`sim.model.DRAWS`; a cache has its own).
+    ``draws``: the engine (:data:`thuisplus.sim.model.DRAWS`; a cache has its own).
     """
     params = params if params is not None else Parameters()
     if baselines is not None:
@@ -186,7 +187,7 @@ class BaselineCache:
 
     For a dashboard or a batch whose design points change only the Thuisplusflat's
     parameters: the baseline of a seed is run once. With ``tapes > 0`` the draws of the
-    seeds used more than once are kept too (:class:`sim.model.DrawTape`, ~0.27 MB a week
+    seeds used more than once are kept too (:class:`thuisplus.sim.model.DrawTape`, ~0.27 MB a week
     at the default complex's ~1,500 persons: ~140 MB for the programme, ~785 MB for a
     lifetime run; the ``tapes`` most recent seeds), and the Thuisplusflat arms on those
     seeds replay them instead of drawing (:meth:`run_arm`): the same numbers, faster.
@@ -255,13 +256,18 @@ class BaselineCache:
 
 def avoided_table(baseline: pd.DataFrame, thuisplus: pd.DataFrame) -> pd.DataFrame:
     """Tidy table: one row per year × care type with use and cost in both arms and avoided."""
-    from sim.business_case import _Avoided, _weekly  # (sim.business_case imports this module)
+    from thuisplus.sim.business_case import (  # (thuisplus.sim.business_case imports this module)
+        _Avoided,
+        _weekly,
+    )
 
     return _Avoided(_weekly(baseline), _weekly(thuisplus)).frame()
 
 
 def avoided_per_law(avoided: pd.DataFrame) -> pd.DataFrame:
     """Avoided € per year (rows) and law (columns), with a total column."""
-    from sim.business_case import _avoided_per_law  # (sim.business_case imports this module)
+    from thuisplus.sim.business_case import (
+        _avoided_per_law,  # (thuisplus.sim.business_case imports this module)
+    )
 
     return _avoided_per_law(avoided)

@@ -1,7 +1,7 @@
 """How a parameter is declared: :func:`P` and the :class:`Group` every parameter group uses.
 
-Kept apart from :mod:`sim.params` so that an intervention module can declare its own
-parameter group (:mod:`sim.interventions`) and the tree can still be built from the
+Kept apart from :mod:`thuisplus.sim.params` so that an intervention module can declare its own
+parameter group (:mod:`thuisplus.sim.interventions`) and the tree can still be built from the
 intervention registry.
 """
 
@@ -39,7 +39,7 @@ KINDS: tuple[str, ...] = ("uncertainty", "lever", "constant")
 INTENSITY_SOURCE = "lever (0 = off, 1 = as designed by Obelon's working elements, EVAL §6)"
 
 # The three kinds of yearly figure, told apart by their unit, each with one conversion in
-# sim.processes.common (a test checks that each conversion gets figures of its kind):
+# thuisplus.sim.processes.common (a test checks that each conversion gets figures of its kind):
 #: the probability of at least one event within a year (``yearly_to_weekly``, or
 #: ``yearly_hazard`` for the constant hazard behind it);
 PROB_YEAR = "probability per year"

@@ -33,17 +33,16 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-
-from sim.interventions import REGISTRY
-from sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, Prior, U
-from sim.prices import PRICE_YEARS, cpi_table, cpi_years
-from sim.processes.care_needs import CareParams
-from sim.processes.demography import DemographyParams
-from sim.processes.informal_care import InformalCareParams
-from sim.processes.loneliness import LonelinessParams
-from sim.processes.moves import InflowParams
-from sim.processes.staffing import StaffingParams
-from sim.processes.vitality import VitalityParams
+from thuisplus.sim.interventions import REGISTRY
+from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, Prior, U
+from thuisplus.sim.prices import PRICE_YEARS, cpi_table, cpi_years
+from thuisplus.sim.processes.care_needs import CareParams
+from thuisplus.sim.processes.demography import DemographyParams
+from thuisplus.sim.processes.informal_care import InformalCareParams
+from thuisplus.sim.processes.loneliness import LonelinessParams
+from thuisplus.sim.processes.moves import InflowParams
+from thuisplus.sim.processes.staffing import StaffingParams
+from thuisplus.sim.processes.vitality import VitalityParams
 
 __all__ = [
     "PRICE_YEARS",
@@ -570,7 +569,7 @@ def _thuisplus_params() -> type[Group]:
     return create_model(
         "ThuisplusParams", __base__=Group, __module__=__name__,
         __doc__="The Thuisplusflat: the contract levers and the registered interventions "
-                "(sim.interventions); off = the baseline.", **fields)
+                "(thuisplus.sim.interventions); off = the baseline.", **fields)
 
 
 ThuisplusParams = _thuisplus_params()
@@ -819,7 +818,7 @@ def declared_prior(key: str) -> Prior | None:
 
 
 def parameter_kind(key: str) -> str:
-    """``uncertainty``, ``lever`` or ``constant`` (:data:`sim.param_base.Kind`)."""
+    """``uncertainty``, ``lever`` or ``constant`` (:data:`thuisplus.sim.param_base.Kind`)."""
     info = _field_info(key)
     if info is None:
         raise KeyError(key)
@@ -907,7 +906,7 @@ def load_parameters(path: str | Path, base: Parameters | None = None) -> Paramet
 
     A top-level ``[posterior]`` table (a sample of parameter sets that a calibration
     writes into ``posterior.toml``) is skipped here: the file's values are the point
-    estimate. Experiments read the sample (``experiments.posterior``).
+    estimate. Experiments read the sample (``thuisplus.experiments.posterior``).
     """
     path = Path(path)
     try:

@@ -34,7 +34,7 @@ HIGH, SIZE = 0, 1
 class Population:
     """Fixed-capacity struct of arrays with row recycling and one Mesa agent per row.
 
-    The compiled week adds and frees rows itself (``sim.engine``); each new row gets the
+    The compiled week adds and frees rows itself (``thuisplus.sim.engine``); each new row gets the
     next Mesa ``unique_id`` in ``uid`` at once, and its Mesa agent is created when the
     model hands control back (:meth:`sync_agents`), under that id. ``meta`` holds
     ``high`` (one past the highest row ever active) and the *logical* size: a growable

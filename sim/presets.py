@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.params import ParameterError, Parameters, from_sampler, load_parameters
-from sim.shipped import closest_name, find_shipped, shipped_files
+from thuisplus.sim.params import ParameterError, Parameters, from_sampler, load_parameters
+from thuisplus.sim.shipped import closest_name, find_shipped, shipped_files
 
 __all__ = ["list_presets", "load_preset", "preset_path", "run_parameters"]
 
@@ -33,7 +33,7 @@ def preset_path(name: str) -> Path:
     """Path of a preset file; unknown names raise ParameterError with a suggestion.
 
     Names are hyphenated (``contract-2021``); the underscore spelling is an alias
-    (:mod:`sim.shipped`).
+    (:mod:`thuisplus.sim.shipped`).
     """
     path = find_shipped(name, "preset")
     if path is None:
@@ -61,7 +61,7 @@ def run_parameters(params: Parameters | None = None, preset: str | None = None,
 
     ``overrides`` are dotted keys (``{"building.dwellings": 60}``) whose values may come
     from an outside sampler: numpy scalars and integer parameters given as floats are cast
-    as the experiment designs cast them (:func:`sim.params.from_sampler`). Bad keys and
+    as the experiment designs cast them (:func:`thuisplus.sim.params.from_sampler`). Bad keys and
     values raise :class:`ParameterError` naming them.
     """
     if params is not None and not isinstance(params, Parameters):

@@ -21,7 +21,7 @@ CPI_FILE = Path(__file__).with_name("data") / "cpi_nl.csv"
 #: The price year of every euro amount of the tree: dotted key -> dotted key of its price
 #: year. The business case converts each amount to ``costs.price_year`` by the CPI
 #: (:func:`price_factor`); a test checks that every parameter in euros of
-#: the tree (sim.params, which re-exports this) is listed.
+#: the tree (thuisplus.sim.params, which re-exports this) is listed.
 PRICE_YEARS: dict[str, str] = {
     **{f"costs.{k}": "costs.unit_cost_year" for k in (
         "household_help", "begeleiding", "district_nursing", "gp_contact", "physio_session",

@@ -4,8 +4,8 @@ One naming style: lower case words joined by hyphens (``contract-2021``, ``base-
 the file's name without ``.toml``. An underscore spelling is an alias of the same name
 (``contract_2021`` is ``contract-2021``), and a trailing ``.toml`` may be given.
 
-Every loader goes through here: :func:`sim.presets.load_preset` (names only),
-:meth:`experiments.Experiment.from_toml` and
+Every loader goes through here: :func:`thuisplus.sim.presets.load_preset` (names only),
+:meth:`thuisplus.experiments.Experiment.from_toml` and
 :meth:`calibration.CalibrationConfig.from_toml` (a file path, or else a shipped name).
 The folders are located without importing their packages (sim imports neither
 experiments nor calibration).
@@ -21,9 +21,9 @@ __all__ = ["FOLDERS", "NotShipped", "alias_in_shipped_folder", "canonical_name",
            "closest_name", "find_shipped", "resolve_file", "shipped_files", "shipped_folder"]
 
 #: (package, folder) of each kind of shipped file
-FOLDERS = {"preset": ("sim", "presets"), "spec": ("experiments", "specs"),
-           "calibration config": ("calibration", "configs"),
-           "posterior": ("calibration", "posteriors")}
+FOLDERS = {"preset": ("thuisplus.sim", "presets"), "spec": ("thuisplus.experiments", "specs"),
+           "calibration config": ("thuisplus.calibration", "configs"),
+           "posterior": ("thuisplus.calibration", "posteriors")}
 
 
 class NotShipped(LookupError):
@@ -42,7 +42,7 @@ def canonical_name(name: str) -> str:
 def shipped_folder(kind: str) -> Path:
     """The folder of the shipped files of ``kind`` (a key of :data:`FOLDERS`)."""
     package, folder = FOLDERS[kind]
-    spec = find_spec(package)  # finds a package without importing it
+    spec = find_spec(package)  # imports only the light namespace, not the package
     if spec is None or not spec.submodule_search_locations:
         raise LookupError(f"package {package!r} is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / folder

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from sim.care import LAWS
+from thuisplus.sim.care import LAWS
 
 __all__ = ["summarise", "wmo_cost_in_complex", "yearly"]
 
@@ -46,18 +45,18 @@ _MEANS = ["residents", "wmo_clients", "wmo_clients_preferred", "severely_lonely_
 def yearly(weekly: Any) -> pd.DataFrame:
     """Per calendar year: sums of flows and costs, means of stocks and shares, and rates.
 
-    ``weekly``: a weekly table (:meth:`~sim.model.ThuisplusModel.weekly`) or a finished
+    ``weekly``: a weekly table (:meth:`~thuisplus.sim.model.ThuisplusModel.weekly`) or a finished
     model (read from its arrays, without building the table). The numbers are pandas'
     ``groupby("year")`` sums and means, bit for bit (a test keeps the pandas version).
     """
-    from sim.business_case import _group_sum, _Groups  # (it imports the model)
+    from thuisplus.sim.business_case import _group_sum, _Groups  # (it imports the model)
 
     if isinstance(weekly, pd.DataFrame):
         year = weekly["year"].to_numpy()
         col = {c: weekly[c].to_numpy(dtype=np.float64)
                for c in (*_SUMS, *_MEANS, *WMO_COMPLEX)}
     else:
-        from sim.business_case import _weekly
+        from thuisplus.sim.business_case import _weekly
 
         w = _weekly(weekly)
         # the year as weekly() has it (DatetimeIndex.year: int32)

@@ -1,10 +1,10 @@
 """Draws of the model's uncertainties from their declared priors (docs/evidence.md).
 
 Each parameter of kind ``uncertainty`` declares a prior in the parameter tree
-(:func:`sim.params.uncertainties`). A draw is reproducible by seed, and each parameter has
+(:func:`thuisplus.sim.params.uncertainties`). A draw is reproducible by seed, and each parameter has
 its own random stream keyed by its name, so adding, removing or reordering other
 uncertainties never changes a parameter's draws (the same idea as the keyed person traits
-of :mod:`sim.rng`).
+of :mod:`thuisplus.sim.rng`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-
-from sim.param_base import Prior
-from sim.params import uncertainties
+from thuisplus.sim.param_base import Prior
+from thuisplus.sim.params import uncertainties
 
 __all__ = ["draw_priors", "uniforms"]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-
-from sim import Parameters, ThuisplusModel, interventions
+from thuisplus.sim import Parameters, ThuisplusModel, interventions
 
 
 @functools.cache

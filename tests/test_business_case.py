@@ -3,11 +3,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from thuisplus.sim import Parameters
+from thuisplus.sim.business_case import contract_arithmetic, team_cost
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from sim import Parameters
-from sim.business_case import contract_arithmetic, team_cost
+from thuisplus.cli import app
 
 
 def test_eval_section_2_arithmetic_exactly():
@@ -65,9 +65,8 @@ def test_contract_cli_json_and_bad_input():
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from sim import run_pair  # noqa: E402
-from sim.business_case import (  # noqa: E402
+from thuisplus.sim import run_pair  # noqa: E402
+from thuisplus.sim.business_case import (  # noqa: E402
     STAKEHOLDERS,
     break_even_clients,
     discount,
@@ -75,6 +74,7 @@ from sim.business_case import (  # noqa: E402
     provider_pnl,
     stakeholder_flows,
 )
+
 from tests.conftest import all_off  # noqa: E402
 
 
@@ -100,7 +100,7 @@ def test_discounting_against_hand_computed_values():
 
 @pytest.fixture(scope="module")
 def contract_flows():
-    from sim.presets import load_preset
+    from thuisplus.sim.presets import load_preset
 
     return [stakeholder_flows(run_pair(load_preset("contract-2021"), seed=s, weeks=260))
             for s in range(3)]
@@ -128,7 +128,7 @@ def test_all_off_every_flow_is_exactly_zero():
 
 
 def test_provider_books_loss_at_forty_and_break_even():
-    from sim import Parameters
+    from thuisplus.sim import Parameters
 
     p = Parameters()
     per_client = provider_pnl(p, [40, 100], funding="per_client").set_index("clients")
@@ -166,7 +166,7 @@ def test_business_case_bad_input(args, needle):
 
 
 def test_contract_command_and_provider_books_agree():
-    from sim import Parameters
+    from thuisplus.sim import Parameters
 
     p = Parameters()
     for clients in (0, 40, 59.3, 100, 130):

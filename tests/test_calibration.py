@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.data import load_evaluation
+from thuisplus.calibration.fit import build_simulator, run_calibration
+from thuisplus.calibration.simulate import load_journal
+from thuisplus.experiments import Experiment, load_results, run_experiment
+from thuisplus.sim import Parameters, ThuisplusModel, load_parameters
 from typer.testing import CliRunner
 
-from calibration.config import CalibrationConfig
-from calibration.data import load_evaluation
-from calibration.fit import build_simulator, run_calibration
-from calibration.simulate import load_journal
-from experiments import Experiment, load_results, run_experiment
-from experiments.cli import app
-from sim import Parameters, ThuisplusModel, load_parameters
+from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "calibration" / "data"
@@ -43,7 +43,7 @@ def synthetic_data(folder: Path, truth: dict, seed: int = 99, complexes: int = 2
     pd.DataFrame({"complex": names, "dwellings": SMALL["building.dwellings"],
                   "residents_with_wmo_indication": "", "start_date": "2021-01-04"}).to_csv(
         folder / "complexes.csv", index=False)
-    from calibration.indicators import compute
+    from thuisplus.calibration.indicators import compute
 
     rows = []
     params = Parameters().with_overrides({**SMALL, **truth})
@@ -229,7 +229,7 @@ def test_killed_fit_resumes_without_losing_simulations(tmp_path):
     data = synthetic_data(tmp_path / "d", TRUTH)
     cfg_path = config(tmp_path, abc={"population": 16, "generations": 3})
     out = tmp_path / "o"
-    cmd = [sys.executable, "-m", "experiments.cli", "calibrate", "--data", str(data),
+    cmd = [sys.executable, "-m", "thuisplus", "calibrate", "--data", str(data),
            "--config", str(cfg_path), "--out", str(out), "--workers", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, cwd=REPO)
@@ -265,7 +265,7 @@ def test_shipped_calibration_reproduces_about_40_clients(tmp_path):
 
 
 def test_a_badly_fitting_observation_says_why():
-    from calibration.report import misfit_reason
+    from thuisplus.calibration.report import misfit_reason
     rng = np.random.default_rng(3)
     thetas = pd.DataFrame({"a": rng.uniform(0, 1, 400), "b": rng.uniform(0, 1, 400)})
     driven = 2.0 * thetas["a"].to_numpy() + rng.normal(0, 0.05, 400)  # a moves it

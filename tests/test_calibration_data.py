@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from calibration import indicators as ind_mod
-from calibration.data import (
+from thuisplus.calibration import indicators as ind_mod
+from thuisplus.calibration.data import (
     ALL,
     EVALUATION_COLUMNS,
     SHIPPED_COMPLEXES,
@@ -27,9 +26,9 @@ from calibration.data import (
     load_evaluation,
     load_shipped,
 )
-from calibration.indicators import INDICATORS, compute, register, weeks_needed
-from sim import Parameters, ThuisplusModel
-from sim.summary import yearly
+from thuisplus.calibration.indicators import INDICATORS, compute, register, weeks_needed
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.summary import yearly
 
 HEADER = ",".join(EVALUATION_COLUMNS)
 CHEADER = "complex,dwellings,residents_with_wmo_indication,start_date"

@@ -18,10 +18,9 @@ import pytest
 pytest.importorskip("ema_workbench")
 
 from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter
-
-from sim import evaluate
-from sim.business_case import STAKEHOLDERS
-from sim.params import uncertainties
+from thuisplus.sim import evaluate
+from thuisplus.sim.business_case import STAKEHOLDERS
+from thuisplus.sim.params import uncertainties
 
 # EMA 3.0's PRIM uses DataFrame.drop(inplace=True), deprecated in pandas 3.1
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop")

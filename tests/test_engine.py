@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.model import run_arms
+from thuisplus.sim.presets import load_preset
 
-from sim import Parameters, ThuisplusModel
-from sim.model import run_arms
-from sim.presets import load_preset
 from tests.golden.record import differences, outputs
 
 
@@ -52,7 +52,7 @@ def test_steps_and_chunks_equal_one_run():
 
 def test_mesa_agents_follow_the_arrays_and_keep_their_ids():
     m = ThuisplusModel(Parameters(), seed=5).run(104)
-    from sim import InformalCarer, Resident, StaffMember
+    from thuisplus.sim import InformalCarer, Resident, StaffMember
 
     for cls, pop in ((Resident, m.res), (InformalCarer, m.carers), (StaffMember, m.staff)):
         agents = m.agents_by_type[cls]
@@ -101,7 +101,7 @@ def test_the_arms_numba_type_survives_growth():
 
 def test_mesa_clock_moved_at_once_equals_it_replayed(monkeypatch):
     """Moving Mesa's clock past a run's weeks at once leaves it as replaying every step."""
-    import sim.model as model_mod
+    import thuisplus.sim.model as model_mod
 
     p = Parameters()
     fast = ThuisplusModel(p, seed=3).run(30)
@@ -133,7 +133,7 @@ def test_a_user_event_during_a_run_is_still_executed():
 @pytest.mark.parametrize("preset", ["contract-2021", "broad-transfer", "baseline"])
 @pytest.mark.parametrize("draws", ["streams", "keyed"])
 def test_types_found_by_fingerprint_are_numbas(preset, draws):
-    """Models made alike share one typing (sim.model._fingerprint); it must be numba's."""
+    """Models made alike share one typing (thuisplus.sim.model._fingerprint); it must be numba's."""
     import numba
 
     m = ThuisplusModel(load_preset(preset), seed=3, draws=draws)
@@ -143,7 +143,7 @@ def test_types_found_by_fingerprint_are_numbas(preset, draws):
 
 
 def test_a_fingerprint_tells_apart_what_numba_types_apart():
-    from sim.model import _fingerprint
+    from thuisplus.sim.model import _fingerprint
 
     a = np.zeros(4)
     assert _fingerprint(a) != _fingerprint(a.astype(np.float32))
@@ -157,7 +157,7 @@ def test_a_fingerprint_tells_apart_what_numba_types_apart():
 
 
 def test_an_installed_package_caches_compiled_code_in_the_users_cache(tmp_path, monkeypatch):
-    from sim.processes import _jit
+    from thuisplus.sim.processes import _jit
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

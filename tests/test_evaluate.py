@@ -1,14 +1,13 @@
-"""``sim.evaluate``: flat parameters in, a flat NaN-free dict of outcomes out (issue 15)."""
+"""``thuisplus.sim.evaluate``: flat parameters in, a flat NaN-free dict of outcomes out."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
-
-from experiments import Experiment, load_results, run_experiment
-from sim import EVALUATE_OUTCOMES, ParameterError, evaluate, load_preset, run_pair
-from sim.outcomes import OUTCOMES
+from thuisplus.experiments import Experiment, load_results, run_experiment
+from thuisplus.sim import EVALUATE_OUTCOMES, ParameterError, evaluate, load_preset, run_pair
+from thuisplus.sim.outcomes import OUTCOMES
 
 #: A small complex with a short programme and follow-up (seconds per pair).
 SMALL = {"building.dwellings": 40, "building.floors": 4, "simulation.weeks": 104,
@@ -69,7 +68,7 @@ def test_evaluate_gives_the_numbers_of_thuisplus_pair_json():
 
     from typer.testing import CliRunner
 
-    from experiments.cli import app
+    from thuisplus.cli import app
 
     args = ["pair", "--seed", "7", "--preset", "contract-2021", "--json"]
     for key, value in SMALL.items():
@@ -89,7 +88,7 @@ def test_edge_cases_are_numbers_or_clear_errors():
 
 
 def test_dominant_flags_a_flat_that_saves_money_and_does_good():
-    from sim.outcomes import _flat
+    from thuisplus.sim.outcomes import _flat
 
     base = evaluate(SMALL, seed=1, preset="contract-2021")
     yearly = __import__("pandas").DataFrame({"year": [2021, 2022]})

@@ -16,9 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from experiments import (
+from thuisplus.experiments import (
     Experiment,
     SpecError,
     load_failures,
@@ -28,12 +26,14 @@ from experiments import (
     run_experiment,
     sensitivity_indices,
 )
-from experiments.cli import app
-from experiments.outcomes import pair_outcomes
-from experiments.testfunctions import ISHIGAMI_INDICES
-from sim import Parameters, ThuisplusModel
-from sim.business_case import STAKEHOLDERS
-from sim.pair import avoided_per_law, run_pair
+from thuisplus.experiments.outcomes import pair_outcomes
+from thuisplus.experiments.testfunctions import ISHIGAMI_INDICES
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.business_case import STAKEHOLDERS
+from thuisplus.sim.pair import avoided_per_law, run_pair
+from typer.testing import CliRunner
+
+from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SMOKE = REPO / "experiments" / "specs" / "smoke.toml"
@@ -43,7 +43,7 @@ runner = CliRunner()
 def spec(**kw) -> dict:
     """A spec of a test function (fast), overridable."""
     base = {"name": "t", "seed": 3, "replications": 2,
-            "model": "experiments.testfunctions:noisy_linear",
+            "model": "thuisplus.experiments.testfunctions:noisy_linear",
             "design": {"method": "grid", "parameters": {"a": {"values": [0.1, 0.4, 0.7]}}}}
     base.update(kw)
     return base
@@ -203,7 +203,7 @@ def test_results_folder_is_complete_and_queryable(smoke_serial):
 
 # --- failures, crashes, resume --------------------------------------------------------------
 def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path):
-    exp = Experiment.from_dict(spec(model="experiments.testfunctions:fail_above",
+    exp = Experiment.from_dict(spec(model="thuisplus.experiments.testfunctions:fail_above",
                                     design={"method": "grid", "parameters": {
                                         "a": {"values": [0.1, 0.4, 0.7, 0.9]}}}))
     s = run_experiment(exp, tmp_path / "f", executor="local", workers=2)
@@ -221,7 +221,7 @@ def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path):
 
 def test_a_worker_that_dies_hard_loses_no_other_run(tmp_path):
     exp = Experiment.from_dict(spec(
-        model="experiments.testfunctions:crash_above", replications=3,
+        model="thuisplus.experiments.testfunctions:crash_above", replications=3,
         design={"method": "grid", "parameters": {"a": {"values": [0.1, 0.9, 0.2, 0.3]}}}))
     s = run_experiment(exp, tmp_path / "c", executor="local", workers=2)
     f = load_failures(tmp_path / "c")
@@ -269,7 +269,7 @@ def test_killed_experiment_resumes_with_every_run_exactly_once(tmp_path):
 
     path.write_bytes(tomli_w.dumps(data).encode())
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "experiments.cli", "experiment", str(path), "--out", str(out),
+    cmd = [sys.executable, "-m", "thuisplus", "experiment", str(path), "--out", str(out),
            "--workers", "2", "--no-report"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, cwd=REPO)
@@ -314,7 +314,7 @@ def test_interrupt_keeps_finished_runs(tmp_path):
 def test_sobol_recovers_the_ishigami_indices(tmp_path):
     pi = float(np.pi)
     exp = Experiment.from_dict({
-        "name": "ishigami", "model": "experiments.testfunctions:ishigami", "seed": 4,
+        "name": "ishigami", "model": "thuisplus.experiments.testfunctions:ishigami", "seed": 4,
         "design": {"method": "sobol", "samples": 2048, "parameters": {
             f"x{i}": {"range": [-pi, pi]} for i in (1, 2, 3)}}, "outcomes": ["y"]})
     run_experiment(exp, tmp_path / "s", executor="serial")
@@ -328,7 +328,7 @@ def test_sobol_recovers_the_ishigami_indices(tmp_path):
 def test_morris_finds_the_parameter_that_does_nothing(tmp_path):
     pi = float(np.pi)
     exp = Experiment.from_dict({
-        "name": "morris", "model": "experiments.testfunctions:ishigami",
+        "name": "morris", "model": "thuisplus.experiments.testfunctions:ishigami",
         "design": {"method": "morris", "samples": 20, "levels": 4, "parameters": {
             **{f"x{i}": {"range": [-pi, pi]} for i in (1, 2, 3)},
             "unused": {"range": [0, 1]}}}, "outcomes": ["y"]})
@@ -401,8 +401,8 @@ def test_example_script_runs_and_plots(tmp_path):
 
 
 def test_posterior_parameter_file_carries_uncertainty_into_runs(tmp_path):
-    from experiments.posterior import Posterior, write_posterior
-    from sim.params import save_parameters
+    from thuisplus.experiments.posterior import Posterior, write_posterior
+    from thuisplus.sim.params import save_parameters
 
     save_parameters(Parameters(), tmp_path / "point.toml")
     post = Posterior(("thuisplus.contract.transfer_acceptance",), np.array([[0.1], [0.9]]),
@@ -432,7 +432,7 @@ def test_posterior_parameter_file_carries_uncertainty_into_runs(tmp_path):
 
 def test_yearly_tables_are_stored_as_one_table_built_column_by_column():
     """The runner's fast path gives the table of one DataFrame per run, concatenated."""
-    from experiments.store import ID_COLUMNS, _yearly_frame
+    from thuisplus.experiments.store import ID_COLUMNS, _yearly_frame
 
     params = Parameters().with_overrides({"building.dwellings": 40, "building.floors": 4})
     parts = []
@@ -454,7 +454,7 @@ def test_yearly_tables_are_stored_as_one_table_built_column_by_column():
 
 
 def test_a_journal_line_reads_back_with_its_checksum():
-    from experiments.store import journal_line, read_journal
+    from thuisplus.experiments.store import journal_line, read_journal
 
     rec = {"run_id": 3, "row": {"a": 1.5, "b": float("nan"), "c": np.float64(2.0)},
            "yearly": {"year": [2021, 2022], "x": [0.1, 1e300]}}

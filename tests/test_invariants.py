@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sim import Parameters, ThuisplusModel
-from sim.params import iter_fields
-from sim.processes.common import IN_COMPLEX, IN_NURSING_HOME
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.params import iter_fields
+from thuisplus.sim.processes.common import IN_COMPLEX, IN_NURSING_HOME
 
 # Groups whose numeric parameters are drawn over their whole valid range.
 GROUPS = ("demography", "vitality", "loneliness", "care", "informal_care", "staffing",

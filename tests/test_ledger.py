@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from thuisplus.sim import ThuisplusModel
+from thuisplus.sim.care import CARE_TYPES, LAWS
+from thuisplus.sim.model import run_arms
+from thuisplus.sim.pair import person_outcomes, run_pair
+from thuisplus.sim.presets import load_preset
+from thuisplus.sim.processes.common import LEDGER
 
-from sim import ThuisplusModel
-from sim.care import CARE_TYPES, LAWS
-from sim.model import run_arms
-from sim.pair import person_outcomes, run_pair
-from sim.presets import load_preset
-from sim.processes.common import LEDGER
 from tests.conftest import all_off
 
 SMALL = {"building.dwellings": 60, "building.floors": 4, "simulation.weeks": 260,

@@ -15,11 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mesa.visualization import SolaraViz, make_plot_component, make_space_component
 from mesa.visualization.components import AgentPortrayalStyle
-
-from sim import InformalCarer, Resident, StaffMember, StaleAgentError, ThuisplusModel
-from sim.model import WEEKLY_COLUMNS
-from sim.params import ParameterError
-from sim.rng import seed_entropy
+from thuisplus.sim import InformalCarer, Resident, StaffMember, StaleAgentError, ThuisplusModel
+from thuisplus.sim.model import WEEKLY_COLUMNS
+from thuisplus.sim.params import ParameterError
+from thuisplus.sim.rng import seed_entropy
 
 #: A small complex with a short programme and follow-up: 104 weeks in all.
 SMALL = {"building.dwellings": 40, "building.floors": 4, "simulation.weeks": 52,
@@ -233,7 +232,7 @@ def test_reset_rng_draws_the_coming_weeks_from_the_new_seed():
 
 
 def test_reset_rng_moves_keyed_draws_too_and_keeps_pairs_honest():
-    from sim import run_arms
+    from thuisplus.sim import run_arms
 
     k = ThuisplusModel(seed=1, draws="keyed", **SMALL).run(20)
     plain = ThuisplusModel(seed=1, draws="keyed", **SMALL).run(50).weekly()
@@ -251,7 +250,7 @@ def test_reset_rng_moves_keyed_draws_too_and_keeps_pairs_honest():
 
 
 def test_a_subclass_collecting_in_its_step_gets_one_row_a_week_in_pairs_too():
-    from sim import run_arms
+    from thuisplus.sim import run_arms
 
     class Collecting(ThuisplusModel):
         def step(self):

@@ -2,8 +2,8 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from thuisplus.sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
 
-from sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
 from tests.conftest import small_params
 
 REQUIRED_COLUMNS = [
@@ -133,7 +133,7 @@ def test_step_docstring_names_the_order_of_events():
 def test_the_compiled_week_runs_the_stages_in_the_declared_order():
     import inspect
 
-    from sim import engine
+    from thuisplus.sim import engine
 
     src = inspect.getsource(engine.one_week.py_func)
     positions = [src.index(call + "(") for _, _, call in engine.WEEK]
@@ -166,9 +166,9 @@ def test_run_calls_a_subclass_step_every_week_and_run_zero_is_silent():
 
 
 def test_every_weekly_column_has_one_declared_source():
-    from sim import care, engine
-    from sim.model import COLUMNS, WEEKLY_COLUMNS
-    from sim.processes.common import EVENTS
+    from thuisplus.sim import care, engine
+    from thuisplus.sim.model import COLUMNS, WEEKLY_COLUMNS
+    from thuisplus.sim.processes.common import EVENTS
 
     names = [c.name for c in COLUMNS]
     assert len(set(names)) == len(names)
@@ -199,10 +199,10 @@ def test_a_complex_needing_many_workers_at_the_start_is_set_up_with_more_room():
 
 
 def test_a_complex_needing_absurdly_many_workers_is_a_parameter_error(monkeypatch):
-    import sim.model
-    from sim import ParameterError
+    import thuisplus.sim.model as sim_model
+    from thuisplus.sim import ParameterError
 
-    monkeypatch.setattr(sim.model, "MAX_STAFF_ROOM", 200)
+    monkeypatch.setattr(sim_model, "MAX_STAFF_ROOM", 200)
     p = small_params(thuisplus=True, **{"staffing.worker_hours": 1.0,
                                         "staffing.target_utilisation": 0.1})
     with pytest.raises(ParameterError, match="needs more than 120 care workers"):

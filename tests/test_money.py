@@ -15,11 +15,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from experiments.cli import app
-from sim import Parameters, run_pair
-from sim.business_case import (
+from thuisplus.sim import Parameters, run_pair
+from thuisplus.sim.business_case import (
     _BOOK_ITEMS,
     _NH,
     _TYPES,
@@ -33,12 +30,15 @@ from sim.business_case import (
     measures_of,
     stakeholder_flows,
 )
-from sim.pair import Pair
-from sim.param_base import Group
-from sim.params import PRICE_YEARS, ParameterError, iter_fields
-from sim.presets import load_preset
-from sim.prices import PriceYearError, cpi, cpi_table, cpi_years, price_factor
+from thuisplus.sim.pair import Pair
+from thuisplus.sim.param_base import Group
+from thuisplus.sim.params import PRICE_YEARS, ParameterError, iter_fields
+from thuisplus.sim.presets import load_preset
+from thuisplus.sim.prices import PriceYearError, cpi, cpi_table, cpi_years, price_factor
+from typer.testing import CliRunner
+
 from tests.conftest import all_off
+from thuisplus.cli import app
 
 WEEKS = 156  # three years: 2021 (start), 2022 (transfer), 2023
 
@@ -365,8 +365,8 @@ def test_parameter_groups_are_strict():
 
 # --- reports show both views ----------------------------------------------------------------
 def test_headline_table_names_its_view_and_shows_both():
-    from experiments.analysis import headline
-    from experiments.outcomes import pair_outcomes
+    from thuisplus.experiments.analysis import headline
+    from thuisplus.experiments.outcomes import pair_outcomes
 
     p = load_preset("contract-2021")
     df = pd.DataFrame([{"scenario": "default", **pair_outcomes(p, s, WEEKS)[0]}
@@ -397,7 +397,7 @@ def test_business_case_report_shows_both_views(tmp_path):
 
 # --- each provider keeps its own books ----------------------------------------------------
 def test_each_provider_books_its_own_staff_and_the_two_add_up_to_the_complex():
-    from sim.business_case import PROVIDERS
+    from thuisplus.sim.business_case import PROVIDERS
 
     pair = contract_pair(1)
     flows = money_rows(stakeholder_flows(pair))

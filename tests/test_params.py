@@ -4,9 +4,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sim import Parameters, load_parameters, save_parameters
-from sim.params import ParameterError, iter_fields, parameter_table
+from thuisplus.sim import Parameters, load_parameters, save_parameters
+from thuisplus.sim.params import ParameterError, iter_fields, parameter_table
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
 
@@ -72,7 +71,7 @@ def test_unknown_group_is_named():
     ("demography.mortality_male_80", "demography.home_mortality_male_80"),
 ])
 def test_a_removed_key_says_what_replaced_it(key, instead):
-    from sim.params import REMOVED_KEYS, iter_fields
+    from thuisplus.sim.params import REMOVED_KEYS, iter_fields
     with pytest.raises(ParameterError) as e:
         Parameters().with_overrides({key: 0.5})
     msg = e.value.format()
@@ -112,7 +111,7 @@ def test_probabilities_are_never_clamped(x):
 
 
 def test_committed_parameter_reference_is_current():
-    from experiments.cli import parameters_markdown
+    from thuisplus.cli import parameters_markdown
 
     committed = (SIM.parent / "docs" / "parameters.md").read_text()
     assert committed == parameters_markdown(), (

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from thuisplus.sim import ThuisplusModel
+from thuisplus.sim.model import horizon_weeks, run_arms
+from thuisplus.sim.pair import run_pair
+from thuisplus.sim.presets import load_preset
+from thuisplus.sim.processes.common import ELSEWHERE, IN_COMPLEX, IN_NURSING_HOME
 
-from sim import ThuisplusModel
-from sim.model import horizon_weeks, run_arms
-from sim.pair import run_pair
-from sim.presets import load_preset
-from sim.processes.common import ELSEWHERE, IN_COMPLEX, IN_NURSING_HOME
 from tests.conftest import all_off
 
 # A small complex and a short follow-up keep these tests quick; the dynamics are the same.
@@ -110,7 +110,7 @@ def test_staying_longer_in_the_dwelling_saves_no_lifetime_care():
 
 
 def test_person_outcomes_add_up_and_an_all_off_pair_changes_no_life():
-    from sim.pair import person_outcomes
+    from thuisplus.sim.pair import person_outcomes
 
     pair = run_pair(load_preset("contract-2021").with_overrides(SMALL), seed=4)
     b, t = pair.baseline.persons(), pair.thuisplus.persons()
@@ -129,7 +129,7 @@ def test_person_outcomes_add_up_and_an_all_off_pair_changes_no_life():
 
 
 def test_pair_outcomes_report_the_persons():
-    from experiments.outcomes import PERSON_OUTCOMES, pair_outcomes
+    from thuisplus.experiments.outcomes import PERSON_OUTCOMES, pair_outcomes
 
     p = load_preset("contract-2021").with_overrides(SMALL)
     out, yearly = pair_outcomes(p, 4)

@@ -5,8 +5,7 @@ Bands are on the mean over eight 10-year runs, so they test the model, not one s
 
 import numpy as np
 import pytest
-
-from sim.summary import summarise, yearly
+from thuisplus.sim.summary import summarise, yearly
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +54,7 @@ def test_nursing_home_admission(summaries):
 
 
 # --- by age band, persons at home in the complex or elsewhere, lifetime follow-up ---
-# (calibration.base_rates; sources and derivations in docs/base_rates.md)
+# (thuisplus.calibration.base_rates; sources and derivations in docs/base_rates.md)
 
 def _population_rate(age: float, female_share: float = 0.65) -> float:
     """CBS 70701ned 2019: the population's death rate (hazard, per year) at ``age``, for
@@ -69,7 +68,7 @@ def _population_rate(age: float, female_share: float = 0.65) -> float:
 
 @pytest.fixture(scope="module")
 def rates():
-    from calibration.base_rates import measure
+    from thuisplus.calibration.base_rates import measure
 
     return measure(seeds=8)
 
@@ -164,9 +163,9 @@ def test_staff_outflow_and_pnil(default_runs):
 
 def test_mortality_reference_vitality_is_the_fitted_one():
     """The shipped reference vitality is a fixed point of its fit: a change of vitality's
-    dynamics that moves it must refit it (``python -m calibration.base_rates --fit``)."""
-    from calibration.base_rates import fit_reference_vitality
-    from sim import Parameters
+    dynamics that moves it must refit it (``python -m thuisplus.calibration.base_rates --fit``)."""
+    from thuisplus.calibration.base_rates import fit_reference_vitality
+    from thuisplus.sim import Parameters
 
     d = Parameters().demography
     v80, slope = fit_reference_vitality(seeds=4, iterations=1)

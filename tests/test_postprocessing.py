@@ -1,8 +1,8 @@
 """The numpy post-processing of a pair gives exactly what the pandas code it replaced gave.
 
-``_reference_*`` below are the pandas implementations of ``sim.pair.avoided_table``,
-``avoided_per_law``, ``sim.business_case.stakeholder_flows``, ``measures`` and the
-post-processing of ``experiments.outcomes.pair_outcomes`` as they were before the numpy
+``_reference_*`` below are the pandas implementations of ``thuisplus.sim.pair.avoided_table``,
+``avoided_per_law``, ``thuisplus.sim.business_case.stakeholder_flows``, ``measures`` and the
+post-processing of ``thuisplus.experiments.outcomes.pair_outcomes`` as they were before the numpy
 rewrite, copied unchanged (only the pair's parts passed in explicitly), then changed as
 the business case changed (constant prices, delivery costs, informal care, the two
 nursing-home views, discounting of outcomes at the effect rate: issue #12). Every test
@@ -19,9 +19,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.outcomes import PERSON_OUTCOMES, _outcomes, pair_outcomes
-from sim.business_case import (
+from thuisplus.experiments.outcomes import PERSON_OUTCOMES, _outcomes, pair_outcomes
+from thuisplus.sim.business_case import (
     _BOOK_ITEMS,
     _SAVINGS,
     PROVIDERS,
@@ -40,11 +39,11 @@ from sim.business_case import (
     stakeholder_flows,
     team_roles,
 )
-from sim.care import CARE_TYPES
-from sim.pair import Pair, avoided_per_law, avoided_table, person_outcomes, run_pair
-from sim.params import Parameters
-from sim.presets import load_preset
-from sim.summary import wmo_cost_in_complex
+from thuisplus.sim.care import CARE_TYPES
+from thuisplus.sim.pair import Pair, avoided_per_law, avoided_table, person_outcomes, run_pair
+from thuisplus.sim.params import Parameters
+from thuisplus.sim.presets import load_preset
+from thuisplus.sim.summary import wmo_cost_in_complex
 
 LAWS = ("wmo", "zvw", "wlz")
 LAW_STAKEHOLDER = {"wmo": "municipality", "zvw": "health_insurer", "wlz": "care_office"}
@@ -418,8 +417,8 @@ def test_pair_outcomes_of_runs(case):
 
 
 def _reference_summary_yearly(weekly: pd.DataFrame) -> pd.DataFrame:
-    """sim.summary.yearly as it was (pandas groupby)."""
-    from sim.summary import _MEANS, _SUMS
+    """thuisplus.sim.summary.yearly as it was (pandas groupby)."""
+    from thuisplus.sim.summary import _MEANS, _SUMS
 
     g = weekly.groupby("year")
     out = g[_SUMS].sum().join(g[_MEANS].mean())
@@ -442,9 +441,9 @@ def _reference_summary_yearly(weekly: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_yearly_summary_and_per_law_table_from_arrays(case):
-    """sim.summary.yearly (table or model) and avoided_per_law_of, against pandas."""
-    from sim.business_case import avoided_per_law_of
-    from sim.summary import yearly
+    """thuisplus.sim.summary.yearly (table or model) and avoided_per_law_of, against pandas."""
+    from thuisplus.sim.business_case import avoided_per_law_of
+    from thuisplus.sim.summary import yearly
 
     name, _, _, _, pair = case
     for model in (pair.baseline, pair.thuisplus):
@@ -574,7 +573,7 @@ def test_measures_of_random_flows(seed):
 
 def test_inf_and_empty_groups_like_pandas():
     # Kahan with an infinite value (pandas resets the compensation) and NaN-only groups
-    from sim.business_case import _group_sum, _Groups
+    from thuisplus.sim.business_case import _group_sum, _Groups
 
     x = np.array([1.0, np.inf, 1.0, 5.0, np.nan, np.nan, 2.0])
     codes = np.array([1, 1, 0, 1, 2, 2, 0])

@@ -7,14 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from calibration.config import CalibrationConfig
-from experiments.cli import app
-from experiments.spec import Experiment, SpecError
-from sim import Parameters
-from sim.param_base import KINDS, NO_EVIDENCE, Prior
-from sim.params import (
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.experiments.spec import Experiment, SpecError
+from thuisplus.sim import Parameters
+from thuisplus.sim.param_base import KINDS, NO_EVIDENCE, Prior
+from thuisplus.sim.params import (
     ParameterError,
     declared_prior,
     iter_fields,
@@ -22,7 +19,10 @@ from sim.params import (
     parameter_table,
     uncertainties,
 )
-from sim.uncertainty import draw_priors, uniforms
+from thuisplus.sim.uncertainty import draw_priors, uniforms
+from typer.testing import CliRunner
+
+from thuisplus.cli import app
 
 PRIORS = uncertainties()
 CALIBRATED = {k for k, info in iter_fields()
@@ -188,8 +188,9 @@ def test_evidence_page_lists_every_uncertainty_with_its_prior():
 
 def test_dashboard_sliders_of_uncertainties_span_their_priors():
     """The dashboard reads an uncertainty's range from the tree, not a restated one."""
-    from sim.dashboard.controls import CONTROLS
-    from sim.params import declared_prior, parameter_kind
+    from thuisplus.sim.params import declared_prior, parameter_kind
+
+    from thuisplus.dashboard.controls import CONTROLS
 
     checked = 0
     for c in CONTROLS:
@@ -203,7 +204,7 @@ def test_dashboard_sliders_of_uncertainties_span_their_priors():
 
 
 def test_groups_of_the_uncertainties():
-    from sim.params import parameter_group, uncertainty_groups
+    from thuisplus.sim.params import parameter_group, uncertainty_groups
 
     groups = uncertainty_groups()
     assert "prevention effects" in groups and "calibrated" in groups

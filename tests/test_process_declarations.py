@@ -9,15 +9,14 @@ import re
 import sys
 
 import pytest
-
-from sim import Parameters, engine
-from sim.interventions import REGISTRY
-from sim.model import COLUMNS
-from sim.param_base import PROB_YEAR, RATE_YEAR, Group
-from sim.params import iter_fields
-from sim.population import InformalCarerRows, ResidentRows, StaffMemberRows
-from sim.processes import common
-from sim.rng import STREAMS
+from thuisplus.sim import Parameters, engine
+from thuisplus.sim.interventions import REGISTRY
+from thuisplus.sim.model import COLUMNS
+from thuisplus.sim.param_base import PROB_YEAR, RATE_YEAR, Group
+from thuisplus.sim.params import iter_fields
+from thuisplus.sim.population import InformalCarerRows, ResidentRows, StaffMemberRows
+from thuisplus.sim.processes import common
+from thuisplus.sim.rng import STREAMS
 
 _EV_NAME = {getattr(common, k): k[3:].lower() for k in dir(common) if k.startswith("EV_")}
 

@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 import pytest
+from thuisplus.sim import ThuisplusModel
+from thuisplus.sim.care import CARE_TYPES, LAW_MATRIX, PriceBook
+from thuisplus.sim.params import CostParams
+from thuisplus.sim.processes import demography, staffing
 
-from sim import ThuisplusModel
-from sim.care import CARE_TYPES, LAW_MATRIX, PriceBook
-from sim.params import CostParams
-from sim.processes import demography, staffing
 from tests.conftest import small_params
 
 SEEDS = range(4)
@@ -139,8 +139,8 @@ def test_wlz_at_home_instead_of_admission():
 def test_vpt_or_mpt_is_the_persons_own_trait():
     # the form of care at home follows wlz_vpt_share and is a trait of the person: every
     # person at home in both arms of a pair takes the same form
-    from sim.processes.care_needs import home_form
-    from sim.processes.common import WLZ_MPT, WLZ_VPT
+    from thuisplus.sim.processes.care_needs import home_form
+    from thuisplus.sim.processes.common import WLZ_MPT, WLZ_VPT
     e64 = np.uint64(12345)
     forms = np.array([home_form(e64, k, 0.3) for k in range(4000)])
     assert set(forms.tolist()) == {WLZ_VPT, WLZ_MPT}

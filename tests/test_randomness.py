@@ -1,9 +1,9 @@
 """Common random numbers: each process draws a fixed amount from its own stream every week."""
 
 import pandas as pd
+from thuisplus.sim import ThuisplusModel
+from thuisplus.sim.rng import STREAMS
 
-from sim import ThuisplusModel
-from sim.rng import STREAMS
 from tests.conftest import small_params
 
 
@@ -72,8 +72,7 @@ def test_a_neutral_intervention_changes_nothing():
 def test_keyed_uniform_is_uniform_deterministic_and_key_sensitive():
     import numpy as np
     from scipy import stats
-
-    from sim.rng import keyed_uniform
+    from thuisplus.sim.rng import keyed_uniform
 
     u = np.array([keyed_uniform(2024, 1, w, s) for w in range(100) for s in range(200)])
     assert stats.kstest(u, "uniform").pvalue > 0.001

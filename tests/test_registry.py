@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from thuisplus.sim import Parameters, engine
+from thuisplus.sim.effects import SCALARS
+from thuisplus.sim.interventions import EFFECTS, REGISTRY, Intervention, all_off, register
+from thuisplus.sim.param_base import Group, P
+from thuisplus.sim.presets import list_presets, load_preset
+from thuisplus.sim.processes import common
+from thuisplus.sim.processes._jit import glue
 
-from sim import Parameters, engine
-from sim.dashboard.controls import CONTROLS
-from sim.effects import SCALARS
-from sim.interventions import EFFECTS, REGISTRY, Intervention, all_off, register
-from sim.param_base import Group, P
-from sim.presets import list_presets, load_preset
-from sim.processes import common
-from sim.processes._jit import glue
+from thuisplus.dashboard.controls import CONTROLS
 
 REPO = Path(__file__).resolve().parent.parent
 PROCESSES = tuple(m.__name__.rsplit(".", 1)[1] for m in engine.PROCESSES)
@@ -51,7 +51,7 @@ def test_each_intervention_writes_exactly_what_it_declares(name):
 
 @pytest.mark.parametrize("module", PROCESSES)
 def test_each_process_reads_exactly_what_it_declares(module):
-    mod = importlib.import_module(f"sim.processes.{module}")
+    mod = importlib.import_module(f"thuisplus.sim.processes.{module}")
     declared = set(mod.READS) | set(getattr(mod, "RESETS", ()))
     assert _touched(inspect.getsource(mod)) == declared
 
@@ -59,7 +59,7 @@ def test_each_process_reads_exactly_what_it_declares(module):
 def test_every_effect_an_intervention_writes_is_read_by_a_process():
     read = set()
     for module in PROCESSES:
-        read |= set(importlib.import_module(f"sim.processes.{module}").READS)
+        read |= set(importlib.import_module(f"thuisplus.sim.processes.{module}").READS)
     for cls in REGISTRY.values():
         assert set(cls.writes) <= read, cls.name
 
@@ -129,7 +129,7 @@ def test_register_needs_every_part():
 
 def test_a_bad_plugin_name_is_named(tmp_path):
     env = {**os.environ, "THUISPLUS_INTERVENTIONS": "tests.plugins.no_such_module"}
-    r = subprocess.run([sys.executable, "-c", "import sim"], cwd=REPO, env=env,
+    r = subprocess.run([sys.executable, "-c", "import thuisplus.sim"], cwd=REPO, env=env,
                        capture_output=True, text=True)
     assert r.returncode != 0
     assert "THUISPLUS_INTERVENTIONS" in r.stderr and "no_such_module" in r.stderr
@@ -143,9 +143,9 @@ def _with_plugin(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_worked_example_plugin_joins_the_tree_and_the_sliders():
-    code = ("from sim import Parameters\n"
-            "from sim.dashboard.controls import CONTROLS\n"
-            "from sim.interventions import REGISTRY, all_off\n"
+    code = ("from thuisplus.sim import Parameters\n"
+            "from thuisplus.dashboard.controls import CONTROLS\n"
+            "from thuisplus.sim.interventions import REGISTRY, all_off\n"
             "p = Parameters()\n"
             "assert list(REGISTRY)[-1] == 'home_visits'\n"
             "assert p.thuisplus.home_visits.intensity == 0.0\n"
@@ -166,7 +166,7 @@ def test_a_registered_intervention_at_its_default_changes_no_preset():
     assert r.returncode == 0, r.stdout + r.stderr
     # ... and switched on, it acts: frail residents who stop declining are admitted less
     # (the mean vitality of the building would mislead: they stay, frail, in it)
-    code = ("from sim import Parameters, ThuisplusModel\n"
+    code = ("from thuisplus.sim import Parameters, ThuisplusModel\n"
             "def admissions(i):\n"
             "    p = Parameters().with_overrides({'building.dwellings': 60,\n"
             "        'building.floors': 4, 'thuisplus.home_visits.intensity': i,\n"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import tomli_w
+from thuisplus.experiments import Experiment, SpecError, load_manifest, load_results, run_experiment
+from thuisplus.experiments import store as store_mod
+from thuisplus.experiments.store import CodeMismatch, FolderLock, ResultStore
 from typer.testing import CliRunner
 
-from experiments import Experiment, SpecError, load_manifest, load_results, run_experiment
-from experiments import store as store_mod
-from experiments.cli import app
-from experiments.store import CodeMismatch, FolderLock, ResultStore
 from tests.test_experiments import spec
+from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -27,7 +27,7 @@ def _hold_lock(folder: Path) -> subprocess.Popen:
     """Another process that takes the folder's lock and keeps it until killed."""
     code = ("import sys, time\n"
             "from pathlib import Path\n"
-            "from experiments.store import FolderLock\n"
+            "from thuisplus.experiments.store import FolderLock\n"
             f"lock = FolderLock(Path({str(folder)!r})).acquire()\n"
             "print('held', flush=True)\n"
             "time.sleep(600)\n")
@@ -102,7 +102,7 @@ def test_resume_with_other_code_is_refused_unless_mixing_is_allowed(tmp_path, mo
     old = load_manifest(out)["code"]["source"]
     assert set(load_results(out)["code"]) == {old}
     monkeypatch.setattr(store_mod, "source_hash", lambda: "0123456789abcdef")
-    import experiments.outcomes  # noqa: F401  (its execute imports source_hash at call time)
+    import thuisplus.experiments.outcomes  # noqa: F401  (its execute imports source_hash at call time)
 
     with pytest.raises(CodeMismatch, match=rf"source {old}.*source 0123456789abcdef"):
         run_experiment(exp, out, executor="serial", resume=True)
@@ -144,8 +144,7 @@ def test_a_result_from_a_worker_with_other_code_is_not_stored(tmp_path):
 
 def test_dask_workers_with_other_code_are_refused_before_any_task(tmp_path):
     from distributed import Client, LocalCluster
-
-    from experiments.executors import DaskExecutor
+    from thuisplus.experiments.executors import DaskExecutor
 
     exp = Experiment.from_dict(spec())
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
@@ -155,7 +154,7 @@ def test_dask_workers_with_other_code_are_refused_before_any_task(tmp_path):
             ex.check_code(store_mod.source_hash())  # same code: accepted
 
             def other_code():
-                import experiments.store as s
+                import thuisplus.experiments.store as s
 
                 s.source_hash = lambda: "other-version-00"
 
@@ -168,7 +167,7 @@ def test_dask_workers_with_other_code_are_refused_before_any_task(tmp_path):
 
 
 def test_failed_runs_exit_3(tmp_path):
-    data = spec(model="experiments.testfunctions:fail_above",
+    data = spec(model="thuisplus.experiments.testfunctions:fail_above",
                 design={"method": "grid", "parameters": {"a": {"values": [0.1, 0.9]}}})
     path = tmp_path / "f.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
@@ -190,9 +189,9 @@ def test_every_stored_run_names_its_code(tmp_path):
 
 
 def test_a_second_fit_on_the_folder_is_refused(tmp_path):
-    from calibration.config import CalibrationConfig
-    from calibration.data import load_evaluation
-    from calibration.fit import run_calibration
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import load_evaluation
+    from thuisplus.calibration.fit import run_calibration
 
     data_dir = REPO / "calibration" / "data"
     cfg = CalibrationConfig.from_toml(REPO / "calibration" / "configs" / "contract-2021.toml")
@@ -212,7 +211,7 @@ def test_a_spec_cannot_run_code_outside_the_projects_models(tmp_path):
     with pytest.raises(SpecError, match="--allow-code"):
         Experiment.from_dict(bad)
     with pytest.raises(SpecError, match="no function 'nope'"):
-        Experiment.from_dict(spec(model="experiments.testfunctions:nope"))
+        Experiment.from_dict(spec(model="thuisplus.experiments.testfunctions:nope"))
     path = tmp_path / "evil.toml"
     path.write_bytes(tomli_w.dumps(bad).encode())
     r = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "e"),
@@ -266,7 +265,7 @@ def _start_runner(tmp_path: Path, name: str, executor: str = "local"
     path = tmp_path / f"{name}.toml"
     path.write_bytes(tw.dumps(data).encode())
     out = tmp_path / name
-    cmd = [sys.executable, "-m", "experiments.cli", "experiment", str(path), "--out", str(out),
+    cmd = [sys.executable, "-m", "thuisplus", "experiment", str(path), "--out", str(out),
            "--workers", "2", "--no-report", "--executor", executor]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
                             text=True)
@@ -308,8 +307,7 @@ def test_no_worker_outlives_its_runner(tmp_path, how, executor):
 
 def test_a_lost_dask_scheduler_ends_the_run_cleanly_and_keeps_what_finished(tmp_path):
     from distributed import LocalCluster
-
-    from experiments.executors import DaskExecutor
+    from thuisplus.experiments.executors import DaskExecutor
 
     exp = Experiment.from_dict(spec(replications=20, set={"sleep": 0.2}))
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -377,7 +375,7 @@ def test_a_damaged_part_is_named_and_its_runs_run_again(tmp_path, damage):
 
 
 def test_a_damaged_journal_line_costs_only_its_own_run(tmp_path):
-    from experiments.outcomes import execute
+    from thuisplus.experiments.outcomes import execute
 
     exp = Experiment.from_dict(spec(replications=4, flush_every=100))
     out = tmp_path / "j"
@@ -426,9 +424,10 @@ def test_damaged_or_missing_manifest_is_named_and_never_adopted(tmp_path):
 
 # --- calibration: Optuna -------------------------------------------------------------------
 def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
-    from calibration.config import CalibrationConfig
-    from calibration.data import load_evaluation
-    from calibration.fit import run_calibration
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import load_evaluation
+    from thuisplus.calibration.fit import run_calibration
+
     from tests.test_calibration import TRUTH, config, synthetic_data
 
     data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
@@ -441,7 +440,7 @@ def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
 
     study = optuna.load_study(study_name=cfg.name,
                               storage=f"sqlite:///{tmp_path / 'split' / 'optuna.db'}")
-    from calibration import optimize
+    from thuisplus.calibration import optimize
 
     study.sampler = optimize._sampler(cfg, len(study.get_trials(deepcopy=False)))
     optimize._ask(study, cfg)
@@ -454,10 +453,11 @@ def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
 
 
 def test_an_optuna_fit_whose_evaluations_all_fail_writes_no_estimate(tmp_path, monkeypatch):
-    from calibration import optimize
-    from calibration.config import CalibrationConfig
-    from calibration.data import load_evaluation
-    from calibration.fit import run_calibration
+    from thuisplus.calibration import optimize
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import load_evaluation
+    from thuisplus.calibration.fit import run_calibration
+
     from tests.test_calibration import TRUTH, config, synthetic_data
 
     data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
@@ -475,11 +475,11 @@ def load_manifest_json(folder: Path) -> dict:
 
 
 def test_the_dashboard_warns_when_it_serves_beyond_this_machine(monkeypatch):
-    import sim.dashboard
-    from experiments import cli
+    import thuisplus.dashboard as dashboard_mod
+    from thuisplus import cli
 
     served = []
-    monkeypatch.setattr(sim.dashboard, "serve", lambda p, **kw: served.append(kw["host"]))
+    monkeypatch.setattr(dashboard_mod, "serve", lambda p, **kw: served.append(kw["host"]))
     monkeypatch.setattr(cli, "engine_ready", lambda: None)
     r = runner.invoke(app, ["dashboard", "--host", "0.0.0.0"])
     assert r.exit_code == 0 and served == ["0.0.0.0"]
@@ -544,8 +544,8 @@ def test_a_full_disk_stops_the_run_with_a_message_and_keeps_what_finished(tmp_pa
 
 
 def test_a_damaged_line_of_a_calibration_journal_costs_only_its_own_evaluation(tmp_path):
-    from calibration.simulate import load_journal
-    from experiments.store import journal_line
+    from thuisplus.calibration.simulate import load_journal
+    from thuisplus.experiments.store import journal_line
 
     lines = [journal_line({"key": f"k{i}", "theta": {"a": i}, "stats": {"s": i / 10}})
              for i in range(5)]
@@ -568,7 +568,8 @@ def test_an_experiment_too_large_for_this_machines_memory_is_refused(tmp_path, m
 
 
 def test_an_error_in_a_worker_is_reported_as_that_error_not_as_a_dead_worker():
-    from experiments.executors import LocalExecutor, RemoteError
+    from thuisplus.experiments.executors import LocalExecutor, RemoteError
+
     from tests.reliability_helpers import raise_unpicklable
 
     with LocalExecutor(2) as ex, pytest.raises(RemoteError, match="Unpicklable: bad input 2"):
@@ -576,9 +577,9 @@ def test_an_error_in_a_worker_is_reported_as_that_error_not_as_a_dead_worker():
 
 
 def test_a_damaged_failures_file_is_named_and_set_aside(tmp_path):
-    from experiments import load_failures
+    from thuisplus.experiments import load_failures
 
-    exp = Experiment.from_dict(spec(model="experiments.testfunctions:fail_above",
+    exp = Experiment.from_dict(spec(model="thuisplus.experiments.testfunctions:fail_above",
                                     design={"method": "grid", "parameters": {
                                         "a": {"values": [0.1, 0.9]}}}))
     out = tmp_path / "f"

@@ -7,17 +7,16 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from experiments import Experiment, load_results, run_experiment
-from experiments.analysis import (
+from thuisplus.experiments import Experiment, load_results, run_experiment
+from thuisplus.experiments.analysis import (
     OVER_DESIGN,
     OVER_DRAWS,
     OVER_REPLICATIONS,
     headline,
     summarise_runs,
 )
-from experiments.report import write_report
-from sim.business_case import STAKEHOLDERS, measures
+from thuisplus.experiments.report import write_report
+from thuisplus.sim.business_case import STAKEHOLDERS, measures
 
 KINDS = ("benefit", "cost", "transfer_in", "transfer_out")
 RATE, FIRST = 0.03, 2021
@@ -177,7 +176,7 @@ def test_the_consoles_headline_table_names_its_spans(tmp_path, monkeypatch):
     """``thuisplus run`` on a design (the smoke spec: grid x 2 replications) has no CI column."""
     from typer.testing import CliRunner
 
-    import experiments.cli as cli
+    import thuisplus.cli as cli
 
     smoke = Experiment.from_toml("smoke")
     monkeypatch.setattr(cli, "_load_experiment", lambda *a, **k: smoke)

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 from test_calibration import TRUTH, config, synthetic_data  # the synthetic fit's set-up
+from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.data import load_evaluation
+from thuisplus.calibration.fit import run_calibration
+from thuisplus.experiments import Experiment, SpecError, run_experiment
+from thuisplus.experiments.progress import STAGES
+from thuisplus.sim.params import ParameterError
+from thuisplus.sim.presets import list_presets, load_preset, preset_path
+from thuisplus.sim.shipped import shipped_files
 from typer.testing import CliRunner
 
-from calibration.config import CalibrationConfig
-from calibration.data import load_evaluation
-from calibration.fit import run_calibration
-from experiments import Experiment, SpecError, run_experiment
-from experiments.cli import app
-from experiments.progress import STAGES
-from sim.params import ParameterError
-from sim.presets import list_presets, load_preset, preset_path
-from sim.shipped import shipped_files
+from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = sorted(p.stem for p in (REPO / "experiments" / "specs").glob("*.toml"))
@@ -122,7 +122,7 @@ def recorder(calls: list):
 def test_run_experiment_reports_runs(tmp_path):
     exp = Experiment.from_dict({
         "name": "t", "seed": 3, "replications": 2,
-        "model": "experiments.testfunctions:noisy_linear",
+        "model": "thuisplus.experiments.testfunctions:noisy_linear",
         "design": {"method": "grid", "parameters": {"a": {"values": [0.1, 0.4, 0.7]}}}})
     calls: list = []
     run_experiment(exp, tmp_path / "o", executor="serial", progress=recorder(calls))
@@ -163,8 +163,8 @@ def test_an_abc_fit_reports_generations_particles_and_evaluations(tiny_data):
 
 
 def test_the_business_case_reports_pairs():
-    from experiments.business_case_report import run_business_case
-    from sim import Parameters
+    from thuisplus.experiments.business_case_report import run_business_case
+    from thuisplus.sim import Parameters
 
     calls: list = []
     small = Parameters().with_overrides({"building.dwellings": 40, "building.floors": 4,

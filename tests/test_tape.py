@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from thuisplus.sim import Parameters, ThuisplusModel, engine
+from thuisplus.sim.pair import BaselineCache, run_pair
+from thuisplus.sim.presets import load_preset
+from thuisplus.sim.rng import make_streams
 
-from sim import Parameters, ThuisplusModel, engine
-from sim.pair import BaselineCache, run_pair
-from sim.presets import load_preset
-from sim.rng import make_streams
 from tests.golden.record import differences, outputs
 
 SMALL = {"building.dwellings": 60, "building.floors": 4}
@@ -63,7 +63,7 @@ def test_a_tape_that_does_not_fit_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="week 3"):
         late.replay(tape)
     unfinished = ThuisplusModel(p, seed=1)
-    from sim.model import DrawTape
+    from thuisplus.sim.model import DrawTape
 
     with pytest.raises(ValueError, match="not recorded"):
         ThuisplusModel(p, seed=1, tape=DrawTape(unfinished, 5))

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from experiments.voi import evpi, evppi, evppi_table
+from thuisplus.experiments.voi import evpi, evppi, evppi_table
 
 
 def _toy(n=600, noise=0.0, seed=1):

@@ -1,6 +1,6 @@
 """Example: the EMA workbench on the Thuisplusflat (PRIM and feature scoring).
 
-Wraps :func:`sim.evaluate` in an EMA ``ReplicatorModel``: uncertainties from the parameter
+Wraps :func:`thuisplus.sim.evaluate` in an EMA ``ReplicatorModel``: uncertainties from the parameter
 tree's priors (a central interval of each, sampled uniformly), levers from the tree's
 ``lever`` parameters (their range, or one given here), and ``npv`` plus every
 stakeholder's ``net_*`` as outcomes, each the mean over the model's seeds (the
@@ -59,17 +59,17 @@ except ImportError as exc:  # the optional extra is not installed
     raise SystemExit('this example needs the EMA workbench: pip install -e ".[ema]" '
                      "(docs/examples/ema.md)") from exc
 
-from experiments.spec import derived_seed
-from sim import EVALUATE_OUTCOMES, ParameterError, evaluate
-from sim.business_case import STAKEHOLDERS
-from sim.params import (
+from thuisplus.experiments.spec import derived_seed
+from thuisplus.sim import EVALUATE_OUTCOMES, ParameterError, evaluate
+from thuisplus.sim.business_case import STAKEHOLDERS
+from thuisplus.sim.params import (
     iter_fields,
     parameter_bounds,
     parameter_kind,
     uncertainties,
     uncertainty_groups,
 )
-from sim.presets import run_parameters
+from thuisplus.sim.presets import run_parameters
 
 #: A small, short complex (40 dwellings, 2 years, 2 years' follow-up): ~0.05 s a pair.
 QUICK = {"building.dwellings": 40, "building.floors": 4, "simulation.weeks": 104,
@@ -81,7 +81,7 @@ DEFAULT_GROUPS = ("prices",)
 #: client per week; 0-30 brackets the contract's 15) and how open the common room is.
 DEFAULT_LEVERS = ("thuisplus.contract.funding", "money.plus_per_client_week=0:30",
                   "thuisplus.contract.open_room")
-#: The outcomes: society's NPV and each stakeholder's net (€ PV; sim.EVALUATE_OUTCOMES).
+#: The outcomes: society's NPV and each stakeholder's net (€ PV; thuisplus.sim.EVALUATE_OUTCOMES).
 DEFAULT_OUTCOMES = ("npv", *(f"net_{s}" for s in STAKEHOLDERS))
 
 _FIELDS = dict(iter_fields())
@@ -101,7 +101,7 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     """The seeds of the replications, the same in every EMA experiment.
 
     Replication *r* gets the seed an experiment of the project with ``seed`` and common
-    seeds gives it (``experiments.spec.Experiment.seed_of``): common random numbers.
+    seeds gives it (``thuisplus.experiments.spec.Experiment.seed_of``): common random numbers.
     """
     return [derived_seed(seed, (r,)) for r in range(n)]
 
@@ -113,7 +113,7 @@ def uncertainty_parameters(groups: Iterable[str] | None = DEFAULT_GROUPS,
     Each spans the central ``level`` interval of its prior (``level`` 1: the whole
     support).
 
-    ``groups``: value-of-information groups (``sim.params.uncertainty_groups()``); None:
+    ``groups``: value-of-information groups (``thuisplus.sim.params.uncertainty_groups()``); None:
     every uncertainty.
     """
     if groups is None:
@@ -176,7 +176,7 @@ def _seed_sd(values: Sequence[float]) -> float:
 
 
 class ThuisplusFunction:
-    """The model's function: one pair by :func:`sim.evaluate` per call (one seed).
+    """The model's function: one pair by :func:`thuisplus.sim.evaluate` per call (one seed).
 
     EMA calls it with the replication's ``seed`` and the sampled parameters by dotted key
     (numpy numbers, a category's value). ``evaluate`` casts them as the project's designs
@@ -207,7 +207,7 @@ def build_model(*, preset: str | None = "contract-2021", fixed: dict[str, Any] |
     """
     unknown = [o for o in outcomes if o not in EVALUATE_OUTCOMES]
     if unknown:
-        raise ValueError(f"unknown outcomes {unknown}; see sim.EVALUATE_OUTCOMES")
+        raise ValueError(f"unknown outcomes {unknown}; see thuisplus.sim.EVALUATE_OUTCOMES")
     model = ReplicatorModel("thuisplus", function=ThuisplusFunction(preset, fixed or {},
                                                                     outcomes))
     model.uncertainties = list(uncertainty_params)
@@ -472,7 +472,7 @@ def _check_arguments(ap: argparse.ArgumentParser, args: argparse.Namespace,
                      f"allowed: {', '.join(uncertainty_groups())}")
     for name in [*args.outcome, args.target]:
         if name not in EVALUATE_OUTCOMES:
-            ap.error(f"{name!r}: not an outcome of sim.EVALUATE_OUTCOMES"
+            ap.error(f"{name!r}: not an outcome of thuisplus.sim.EVALUATE_OUTCOMES"
                      f"{near(name, EVALUATE_OUTCOMES)}")
     for spec in args.lever or ():
         try:

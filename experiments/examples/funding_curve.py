@@ -21,8 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-
-from experiments import Experiment, load_results, run_experiment, summarise_runs
+from thuisplus.experiments import Experiment, load_results, run_experiment, summarise_runs
 
 
 def build(quick: bool) -> Experiment:
@@ -80,7 +79,7 @@ def main() -> None:
     resume = (args.out / "manifest.json").exists()
 
     def progress(stage: str, done: int, total: int, failed: int) -> None:
-        print(f"\r{done + failed}/{total} {stage}", end="")  # experiments.progress
+        print(f"\r{done + failed}/{total} {stage}", end="")  # thuisplus.experiments.progress
 
     summary = run_experiment(exp, args.out, workers=args.workers, resume=resume,
                              progress=progress)

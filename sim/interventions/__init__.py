@@ -1,7 +1,7 @@
 """The Thuisplusflat: Obelon's four interventions and the contract levers (EVAL §3-§6).
 
 Each intervention is one class in a module of its own, registered in :data:`REGISTRY`
-(:mod:`sim.interventions.base` says what a class declares). The week applies them in the
+(:mod:`thuisplus.sim.interventions.base` says what a class declares). The week applies them in the
 order of :data:`MODULES`, then of any plugin modules named in the environment variable
 ``THUISPLUS_INTERVENTIONS`` (comma-separated module names, imported at start-up; their
 files are part of the compiled-code cache key). None of them draws random numbers except
@@ -10,8 +10,8 @@ files are part of the compiled-code cache key). None of them draws random number
 another process's draws.
 
 Example:
-    >>> from sim import Parameters, ThuisplusModel
-    >>> from sim.interventions import Prevention
+    >>> from thuisplus.sim import Parameters, ThuisplusModel
+    >>> from thuisplus.sim.interventions import Prevention
     >>> p = Parameters()
     >>> m = ThuisplusModel(p, seed=1, interventions=[Prevention(p.thuisplus.prevention)])
     >>> m.run(weeks=4).week
@@ -25,7 +25,7 @@ import importlib
 import os
 from typing import Any
 
-from sim.interventions.base import (
+from thuisplus.sim.interventions.base import (
     EFFECTS,
     REGISTRY,
     Funding,
@@ -52,7 +52,7 @@ def plugin_modules() -> tuple[str, ...]:
 
 
 for _module in MODULES:
-    importlib.import_module(f"sim.interventions.{_module}")
+    importlib.import_module(f"thuisplus.sim.interventions.{_module}")
 for _module in plugin_modules():
     try:
         importlib.import_module(_module)
@@ -61,11 +61,11 @@ for _module in plugin_modules():
                           f"({_exc}); allowed: importable module names, comma-separated"
                           ) from _exc
 
-from sim.interventions.contract import TRANSFER_INDICATIONS, ContractLevers  # noqa: E402
-from sim.interventions.employership import GoodEmployership  # noqa: E402
-from sim.interventions.informal_support import InformalCareSupport  # noqa: E402
-from sim.interventions.loneliness import LonelinessReduction  # noqa: E402
-from sim.interventions.prevention import Prevention  # noqa: E402
+from thuisplus.sim.interventions.contract import TRANSFER_INDICATIONS, ContractLevers  # noqa: E402
+from thuisplus.sim.interventions.employership import GoodEmployership  # noqa: E402
+from thuisplus.sim.interventions.informal_support import InformalCareSupport  # noqa: E402
+from thuisplus.sim.interventions.loneliness import LonelinessReduction  # noqa: E402
+from thuisplus.sim.interventions.prevention import Prevention  # noqa: E402
 
 __all__ = [
     "EFFECTS",

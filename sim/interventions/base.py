@@ -1,15 +1,15 @@
 """What an intervention is, the registry of the Thuisplusflat's interventions, and funding.
 
-An intervention is one class (as Covasim's and Starsim's interventions): its parameter
-group (``Params``, a :class:`sim.param_base.Group` that becomes ``thuisplus.<name>`` of the
+An intervention is one class (as Covasim's and Starsim's interventions): its parameter group
+(``Params``, a :class:`thuisplus.sim.param_base.Group` that becomes ``thuisplus.<name>`` of the
 parameter tree), its compiled coefficients (``Coef``, a NamedTuple made by
 :meth:`Intervention.coefficients`), the compiled function that applies them each week
 (``kernel(S, coef, funding, week, generator)``, which writes the effect modifiers of
-:mod:`sim.effects` that it declares in ``writes``) and, optionally, the dashboard's slider
-(``label``, ``help``). :func:`register` adds a class to :data:`REGISTRY`; the compiled
-week applies every registered intervention in registration order (:func:`apply_builtin`),
-and the parameter tree, the presets' defaults, the dashboard's sliders and the tests'
-all-off helper are made from the registry.
+:mod:`thuisplus.sim.effects` that it declares in ``writes``) and, optionally, the dashboard's
+slider (``label``, ``help``). :func:`register` adds a class to :data:`REGISTRY`; the compiled
+week applies every registered intervention in registration order (:func:`apply_builtin`), and
+the parameter tree, the presets' defaults, the dashboard's sliders and the tests' all-off
+helper are made from the registry.
 
 **Off unless switched on.** A registered intervention whose ``default_on`` is False (the
 default for a new one) must default to intensity 0, so it joins no preset, no main job
@@ -35,14 +35,13 @@ import numpy as np
 from numba import literal_unroll
 from numba.core.registry import CPUDispatcher
 from numba.extending import overload
-
-from sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
-from sim.param_base import Group
-from sim.processes._jit import glue, kernel
-from sim.processes.common import CNT_PREFERRED, EVENTS
+from thuisplus.sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
+from thuisplus.sim.param_base import Group
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import CNT_PREFERRED, EVENTS
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 __all__ = [
     "EFFECTS",
@@ -61,7 +60,7 @@ __all__ = [
 
 HOURS_PER_FTE = 36.0  # Dutch collective labour agreements in care (VVT): 36 h/week
 
-#: Effect modifiers an intervention may write: those of :mod:`sim.effects` (the
+#: Effect modifiers an intervention may write: those of :mod:`thuisplus.sim.effects` (the
 #: building-wide scalars by their attribute name there).
 EFFECTS = (*SCALARS, *PER_RESIDENT, *PER_PROVIDER)
 
@@ -136,7 +135,7 @@ class Intervention:
     kernel: ClassVar[Any]
     #: The effect modifiers the kernel writes (names of :data:`EFFECTS`).
     writes: ClassVar[tuple[str, ...]] = ()
-    #: The weekly events the kernel records (names of sim.processes.common.EVENTS).
+    #: The weekly events the kernel records (names of thuisplus.sim.processes.common.EVENTS).
     records: ClassVar[tuple[str, ...]] = ()
     #: Whether a default parameter tree runs it (then its intensity defaults to 1).
     default_on: ClassVar[bool] = False
@@ -148,7 +147,7 @@ class Intervention:
         self.params = params
         self.intensity = float(params.intensity) if hasattr(params, "intensity") else 1.0
         if not 0.0 <= self.intensity <= 1.0:
-            from sim.params import ParameterError
+            from thuisplus.sim.params import ParameterError
 
             raise ParameterError([(f"thuisplus.{self.name}.intensity", self.intensity,
                                    "allowed: number >= 0 and <= 1")])
@@ -168,7 +167,7 @@ class Intervention:
     def initialize(self, model: ThuisplusModel) -> None:
         """Check the inputs against the model; make the compiled coefficients."""
         if self.start is not None and self.start < model.start_date:
-            from sim.params import ParameterError
+            from thuisplus.sim.params import ParameterError
 
             raise ParameterError([(f"thuisplus.{self.name}.start", self.start,
                                    f"allowed: on or after the simulation start "
@@ -210,12 +209,12 @@ def register(cls: type[Intervention]) -> type[Intervention]:
         raise TypeError(f"{where}: name {cls.name!r} is taken or not an identifier; "
                         f"taken: {', '.join(REGISTRY)}")
     if not (isinstance(cls.Params, type) and issubclass(cls.Params, Group)):
-        raise TypeError(f"{where}: Params must be a sim.param_base.Group")
+        raise TypeError(f"{where}: Params must be a thuisplus.sim.param_base.Group")
     if not (isinstance(cls.Coef, type) and issubclass(cls.Coef, tuple)
             and hasattr(cls.Coef, "_fields")) or cls.Coef in _KERNEL_OF_COEF:
         raise TypeError(f"{where}: Coef must be a NamedTuple class of its own")
     if not isinstance(cls.kernel, CPUDispatcher):
-        raise TypeError(f"{where}: kernel must be compiled (sim.processes._jit.glue)")
+        raise TypeError(f"{where}: kernel must be compiled (thuisplus.sim.processes._jit.glue)")
     unknown = set(cls.writes) - set(EFFECTS)
     if unknown:
         raise TypeError(f"{where}: writes unknown effect modifiers {sorted(unknown)}; "

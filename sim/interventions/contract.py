@@ -6,11 +6,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import model_validator
-
-from sim.interventions.base import Intervention, register, start_week
-from sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.interventions.base import Intervention, register, start_week
+from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     EF_ATTENDANCE,
     EF_PREFERRED_DN,
     EF_PREFERRED_HH,
@@ -20,7 +19,7 @@ from sim.processes.common import (
 )
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 TRANSFER_INDICATIONS = ("household_help", "begeleiding", "district_nursing", "wlz")
 
@@ -381,7 +380,7 @@ class ContractLevers(Intervention):
     @classmethod
     def off(cls) -> dict[str, Any]:
         """No transfer, and new clients choose as in the baseline (other levers default off)."""
-        from sim.params import StaffingParams
+        from thuisplus.sim.params import StaffingParams
 
         return {"thuisplus.contract.transfer_indications": [],
                 "thuisplus.contract.new_client_share":

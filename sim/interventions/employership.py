@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.interventions.base import Intervention, register
-from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
-from sim.processes._jit import glue
+from thuisplus.sim.interventions.base import Intervention, register
+from thuisplus.sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
+from thuisplus.sim.processes._jit import glue
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 
 class EmployershipParams(Group):

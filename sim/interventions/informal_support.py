@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.interventions.base import HOURS_PER_FTE, Intervention, funding_scale, register
-from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
-from sim.processes._jit import glue
-from sim.processes.common import EF_BREAKDOWN, EF_BURDEN, EF_NEW_CARER
+from thuisplus.sim.interventions.base import HOURS_PER_FTE, Intervention, funding_scale, register
+from thuisplus.sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
+from thuisplus.sim.processes._jit import glue
+from thuisplus.sim.processes.common import EF_BREAKDOWN, EF_BURDEN, EF_NEW_CARER
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 
 class InformalSupportParams(Group):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sim.interventions.base import Intervention, funding_scale, register
-from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import EF_TIE_FORMATION
+from thuisplus.sim.interventions.base import Intervention, funding_scale, register
+from thuisplus.sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import EF_TIE_FORMATION
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 NOT_COMING = 0.05       # room attendance below which a resident counts as not coming
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.interventions.base import Intervention, funding_scale, register
-from sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import EF_ATTENDANCE
+from thuisplus.sim.interventions.base import Intervention, funding_scale, register
+from thuisplus.sim.param_base import INTENSITY_SOURCE, NO_EVIDENCE, Group, N, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import EF_ATTENDANCE
 
 if TYPE_CHECKING:
-    from sim.model import ThuisplusModel
+    from thuisplus.sim.model import ThuisplusModel
 
 ACTIVE_EXERCISER = 0.5  # room attendance (moving average) of a resident who exercises fully
 

@@ -26,7 +26,7 @@ _SIM = Path(__file__).resolve().parent.parent
 # define the layouts (NamedTuples) the compiled code is typed on.
 _COMPILED = sorted([*_SIM.glob("processes/*.py"), *_SIM.glob("interventions/*.py"),
                     _SIM / "engine.py", _SIM / "effects.py", _SIM / "population.py"])
-# Environment variable naming plugin intervention modules (sim.interventions.PLUGINS_ENV).
+# Environment variable naming plugin intervention modules (thuisplus.sim.interventions.PLUGINS_ENV).
 _PLUGINS_ENV = "THUISPLUS_INTERVENTIONS"
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, RATE_YEAR, Group, N, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, RATE_YEAR, Group, N, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     EF_WLZ_HOME,
     EV_ADMISSIONS,
     EV_ADMISSIONS_OUTSIDE,
@@ -50,12 +50,12 @@ from sim.processes.common import (
     rows_where,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("wlz_home_mult",)
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class CareParams(Group):
@@ -182,13 +182,13 @@ class CareParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.care``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = CareParams, "care", "care"
 RECORDS = ("admissions", "gp", "physio", "vpt_weeks", "mpt_weeks", "admissions_outside",
            "admissions_75_84", "admissions_85plus")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.community", "res.dementia", "res.hh_threshold", "res.home", "res.loneliness",
          "res.person", "res.post_acute_weeks", "res.trait_u", "res.vitality", "res.wlz",
          "res.wmo_beg", "res.wmo_hh")
@@ -196,7 +196,7 @@ SCRATCH = ("demand_beg", "demand_dn", "demand_hh", "flags", "person_year", "scra
            "scratch_idx")
 # Accumulator slots.
 A_GP, A_PHYSIO, A_VPT, A_MPT = range(4)
-#: Key of the person's keyed draw that picks vpt or mpt (sim.rng.keyed_uniform).
+#: Key of the person's keyed draw that picks vpt or mpt (thuisplus.sim.rng.keyed_uniform).
 VPT_KEY = zlib.crc32(b"wlz-at-home-vpt-or-mpt")
 
 

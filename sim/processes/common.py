@@ -1,8 +1,8 @@
 """Helpers shared by the processes: rate conversions and the inverse normal.
 
 Yearly figures come in kinds told apart by their parameter's unit
-(:data:`sim.param_base.PROB_YEAR`, :data:`~sim.param_base.RATE_YEAR`), each with one
-conversion to what the processes use: a *yearly probability* to the weekly probability
+(:data:`thuisplus.sim.param_base.PROB_YEAR`, :data:`~thuisplus.sim.param_base.RATE_YEAR`),
+each with one conversion to what the processes use: a *yearly probability* to the weekly probability
 (``yearly_to_weekly``) or to its constant hazard (``yearly_hazard``), a *yearly rate* of
 events to the weekly probability (``rate_to_weekly``), and a mean duration in *weeks* to a
 weekly rate (``1 / weeks``). A test checks that each conversion gets figures of its kind.
@@ -14,8 +14,7 @@ import math
 
 import numpy as np
 from numba import literal_unroll
-
-from sim.processes._jit import glue, kernel, plain
+from thuisplus.sim.processes._jit import glue, kernel, plain
 
 __all__ = ["WEEKS_PER_YEAR", "inverse_normal", "inverse_normal_array", "rate_to_weekly",
            "yearly_hazard", "yearly_to_weekly"]
@@ -141,7 +140,7 @@ AGE_BAND_EVENTS = {"deaths": ("deaths_75_84", "deaths_85plus"),
 
 # ---------------------------------------------------------------- the person ledger
 # What each person used and lived through, per calendar year (the engine's ``led``): the
-# use of every care type (sim.care.CARE_TYPES, in its order and units), the weeks lived in
+# use of every care type (thuisplus.sim.care.CARE_TYPES, in its order and units), the weeks lived in
 # the complex, elsewhere and in a nursing home, the weeks lonely (De Jong Gierveld >= 3)
 # and severely lonely (>= 9) outside a nursing home, the informal care hours the person
 # received, the weeks their carer was overburdened and the carer's sick-leave hours.
@@ -164,7 +163,7 @@ WLZ_NONE, WLZ_ASSESSING, WLZ_VPT, WLZ_MPT = 0, 1, 2, 3
 
 # Slots of the engine's integer counters (``state.cnt``).
 # (CNT_NH: persons in a nursing home; CNT_APPLIED: applicant households applied so far;
-# CNT_QUEUE: the first household that may still wait, see sim.processes.moves.)
+# CNT_QUEUE: the first household that may still wait, see thuisplus.sim.processes.moves.)
 # CNT_LEDGER: rows of the person ledger filled so far, see LEDGER.)
 CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE, CNT_LEDGER = range(7)
 N_COUNTERS = 7
@@ -211,7 +210,7 @@ def unit_uniform(x):
 def keyed_uniform3(entropy, k1, k2, k3):
     """One uniform in [0, 1) that depends only on (entropy, k1, k2, k3).
 
-    The compiled twin of :func:`sim.rng.keyed_uniform` (same bits; ``entropy`` is the
+    The compiled twin of :func:`thuisplus.sim.rng.keyed_uniform` (same bits; ``entropy`` is the
     run's entropy reduced to 64 bits, the keys non-negative).
     """
     x = _splitmix64(np.uint64(entropy))
@@ -228,7 +227,7 @@ def add_rows(pop, n, growable, cnt):
 
     Returns the rows, or an empty array with ``cnt[CNT_STATUS]`` set if a population that
     cannot grow is full. A growable population doubles its logical size (or grows by
-    ``n``) when short, as :class:`sim.population.Population` always did; the engine keeps
+    ``n``) when short, as :class:`thuisplus.sim.population.Population` always did; the engine keeps
     enough rows allocated for that between weeks.
     """
     rows = np.empty(n, dtype=np.int64)

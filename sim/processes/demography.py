@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     EV_DEATHS,
     EV_DEATHS_OUTSIDE,
     EV_MOVES_OUT,
@@ -31,12 +31,12 @@ from sim.processes.common import (
     yearly_to_weekly,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ()
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class DemographyParams(Group):
@@ -124,12 +124,12 @@ class DemographyParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.demography``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = DemographyParams, "demography", "demography"
 RECORDS = ("deaths", "moves_out", "deaths_outside", "deaths_75_84", "deaths_85plus")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.active", "res.age", "res.female", "res.home", "res.person", "res.vitality",
          "res.where")
 SCRATCH = ("flags", "scratch_idx")

@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-
-from sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     CNT_STATUS,
     EF_BREAKDOWN,
     EF_BURDEN,
@@ -38,12 +37,12 @@ from sim.processes.common import (
     yearly_to_weekly,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("burden_mult", "breakdown_mult", "new_carer_mult")
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class InformalCareParams(Group):
@@ -124,13 +123,13 @@ class InformalCareParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.informal_care``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = InformalCareParams, "informal_care", "informal_care"
 RECORDS = ("informal_care_hours", "carers_active", "carers_overburdened",
            "residents_with_carer", "carer_sick_leave_hours", "carer_breakdowns")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("car.active", "car.burden", "car.capacity", "car.employed", "car.hours", "car.resident",
          "car.sick_weeks_left", "res.carer", "res.community", "res.home", "res.person",
          "res.potential_carer", "res.vitality")

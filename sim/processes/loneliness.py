@@ -21,17 +21,16 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
 
-from sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
-
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("attendance_mult", "tie_formation_mult", "lonely_shift")
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class LonelinessParams(Group):
@@ -126,12 +125,12 @@ class LonelinessParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.loneliness``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = LonelinessParams, "loneliness", "loneliness"
 RECORDS = ("room_visits",)
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.activity", "res.community", "res.floor", "res.home", "res.loneliness",
          "res.loneliness_base", "res.partner", "res.person", "res.room_activity", "res.seat",
          "res.vitality")

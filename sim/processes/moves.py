@@ -18,10 +18,9 @@ import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-
-from sim.param_base import ASSUMPTION, Group, P
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, Group, P
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     CNT_APPLIED,
     CNT_QUEUE,
     CNT_UID,
@@ -34,14 +33,14 @@ from sim.processes.common import (
     set_where,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ()
 #: Effect modifiers it sets back to neutral for a newcomer's row.
 RESETS = ("decline", "fall", "hospital", "lonely_shift")
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class InflowParams(Group):
@@ -87,12 +86,12 @@ class InflowParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.inflow``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = InflowParams, "inflow", "inflow"
 RECORDS = ("inflow", "referrals", "applications")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.active", "res.applied_week", "res.dn_provider", "res.dwelling",
          "res.entered_week", "res.floor",
          "res.partner", "res.person", "res.provider", "res.seat", "res.uid", "res.vital",

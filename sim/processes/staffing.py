@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from pydantic import model_validator
-
-from sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     EF_PREFERRED_DN,
     EF_PREFERRED_HH,
     EV_BEG_HOURS_COMPLEX,
@@ -71,13 +70,13 @@ from sim.processes.common import (
     rate_to_weekly,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("preferred_share_hh", "preferred_share_dn", "attachment", "hours", "pnil", "travel",
          "turnover")
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class StaffingParams(Group):
@@ -171,8 +170,8 @@ class StaffingParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.staffing``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = StaffingParams, "staffing", "staffing"
 RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "staff_hours", "pnil_hours", "household_help", "begeleiding", "district_nursing",
@@ -182,7 +181,7 @@ RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
            "dn_hours_complex", "staff_turnover_pnil")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.nurse",
          "res.person", "res.provider", "res.transfer_refused", "res.unmet_share", "res.worker",
          "staff.active", "staff.capacity", "staff.demand", "staff.pnil", "staff.provider",

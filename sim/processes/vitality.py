@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_YEAR, RATE_YEAR, Group, N, P, U
-from sim.processes._jit import glue, kernel
-from sim.processes.common import (
+from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_YEAR, RATE_YEAR, Group, N, P, U
+from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes.common import (
     EV_ED,
     EV_FALLS,
     EV_GP_ACUTE,
@@ -36,12 +36,12 @@ from sim.processes.common import (
     yearly_hazard,
 )
 
-#: Effect modifiers this process reads (names of sim.interventions.EFFECTS).
+#: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("decline", "fall", "hospital")
 
 
 if TYPE_CHECKING:
-    from sim.params import Parameters
+    from thuisplus.sim.params import Parameters
 
 
 class VitalityParams(Group):
@@ -188,12 +188,12 @@ class VitalityParams(Group):
 
 
 #: What this process declares: its parameters (``Parameters.vitality``), the random
-#: stream it draws from (a name of :data:`sim.rng.STREAMS`) and the weekly events it
-#: records (names of :data:`sim.processes.common.EVENTS`; tests check both lists).
+#: stream it draws from (a name of :data:`thuisplus.sim.rng.STREAMS`) and the weekly events it
+#: records (names of :data:`thuisplus.sim.processes.common.EVENTS`; tests check both lists).
 PARAMS, GROUP, STREAM = VitalityParams, "vitality", "vitality"
 RECORDS = ("falls", "ed", "hospital_days", "hospital_admissions", "gp_acute", "physio_acute")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
-#: other arrays of sim.engine.State (``SCRATCH``); tests check both against the source.
+#: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.activity", "res.age", "res.community", "res.dementia", "res.loneliness",
          "res.person", "res.post_acute_weeks", "res.unmet_share", "res.vitality")
 SCRATCH = ("person_year", "scratch_acc")

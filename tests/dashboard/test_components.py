@@ -10,19 +10,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import solara
+from thuisplus.sim import Parameters
+from thuisplus.sim.params import ParameterError
 
-from sim import Parameters
-from sim.dashboard.app import Dashboard
-from sim.dashboard.compute import (
+from thuisplus.dashboard.app import Dashboard
+from thuisplus.dashboard.compute import (
     compute,
     headline,
     key_figures,
     replication_seeds,
     results_csv,
 )
-from sim.dashboard.controls import CONTROLS, apply_controls, control_values
-from sim.dashboard.views import BuildingModel
-from sim.params import ParameterError
+from thuisplus.dashboard.controls import CONTROLS, apply_controls, control_values
+from thuisplus.dashboard.views import BuildingModel
 
 AVOIDED = "Care cost avoided (all laws)"
 
@@ -192,9 +192,10 @@ def test_more_runs_change_the_answer_only_through_new_seeds():
 
 def test_threads_and_cached_baselines_give_the_numbers_of_lockstep_pairs():
     """compute() runs pairs on threads with each seed's baseline kept: the same numbers."""
-    from sim.business_case import measures, stakeholder_flows
-    from sim.dashboard.compute import BASELINES
-    from sim.pair import run_pair
+    from thuisplus.sim.business_case import measures, stakeholder_flows
+    from thuisplus.sim.pair import run_pair
+
+    from thuisplus.dashboard.compute import BASELINES
 
     BASELINES._models.clear()
     slider = small(**{"thuisplus.prevention.decline_reduction": 0.45})
@@ -228,7 +229,7 @@ def test_cancelled_computation_stops():
 
     ev = threading.Event()
     ev.set()
-    from sim.dashboard.compute import Cancelled
+    from thuisplus.dashboard.compute import Cancelled
 
     with pytest.raises(Cancelled):
         compute(small(), cancel=ev)
@@ -243,7 +244,7 @@ def test_runs_slider_sets_the_number_of_pairs():
 
 
 def test_a_failing_computation_is_reported_in_words(monkeypatch):
-    import sim.dashboard.app as app
+    import thuisplus.dashboard.app as app
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -271,7 +272,7 @@ def test_stakeholder_plot_with_a_net_the_same_in_every_run(outcome, monkeypatch)
     refused as a negative error bar (the page then showed no plot at all)."""
     import numpy as np
 
-    from sim.dashboard import views
+    from thuisplus.dashboard import views
 
     o = outcome
     assert len(o.seeds) > 1

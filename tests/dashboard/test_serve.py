@@ -5,8 +5,8 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from sim.dashboard.assets import missing_files
-from sim.dashboard.server import server_command, server_env
+from thuisplus.dashboard.assets import missing_files
+from thuisplus.dashboard.server import server_command, server_env
 
 
 def test_dashboard_command_answers_http_200_within_30_s(served_dashboard):

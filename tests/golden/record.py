@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from sim import Parameters, ThuisplusModel
-from sim.presets import load_preset
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.presets import load_preset
 
 HERE = Path(__file__).parent
 FILE = HERE / "baseline.npz"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sim.interventions import Intervention, register
-from sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
-from sim.processes._jit import glue
+from thuisplus.sim.interventions import Intervention, register
+from thuisplus.sim.param_base import ASSUMPTION, INTENSITY_SOURCE, Group, P
+from thuisplus.sim.processes._jit import glue
 
 
 class HomeVisitsParams(Group):

@@ -23,10 +23,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim import Parameters, ThuisplusModel
-from sim.param_base import KINDS
-from sim.params import ParameterError, load_parameters, parameter_table, save_parameters
-from sim.presets import list_presets, load_preset
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.param_base import KINDS
+from thuisplus.sim.params import ParameterError, load_parameters, parameter_table, save_parameters
+from thuisplus.sim.presets import list_presets, load_preset
 
 #: --weeks of simulate and pair: the default is a run's default length.
 WEEKS_HELP = ("Weeks to simulate [default: the programme and the follow-up, simulation.weeks "
@@ -67,8 +67,8 @@ EXIT_BAD_INPUT = 2
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn input errors into a clear message on stderr and exit code 2."""
-    from experiments.spec import SpecError
-    from experiments.store import CodeMismatch
+    from thuisplus.experiments.spec import SpecError
+    from thuisplus.experiments.store import CodeMismatch
 
     try:
         yield
@@ -89,7 +89,7 @@ def engine_ready() -> None:
     Compiling happens once per code version (minutes); without this a first command
     would seem to hang, and a batch's workers would each compile it.
     """
-    from sim.model import compile_engine, engine_is_compiled
+    from thuisplus.sim.model import compile_engine, engine_is_compiled
 
     if engine_is_compiled():
         return
@@ -140,7 +140,7 @@ SetOpt = Annotated[
 
 def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None,
               panel: bool) -> dict[str, Any]:
-    from sim.summary import summarise
+    from thuisplus.sim.summary import summarise
 
     engine_ready()
     t0 = time.perf_counter()
@@ -156,7 +156,7 @@ def _simulate(params: Parameters, weeks: int | None, seed: int, out: Path | None
             model.panel().to_parquet(out / "panel.parquet", index=False)
         (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         save_parameters(params, out / "params.toml")
-        from experiments.plots import plot_run
+        from thuisplus.experiments.plots import plot_run
 
         plot_run(weekly, out / "weekly.png", f"One run, seed {seed}")
     return summary
@@ -237,12 +237,12 @@ def pair(
         help="Engine: 'streams' (the reference) or 'keyed' (faster, statistically "
              "equivalent, other numbers; docs/dev/engine.md).")] = "streams",
     json_out: Annotated[bool, typer.Option(
-        "--json", help="Print every outcome of the pair as JSON (sim.evaluate's dict: "
-                       "sim.EVALUATE_OUTCOMES).")] = False,
+        "--json", help="Print every outcome of the pair as JSON (thuisplus.sim.evaluate's dict: "
+                       "thuisplus.sim.EVALUATE_OUTCOMES).")] = False,
 ) -> None:
     """Run the baseline and the Thuisplusflat on the same random numbers; print avoided €."""
-    from sim.model import DRAWS
-    from sim.pair import avoided_per_law, run_pair
+    from thuisplus.sim.model import DRAWS
+    from thuisplus.sim.pair import avoided_per_law, run_pair
 
     if draws not in DRAWS:
         hint = difflib.get_close_matches(draws, DRAWS, n=1)
@@ -262,7 +262,7 @@ def pair(
         result.baseline.weekly().to_parquet(out / "baseline_weekly.parquet", index=False)
         result.thuisplus.weekly().to_parquet(out / "thuisplus_weekly.parquet", index=False)
         save_parameters(p, out / "params.toml")
-        from experiments.plots import plot_pair
+        from thuisplus.experiments.plots import plot_pair
 
         plot_pair(result.baseline.weekly(), result.thuisplus.weekly(), out / "pair.png",
                   f"Baseline vs Thuisplusflat, seed {seed}" + (f", {preset}" if preset else ""))
@@ -291,7 +291,7 @@ def pair(
     total = per_law.sum()
     t.add_row("all", *(euros(total[c]) for c in laws), style="bold")
     out_console.print(t)
-    from sim.model import horizon_weeks
+    from thuisplus.sim.model import horizon_weeks
 
     ran = result.thuisplus.week
     weeks_programme = min(p.simulation.weeks, ran)  # the complex's figures: the programme's
@@ -329,7 +329,7 @@ def contract(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """The contract arithmetic for one flat: plus, regular Wmo and variable contract size."""
-    from sim.business_case import contract_arithmetic
+    from thuisplus.sim.business_case import contract_arithmetic
 
     with user_errors():
         p = build_parameters(params, set_, preset)
@@ -370,7 +370,7 @@ def business_case(
     """Costs and benefits per stakeholder over paired replications; tables, plots, report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from experiments.business_case_report import run_business_case, write_report
+    from thuisplus.experiments.business_case_report import run_business_case, write_report
 
     with user_errors():
         p = build_parameters(params, set_, preset)
@@ -529,7 +529,7 @@ EXIT_RUNS_FAILED = 3
 
 def _load_experiment(spec: str, replications: int | None, params: Path | None,
                      allow_code: bool = False):
-    from experiments.spec import TRUSTED_MODEL_MODULES, Experiment
+    from thuisplus.experiments.spec import TRUSTED_MODEL_MODULES, Experiment
 
     exp = Experiment.from_toml(spec, allow_code=allow_code)  # a file or a shipped name
     for warning in exp.warnings:
@@ -549,7 +549,7 @@ def _load_experiment(spec: str, replications: int | None, params: Path | None,
 
 def _check_executor(executor: str, scheduler: str | None) -> None:
     """--executor must be known, and --scheduler goes with --executor dask."""
-    from experiments.executors import EXECUTORS
+    from thuisplus.experiments.executors import EXECUTORS
 
     if executor not in EXECUTORS:
         raise InputError(f"--executor {executor!r}: allowed are {', '.join(EXECUTORS)}")
@@ -569,7 +569,7 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
         TimeRemainingColumn,
     )
 
-    from experiments.runner import run_experiment
+    from thuisplus.experiments.runner import run_experiment
 
     _check_executor(executor, scheduler)
     engine_ready()
@@ -588,7 +588,7 @@ def _run_batch(exp, out: Path, workers: int | None, executor: str, scheduler: st
                                     allow_mixed=allow_mixed)
         except KeyboardInterrupt:
             bar.stop()
-            from experiments.store import load_manifest
+            from thuisplus.experiments.store import load_manifest
 
             c = load_manifest(out)["counts"]
             err_console.print(f"interrupted: {c['done']} of {c['runs']} runs are saved in "
@@ -638,7 +638,7 @@ def experiment(
 
     Exit code 3 when runs failed (they are listed in failures.parquet).
     """
-    from experiments.report import write_report
+    from thuisplus.experiments.report import write_report
 
     with user_errors():
         exp = _load_experiment(spec, replications, params, allow_code)
@@ -666,9 +666,9 @@ def sensitivity(
     allow_code: AllowCodeOpt = False,
 ) -> None:
     """Global sensitivity analysis: run a Sobol or Morris design, print and plot indices."""
-    from experiments.analysis import sensitivity_indices
-    from experiments.report import write_report
-    from experiments.store import load_results
+    from thuisplus.experiments.analysis import sensitivity_indices
+    from thuisplus.experiments.report import write_report
+    from thuisplus.experiments.store import load_results
 
     with user_errors():
         exp = _load_experiment(spec, replications, params, allow_code)
@@ -708,7 +708,7 @@ def report_cmd(
     folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],
 ) -> None:
     """(Re)write report.md, CSV tables and PNG plots of an experiment folder."""
-    from experiments.report import write_report
+    from thuisplus.experiments.report import write_report
 
     with user_errors():
         if not (folder / "manifest.json").is_file():
@@ -740,9 +740,9 @@ def run(
     """
     import shutil
 
-    from experiments.analysis import headline
-    from experiments.report import format_value, write_report
-    from experiments.store import (
+    from thuisplus.experiments.analysis import headline
+    from thuisplus.experiments.report import format_value, write_report
+    from thuisplus.experiments.store import (
         FolderLock,
         code_history,
         load_manifest,
@@ -789,7 +789,7 @@ def run(
             raise typer.Exit(EXIT_RUNS_FAILED)
         return
     head = headline(df, view)
-    from experiments.analysis import spread_labels
+    from thuisplus.experiments.analysis import spread_labels
 
     # the columns say what the figures span: a CI of the mean only over replications
     lab = spread_labels(head["over"].iloc[0], int(head["n"].max()), exp.spec.replications)
@@ -818,7 +818,7 @@ def run(
 
 def _print_psa(df: Any, exp: Any) -> None:
     """The PSA's answer on the console: each option's chance to pay off, and for whom."""
-    from experiments.psa import HEADLINE_OUTCOMES, NOTHING, analyse_psa, eur, pct
+    from thuisplus.experiments.psa import HEADLINE_OUTCOMES, NOTHING, analyse_psa, eur, pct
 
     res = analyse_psa(df, options=list(exp.scenarios), voi=False)
     t = Table(title=f"How sure are we? {res.draws} draws of the uncertainties × "
@@ -886,16 +886,16 @@ def calibrate(
         TimeElapsedColumn,
     )
 
-    from calibration.config import CalibrationConfig
-    from calibration.data import DataError, load_evaluation
-    from calibration.fit import run_calibration
-    from calibration.optimize import FitFailed
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import DataError, load_evaluation
+    from thuisplus.calibration.fit import run_calibration
+    from thuisplus.calibration.optimize import FitFailed
 
     with user_errors():
         _check_executor(executor, scheduler)
         if method is not None and method not in ("abc", "optuna"):
             raise InputError(f"--method {method!r}: allowed are abc, optuna")
-        from calibration.data import SHIPPED_EVALUATION
+        from thuisplus.calibration.data import SHIPPED_EVALUATION
 
         data = data or SHIPPED_EVALUATION
         if complexes is None and (data.parent / "complexes.csv").is_file():
@@ -992,7 +992,7 @@ def dashboard(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
 ) -> None:
     """Serve the policymakers' dashboard (Solara) on http://HOST:PORT."""
-    from sim.dashboard import serve
+    from thuisplus.dashboard import serve
 
     with user_errors():
         p = build_parameters(params, set_, preset)

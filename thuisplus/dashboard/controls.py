@@ -1,7 +1,7 @@
 """The dashboard's controls: one table of what each slider or switch sets, in plain words.
 
 Each :class:`Control` names the parameter it sets (a dotted key of
-:class:`sim.params.Parameters`), a label a policymaker understands, the unit shown, the
+:class:`thuisplus.sim.params.Parameters`), a label a policymaker understands, the unit shown, the
 slider's range and how a shown value becomes a parameter value (percent → share,
 years → weeks). The page builds its sliders from :data:`CONTROLS`, and the tests check
 every one of them, so a control cannot silently go missing.
@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim.interventions import REGISTRY
-from sim.params import Parameters, declared_prior
+from thuisplus.sim.interventions import REGISTRY
+from thuisplus.sim.params import Parameters, declared_prior
 
 __all__ = [
     "CONTROLS",
@@ -114,7 +114,7 @@ INDICATIONS: tuple[tuple[str, str], ...] = (
 
 WEEKS_PER_YEAR = 52
 
-# One slider per registered intervention that has a label (sim.interventions).
+# One slider per registered intervention that has a label (thuisplus.sim.interventions).
 CONTROLS: tuple[Control, ...] = (
     *(_percent(f"thuisplus.{cls.name}.intensity", cls.label, INTERVENTIONS, cls.help)
       for cls in REGISTRY.values() if cls.label),
@@ -160,7 +160,7 @@ def apply_controls(start: Parameters, values: Mapping[str, Any]) -> Parameters:
     """``start`` with the controls' shown ``values`` applied.
 
     Raises:
-        sim.params.ParameterError: a value or a combination is out of range; its
+        thuisplus.sim.params.ParameterError: a value or a combination is out of range; its
             ``format()`` names the key, the value and what is allowed.
 
     """

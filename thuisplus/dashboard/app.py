@@ -1,6 +1,6 @@
 """The Solara page: controls in the sidebar, the answer in words, the building and plots.
 
-``solara run sim.dashboard.app`` serves :func:`Page`, which reads its starting parameters
+``solara run thuisplus.dashboard.app`` serves :func:`Page`, which reads its starting parameters
 from the file named by ``THUISPLUS_DASHBOARD_PARAMS`` (written by ``thuisplus dashboard``)
 and renders :func:`Dashboard`. Every change of a control recomputes the pairs in a
 background thread (``solara.use_thread``) while the page shows a busy bar and keeps the
@@ -19,17 +19,17 @@ import reacton.ipywidgets as rw
 import solara
 import solara.util
 
-from sim.dashboard import views
-from sim.dashboard.compute import (
+from thuisplus.dashboard import views
+from thuisplus.dashboard.compute import (
     Outcome,
     compute,
     headline,
     key_figures,
     results_csv,
 )
-from sim.dashboard.controls import CONTROLS, SECTIONS, Control, apply_controls, control_values
-from sim.params import ParameterError, Parameters, load_parameters
-from sim.presets import list_presets, load_preset
+from thuisplus.dashboard.controls import CONTROLS, SECTIONS, Control, apply_controls, control_values
+from thuisplus.sim.params import ParameterError, Parameters, load_parameters
+from thuisplus.sim.presets import list_presets, load_preset
 
 __all__ = ["ENV_LABEL", "ENV_PARAMS", "Dashboard", "Page", "startup"]
 

@@ -1,12 +1,12 @@
 """Start the dashboard: Solara's server in production mode, bound to one host, offline.
 
 :func:`serve` writes the starting parameters to a temporary TOML file, points
-``THUISPLUS_DASHBOARD_PARAMS`` at it and runs ``solara run sim.dashboard.app`` as a child
+``THUISPLUS_DASHBOARD_PARAMS`` at it and runs ``solara run thuisplus.dashboard.app`` as a child
 process with everything that would leave the machine switched off: Mixpanel telemetry
 (``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``), the PyPI version check
 (``--no-check-version``), the browser launch (``--no-open``) and dev mode's solara.dev
 check (``--production``). The front-end files come from Solara's asset cache, filled at
-install time (see :mod:`sim.dashboard.assets`).
+install time (see :mod:`thuisplus.dashboard.assets`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.dashboard.app import ENV_LABEL, ENV_PARAMS
-from sim.dashboard.assets import cache_dir, missing_files
-from sim.params import Parameters, save_parameters
+from thuisplus.dashboard.app import ENV_LABEL, ENV_PARAMS
+from thuisplus.dashboard.assets import cache_dir, missing_files
+from thuisplus.sim.params import Parameters, save_parameters
 
 __all__ = ["serve", "server_command", "server_env"]
 
@@ -34,7 +34,7 @@ START_TIMEOUT_S = 120.0
 
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line of the dashboard."""
-    return [sys.executable, "-m", "solara", "run", "sim.dashboard.app",
+    return [sys.executable, "-m", "solara", "run", "thuisplus.dashboard.app",
             "--host", host, "--port", str(port), "--production", "--no-open",
             "--no-check-version", "--log-level", "warning", "--no-access-log"]
 

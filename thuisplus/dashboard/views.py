@@ -20,8 +20,7 @@ from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 from mesa.visualization.components import AgentPortrayalStyle
 from mesa.visualization.mpl_space_drawing import draw_space
 
-from sim.care import LAWS
-from sim.dashboard.compute import (
+from thuisplus.dashboard.compute import (
     BUILDING_VIEWS,
     CLIENT_MARKS,
     LAW_NAMES,
@@ -32,6 +31,7 @@ from sim.dashboard.compute import (
     law_series,
     share_series,
 )
+from thuisplus.sim.care import LAWS
 
 __all__ = [
     "PLOTS",

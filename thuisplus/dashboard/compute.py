@@ -3,7 +3,7 @@
 :func:`compute` runs one pair per replication (seeds spawned from one
 ``numpy.random.SeedSequence``, as ``thuisplus business-case`` does), and collects per
 replication the yearly table of both arms, the avoided cost per law, the stakeholder
-flows and measures of :mod:`sim.business_case`, and a snapshot of the building at the
+flows and measures of :mod:`thuisplus.sim.business_case`, and a snapshot of the building at the
 end. :func:`headline` turns it into the page's answer in words; :func:`results_csv` into
 the download. Everything here can be tested and timed on its own.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.business_case import (
+from thuisplus.sim.business_case import (
     STAKEHOLDERS,
     avoided_per_law_of,
     break_even_clients,
@@ -31,13 +31,13 @@ from sim.business_case import (
     provider_pnl,
     stakeholder_flows,
 )
-from sim.business_case import _weekly as weekly_arrays
-from sim.care import LAWS
-from sim.model import ThuisplusModel
-from sim.pair import BaselineCache, run_pair
-from sim.params import Parameters
-from sim.processes.loneliness import LONELY, SEVERELY_LONELY
-from sim.summary import yearly
+from thuisplus.sim.business_case import _weekly as weekly_arrays
+from thuisplus.sim.care import LAWS
+from thuisplus.sim.model import ThuisplusModel
+from thuisplus.sim.pair import BaselineCache, run_pair
+from thuisplus.sim.params import Parameters
+from thuisplus.sim.processes.loneliness import LONELY, SEVERELY_LONELY
+from thuisplus.sim.summary import yearly
 
 __all__ = [
     "BASELINES",
@@ -148,8 +148,8 @@ class Outcome:
     seeds: list[int]
     yearly: pd.DataFrame    # seed, arm (baseline/thuisplus), year, sim.summary.yearly columns
     avoided: pd.DataFrame   # seed, year, wmo, zvw, wlz, total (avoided €, undiscounted)
-    flows: pd.DataFrame     # seed + sim.business_case.stakeholder_flows columns
-    results: list[dict[str, Any]]  # sim.business_case.measures per replication
+    flows: pd.DataFrame     # seed + thuisplus.sim.business_case.stakeholder_flows columns
+    results: list[dict[str, Any]]  # thuisplus.sim.business_case.measures per replication
     building: dict[str, Snapshot]  # arm → the first replication's complex as the programme ends
     clients: pd.DataFrame   # seed, clients_2023 (on 1 January 2023), clients_end
     pnl: pd.DataFrame       # provider_pnl at 0..150 clients, both funding forms
@@ -216,7 +216,7 @@ def _check(cancel: threading.Event | None) -> None:
 
 
 #: Baseline arms of the seeds the page has shown: a slider of the Thuisplusflat does not
-#: change them (:func:`sim.pair.baseline_key`), so they are run once per seed.
+#: change them (:func:`thuisplus.sim.pair.baseline_key`), so they are run once per seed.
 BASELINES = BaselineCache(size=64)
 
 
@@ -302,7 +302,7 @@ def compute(params: Parameters, replications: int = 1, seed: int = 1,
 
     The pairs run on :func:`workers` threads; each seed's baseline arm is kept
     (:data:`BASELINES`), so a change of a Thuisplusflat setting runs only the
-    Thuisplusflat arms. The numbers are those of :func:`sim.pair.run_pair`, whatever
+    Thuisplusflat arms. The numbers are those of :func:`thuisplus.sim.pair.run_pair`, whatever
     the threads. ``cancel`` is checked before and after each pair: once set,
     :class:`Cancelled` is raised.
     """
@@ -447,7 +447,7 @@ def results_csv(o: Outcome) -> str:
     """The download: one tidy CSV of the yearly tables, avoided cost and business case.
 
     Columns: ``table, seed, year, arm, stakeholder, item, kind, unit, value``.
-    ``table`` is ``yearly`` (each column of :func:`sim.summary.yearly` per arm),
+    ``table`` is ``yearly`` (each column of :func:`thuisplus.sim.summary.yearly` per arm),
     ``avoided`` (€ per law, undiscounted), ``business_case`` (the yearly stakeholder
     flows, undiscounted) or ``business_case_pv`` (discounted pays, gains and net per
     stakeholder, and the societal measures).

@@ -1,0 +1,26 @@
+"""Thuisplus: an agent-based simulator of Rotterdam's Thuisplusflats and their business case.
+
+One namespace, four parts (each folder's home in the source tree in brackets):
+
+- :mod:`thuisplus.sim` (``sim/``): one complex, its persons and processes, a pair of arms,
+  the business case;
+- :mod:`thuisplus.experiments` (``experiments/``): experiment specs, the batch runner and
+  its executors, analysis, reports, the probabilistic analysis;
+- :mod:`thuisplus.calibration` (``calibration/``): evaluation data, ABC-SMC and Optuna fits
+  (the ``[calibrate]`` extra);
+- :mod:`thuisplus.dashboard` (``thuisplus/dashboard/``): the Solara page (the
+  ``[dashboard]`` extra);
+
+and :mod:`thuisplus.cli`, the ``thuisplus`` command (also ``python -m thuisplus``).
+Importing this package imports none of them.
+"""
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:
+    __version__ = _version("thuisplus")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["__version__"]
