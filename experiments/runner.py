@@ -74,8 +74,11 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     (:mod:`thuisplus.experiments.progress`).
 
     One runner per folder (a second is refused while the first runs), one code version
-    per folder: a resume with other code, or a worker whose code differs, is refused
-    (:class:`~thuisplus.experiments.store.CodeMismatch`) unless ``allow_mixed``.
+    per folder: a resume with other code (source hash) or other versions of the numerical
+    libraries the manifest records (:data:`~thuisplus.experiments.store.RESULT_DEPENDENCIES`),
+    or a worker whose code differs, is refused
+    (:class:`~thuisplus.experiments.store.CodeMismatch`) unless ``allow_mixed``; a folder
+    whose manifest records no library versions (an older one) resumes with a warning.
     """
     out = Path(out)
     t0 = time.perf_counter()

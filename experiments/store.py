@@ -23,9 +23,11 @@ refused while the first holds it; the operating system releases the lock when it
 holder ends, however it ends.
 
 **One code version per folder**: every run row carries the source hash of the code that
-computed it (``code``), and the manifest that of the runner; ``--resume`` with other code,
-or a worker whose code differs from the runner's, is refused unless mixing is allowed
-explicitly (``allow_mixed``, recorded in the manifest's ``code_history``).
+computed it (``code``), and the manifest that of the runner (:func:`code_version`: source
+hash, package version, the versions of the numerical libraries, and the commit when the
+code runs from its own git checkout); ``--resume`` with other code or other versions of
+those libraries, or a worker whose code differs from the runner's, is refused unless
+mixing is allowed explicitly (``allow_mixed``, recorded in the manifest's ``code_history``).
 """
 
 from __future__ import annotations
@@ -36,18 +38,23 @@ import functools
 import hashlib
 import json
 import os
+import platform
 import re
 import socket
 import subprocess
+import tomllib
+import warnings
 import zlib
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from thuisplus.experiments.spec import Experiment, RunTask, SpecError
 
-__all__ = ["CodeMismatch", "FolderLock", "ResultStore", "code_history", "code_version",
+__all__ = ["RESULT_DEPENDENCIES", "CodeMismatch", "FolderLock", "ResultStore", "code_changes",
+           "code_history", "code_version", "dependency_versions", "git_checkout",
            "journal_line", "load_failures", "load_manifest", "load_results", "load_yearly",
            "read_journal", "source_hash"]
 
@@ -60,39 +67,131 @@ class CodeMismatch(ValueError):
 
 
 _PACKAGES = ("sim", "experiments", "calibration")
+#: The folder holding ``sim/``, ``experiments/`` and ``calibration/``: the repository's root
+#: in a checkout, ``site-packages/thuisplus`` in an installed copy.
+_ROOT = Path(__file__).resolve().parents[1]
+
+#: The distributions whose versions can change a run's numbers bit for bit, recorded in the
+#: manifest (``code["dependencies"]``, beside ``python``) and compared on ``--resume``:
+RESULT_DEPENDENCIES: tuple[str, ...] = (
+    "numpy",         # the random generators and every array sum, product and ufunc
+    "numba",         # compiles the weekly processes (fused loops; float results may move)
+    "llvmlite",      # numba's LLVM: code generation (vectorised sums, FMA) of those loops
+    "scipy",         # priors' quantiles (truncnorm.ppf: the PSA draws), t intervals
+    "pandas",        # aggregation of runs into outcomes and yearly tables
+    "mesa",          # the model and agent framework (agent sets, their order, its RNG)
+    "pydantic",      # parameters parsed, coerced and validated (defaults, float parsing)
+    "SALib",         # Latin hypercube, Sobol (Saltelli) and Morris design points, indices
+    "scikit-learn",  # value-of-information regressions (splines, Gaussian processes)
+)
 
 
 @functools.cache
 def source_hash() -> str:
     """A hash (16 hex digits) of the code that computes results.
 
-    The package version and every Python source file of ``sim``, ``experiments`` and
-    ``calibration``, plus plugin intervention modules: same files, same hash, anywhere.
+    Every Python source file of ``sim``, ``experiments`` and ``calibration``, plus plugin
+    intervention modules: same files, same hash, anywhere. The package version is not part
+    of it (a setuptools-scm version changes on every reinstall); it is recorded beside it
+    (:func:`code_version`).
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     from thuisplus.sim.processes._jit import _plugin_files
 
     digest = hashlib.sha256()
-    try:
-        digest.update(version("thuisplus").encode())
-    except PackageNotFoundError:
-        digest.update(b"unknown")
-    root = Path(__file__).resolve().parents[1]
-    files = sorted(f for pkg in _PACKAGES for f in (root / pkg).rglob("*.py")
+    files = sorted(f for pkg in _PACKAGES for f in (_ROOT / pkg).rglob("*.py")
                    if "__pycache__" not in f.parts)
     for f in [*files, *_plugin_files()]:
-        name = f.relative_to(root).as_posix() if f.is_relative_to(root) else f.name
+        name = f.relative_to(_ROOT).as_posix() if f.is_relative_to(_ROOT) else f.name
         digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def _describe(code: dict[str, Any]) -> str:
-    """A code version in words: source hash, package version and commit."""
+def dependency_versions() -> dict[str, str]:
+    """Python's version and those of :data:`RESULT_DEPENDENCIES` that are installed.
+
+    Python by major.minor only: a patch release does not move the numbers (the arithmetic
+    is numpy's and numba's), and refusing a resume over 3.12.1 → 3.12.2 would only annoy.
+    """
+    versions = {"python": ".".join(platform.python_version_tuple()[:2])}
+    for name in RESULT_DEPENDENCIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+def _is_project_root(root: Path) -> bool:
+    """Whether ``root`` is the project's own folder.
+
+    That is: a pyproject.toml naming thuisplus beside ``sim/``, ``experiments/`` and
+    ``calibration/``.
+    """
+    if not all((root / pkg).is_dir() for pkg in _PACKAGES):
+        return False
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    name = project.get("project", {}).get("name", "")
+    return isinstance(name, str) and re.sub(r"[-_.]+", "-", name).lower() == "thuisplus"
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                          timeout=10)
+
+
+def git_checkout(root: Path = _ROOT) -> dict[str, Any]:
+    """The commit and local changes (``dirty``) of the code at ``root``, or ``{}``.
+
+    Only when ``root`` is the project's own folder (see :func:`_is_project_root`) and the
+    top of its git work tree: an installed copy (site-packages of a venv that happens to
+    sit inside some other repository) has no commit of its own.
+    """
+    root = Path(root).resolve()
+    if not _is_project_root(root):
+        return {}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        top = _git(root, "rev-parse", "--show-toplevel")
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root:
+            return {}
+        commit = _git(root, "rev-parse", "--verify", "HEAD")
+        if commit.returncode == 0:
+            dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
+            if dirty.returncode == 0:
+                return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    return {}
+
+
+def code_changes(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """How ``current`` differs from a ``recorded`` code version, e.g. ``numpy 2.0 → 2.1``.
+
+    The source hash, and every dependency the record names (one it does not name is
+    unknown, not a change; one no longer installed is ``not installed``).
+    """
+    changes = []
+    if recorded.get("source") != current.get("source"):
+        changes.append(f"source {recorded.get('source', '?')} → {current.get('source', '?')}")
+    now = current.get("dependencies") or {}
+    for name, was in (recorded.get("dependencies") or {}).items():
+        if now.get(name) != was:
+            changes.append(f"{name} {was} → {now.get(name, 'not installed')}")
+    return changes
+
+
+def _describe(code: dict[str, Any], since: dict[str, Any] | None = None) -> str:
+    """A code version in words: source hash, package version and commit.
+
+    Given the version it is compared with (``since``), also the dependencies that differ.
+    """
     commit = code.get("commit")
     where = f", commit {commit[:10]}{' with local changes' if code.get('dirty') else ''}" \
         if commit else ""
-    return f"source {code.get('source', '?')} (package {code.get('package', '?')}{where})"
+    text = f"source {code.get('source', '?')} (package {code.get('package', '?')}{where})"
+    if since is not None:
+        deps = [c for c in code_changes(since, code) if not c.startswith("source ")]
+        if deps:
+            text += f" with {', '.join(deps)}"
+    return text
 
 
 def code_history(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -163,24 +262,17 @@ def _lock_file(fh: Any) -> None:
 
 
 def code_version() -> dict[str, Any]:
-    """Package version, source hash and, in a git checkout, the commit and local changes."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The code computing results: package version, source hash and dependency versions.
 
+    When it runs from its own git checkout, also the commit and local changes
+    (:func:`git_checkout`).
+    """
     try:
-        pkg = version("thuisplus")
-    except PackageNotFoundError:
+        pkg = metadata.version("thuisplus")
+    except metadata.PackageNotFoundError:
         pkg = "unknown"
-    info: dict[str, Any] = {"package": pkg, "source": source_hash()}
-    root = Path(__file__).resolve().parents[1]
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=10)
-        if commit.returncode == 0:
-            info["commit"] = commit.stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                                   cwd=root, capture_output=True, text=True, timeout=10)
-            info["dirty"] = bool(dirty.stdout.strip())
-    return info
+    return {"package": pkg, "source": source_hash(), **git_checkout(),
+            "dependencies": dependency_versions()}
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -493,17 +585,29 @@ class ResultStore:
         self.sums.forget(path)
 
     def _check_code(self, old: dict[str, Any]) -> None:
-        """Refuse to resume a folder written by other code (unless mixing is allowed)."""
+        """Refuse to resume a folder written by other code (unless mixing is allowed).
+
+        Other code is another source hash or another version of a dependency the folder's
+        manifest records (:data:`RESULT_DEPENDENCIES`); a manifest of before dependencies
+        were recorded leaves them unknown: a warning, not a refusal.
+        """
         history = code_history(old)
-        if {h.get("source") for h in history} <= {self.code["source"]}:
+        if any("dependencies" not in h for h in history):
+            warnings.warn(f"{self.out}: its manifest does not record the versions of the "
+                          "numerical libraries that computed its runs (written by an older "
+                          "thuisplus); resuming cannot check that they are the same",
+                          stacklevel=4)
+        other = [h for h in history if code_changes(h, self.code)]
+        if not other:
             self.code_history = history
             return
         if not self.allow_mixed:
             raise CodeMismatch(
-                f"{self.out}: its runs were computed by {_describe(history[-1])}; this is "
-                f"{_describe(self.code)}. Resuming would mix results of two code versions "
-                "in one folder: start a fresh --out (or `thuisplus run --fresh`), or pass "
-                "--allow-mixed to mix them knowingly (recorded in the manifest)")
+                f"{self.out}: its runs were computed by {_describe(other[-1])}; this is "
+                f"{_describe(self.code, since=other[-1])}. Resuming would mix results "
+                "computed by both in one folder: start a fresh --out (or `thuisplus run "
+                "--fresh`), or pass --allow-mixed to mix them knowingly (recorded in the "
+                "manifest)")
         self.code_history = [*history, self.code]
 
     def pending(self) -> list[RunTask]:
