@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from thuisplus.experiments import export
+from thuisplus.experiments.export import DEFAULT_DIALECT
 from thuisplus.experiments.progress import Progress
 from thuisplus.sim.business_case import (
     STAKEHOLDERS,
@@ -124,8 +126,18 @@ def provider_table(params: Parameters) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
-    """Write CSV tables, PNG plots and business_case.md to ``out``; return the paths."""
+def write_report(bc: BusinessCase, out: Path, title: str, *,
+                 csv_dialect: str = DEFAULT_DIALECT,
+                 xlsx: str | Path | bool | None = None) -> dict[str, Path]:
+    """Write CSV tables, PNG plots and business_case.md to ``out``; return the paths.
+
+    ``csv_dialect``: how the CSVs are written (:data:`thuisplus.experiments.export.CSV_DIALECTS`;
+    ``"nl"`` for a Dutch-locale Excel). ``xlsx``: also write the business case as a
+    workbook for policy staff (``True``: ``out/business_case.xlsx``; or a path ending in
+    ``.xlsx``), returned as ``paths["workbook"]``.
+    """
+    dialect = export.csv_dialect(csv_dialect)  # a bad name fails before anything is written
+    book = export.workbook_path(xlsx, out / "business_case.xlsx")
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "stakeholders": out / "stakeholders.csv",
@@ -137,10 +149,10 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         "report": out / "business_case.md",
     }
     st = bc.stakeholders()
-    st.to_csv(paths["stakeholders"], index=False)
-    bc.cashflows().to_csv(paths["cashflows"], index=False)
+    export.write_csv(st, paths["stakeholders"], dialect)
+    export.write_csv(bc.cashflows(), paths["cashflows"], dialect)
     prov = provider_table(bc.params)
-    prov.to_csv(paths["provider"], index=False)
+    export.write_csv(prov, paths["provider"], dialect)
 
     # Stakeholder bars: what each pays and gains (discounted), with 90% intervals. A bar
     # below zero is a saving among the costs or a dis-benefit among the gains.
@@ -286,5 +298,9 @@ def write_report(bc: BusinessCase, out: Path, title: str) -> dict[str, Path]:
         "![provider](provider_pnl.png)",
         "",
     ]
+    if book is not None:
+        paths["workbook"] = export.business_case_workbook(bc, book, title=title)
+        lines += [f"The tables are also in the workbook `{book.name}` (for spreadsheets: a "
+                  "Read me, the stakeholders, cash flows per year and the assumptions).", ""]
     paths["report"].write_text("\n".join(lines), encoding="utf-8")
     return paths

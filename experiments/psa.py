@@ -379,13 +379,22 @@ def psa_lines(res: PSAResult, *, posterior: bool) -> list[str]:
 
 
 def write_psa(df: pd.DataFrame, tables, plots, *, options: Sequence[str] | None = None,
-              posterior: bool = False) -> tuple[list[str], dict[str, object]]:
-    """Analyse a PSA's runs; write its tables and plots; return report lines and paths."""
-    res = analyse_psa(df, options=options)
+              posterior: bool = False, csv_dialect: str = "international",
+              analysis: PSAResult | None = None) -> tuple[list[str], dict[str, object]]:
+    """Analyse a PSA's runs; write its tables and plots; return report lines and paths.
+
+    ``csv_dialect``: how the tables are written (:data:`thuisplus.experiments.export.CSV_DIALECTS`).
+    ``analysis``: the runs' :func:`analyse_psa` (of ``options``), if already computed.
+    """
+    from thuisplus.experiments.export import csv_dialect as _dialect
+    from thuisplus.experiments.export import write_csv
+
+    dialect = _dialect(csv_dialect)
+    res = analysis if analysis is not None else analyse_psa(df, options=options)
     paths: dict[str, object] = {}
     for name, table in (("psa_summary", res.summary), ("psa_decision", res.decision),
                         ("psa_voi", res.voi), ("psa_acceptability", res.ceac)):
         paths[name] = tables / f"{name}.csv"
-        table.to_csv(paths[name], index=False)
+        write_csv(table, paths[name], dialect)
     paths.update(plot_psa(res, plots, df[df["scenario"].isin(res.options)]))
     return psa_lines(res, posterior=posterior), paths

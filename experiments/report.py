@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from thuisplus.experiments import export
 from thuisplus.experiments.analysis import (
     OVER_REPLICATIONS,
     headline,
@@ -20,6 +21,7 @@ from thuisplus.experiments.analysis import (
     spread_labels,
     summarise_runs,
 )
+from thuisplus.experiments.export import DEFAULT_DIALECT
 from thuisplus.experiments.spec import Experiment
 from thuisplus.experiments.store import load_failures, load_manifest, load_results, load_yearly
 from thuisplus.sim.business_case import STAKEHOLDERS
@@ -245,9 +247,19 @@ def plot_sensitivity(ind: pd.DataFrame, method: str, path: Path) -> Path:
     return _save(fig, path)
 
 
-def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str, Any]:
-    """Tables, plots and ``report.md`` for the experiment in ``out``; returns their paths."""
+def write_report(out: str | Path, outcomes: list[str] | None = None, *,
+                 csv_dialect: str = DEFAULT_DIALECT,
+                 xlsx: str | Path | bool | None = None) -> dict[str, Any]:
+    """Tables, plots and ``report.md`` for the experiment in ``out``; returns their paths.
+
+    ``csv_dialect``: how the tables are written (:data:`thuisplus.experiments.export.CSV_DIALECTS`;
+    ``"nl"`` for a Dutch-locale Excel). ``xlsx``: also write the results as a workbook for
+    policy staff (``True``: ``out/report.xlsx``; or a path ending in ``.xlsx``), returned as
+    ``paths["workbook"]``.
+    """
     out = Path(out)
+    dialect = export.csv_dialect(csv_dialect)  # a bad name fails before anything is written
+    book = export.workbook_path(xlsx, out / "report.xlsx")
     exp = experiment_from_manifest(out)
     manifest = load_manifest(out)
     df = load_results(out)
@@ -278,6 +290,8 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
     ]
     if df.empty:
         lines += ["No finished runs yet."]
+        if book is not None:
+            paths["workbook"] = export.experiment_workbook(book, exp, manifest, df)
         (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths["report"] = out / "report.md"
         return paths
@@ -297,9 +311,11 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
                             for i, p in enumerate(exp.points)])
         summary = summary.merge(pts, on="point", how="left")
     paths["summary"] = tables / "summary.csv"
-    summary.to_csv(paths["summary"], index=False)
+    export.write_csv(summary, paths["summary"], dialect)
     paths["runs"] = tables / "runs.csv"
-    df.to_csv(paths["runs"], index=False)
+    export.write_csv(df, paths["runs"], dialect)
+    # what the workbook shows, as computed here
+    sheets: dict[str, Any] = {"summary": summary}
 
     if exp.is_thuisplus:
         money = exp.base_params.money if exp.base_params is not None else None
@@ -308,18 +324,22 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
         if money is not None:
             lines += [_money_note(exp.base_params), ""]
         if psa:
-            from thuisplus.experiments.psa import write_psa
+            from thuisplus.experiments.psa import analyse_psa, write_psa
 
+            res = analyse_psa(df, options=list(exp.scenarios)) if book is not None else None
             psa_lines, psa_paths = write_psa(df, tables, plots, options=list(exp.scenarios),
-                                             posterior=exp.posterior is not None)
+                                             posterior=exp.posterior is not None,
+                                             csv_dialect=dialect.name, analysis=res)
+            sheets["psa"] = res
             lines += psa_lines
             paths.update(psa_paths)
             lines += ["The tables below summarise every draw and seed of each option: "
                       "their mean and 5–95% are over parameter draws and seeds (no "
                       "confidence interval of a mean); read the section above.", ""]
         paths["headline"] = tables / "headline.csv"
-        head.to_csv(paths["headline"], index=False)
+        export.write_csv(head, paths["headline"], dialect)
         yearly = load_yearly(out)
+        sheets.update(headline=head, yearly=yearly)
         paths["plot_avoided"] = plot_avoided_per_law(df, plots / "avoided_per_law.png",
                                                      draws=draws, replications=reps)
         paths["plot_stakeholders"] = plot_stakeholders(df, plots / "stakeholders.png",
@@ -330,7 +350,7 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
                                                                             "clients_"))],
                                 draws=draws)
             paths["yearly_summary"] = tables / "yearly_summary.csv"
-            ys.to_csv(paths["yearly_summary"], index=False)
+            export.write_csv(ys, paths["yearly_summary"], dialect)
             band = ("5–95% over parameter draws and seeds" if draws else
                     "5–95% of runs over the design points" if len(exp.points) > 1 else
                     "5–95% of runs (chance)")
@@ -354,7 +374,8 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
             lines += ["## Sensitivity", "", f"Not computed: {exc}", ""]
         else:
             paths["sensitivity"] = tables / "sensitivity.csv"
-            ind.to_csv(paths["sensitivity"], index=False)
+            export.write_csv(ind, paths["sensitivity"], dialect)
+            sheets["sensitivity"] = ind
             paths["plot_sensitivity"] = plot_sensitivity(ind, exp.spec.design.method,
                                                          plots / "sensitivity.png")
             lines += _sensitivity_lines(ind, exp.spec.design.method, reps)
@@ -378,6 +399,12 @@ def write_report(out: str | Path, outcomes: list[str] | None = None) -> dict[str
               "replications; or parameter draws and seeds).",
               "- `manifest.json`: the spec, base parameters, code version, seeds and the "
               "status of every run.", ""]
+    if book is not None:
+        paths["workbook"] = export.experiment_workbook(book, exp, manifest, df, **sheets)
+        lines.insert(-1, f"- `{book.name}`: the results as a workbook for spreadsheets (a "
+                         "Read me, the headline, who pays and gains, cash flows per year, "
+                         "the probabilistic analysis where there is one, and the "
+                         "assumptions).")
     paths["report"] = out / "report.md"
     paths["report"].write_text("\n".join(lines), encoding="utf-8")
     return paths
