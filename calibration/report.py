@@ -12,10 +12,6 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -23,6 +19,7 @@ from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.data import EvaluationData
 from thuisplus.calibration.simulate import Simulator
 from thuisplus.experiments.executors import Executor, make_executor
+from thuisplus.experiments.plots import figure
 
 __all__ = ["fit_table", "misfit_reason", "posterior_predictive", "write_fit_report"]
 
@@ -134,7 +131,8 @@ def _plot_fit(table: pd.DataFrame, path: Path) -> None:
     n = len(inds)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.3 * rows), squeeze=False)
+    fig = figure(figsize=(4.6 * cols, 3.3 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, ind in zip(axes.flat, inds, strict=False):
         sub = table[table["indicator"] == ind].reset_index(drop=True)
         x = np.arange(len(sub))
@@ -156,12 +154,12 @@ def _plot_fit(table: pd.DataFrame, path: Path) -> None:
     fig.suptitle("Evaluation data against posterior-predictive simulations", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _plot_marginals(result: Any, cfg: CalibrationConfig, path: Path) -> None:
     k = len(cfg.free)
-    fig, axes = plt.subplots(1, k, figsize=(3.4 * k, 3), squeeze=False)
+    fig = figure(figsize=(3.4 * k, 3))
+    axes = fig.subplots(1, k, squeeze=False)
     for ax, key in zip(axes.flat, cfg.free, strict=True):
         p = cfg.priors[key]
         grid = np.linspace(p.lower, p.upper, 200)
@@ -180,7 +178,6 @@ def _plot_marginals(result: Any, cfg: CalibrationConfig, path: Path) -> None:
     axes.flat[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _plot_pairs(result: Any, cfg: CalibrationConfig, path: Path) -> None:
@@ -189,7 +186,8 @@ def _plot_pairs(result: Any, cfg: CalibrationConfig, path: Path) -> None:
     post = result.posterior
     w = post["weight"].to_numpy(float)
     w = w / w.sum()
-    fig, axes = plt.subplots(k, k, figsize=(2.2 * k + 1, 2.2 * k + 1), squeeze=False)
+    fig = figure(figsize=(2.2 * k + 1, 2.2 * k + 1))
+    axes = fig.subplots(k, k, squeeze=False)
     for i, a in enumerate(keys):
         for j, b in enumerate(keys):
             ax = axes[i, j]
@@ -217,11 +215,11 @@ def _plot_pairs(result: Any, cfg: CalibrationConfig, path: Path) -> None:
     fig.suptitle("Posterior: pairs and weighted correlations", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _plot_convergence(result: Any, path: Path) -> None:
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    fig = figure(figsize=(12, 3.2))
+    axes = fig.subplots(1, 3)
     if result.generations is not None:
         g = result.generations
         axes[0].semilogy(g["generation"], g["epsilon"], marker="o")
@@ -243,7 +241,6 @@ def _plot_convergence(result: Any, path: Path) -> None:
         axes[2].axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def write_fit_report(result: Any, cfg: CalibrationConfig, data: EvaluationData,

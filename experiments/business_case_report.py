@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from thuisplus.experiments import export
 from thuisplus.experiments.export import DEFAULT_DIALECT
+from thuisplus.experiments.plots import figure
 from thuisplus.experiments.progress import Progress
 from thuisplus.sim.business_case import (
     STAKEHOLDERS,
@@ -156,7 +153,8 @@ def write_report(bc: BusinessCase, out: Path, title: str, *,
 
     # Stakeholder bars: what each pays and gains (discounted), with 90% intervals. A bar
     # below zero is a saving among the costs or a dis-benefit among the gains.
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig = figure(figsize=(9, 4.5))
+    ax = fig.subplots()
     x = np.arange(len(STAKEHOLDERS))
     for k, (what, colour) in enumerate((("pays", "#c0504d"), ("gains", "#4f81bd"))):
         sub = st[(st["measure"] == what)].set_index("stakeholder").loc[list(STAKEHOLDERS)]
@@ -175,11 +173,11 @@ def write_report(bc: BusinessCase, out: Path, title: str, *,
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(paths["plot_stakeholders"], dpi=110)
-    plt.close(fig)
 
     # Cumulative discounted societal cash flow with its 90% band.
     cum = bc.cumulative()
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = figure(figsize=(8, 4))
+    ax = fig.subplots()
     ax.fill_between(cum["year"], cum["p5"] / 1e3, cum["p95"] / 1e3, alpha=0.3,
                     label="90% interval")
     ax.plot(cum["year"], cum["mean"] / 1e3, marker="o", label="mean")
@@ -190,10 +188,10 @@ def write_report(bc: BusinessCase, out: Path, title: str, *,
     ax.legend()
     fig.tight_layout()
     fig.savefig(paths["plot_cashflow"], dpi=110)
-    plt.close(fig)
 
     # Provider P&L against client volume.
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = figure(figsize=(8, 4))
+    ax = fig.subplots()
     first_year = prov[prov["year"] == prov["year"].min()]
     for f, g in first_year.groupby("funding"):
         ax.plot(g["clients"], g["profit"] / 1e3, label=f.replace("_", " "))
@@ -207,7 +205,6 @@ def write_report(bc: BusinessCase, out: Path, title: str, *,
     ax.legend()
     fig.tight_layout()
     fig.savefig(paths["plot_provider"], dpi=110)
-    plt.close(fig)
 
     soc = st[st["stakeholder"] == "society"].set_index("measure")
     be = break_even_clients(bc.params)

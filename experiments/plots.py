@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
-__all__ = ["plot_pair", "plot_run"]
+__all__ = ["figure", "plot_pair", "plot_run"]
+
+
+def figure(**kwargs: object) -> Figure:
+    """A figure of its own, outside pyplot, for a file.
+
+    Reports draw on these: importing or running them neither switches a notebook's backend
+    nor leaves figures for it to show, and they need no display (saving picks the format's
+    canvas, e.g. Agg for PNG).
+    """
+    return Figure(**kwargs)
 
 LAWS = (("cost_wmo", "Wmo (municipality)"), ("cost_zvw", "Zvw (health insurer)"),
         ("cost_wlz", "Wlz (care office)"))
@@ -22,7 +29,8 @@ def _yearly(weekly: pd.DataFrame, columns: list[str], how: str = "sum") -> pd.Da
 
 def plot_run(weekly: pd.DataFrame, path: Path, title: str) -> Path:
     """Four panels: population, Wmo clients, loneliness and frailty, cost per law per year."""
-    fig, ax = plt.subplots(2, 2, figsize=(11, 7))
+    fig = figure(figsize=(11, 7))
+    ax = fig.subplots(2, 2)
     d = weekly["date"]
     ax[0, 0].plot(d, weekly["residents"], label="residents")
     ax[0, 0].plot(d, weekly["wmo_clients"], label="Wmo clients")
@@ -45,13 +53,13 @@ def plot_run(weekly: pd.DataFrame, path: Path, title: str) -> Path:
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
 def plot_pair(baseline: pd.DataFrame, thuisplus: pd.DataFrame, path: Path, title: str) -> Path:
     """Cost per law per year in both arms, and the cumulative avoided cost per law."""
-    fig, ax = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig = figure(figsize=(12, 4.5))
+    ax = fig.subplots(1, 2)
     b = _yearly(baseline, [c for c, _ in LAWS]) / 1e3
     t = _yearly(thuisplus, [c for c, _ in LAWS]) / 1e3
     for (col, label), colour in zip(LAWS, ("#4f81bd", "#9bbb59", "#c0504d"), strict=True):
@@ -66,5 +74,4 @@ def plot_pair(baseline: pd.DataFrame, thuisplus: pd.DataFrame, path: Path, title
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

@@ -232,14 +232,16 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
     The NPV histogram is over ``runs`` (each a possible complex, as the report's chances);
     the plane shows each draw's mean over its seeds.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
+    from thuisplus.experiments.plots import figure
     from thuisplus.experiments.report import _save
 
     paths: dict[str, object] = {}
     m = res.means
-    colours = dict(zip(res.options, plt.rcParams["axes.prop_cycle"].by_key()["color"],
+    colours = dict(zip(res.options, mpl.rcParams["axes.prop_cycle"].by_key()["color"],
                        strict=False))
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig = figure(figsize=(7.5, 4))
+    ax = fig.subplots()
     allx = runs.loc[runs["scenario"].isin(res.options), "npv"] / 1e3
     bins = np.linspace(allx.min(), allx.max(), 31) if allx.max() > allx.min() else 10
     for o in res.options:
@@ -254,7 +256,8 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
     paths["plot_psa_npv"] = _save(fig, plots / "psa_npv.png")
 
     if "lonely_years_avoided" in m:
-        fig, ax = plt.subplots(figsize=(7.5, 4.5))
+        fig = figure(figsize=(7.5, 4.5))
+        ax = fig.subplots()
         for o in res.options:
             g = m[m["scenario"] == o]
             ax.scatter(g["lonely_years_avoided"], -g["npv"] / 1e3, s=10, alpha=0.6,
@@ -269,7 +272,8 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
         paths["plot_psa_plane"] = _save(fig, plots / "psa_plane.png")
 
     if not res.ceac.empty:
-        fig, ax = plt.subplots(figsize=(7.5, 4))
+        fig = figure(figsize=(7.5, 4))
+        ax = fig.subplots()
         for col in [*res.options, NOTHING]:
             ax.plot(res.ceac["wtp"] / 1e3, res.ceac[col], label=col,
                     color=colours.get(col, "grey"), ls="--" if col == NOTHING else "-")
@@ -282,7 +286,8 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
 
     groups = res.voi[res.voi["kind"] == "group"]
     if not groups.empty and res.evpi > 0:
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(groups) + 1.4))
+        fig = figure(figsize=(7.5, 0.45 * len(groups) + 1.4))
+        ax = fig.subplots()
         g = groups.iloc[::-1]
         ax.barh(g["name"], g["evppi"] / 1e3, color="#4c72b0")
         ax.axvline(res.evpi / 1e3, color="black", ls="--", lw=1,

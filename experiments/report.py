@@ -6,12 +6,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from thuisplus.experiments import export
 from thuisplus.experiments.analysis import (
     OVER_REPLICATIONS,
@@ -22,6 +19,7 @@ from thuisplus.experiments.analysis import (
     summarise_runs,
 )
 from thuisplus.experiments.export import DEFAULT_DIALECT
+from thuisplus.experiments.plots import figure
 from thuisplus.experiments.spec import Experiment
 from thuisplus.experiments.store import load_failures, load_manifest, load_results, load_yearly
 from thuisplus.sim.business_case import STAKEHOLDERS
@@ -59,10 +57,9 @@ def format_value(x: float, unit: str) -> str:
     return f"{x:,.0f}"
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -98,7 +95,8 @@ def plot_avoided_per_law(df: pd.DataFrame, path: Path, *, draws: bool = False,
     s = _band(summarise_runs(df, ("scenario",), cols, draws=draws))
     what = band_text(s, replications)
     s = s.set_index(["scenario", "outcome"])
-    fig, ax = plt.subplots(figsize=(max(6.5, 1.6 * len(scen) + 3), 4.2))
+    fig = figure(figsize=(max(6.5, 1.6 * len(scen) + 3), 4.2))
+    ax = fig.subplots()
     width = 0.8 / len(cols)
     x = np.arange(len(scen))
     for k, c in enumerate(cols):
@@ -130,7 +128,8 @@ def plot_stakeholders(df: pd.DataFrame, path: Path, *, draws: bool = False,
     s = _band(summarise_runs(df, ("scenario",), cols, draws=draws))
     what = band_text(s, replications)
     s = s.set_index(["scenario", "outcome"])
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig = figure(figsize=(9, 4.5))
+    ax = fig.subplots()
     width = 0.8 / len(scen)
     x = np.arange(len(cols))
     for k, sc in enumerate(scen):
@@ -155,7 +154,8 @@ def plot_timeseries(yearly: pd.DataFrame, path: Path, band: str = "5-95% of runs
     ``band`` names what the runs span (seeds; design points and seeds; draws and seeds).
     """
     scen = list(dict.fromkeys(yearly["scenario"]))
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), sharex=True)
+    fig = figure(figsize=(13, 3.6))
+    axes = fig.subplots(1, 4, sharex=True)
     for ax, law in zip(axes, [*LAWS, "total"], strict=True):
         col = f"avoided_{law}"
         for sc in scen:
@@ -186,7 +186,8 @@ def plot_design(df: pd.DataFrame, exp: Experiment, path: Path,
         return None
     key = numeric[0]
     outcomes = tuple(o for o in outcomes if o in df)
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 3.6))
+    fig = figure(figsize=(3.6 * len(outcomes), 3.6))
+    axes = fig.subplots(1, len(outcomes))
     axes = np.atleast_1d(axes)
     scen = list(dict.fromkeys(df["scenario"]))
     bands: list[str] = []
@@ -219,7 +220,8 @@ def plot_sensitivity(ind: pd.DataFrame, method: str, path: Path) -> Path:
     outcomes = list(dict.fromkeys(ind["outcome"]))
     scen = next(iter(dict.fromkeys(ind["scenario"])))
     ind = ind[ind["scenario"] == scen]
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 4.4), sharey=False)
+    fig = figure(figsize=(4.2 * len(outcomes), 4.4))
+    axes = fig.subplots(1, len(outcomes), sharey=False)
     axes = np.atleast_1d(axes)
     for ax, o in zip(axes, outcomes, strict=True):
         sub = ind[ind["outcome"] == o]

@@ -103,3 +103,19 @@ def test_python_dash_m_thuisplus_is_the_command():
     r = subprocess.run([sys.executable, "-m", "thuisplus", "--version"], capture_output=True,
                        text=True, timeout=120, cwd="/")
     assert r.returncode == 0 and r.stdout.startswith("thuisplus "), r.stderr
+
+
+def test_the_reports_leave_matplotlibs_backend_and_pyplot_alone():
+    """A notebook keeps its backend, and pyplot is never imported by the reports."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib, sys\nmatplotlib.use('svg')\n"
+            "import thuisplus.experiments.report, thuisplus.experiments.business_case_report\n"
+            "import thuisplus.experiments.psa, thuisplus.experiments.plots\n"
+            "import thuisplus.calibration.report\n"
+            "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300, cwd="/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["svg", "False"]
