@@ -45,8 +45,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet -e ".[dev]"
     echo "$want" > "$stamp"
 fi
-# The dashboard's front-end files (JS, CSS, fonts) into Solara's cache in the venv, from the
-# npm registry, so the page loads with no internet (docs/dev/solara-offline.md). Skips what
-# is there; fails loudly if something is missing and npm is not available.
+# The dashboard's front-end files (JS, CSS, fonts), downloaded once from the npm registry
+# (pinned sha512, no npm needed) into the user cache, so the page loads with no internet
+# (docs/dev/solara-offline.md). Skips what is there; fails loudly if it cannot fetch.
 .venv/bin/python scripts/fetch_solara_assets.py
 .venv/bin/python -c 'import mesa, sys; assert tuple(map(int, mesa.__version__.split(".")[:2])) >= (3, 5), mesa.__version__; print(f"Python {sys.version.split()[0]}, mesa {mesa.__version__}: ready")'

@@ -1,13 +1,15 @@
 """The policymakers' dashboard: a Solara page over pairs and their business case.
 
-``serve`` starts the page (``thuisplus dashboard``); :mod:`thuisplus.dashboard.app` holds the
-page, :mod:`thuisplus.dashboard.controls` what each slider sets, :mod:`thuisplus.dashboard.compute`
-the computation behind it and :mod:`thuisplus.dashboard.views` the figures, both kept free of
-Solara so they can be tested and timed on their own.
+``serve`` starts the page (``thuisplus dashboard``); :mod:`thuisplus.dashboard.app` holds
+the page, :mod:`thuisplus.dashboard.controls` what each slider sets,
+:mod:`thuisplus.dashboard.compute` the computation behind it and
+:mod:`thuisplus.dashboard.views` the figures, both kept free of Solara so they can be tested
+and timed on their own; :mod:`thuisplus.dashboard.assets` fetches the front-end files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,8 +18,13 @@ if TYPE_CHECKING:
 __all__ = ["serve"]
 
 
-def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
-    """Serve the dashboard for ``params`` on http://HOST:PORT until Ctrl-C (see server)."""
+def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
+          progress: Callable[[str], None] | None = None) -> None:
+    """Serve the dashboard for ``params`` on http://HOST:PORT until Ctrl-C (see server).
+
+    ``fetch``: first fetch the front-end files that are missing (from the npm registry,
+    hashes pinned; :func:`thuisplus.dashboard.assets.fetch_assets`).
+    """
     from thuisplus.dashboard.server import serve as _serve
 
-    _serve(params, host=host, port=port, label=label)
+    _serve(params, host=host, port=port, label=label, fetch=fetch, progress=progress)

@@ -5,8 +5,9 @@
 process with everything that would leave the machine switched off: Mixpanel telemetry
 (``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``), the PyPI version check
 (``--no-check-version``), the browser launch (``--no-open``) and dev mode's solara.dev
-check (``--production``). The front-end files come from Solara's asset cache, filled at
-install time (see :mod:`thuisplus.dashboard.assets`).
+check (``--production``). The front-end files come from a local folder, fetched once from
+the npm registry by ``thuisplus dashboard --fetch-assets`` (:mod:`thuisplus.dashboard.assets`);
+the child is pointed at it with ``SOLARA_ASSETS_PROXY_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from thuisplus.dashboard.app import ENV_LABEL, ENV_PARAMS
-from thuisplus.dashboard.assets import cache_dir, missing_files
+from thuisplus.dashboard.assets import (
+    AssetError,
+    cache_dir,
+    fetch_assets,
+    missing_files,
+    missing_message,
+)
 from thuisplus.sim.params import Parameters, save_parameters
 
 __all__ = ["serve", "server_command", "server_env"]
@@ -39,12 +46,18 @@ def server_command(host: str, port: int) -> list[str]:
             "--no-check-version", "--log-level", "warning", "--no-access-log"]
 
 
-def server_env(params_file: Path, label: str) -> dict[str, str]:
-    """The child's environment: the parameter file, its label and no telemetry."""
+def server_env(params_file: Path, label: str, assets: Path | None = None) -> dict[str, str]:
+    """The child's environment: parameter file, label, front-end files and no telemetry.
+
+    ``assets`` is the folder of the front-end files (default
+    :func:`~thuisplus.dashboard.assets.cache_dir`).
+    """
     env = dict(os.environ)
     env.update({
         ENV_PARAMS: str(params_file),
         ENV_LABEL: label,
+        # Solara serves /_solara/cdn/... from this folder (its CDN-proxy cache).
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache_dir() if assets is None else assets),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "MPLBACKEND": "Agg",
         # Solara warns on every page load that a cookie on http cannot be samesite=none.
@@ -65,7 +78,8 @@ def _answers(url: str) -> bool:
 def _stop_on_signals() -> Callable[[], None]:
     """Make SIGTERM and SIGHUP stop like Ctrl-C, so the server child is stopped too.
 
-    Returns a function that puts the previous handlers back.
+    SIGHUP only where it exists (not on Windows). Returns a function that puts the previous
+    handlers back.
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
@@ -73,7 +87,8 @@ def _stop_on_signals() -> Callable[[], None]:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
 
     def restore() -> None:
         for sig, handler in previous.items():
@@ -82,27 +97,40 @@ def _stop_on_signals() -> Callable[[], None]:
     return restore
 
 
-def serve(params: Parameters, *, host: str, port: int, label: str) -> None:
+def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
+          progress: Callable[[str], None] | None = None) -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT and block until Ctrl-C.
 
-    Ctrl-C, SIGTERM and SIGHUP stop the server child and return.
+    Ctrl-C, SIGTERM and SIGHUP (where it exists) stop the server child and return.
 
-    Exits with status 1 and a message if the front-end files are missing (the page would
-    be blank offline) or the server does not start (e.g. the port is taken).
+    With ``fetch``, first download the missing front-end files
+    (:func:`~thuisplus.dashboard.assets.fetch_assets`, reporting to ``progress``, default
+    stdout). Without it, missing files are not downloaded: the message says to run
+    ``thuisplus dashboard --fetch-assets``.
+
+    Exits with status 1 and a message on stderr if the front-end files are missing (the page
+    would be blank offline) or cannot be fetched, or if the server does not start (e.g. the
+    port is taken).
     """
-    missing = missing_files()
+    if fetch:
+        try:
+            assets = fetch_assets(progress=progress or (lambda m: print(m, flush=True)))
+        except AssetError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
+    else:
+        assets = cache_dir()
+    missing = missing_files(assets)
     if missing:
-        print(f"error: the dashboard's front-end files are missing from {cache_dir()}:\n  "
-              + "\n  ".join(missing)
-              + "\nrun 'bash scripts/setup.sh' (it fetches them with npm) and try again.",
-              file=sys.stderr)
+        print(f"error: {missing_message(assets, missing)}", file=sys.stderr)
         raise SystemExit(1)
     url = f"http://{host}:{port}"
     probe = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
     with tempfile.TemporaryDirectory(prefix="thuisplus-dashboard-") as tmp:
         params_file = Path(tmp) / "parameters.toml"
         save_parameters(params, params_file)
-        child = subprocess.Popen(server_command(host, port), env=server_env(params_file, label))
+        child = subprocess.Popen(server_command(host, port),
+                                 env=server_env(params_file, label, assets))
         restore = _stop_on_signals()
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
