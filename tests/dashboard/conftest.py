@@ -149,7 +149,8 @@ class Served:
         self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        exe = Path(sys.executable).with_name("thuisplus")
+        # THUISPLUS_EXE: another install's command (scripts/check_package.py: the wheel's)
+        exe = os.environ.get("THUISPLUS_EXE") or Path(sys.executable).with_name("thuisplus")
         self.started = time.monotonic()
         self.proc = subprocess.Popen([str(exe), "dashboard", "--port", str(port), *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
