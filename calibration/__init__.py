@@ -8,16 +8,37 @@ From Python::
     result = run_calibration(cfg, data, "results/calib", workers=2)
     result.posterior        # final ABC population: free parameters and weights
     result.point            # the point estimate written to results/calib/calibrated.toml
+
+Fitting needs the ``[calibrate]`` extra (pyabc for ABC-SMC, optuna for Optuna); this package
+imports without it, and :func:`run_calibration` says which to install when it is missing.
+The names below are imported from their modules when first used (PEP 562).
 """
 
 if __name__ != "thuisplus.calibration":  # the folder imported by its path, not as the package
     raise ImportError(f"the folder calibration/ is the package thuisplus.calibration; import "
                       f"it as 'from thuisplus import calibration' (here: {__name__!r})")
 
-from thuisplus.calibration.config import CalibrationConfig
-from thuisplus.calibration.data import DataError, EvaluationData, load_evaluation
-from thuisplus.calibration.fit import FitResult, run_calibration
-from thuisplus.calibration.indicators import INDICATORS, compute, register
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import DataError, EvaluationData, load_evaluation
+    from thuisplus.calibration.fit import FitResult, run_calibration
+    from thuisplus.calibration.indicators import INDICATORS, compute, register
+
+#: Each public name and the module (of this package) that defines it.
+_EXPORTS: dict[str, str] = {
+    "INDICATORS": "indicators",
+    "CalibrationConfig": "config",
+    "DataError": "data",
+    "EvaluationData": "data",
+    "FitResult": "fit",
+    "compute": "indicators",
+    "load_evaluation": "data",
+    "register": "indicators",
+    "run_calibration": "fit",
+}
 
 __all__ = [
     "INDICATORS",
@@ -30,3 +51,18 @@ __all__ = [
     "register",
     "run_calibration",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (and keep it here)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, the public names not yet imported among them."""
+    return sorted(set(globals()) | set(__all__))

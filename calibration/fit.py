@@ -160,6 +160,9 @@ def run_calibration(cfg: CalibrationConfig, data: EvaluationData, out: str | Pat
     """
     import time
 
+    from thuisplus.extras import require_calibration
+
+    require_calibration(cfg.model.method)  # pyabc or optuna: say which extra is missing
     out = Path(out)
     t0 = time.perf_counter()
     budget = budget or cfg.model.budget

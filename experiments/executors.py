@@ -302,6 +302,9 @@ class DaskExecutor(Executor):
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None,
                  window: int | None = None):
+        from thuisplus.extras import require
+
+        require("dask", what="the Dask executor (--executor dask)")
         from distributed import Client, LocalCluster
 
         self.cluster = None
