@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 from thuisplus.experiments import Experiment, LocalExecutor, run_experiment
 
 REPO = Path(__file__).resolve().parents[1]

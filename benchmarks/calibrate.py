@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
 from thuisplus.calibration import CalibrationConfig, load_evaluation, run_calibration
 
 REPO = Path(__file__).resolve().parents[1]

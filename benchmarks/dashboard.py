@@ -28,11 +28,10 @@ TARGET_SECONDS = 1.0
 
 def parts(repeats: int) -> dict[str, float]:
     """Median seconds of the pair, the rest of compute(), and drawing the figures."""
-    from thuisplus.sim.pair import run_pair
-    from thuisplus.sim.presets import load_preset
-
     from thuisplus.dashboard import views
     from thuisplus.dashboard.compute import compute, workers
+    from thuisplus.sim.pair import run_pair
+    from thuisplus.sim.presets import load_preset
 
     params = load_preset("contract-2021")
     compute(params)  # warm-up: numba kernels, imports
@@ -72,9 +71,9 @@ def end_to_end(repeats: int) -> float:
     """Median seconds from a slider change to the re-rendered page (solara.render)."""
     import ipywidgets
     import solara
-    from thuisplus.sim.presets import load_preset
 
     from thuisplus.dashboard.app import Dashboard
+    from thuisplus.sim.presets import load_preset
 
     params = load_preset("contract-2021")
 

@@ -23,6 +23,7 @@ import time
 
 import numba
 import numpy as np
+
 from thuisplus.sim.processes.common import _splitmix64, inverse_normal, unit_uniform
 
 SEATS, REPS = 500, 2000

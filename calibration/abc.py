@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.simulate import Observation, Simulator, distance
 from thuisplus.experiments.executors import Executor

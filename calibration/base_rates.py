@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.processes.common import WEEKS_PER_YEAR
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from thuisplus.experiments.spec import (
     SpecError,
     build_base_parameters,

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
+
 from thuisplus.calibration.indicators import INDICATORS, did_you_mean, get_indicator
 from thuisplus.sim.params import BuildingParams
 

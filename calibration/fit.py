@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.data import ALL, EvaluationData
 from thuisplus.calibration.indicators import INDICATORS, weeks_needed

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
+
 from thuisplus.sim.summary import wmo_cost_in_complex
 
 __all__ = [

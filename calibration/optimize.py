@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.simulate import Simulator, distance
 from thuisplus.experiments.executors import Executor

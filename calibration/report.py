@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.data import EvaluationData
 from thuisplus.calibration.simulate import Simulator

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.experiments.store import journal_line, read_journal
 from thuisplus.sim.model import ThuisplusModel
 from thuisplus.sim.params import Parameters

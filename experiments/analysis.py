@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
+
 from thuisplus.experiments.spec import Experiment
 
 __all__ = ["DEFAULT_SENSITIVITY_OUTCOMES", "OVER", "OVER_DESIGN", "OVER_DRAWS",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.experiments import export
 from thuisplus.experiments.export import DEFAULT_DIALECT
 from thuisplus.experiments.plots import figure

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas and numpy are imported where used: the CLI imports this module
     import pandas as pd
+
     from thuisplus.experiments.business_case_report import BusinessCase
     from thuisplus.experiments.psa import PSAResult
     from thuisplus.experiments.spec import Experiment
@@ -395,6 +396,7 @@ def parameter_sheet(params: Parameters, defaults: Parameters | None = None) -> p
     model's defaults if not given), unit, range, kind, prior, source, description.
     """
     import pandas as pd
+
     from thuisplus.sim.params import Parameters, parameter_table
 
     defaults = defaults if defaults is not None else Parameters()
@@ -453,6 +455,7 @@ def _net_signed(cash: pd.DataFrame) -> pd.Series:
 def business_case_sheets(bc: BusinessCase) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """The business case's sheets (name → table) and what each holds."""
     import pandas as pd
+
     from thuisplus.experiments.business_case_report import provider_table
     from thuisplus.sim.business_case import STAKEHOLDERS
 
@@ -604,6 +607,7 @@ def experiment_sheets(exp: Experiment, runs: pd.DataFrame, *,
     """An experiment's sheets (name → table) and what each holds (:func:`experiment_workbook`)."""
     import numpy as np
     import pandas as pd
+
     from thuisplus.experiments.psa import CITY_FLATS, HEADLINE_OUTCOMES, NOTHING, eur
     from thuisplus.sim.business_case import STAKEHOLDERS
     from thuisplus.sim.outcomes import OUTCOMES

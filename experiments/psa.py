@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.experiments.voi import evpi, evppi_table
 
 __all__ = ["CITY_FLATS", "NOTHING", "PSAResult", "acceptability", "analyse_psa",
@@ -233,6 +234,7 @@ def plot_psa(res: PSAResult, plots, runs: pd.DataFrame) -> dict[str, object]:
     the plane shows each draw's mean over its seeds.
     """
     import matplotlib as mpl
+
     from thuisplus.experiments.plots import figure
     from thuisplus.experiments.report import _save
 

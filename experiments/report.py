@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
 from thuisplus.experiments import export
 from thuisplus.experiments.analysis import (
     OVER_REPLICATIONS,

@@ -47,6 +47,7 @@ def check_memory(experiment: Experiment) -> None:
     and manifest entry do (measured ~0.5 KB; counted as 1 KB).
     """
     import psutil
+
     from thuisplus.experiments.spec import SpecError
 
     need = experiment.n_runs * RUNNER_BYTES_PER_RUN

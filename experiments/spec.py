@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 from thuisplus.sim.params import (
     ParameterError,
     Parameters,

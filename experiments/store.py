@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from thuisplus.experiments.spec import Experiment, RunTask, SpecError
 
 __all__ = ["RESULT_DEPENDENCIES", "CodeMismatch", "FolderLock", "ResultStore", "code_changes",

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim.care import CARE_TYPES, LAWS
 from thuisplus.sim.interventions import REGISTRY, offer_share, offer_shares
 from thuisplus.sim.pair import Pair

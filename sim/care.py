@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from thuisplus.sim.params import CostParams
 from thuisplus.sim.prices import price_factor
 

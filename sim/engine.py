@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
+
 from thuisplus.sim import care as care_mod
 from thuisplus.sim.effects import EffectArrays
 from thuisplus.sim.interventions import Funding, apply_builtin, funding_terms

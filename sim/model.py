@@ -20,6 +20,7 @@ import mesa
 import numba
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim import care as care_mod
 from thuisplus.sim import engine
 from thuisplus.sim.effects import Effects

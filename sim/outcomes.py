@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim.business_case import (
     _LAW_KEYS,
     _NH,

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
 from thuisplus.sim.params import Parameters
 from thuisplus.sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME

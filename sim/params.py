@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
 from thuisplus.sim.interventions import REGISTRY
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, Prior, U
 from thuisplus.sim.prices import PRICE_YEARS, cpi_table, cpi_years

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim.care import LAWS
 
 __all__ = ["summarise", "wmo_cost_in_complex", "yearly"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+
 from thuisplus.sim.param_base import Prior
 from thuisplus.sim.params import uncertainties
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+
 from thuisplus.sim import Parameters, ThuisplusModel, interventions
 
 

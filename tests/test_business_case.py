@@ -3,11 +3,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from thuisplus.sim import Parameters
-from thuisplus.sim.business_case import contract_arithmetic, team_cost
 from typer.testing import CliRunner
 
 from thuisplus.cli import app
+from thuisplus.sim import Parameters
+from thuisplus.sim.business_case import contract_arithmetic, team_cost
 
 
 def test_eval_section_2_arithmetic_exactly():
@@ -65,6 +65,8 @@ def test_contract_cli_json_and_bad_input():
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from tests.conftest import all_off  # noqa: E402
 from thuisplus.sim import run_pair  # noqa: E402
 from thuisplus.sim.business_case import (  # noqa: E402
     STAKEHOLDERS,
@@ -74,8 +76,6 @@ from thuisplus.sim.business_case import (  # noqa: E402
     provider_pnl,
     stakeholder_flows,
 )
-
-from tests.conftest import all_off  # noqa: E402
 
 
 def test_discounting_against_hand_computed_values():

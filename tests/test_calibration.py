@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.data import load_evaluation
 from thuisplus.calibration.fit import build_simulator, run_calibration
 from thuisplus.calibration.simulate import load_journal
+from thuisplus.cli import app
 from thuisplus.experiments import Experiment, load_results, run_experiment
 from thuisplus.sim import Parameters, ThuisplusModel, load_parameters
-from typer.testing import CliRunner
-
-from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "calibration" / "data"

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from thuisplus.calibration import indicators as ind_mod
 from thuisplus.calibration.data import (
     ALL,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from thuisplus.sim import load_parameters
 from typer.testing import CliRunner
 
 from thuisplus.cli import app
+from thuisplus.sim import load_parameters
 
 runner = CliRunner()
 

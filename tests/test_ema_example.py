@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("ema_workbench")
 
 from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter
+
 from thuisplus.sim import evaluate
 from thuisplus.sim.business_case import STAKEHOLDERS
 from thuisplus.sim.params import uncertainties

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+
+from tests.golden.record import differences, outputs
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.model import run_arms
 from thuisplus.sim.presets import load_preset
-
-from tests.golden.record import differences, outputs
 
 
 def _alone(params, seed, weeks):

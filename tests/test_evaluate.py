@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from thuisplus.experiments import Experiment, load_results, run_experiment
 from thuisplus.sim import EVALUATE_OUTCOMES, ParameterError, evaluate, load_preset, run_pair
 from thuisplus.sim.outcomes import OUTCOMES

@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from thuisplus.cli import app
 from thuisplus.experiments import (
     Experiment,
     SpecError,
@@ -31,9 +34,6 @@ from thuisplus.experiments.testfunctions import ISHIGAMI_INDICES
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.business_case import STAKEHOLDERS
 from thuisplus.sim.pair import avoided_per_law, run_pair
-from typer.testing import CliRunner
-
-from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SMOKE = REPO / "experiments" / "specs" / "smoke.toml"

@@ -9,6 +9,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+
 from thuisplus.experiments import Experiment, load_results, run_experiment
 from thuisplus.experiments.business_case_report import run_business_case, write_report
 from thuisplus.experiments.export import (

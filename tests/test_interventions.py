@@ -6,13 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from thuisplus.sim import Parameters, ThuisplusModel, run_pair
-from thuisplus.sim.params import ParameterError
-from thuisplus.sim.presets import list_presets, load_preset
 from typer.testing import CliRunner
 
 from tests.conftest import all_off
 from thuisplus.cli import app
+from thuisplus.sim import Parameters, ThuisplusModel, run_pair
+from thuisplus.sim.params import ParameterError
+from thuisplus.sim.presets import list_presets, load_preset
 
 
 def test_all_off_pair_gives_exactly_zero_every_week():

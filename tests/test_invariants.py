@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.params import iter_fields
 from thuisplus.sim.processes.common import IN_COMPLEX, IN_NURSING_HOME

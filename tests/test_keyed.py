@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
-from thuisplus.sim import Parameters, ThuisplusModel, engine
-from thuisplus.sim.model import run_arms
-from thuisplus.sim.pair import BaselineCache, run_pair
 from typer.testing import CliRunner
 
 from tests.golden.record import differences, outputs
 from thuisplus.cli import app
+from thuisplus.sim import Parameters, ThuisplusModel, engine
+from thuisplus.sim.model import run_arms
+from thuisplus.sim.pair import BaselineCache, run_pair
 
 SMALL = {"building.dwellings": 60, "building.floors": 4}
 
@@ -136,6 +136,7 @@ def test_an_experiment_runs_on_the_keyed_engine_the_same_on_every_executor(tmp_p
     from pathlib import Path
 
     import pandas as pd
+
     from thuisplus.experiments import Experiment, load_results, run_experiment
 
     text = (Path(__file__).resolve().parent.parent / "experiments" / "specs"

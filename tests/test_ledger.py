@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
+from tests.conftest import all_off
 from thuisplus.sim import ThuisplusModel
 from thuisplus.sim.care import CARE_TYPES, LAWS
 from thuisplus.sim.model import run_arms
 from thuisplus.sim.pair import person_outcomes, run_pair
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.processes.common import LEDGER
-
-from tests.conftest import all_off
 
 SMALL = {"building.dwellings": 60, "building.floors": 4, "simulation.weeks": 260,
          "simulation.follow_up_years": 25}

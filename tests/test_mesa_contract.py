@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mesa.visualization import SolaraViz, make_plot_component, make_space_component
 from mesa.visualization.components import AgentPortrayalStyle
+
 from thuisplus.sim import InformalCarer, Resident, StaffMember, StaleAgentError, ThuisplusModel
 from thuisplus.sim.model import WEEKLY_COLUMNS
 from thuisplus.sim.params import ParameterError

@@ -2,9 +2,9 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from thuisplus.sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
 
 from tests.conftest import small_params
+from thuisplus.sim import InformalCarer, Parameters, Resident, StaffMember, ThuisplusModel
 
 REQUIRED_COLUMNS = [
     "date", "residents", "wmo_clients", "wmo_clients_preferred", "cost_wmo", "cost_zvw",

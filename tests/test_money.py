@@ -15,6 +15,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tests.conftest import all_off
+from thuisplus.cli import app
 from thuisplus.sim import Parameters, run_pair
 from thuisplus.sim.business_case import (
     _BOOK_ITEMS,
@@ -35,10 +39,6 @@ from thuisplus.sim.param_base import Group
 from thuisplus.sim.params import PRICE_YEARS, ParameterError, iter_fields
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.prices import PriceYearError, cpi, cpi_table, cpi_years, price_factor
-from typer.testing import CliRunner
-
-from tests.conftest import all_off
-from thuisplus.cli import app
 
 WEEKS = 156  # three years: 2021 (start), 2022 (transfer), 2023
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from thuisplus.sim import Parameters, load_parameters, save_parameters
 from thuisplus.sim.params import ParameterError, iter_fields, parameter_table
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from tests.conftest import all_off
 from thuisplus.sim import ThuisplusModel
 from thuisplus.sim.model import horizon_weeks, run_arms
 from thuisplus.sim.pair import run_pair
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.processes.common import ELSEWHERE, IN_COMPLEX, IN_NURSING_HOME
-
-from tests.conftest import all_off
 
 # A small complex and a short follow-up keep these tests quick; the dynamics are the same.
 SMALL = {"building.dwellings": 60, "building.floors": 4, "simulation.weeks": 260,

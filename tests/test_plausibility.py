@@ -5,6 +5,7 @@ Bands are on the mean over eight 10-year runs, so they test the model, not one s
 
 import numpy as np
 import pytest
+
 from thuisplus.sim.summary import summarise, yearly
 
 

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from thuisplus.experiments.outcomes import PERSON_OUTCOMES, _outcomes, pair_outcomes
 from thuisplus.sim.business_case import (
     _BOOK_ITEMS,

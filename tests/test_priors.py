@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
+
 from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.cli import app
 from thuisplus.experiments.spec import Experiment, SpecError
 from thuisplus.sim import Parameters
 from thuisplus.sim.param_base import KINDS, NO_EVIDENCE, Prior
@@ -20,9 +23,6 @@ from thuisplus.sim.params import (
     uncertainties,
 )
 from thuisplus.sim.uncertainty import draw_priors, uniforms
-from typer.testing import CliRunner
-
-from thuisplus.cli import app
 
 PRIORS = uncertainties()
 CALIBRATED = {k for k, info in iter_fields()
@@ -188,9 +188,8 @@ def test_evidence_page_lists_every_uncertainty_with_its_prior():
 
 def test_dashboard_sliders_of_uncertainties_span_their_priors():
     """The dashboard reads an uncertainty's range from the tree, not a restated one."""
-    from thuisplus.sim.params import declared_prior, parameter_kind
-
     from thuisplus.dashboard.controls import CONTROLS
+    from thuisplus.sim.params import declared_prior, parameter_kind
 
     checked = 0
     for c in CONTROLS:

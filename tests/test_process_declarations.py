@@ -9,6 +9,7 @@ import re
 import sys
 
 import pytest
+
 from thuisplus.sim import Parameters, engine
 from thuisplus.sim.interventions import REGISTRY
 from thuisplus.sim.model import COLUMNS

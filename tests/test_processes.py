@@ -5,12 +5,12 @@ import math
 
 import numpy as np
 import pytest
+
+from tests.conftest import small_params
 from thuisplus.sim import ThuisplusModel
 from thuisplus.sim.care import CARE_TYPES, LAW_MATRIX, PriceBook
 from thuisplus.sim.params import CostParams
 from thuisplus.sim.processes import demography, staffing
-
-from tests.conftest import small_params
 
 SEEDS = range(4)
 

@@ -13,6 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tomli_w
+from typer.testing import CliRunner
+
+from tests.test_experiments import spec
+from thuisplus.cli import app
 from thuisplus.experiments import Experiment, load_manifest, load_results, run_experiment
 from thuisplus.experiments import store as store_mod
 from thuisplus.experiments.store import (
@@ -23,10 +27,6 @@ from thuisplus.experiments.store import (
     git_checkout,
     source_hash,
 )
-from typer.testing import CliRunner
-
-from tests.test_experiments import spec
-from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SCM_VERSION = "0.1.dev12+gabc1234.d20261204"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
+from thuisplus.cli import app
 from thuisplus.experiments import Experiment, load_results, run_experiment
 from thuisplus.experiments.psa import NOTHING, analyse_psa
 from thuisplus.experiments.spec import SpecError
 from thuisplus.sim.params import uncertainties
-from typer.testing import CliRunner
-
-from thuisplus.cli import app
 
 SMALL = {"building.dwellings": 40, "building.floors": 4, "simulation.follow_up_years": 0}
 

@@ -1,10 +1,10 @@
 """Common random numbers: each process draws a fixed amount from its own stream every week."""
 
 import pandas as pd
-from thuisplus.sim import ThuisplusModel
-from thuisplus.sim.rng import STREAMS
 
 from tests.conftest import small_params
+from thuisplus.sim import ThuisplusModel
+from thuisplus.sim.rng import STREAMS
 
 
 def stream_states(m):
@@ -72,6 +72,7 @@ def test_a_neutral_intervention_changes_nothing():
 def test_keyed_uniform_is_uniform_deterministic_and_key_sensitive():
     import numpy as np
     from scipy import stats
+
     from thuisplus.sim.rng import keyed_uniform
 
     u = np.array([keyed_uniform(2024, 1, w, s) for w in range(100) for s in range(200)])

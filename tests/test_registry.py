@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
+from thuisplus.dashboard.controls import CONTROLS
 from thuisplus.sim import Parameters, engine
 from thuisplus.sim.effects import SCALARS
 from thuisplus.sim.interventions import EFFECTS, REGISTRY, Intervention, all_off, register
@@ -20,8 +22,6 @@ from thuisplus.sim.param_base import Group, P
 from thuisplus.sim.presets import list_presets, load_preset
 from thuisplus.sim.processes import common
 from thuisplus.sim.processes._jit import glue
-
-from thuisplus.dashboard.controls import CONTROLS
 
 REPO = Path(__file__).resolve().parent.parent
 PROCESSES = tuple(m.__name__.rsplit(".", 1)[1] for m in engine.PROCESSES)

@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import tomli_w
-from thuisplus.experiments import Experiment, SpecError, load_manifest, load_results, run_experiment
-from thuisplus.experiments import store as store_mod
-from thuisplus.experiments.store import CodeMismatch, FolderLock, ResultStore
 from typer.testing import CliRunner
 
 from tests.test_experiments import spec
 from thuisplus.cli import app
+from thuisplus.experiments import Experiment, SpecError, load_manifest, load_results, run_experiment
+from thuisplus.experiments import store as store_mod
+from thuisplus.experiments.store import CodeMismatch, FolderLock, ResultStore
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -144,6 +144,7 @@ def test_a_result_from_a_worker_with_other_code_is_not_stored(tmp_path):
 
 def test_dask_workers_with_other_code_are_refused_before_any_task(tmp_path):
     from distributed import Client, LocalCluster
+
     from thuisplus.experiments.executors import DaskExecutor
 
     exp = Experiment.from_dict(spec())
@@ -307,6 +308,7 @@ def test_no_worker_outlives_its_runner(tmp_path, how, executor):
 
 def test_a_lost_dask_scheduler_ends_the_run_cleanly_and_keeps_what_finished(tmp_path):
     from distributed import LocalCluster
+
     from thuisplus.experiments.executors import DaskExecutor
 
     exp = Experiment.from_dict(spec(replications=20, set={"sleep": 0.2}))
@@ -424,11 +426,10 @@ def test_damaged_or_missing_manifest_is_named_and_never_adopted(tmp_path):
 
 # --- calibration: Optuna -------------------------------------------------------------------
 def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
+    from tests.test_calibration import TRUTH, config, synthetic_data
     from thuisplus.calibration.config import CalibrationConfig
     from thuisplus.calibration.data import load_evaluation
     from thuisplus.calibration.fit import run_calibration
-
-    from tests.test_calibration import TRUTH, config, synthetic_data
 
     data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
     cfg = CalibrationConfig.from_toml(config(tmp_path, method="optuna",
@@ -453,12 +454,11 @@ def test_a_resumed_optuna_fit_equals_an_uninterrupted_one(tmp_path):
 
 
 def test_an_optuna_fit_whose_evaluations_all_fail_writes_no_estimate(tmp_path, monkeypatch):
+    from tests.test_calibration import TRUTH, config, synthetic_data
     from thuisplus.calibration import optimize
     from thuisplus.calibration.config import CalibrationConfig
     from thuisplus.calibration.data import load_evaluation
     from thuisplus.calibration.fit import run_calibration
-
-    from tests.test_calibration import TRUTH, config, synthetic_data
 
     data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH))
     cfg = CalibrationConfig.from_toml(config(tmp_path, method="optuna",
@@ -568,9 +568,8 @@ def test_an_experiment_too_large_for_this_machines_memory_is_refused(tmp_path, m
 
 
 def test_an_error_in_a_worker_is_reported_as_that_error_not_as_a_dead_worker():
-    from thuisplus.experiments.executors import LocalExecutor, RemoteError
-
     from tests.reliability_helpers import raise_unpicklable
+    from thuisplus.experiments.executors import LocalExecutor, RemoteError
 
     with LocalExecutor(2) as ex, pytest.raises(RemoteError, match="Unpicklable: bad input 2"):
         ex.map(raise_unpicklable, [1, 2, 3])

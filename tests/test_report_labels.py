@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from thuisplus.experiments import Experiment, load_results, run_experiment
 from thuisplus.experiments.analysis import (
     OVER_DESIGN,

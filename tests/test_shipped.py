@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 from test_calibration import TRUTH, config, synthetic_data  # the synthetic fit's set-up
+from typer.testing import CliRunner
+
 from thuisplus.calibration.config import CalibrationConfig
 from thuisplus.calibration.data import load_evaluation
 from thuisplus.calibration.fit import run_calibration
+from thuisplus.cli import app
 from thuisplus.experiments import Experiment, SpecError, run_experiment
 from thuisplus.experiments.progress import STAGES
 from thuisplus.sim.params import ParameterError
 from thuisplus.sim.presets import list_presets, load_preset, preset_path
 from thuisplus.sim.shipped import shipped_files
-from typer.testing import CliRunner
-
-from thuisplus.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = sorted(p.stem for p in (REPO / "experiments" / "specs").glob("*.toml"))

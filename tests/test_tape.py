@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+
+from tests.golden.record import differences, outputs
 from thuisplus.sim import Parameters, ThuisplusModel, engine
 from thuisplus.sim.pair import BaselineCache, run_pair
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.rng import make_streams
-
-from tests.golden.record import differences, outputs
 
 SMALL = {"building.dwellings": 60, "building.floors": 4}
 

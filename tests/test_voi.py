@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
 from thuisplus.experiments.voi import evpi, evppi, evppi_table
 
 

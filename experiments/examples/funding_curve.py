@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
 from thuisplus.experiments import Experiment, load_results, run_experiment, summarise_runs
 
 

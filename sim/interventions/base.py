@@ -35,6 +35,7 @@ import numpy as np
 from numba import literal_unroll
 from numba.core.registry import CPUDispatcher
 from numba.extending import overload
+
 from thuisplus.sim.effects import PER_PROVIDER, PER_RESIDENT, SCALARS
 from thuisplus.sim.param_base import Group
 from thuisplus.sim.processes._jit import glue, kernel

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import model_validator
+
 from thuisplus.sim.interventions.base import Intervention, register, start_week
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, Group, N, P, U
 from thuisplus.sim.processes._jit import glue, kernel

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 from numba import literal_unroll
+
 from thuisplus.sim.processes._jit import glue, kernel, plain
 
 __all__ = ["WEEKS_PER_YEAR", "inverse_normal", "inverse_normal_array", "rate_to_weekly",

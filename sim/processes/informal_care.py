@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
 from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (

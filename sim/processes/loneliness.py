@@ -21,6 +21,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS

@@ -18,6 +18,7 @@ import zlib
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
 from thuisplus.sim.param_base import ASSUMPTION, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from pydantic import model_validator
+
 from thuisplus.sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P, U
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (

@@ -15,10 +15,10 @@ import pytest
 import solara
 from IPython.display import display
 from playwright.sync_api import expect
-from thuisplus.sim import Parameters
-from thuisplus.sim.presets import load_preset
 
 from thuisplus.dashboard.app import Dashboard
+from thuisplus.sim import Parameters
+from thuisplus.sim.presets import load_preset
 
 CHROMIUM = Path("/usr/bin/chromium")  # the conftest points playwright at it
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import solara
-from thuisplus.sim import Parameters
-from thuisplus.sim.params import ParameterError
 
 from thuisplus.dashboard.app import Dashboard
 from thuisplus.dashboard.compute import (
@@ -23,6 +21,8 @@ from thuisplus.dashboard.compute import (
 )
 from thuisplus.dashboard.controls import CONTROLS, apply_controls, control_values
 from thuisplus.dashboard.views import BuildingModel
+from thuisplus.sim import Parameters
+from thuisplus.sim.params import ParameterError
 
 AVOIDED = "Care cost avoided (all laws)"
 
@@ -192,10 +192,9 @@ def test_more_runs_change_the_answer_only_through_new_seeds():
 
 def test_threads_and_cached_baselines_give_the_numbers_of_lockstep_pairs():
     """compute() runs pairs on threads with each seed's baseline kept: the same numbers."""
+    from thuisplus.dashboard.compute import BASELINES
     from thuisplus.sim.business_case import measures, stakeholder_flows
     from thuisplus.sim.pair import run_pair
-
-    from thuisplus.dashboard.compute import BASELINES
 
     BASELINES._models.clear()
     slider = small(**{"thuisplus.prevention.decline_reduction": 0.45})

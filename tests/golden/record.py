@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.presets import load_preset
 
