@@ -39,6 +39,7 @@ bench: setup
 	.venv/bin/python benchmarks/batch.py
 	.venv/bin/python benchmarks/psa.py
 	.venv/bin/python benchmarks/calibrate.py
+	.venv/bin/python benchmarks/package.py
 
 bench-quick: setup
 	.venv/bin/python benchmarks/engine.py --repeats 3

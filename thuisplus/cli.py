@@ -1219,6 +1219,11 @@ def calibrate(
             raise InputError(f"--method {method!r}: allowed are abc, optuna")
         from thuisplus.calibration.data import SHIPPED_EVALUATION
 
+        cfg = CalibrationConfig.from_toml(config)  # a file or a shipped name
+        if method is not None:
+            cfg = cfg.with_changes(method=method)
+        # pyabc or optuna (MissingExtra, exit 2) before the user mends anything else
+        require_calibration(cfg.model.method)
         data = data or SHIPPED_EVALUATION
         if complexes is None and (data.parent / "complexes.csv").is_file():
             complexes = data.parent / "complexes.csv"
@@ -1226,10 +1231,6 @@ def calibrate(
             evaluation = load_evaluation(data, complexes)
         except DataError as exc:
             raise InputError(str(exc)) from None
-        cfg = CalibrationConfig.from_toml(config)  # a file or a shipped name
-        if method is not None:
-            cfg = cfg.with_changes(method=method)
-        require_calibration(cfg.model.method)  # pyabc or optuna: MissingExtra, exit 2
         total = cfg.model.abc.generations if cfg.model.method == "abc" else \
             min(cfg.model.optuna.trials, budget or cfg.model.budget)
         engine_ready()
