@@ -12,7 +12,7 @@ from thuisplus.experiments.progress import Progress
 from thuisplus.experiments.spec import Experiment
 from thuisplus.experiments.store import ResultStore
 
-__all__ = ["RunSummary", "run_experiment"]
+__all__ = ["RunSummary", "continue_or_start", "run_experiment"]
 
 
 @dataclass
@@ -120,3 +120,44 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
                       failed=len(store.failures), ran=ran, skipped=skipped,
                       seconds=time.perf_counter() - t0, executor=ex.name,
                       workers=ex.workers, damaged=tuple(store.damaged))
+
+
+def continue_or_start(out: Path, exp: Experiment, *, fresh: bool = False) -> bool:
+    """Whether a job that always writes to ``out`` (``thuisplus run``) resumes there.
+
+    True when ``out`` holds earlier runs of the same spec and code (the same source and
+    numerical libraries as every earlier run): the job finishes what is missing. With
+    ``fresh`` the folder is emptied first (not while another runner writes it). Results of
+    another spec or code version, or a folder that is no experiment's, are a
+    :class:`~thuisplus.experiments.spec.SpecError` saying how to go on.
+    """
+    import shutil
+
+    from thuisplus.experiments.spec import SpecError
+    from thuisplus.experiments.store import (
+        FolderLock,
+        code_changes,
+        code_history,
+        code_version,
+        load_manifest,
+    )
+
+    out = Path(out)
+    if not (out / "manifest.json").is_file():
+        if out.exists() and any(out.iterdir()):
+            raise SpecError(str(out), "", "exists and is not an experiment folder; move it "
+                            "away or choose another --out")
+        return False
+    old = load_manifest(out)
+    now = code_version()
+    same_code = not any(code_changes(h, now) for h in code_history(old))
+    if not fresh and same_code and old.get("fingerprint") == exp.fingerprint():
+        return True
+    if not fresh:
+        what = "another spec or version of the main job" if same_code else \
+            "another version of the code"
+        raise SpecError(str(out), "", f"holds results of {what}; rerun with --fresh to "
+                        "replace them or choose another --out")
+    FolderLock(out).acquire().release()  # not while another runner writes it
+    shutil.rmtree(out)
+    return False

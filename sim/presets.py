@@ -10,14 +10,22 @@ a pair run with it compares the baseline with itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from thuisplus.sim.params import ParameterError, Parameters, from_sampler, load_parameters
+from thuisplus.sim.params import (
+    _MISSING,
+    ParameterError,
+    Parameters,
+    from_sampler,
+    load_parameters,
+)
 from thuisplus.sim.shipped import closest_name, find_shipped, shipped_files
 
-__all__ = ["list_presets", "load_preset", "preset_path", "run_parameters"]
+__all__ = ["build_parameters", "list_presets", "load_preset", "parse_override",
+           "preset_path", "run_parameters"]
 
 
 def list_presets() -> dict[str, str]:
@@ -75,4 +83,37 @@ def run_parameters(params: Parameters | None = None, preset: str | None = None,
     if overrides:
         params = params.with_overrides(
             {k: from_sampler(k, v) for k, v in overrides.items()}, origin=origin)
+    return params
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` → (key, value), the value parsed as a TOML literal.
+
+    Numbers, booleans, dates and quoted strings are parsed; anything else stays the raw
+    string. A malformed item is a :class:`ParameterError`.
+    """
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ParameterError([(f"--set {item!r}", _MISSING, "expected KEY=VALUE, e.g. --set "
+                               "care.hh_hours_base=2")], origin="--set override")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
+
+
+def build_parameters(params_file: str | Path | None = None, preset: str | None = None,
+                     overrides: Iterable[str] = ()) -> Parameters:
+    """Defaults, then a TOML file, then a preset, then ``KEY=VALUE`` overrides (in order).
+
+    What the command line's ``--params``, ``--preset`` and ``--set`` build; bad input of
+    any of them is a :class:`ParameterError` naming the file, key and value.
+    """
+    params = load_parameters(params_file) if params_file else Parameters()
+    if preset:
+        params = load_preset(preset, base=params)
+    pairs = dict(parse_override(item) for item in overrides)
+    if pairs:
+        params = params.with_overrides(pairs, origin="--set overrides")
     return params

@@ -119,3 +119,20 @@ def test_the_reports_leave_matplotlibs_backend_and_pyplot_alone():
                        timeout=300, cwd="/")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["svg", "False"]
+
+
+def test_a_source_tree_is_the_package_without_an_install():
+    """An unpacked sdist or a checkout on sys.path: its own folders, no editable finder."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "sys.meta_path[:] = [f for f in sys.meta_path\n"
+            "                    if 'editable' not in getattr(f, '__module__', '').lower()]\n"
+            f"sys.path.insert(0, {str(ROOT)!r})\n"
+            "import thuisplus.sim, thuisplus.experiments.spec, thuisplus.calibration.data\n"
+            "print(thuisplus.sim.__file__)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300, cwd="/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(ROOT / "sim" / "__init__.py")

@@ -112,8 +112,29 @@ def test_probabilities_are_never_clamped(x):
 
 
 def test_committed_parameter_reference_is_current():
-    from thuisplus.cli import parameters_markdown
+    from thuisplus.sim.params import parameters_markdown
 
     committed = (SIM.parent / "docs" / "parameters.md").read_text()
     assert committed == parameters_markdown(), (
         "docs/parameters.md is stale: run `thuisplus params --markdown docs/parameters.md`")
+
+
+def test_build_parameters_applies_file_then_preset_then_overrides(tmp_path):
+    import datetime as dt
+
+    from thuisplus.sim.params import ParameterError, Parameters, save_parameters
+    from thuisplus.sim.presets import build_parameters, parse_override
+
+    f = tmp_path / "p.toml"
+    save_parameters(Parameters().with_overrides({"building.dwellings": 120}), f)
+    p = build_parameters(f, "lump-sum", ["thuisplus.contract.funding=per_client",
+                                         "simulation.start_date=2020-01-06"])
+    assert p.building.dwellings == 120                    # from the file
+    assert p.thuisplus.enabled                            # from the preset
+    assert p.thuisplus.contract.funding == "per_client"   # the override wins over the preset
+    assert p.simulation.start_date == dt.date(2020, 1, 6)
+    assert parse_override("a.b = 2.5") == ("a.b", 2.5)
+    assert parse_override("a.b=true") == ("a.b", True)
+    assert parse_override("a.b=lump_sum") == ("a.b", "lump_sum")
+    with pytest.raises(ParameterError, match="expected KEY=VALUE"):
+        parse_override("a.b")

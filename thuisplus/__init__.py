@@ -17,6 +17,15 @@ Importing this package imports none of them.
 
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
+from pathlib import Path as _Path
+
+# In a source tree (a checkout or an unpacked sdist) the parts' folders sit beside this one.
+# Searching the tree's root too makes them this package's parts with or without an install,
+# and keeps a tree that shadows an installed copy (its folder on sys.path, e.g. the current
+# directory) consistent: its own code, never half of each.
+_TREE = _Path(__file__).resolve().parent.parent
+if (_TREE / "pyproject.toml").is_file() and (_TREE / "sim" / "__init__.py").is_file():
+    __path__.append(str(_TREE))
 
 try:
     __version__ = _version("thuisplus")

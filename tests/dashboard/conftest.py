@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -152,9 +153,11 @@ class Served:
         # THUISPLUS_EXE: another install's command (scripts/check_package.py: the wheel's)
         exe = os.environ.get("THUISPLUS_EXE") or Path(sys.executable).with_name("thuisplus")
         self.started = time.monotonic()
+        # another install's command runs outside the checkout, which would shadow it
+        cwd = tempfile.gettempdir() if os.environ.get("THUISPLUS_EXE") else None
         self.proc = subprocess.Popen([str(exe), "dashboard", "--port", str(port), *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env)
+                                     text=True, env=env, cwd=cwd)
         self.first_200: float | None = None
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
