@@ -8,7 +8,9 @@ What it checks, in order (each step prints its time; the first failure stops wit
 
 1. ``python -m build`` makes an sdist and a wheel; the wheel holds the ``thuisplus``
    namespace with its shipped files and no tests; the sdist holds the tests (with
-   ``tests/conftest.py``), the docs and the benchmarks.
+   ``tests/conftest.py``), the docs and the benchmarks, and its tests run from the
+   unpacked sdist (a source tree is the package: ``thuisplus/__init__.py``; the
+   project's dev venv supplies pytest and the dependencies).
 2. A fresh venv with the wheel's core only: no solara, pyabc, optuna or dask is installed;
    ``thuisplus --version``, ``thuisplus --help`` (start-up time), ``thuisplus pair`` (the
    cold compile of the engine, stated), ``thuisplus experiment`` on a small spec;
@@ -95,7 +97,7 @@ def check_contents(sdist: Path, wheel: Path) -> None:
 
 def venv(path: Path) -> Path:
     """A fresh venv with this interpreter; returns its bin folder."""
-    run([sys.executable, "-m", "venv", str(path)])
+    run([sys.executable, "-m", "venv", "--clear", str(path)])
     return path / "bin"
 
 
@@ -135,6 +137,18 @@ def main() -> int:
         done = step("build the sdist and the wheel")
         sdist, wheel = build(work / "dist")
         check_contents(sdist, wheel)
+        done()
+
+        done = step("the sdist's own tests run from it (imports, parameters)")
+        tree = work / "sdist"
+        shutil.rmtree(tree, ignore_errors=True)
+        with tarfile.open(sdist) as tf:
+            tf.extractall(tree, filter="data")
+        top = next(tree.iterdir())
+        r = run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p",
+                 "no:cacheprovider", "tests/test_imports.py", "tests/test_params.py"],
+                env=env, cwd=top, timeout=1200)
+        print("   " + r.stdout.strip().splitlines()[-1])
         done()
 
         done = step("a fresh venv with the core only")
