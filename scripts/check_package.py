@@ -187,6 +187,7 @@ def main() -> int:
 
         done = step("thuisplus experiment on a small spec")
         spec = small_spec(work)
+        shutil.rmtree(work / "small", ignore_errors=True)  # a kept folder's earlier try
         run([exe, "experiment", str(spec), "--out", str(work / "small"), "--workers", "1"],
             env=env, cwd=cwd)
         if not (work / "small" / "manifest.json").is_file():
