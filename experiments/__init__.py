@@ -15,8 +15,9 @@ if __name__ != "thuisplus.experiments":  # the folder imported by its path, not 
     raise ImportError(f"the folder experiments/ is the package thuisplus.experiments; import "
                       f"it as 'from thuisplus import experiments' (here: {__name__!r})")
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from thuisplus._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from thuisplus.experiments.analysis import headline, sensitivity_indices, summarise_runs
@@ -84,16 +85,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use (and keep it here)."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes, the public names not yet imported among them."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
