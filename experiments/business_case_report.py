@@ -36,9 +36,12 @@ class BusinessCase:
     """
 
     def __init__(self, params: Parameters, seeds: list[int], flows: list[pd.DataFrame],
-                 flows_by_view: dict[str, list[pd.DataFrame]] | None = None):
+                 flows_by_view: dict[str, list[pd.DataFrame]] | None = None,
+                 failures: list[dict[str, object]] | None = None):
         self.params = params
         self.seeds = seeds
+        #: pairs that raised, left out of every figure: seed, error, traceback
+        self.failures = failures or []
         self.flows = flows
         self.view = params.money.nursing_home_view
         self.flows_by_view = flows_by_view or {self.view: flows}
@@ -98,19 +101,36 @@ def run_business_case(params: Parameters, replications: int, seed: int = 1,
                       progress: Progress | None = None) -> BusinessCase:
     """Run ``replications`` pairs with seeds derived from ``seed`` and collect their flows.
 
-    ``progress``: called as ``progress("pairs", done, total, 0)`` after each pair
+    A pair that raises is recorded in :attr:`BusinessCase.failures` (seed, error,
+    traceback) and the others go on; when every pair fails, the first error is raised.
+    ``progress``: called as ``progress("pairs", done, total, failed)`` after each pair
     (:mod:`thuisplus.experiments.progress`).
     """
+    import traceback
+
     seeds = [int(s.generate_state(1)[0]) for s in
              np.random.SeedSequence(seed).spawn(replications)]
     by_view: dict[str, list[pd.DataFrame]] = {v: [] for v in VIEWS}
+    done: list[int] = []
+    failures: list[dict[str, object]] = []
+    first: Exception | None = None
     for k, s in enumerate(seeds, start=1):
-        pair = run_pair(params, seed=s)
-        for v in VIEWS:
-            by_view[v].append(stakeholder_flows(pair, v))
+        try:
+            pair = run_pair(params, seed=s)
+        except Exception as exc:  # one pair's failure must not lose the others
+            first = first or exc
+            failures.append({"seed": s, "error": f"{type(exc).__name__}: {exc}",
+                             "traceback": traceback.format_exc()})
+        else:
+            done.append(s)
+            for v in VIEWS:
+                by_view[v].append(stakeholder_flows(pair, v))
         if progress:
-            progress("pairs", k, len(seeds), 0)
-    return BusinessCase(params, seeds, by_view[params.money.nursing_home_view], by_view)
+            progress("pairs", k, len(seeds), len(failures))
+    if first is not None and not done:
+        raise first
+    return BusinessCase(params, done, by_view[params.money.nursing_home_view], by_view,
+                        failures)
 
 
 def provider_table(params: Parameters) -> pd.DataFrame:

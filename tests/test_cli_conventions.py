@@ -471,3 +471,38 @@ def test_run_asks_for_fresh_after_a_library_changed(tmp_path, monkeypatch):
     assert "--fresh" in r.stderr
     assert invoke("run", "--out", out, "--executor", "serial", "--fresh",
                   "--json").exit_code == 0
+
+
+def test_business_case_with_a_failed_pair_keeps_the_rest_and_exits_3(tmp_path, monkeypatch):
+    from thuisplus.experiments import business_case_report as bcr
+
+    real, calls = bcr.run_pair, []
+
+    def flaky(params, seed):
+        calls.append(seed)
+        if len(calls) == 2:
+            raise RuntimeError("a pair that breaks")
+        return real(params, seed=seed)
+
+    monkeypatch.setattr(bcr, "run_pair", flaky)
+    r = invoke("business-case", "--replications", 3, "--out", tmp_path / "bc", "--json",
+               "--set", "simulation.follow_up_years=0", "--set", "simulation.weeks=52", *SMALL)
+    assert r.exit_code == 3, r.output
+    assert json.loads(r.stdout)["failed"] == 1
+    assert "1 of 3 pairs failed: listed in" in r.stderr
+    failures = pd.read_csv(tmp_path / "bc" / "failures.csv")
+    assert list(failures["seed"]) == [calls[1]]
+    assert "a pair that breaks" in failures["error"][0]
+
+
+def test_business_case_whose_every_pair_fails_on_a_parameter_exits_2(tmp_path, monkeypatch):
+    from thuisplus.experiments import business_case_report as bcr
+    from thuisplus.sim.params import ParameterError
+
+    def bad(params, seed):
+        raise ParameterError([("staffing.worker_hours", 1, "too few for the complex")])
+
+    monkeypatch.setattr(bcr, "run_pair", bad)
+    r = invoke("business-case", "--replications", 2, "--out", tmp_path / "bc")
+    assert r.exit_code == 2 and "too few for the complex" in r.stderr
+    assert "Traceback" not in r.output

@@ -555,18 +555,30 @@ def business_case(
         export = _export_options(xlsx, csv_dialect)
     engine_ready()
     with Progress(TextColumn("pairs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=err_console, disable=_quiet()) as bar:
+                  TimeRemainingColumn(), console=err_console, disable=_quiet()) as bar, \
+            user_errors():  # every pair failed on a parameter: the first one's message
         task = bar.add_task("pairs", total=replications)
         bc = run_business_case(p, replications, seed,
                                progress=lambda _s, done, _t, _f: bar.update(task, completed=done))
     paths = write_report(bc, out, preset or "custom parameters", **export)
+    if bc.failures:
+        import pandas as pd
+
+        from thuisplus.experiments.export import write_csv
+
+        paths["failures"] = out / "failures.csv"
+        write_csv(pd.DataFrame(bc.failures), paths["failures"], csv_dialect)
     st = bc.stakeholders()
     v = bc.views()
     if json_out:
         emit_json({"preset": preset, "replications": replications, "seed": seed,
                    "price_year": p.costs.price_year, "discounting": p.money.discounting,
                    "nursing_home_view": p.money.nursing_home_view, "views": v,
-                   "stakeholders": st, "out": out, "files": paths})
+                   "stakeholders": st, "out": out, "files": paths,
+                   "failed": len(bc.failures)})
+        if bc.failures:
+            runs_failed(len(bc.failures), replications, paths["failures"], what="pairs",
+                        kept="the figures are over the pairs that finished")
         return
     t = Table(title=f"Business case, {replications} pairs ({preset or 'custom'}), € PV")
     t.add_column("stakeholder")
@@ -592,6 +604,9 @@ def business_case(
                     f"{r['benefit_cost_ratio']:.2f}, care office € {r['net_care_office']:,.0f}"
                     for name, r in v.items()) + ".")
     out_console.print(f"wrote {', '.join(str(v) for v in paths.values())}")
+    if bc.failures:
+        runs_failed(len(bc.failures), replications, paths["failures"], what="pairs",
+                    kept="the figures are over the pairs that finished")
 
 
 @app.command()
