@@ -26,9 +26,16 @@ from pathlib import Path
 import pytest
 import solara.server.settings
 
+from thuisplus.dashboard.assets import cache_dir
+
 # The plugin imported solara's settings before this file runs: an environment variable
 # set here would be too late, so switch telemetry off on the settings object.
 solara.server.settings.telemetry.mixpanel_enable = False
+# Its in-process server serves /_solara/cdn/ from the settings too: point it at the folder
+# the package fetched the front-end files into (the user cache), as `thuisplus dashboard`
+# points its own server (SOLARA_ASSETS_PROXY_CACHE_DIR). Solara's default, a folder in the
+# venv, is empty on a fresh machine.
+solara.server.settings.assets.proxy_cache_dir = cache_dir()
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian package; never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
