@@ -42,7 +42,6 @@ import platform
 import re
 import socket
 import subprocess
-import tomllib
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -52,6 +51,7 @@ from typing import Any
 
 import pandas as pd
 
+from thuisplus._tree import PARTS, is_source_tree
 from thuisplus.experiments.spec import Experiment, RunTask, SpecError
 
 __all__ = ["RESULT_DEPENDENCIES", "CodeMismatch", "FolderLock", "ResultStore", "code_changes",
@@ -67,7 +67,6 @@ class CodeMismatch(ValueError):
     """Results of two code versions would mix in one folder."""
 
 
-_PACKAGES = ("sim", "experiments", "calibration")
 #: The folder holding ``sim/``, ``experiments/`` and ``calibration/``: the repository's root
 #: in a checkout, ``site-packages/thuisplus`` in an installed copy.
 _ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +98,7 @@ def source_hash() -> str:
     from thuisplus.sim.processes._jit import _plugin_files
 
     digest = hashlib.sha256()
-    files = sorted(f for pkg in _PACKAGES for f in (_ROOT / pkg).rglob("*.py")
+    files = sorted(f for pkg in PARTS for f in (_ROOT / pkg).rglob("*.py")
                    if "__pycache__" not in f.parts)
     for f in [*files, *_plugin_files()]:
         name = f.relative_to(_ROOT).as_posix() if f.is_relative_to(_ROOT) else f.name
@@ -120,22 +119,6 @@ def dependency_versions() -> dict[str, str]:
     return versions
 
 
-def _is_project_root(root: Path) -> bool:
-    """Whether ``root`` is the project's own folder.
-
-    That is: a pyproject.toml naming thuisplus beside ``sim/``, ``experiments/`` and
-    ``calibration/``.
-    """
-    if not all((root / pkg).is_dir() for pkg in _PACKAGES):
-        return False
-    try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    name = project.get("project", {}).get("name", "")
-    return isinstance(name, str) and re.sub(r"[-_.]+", "-", name).lower() == "thuisplus"
-
-
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
                           timeout=10)
@@ -144,12 +127,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def git_checkout(root: Path = _ROOT) -> dict[str, Any]:
     """The commit and local changes (``dirty``) of the code at ``root``, or ``{}``.
 
-    Only when ``root`` is the project's own folder (see :func:`_is_project_root`) and the
-    top of its git work tree: an installed copy (site-packages of a venv that happens to
-    sit inside some other repository) has no commit of its own.
+    Only when ``root`` is the project's source tree (:func:`thuisplus._tree.is_source_tree`)
+    and the top of its git work tree: an installed copy (site-packages of a venv that
+    happens to sit inside some other repository) has no commit of its own.
     """
     root = Path(root).resolve()
-    if not _is_project_root(root):
+    if not is_source_tree(root):
         return {}
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         top = _git(root, "rev-parse", "--show-toplevel")

@@ -167,8 +167,11 @@ def test_an_installed_package_caches_compiled_code_in_the_users_cache(tmp_path, 
     folder = _jit._cache_dir()
     assert folder.parent == tmp_path / "cache" / "thuisplus"
     assert folder.name == _jit.CACHE_DIR.name  # the same hash of the same sources
-    checkout = tmp_path / "checkout" / "sim"
+    checkout = tmp_path / "checkout" / "sim"  # a source tree: the parts and the project file
     (checkout / "processes").mkdir(parents=True)
-    (checkout.parent / "pyproject.toml").touch()
+    for part in ("sim", "experiments", "calibration"):
+        (checkout.parent / part).mkdir(exist_ok=True)
+        (checkout.parent / part / "__init__.py").touch()
+    (checkout.parent / "pyproject.toml").write_text('[project]\nname = "thuisplus"\n')
     monkeypatch.setattr(_jit, "_SIM", checkout)
     assert _jit._cache_dir().parent == checkout / "processes" / "__pycache__"

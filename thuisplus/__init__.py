@@ -19,12 +19,14 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 from pathlib import Path as _Path
 
+from thuisplus._tree import is_source_tree as _is_source_tree
+
 # In a source tree (a checkout or an unpacked sdist) the parts' folders sit beside this one.
 # Searching the tree's root too makes them this package's parts with or without an install,
 # and keeps a tree that shadows an installed copy (its folder on sys.path, e.g. the current
 # directory) consistent: its own code, never half of each.
 _TREE = _Path(__file__).resolve().parent.parent
-if (_TREE / "pyproject.toml").is_file() and (_TREE / "sim" / "__init__.py").is_file():
+if _is_source_tree(_TREE):
     __path__.append(str(_TREE))
 
 try:

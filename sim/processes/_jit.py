@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numba
 
+from thuisplus._tree import is_source_tree
+
 __all__ = ["CACHE_DIR", "glue", "kernel", "plain"]
 
 _SIM = Path(__file__).resolve().parent.parent
@@ -55,9 +57,9 @@ def _cache_dir() -> Path:
         return Path(os.environ["NUMBA_CACHE_DIR"]) / name
     user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "thuisplus"
     package = _SIM / "processes" / "__pycache__"
-    # A checkout (pyproject.toml beside the package) keeps its cache with its sources; an
+    # A source tree (checkout, unpacked sdist) keeps its cache with its sources; an
     # installed package does not write into site-packages but into the user's cache.
-    first = (package, user) if (_SIM.parent / "pyproject.toml").is_file() else (user, package)
+    first = (package, user) if is_source_tree(_SIM.parent) else (user, package)
     for parent in (*first, Path(tempfile.gettempdir()) / "thuisplus"):
         try:
             parent.mkdir(parents=True, exist_ok=True)
