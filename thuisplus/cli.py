@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import enum
 import functools
 import json
 import logging
@@ -1261,6 +1262,13 @@ def calibrate(
 
 
 # --- the dashboard --------------------------------------------------------------------------
+class PageLanguage(enum.StrEnum):
+    """The dashboard's languages (thuisplus.dashboard.i18n.LANGS)."""
+
+    nl = "nl"
+    en = "en"
+
+
 @app.command()
 def dashboard(
     params: ParamsOpt = None,
@@ -1274,6 +1282,9 @@ def dashboard(
         help="Fetch the page's front-end files (JavaScript, CSS, fonts: ~24 MB from the npm "
              "registry, hashes pinned) into the user cache and exit; needed once. "
              "THUISPLUS_ASSETS_DIR chooses another folder.")] = False,
+    lang: Annotated[PageLanguage, typer.Option(
+        "--lang", help="The page's first language (a switch on the page changes it): "
+                       "nl (Dutch, Dutch number format) or en (English).")] = PageLanguage.nl,
 ) -> None:
     r"""Serve the policymakers' dashboard (Solara) on http://HOST:PORT.
 
@@ -1303,7 +1314,7 @@ def dashboard(
                     "can reach the port, without a password or encryption; use it only on a "
                     "network you trust (or keep 127.0.0.1 and an SSH tunnel)")
     engine_ready()
-    serve(p, host=host, port=port, label=label)
+    serve(p, host=host, port=port, label=label, lang=PageLanguage(lang).value)
 
 
 def _stop_on_signal(signum: int, frame: Any) -> None:

@@ -2,9 +2,11 @@
 
 ``serve`` starts the page (``thuisplus dashboard``); :mod:`thuisplus.dashboard.app` holds
 the page, :mod:`thuisplus.dashboard.controls` what each slider sets,
-:mod:`thuisplus.dashboard.compute` the computation behind it and
-:mod:`thuisplus.dashboard.views` the figures, both kept free of Solara so they can be tested
-and timed on their own; :mod:`thuisplus.dashboard.assets` fetches the front-end files.
+:mod:`thuisplus.dashboard.compute` the computation behind it, the verdict and the
+comparison of two options, :mod:`thuisplus.dashboard.charts` the figures (SVG the browser
+draws), :mod:`thuisplus.dashboard.export` the downloads and :mod:`thuisplus.dashboard.i18n`
+the two languages, all kept free of Solara so they can be tested and timed on their own;
+:mod:`thuisplus.dashboard.assets` fetches the front-end files.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ __all__ = ["serve"]
 
 
 def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
-          progress: Callable[[str], None] | None = None) -> None:
+          progress: Callable[[str], None] | None = None, lang: str = "nl") -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT until Ctrl-C (see server).
 
     ``fetch``: first fetch the front-end files that are missing (from the npm registry,
@@ -27,4 +29,5 @@ def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool =
     """
     from thuisplus.dashboard.server import serve as _serve
 
-    _serve(params, host=host, port=port, label=label, fetch=fetch, progress=progress)
+    _serve(params, host=host, port=port, label=label, fetch=fetch, progress=progress,
+           lang=lang)

@@ -13,16 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
+import math
 import os
 import threading
+import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from thuisplus.dashboard.i18n import euro, number, percent, tr
 from thuisplus.sim.business_case import (
     STAKEHOLDERS,
     avoided_per_law_of,
@@ -33,28 +38,41 @@ from thuisplus.sim.business_case import (
 )
 from thuisplus.sim.business_case import _weekly as weekly_arrays
 from thuisplus.sim.care import LAWS
-from thuisplus.sim.model import ThuisplusModel
-from thuisplus.sim.pair import BaselineCache, run_pair
-from thuisplus.sim.params import Parameters
+from thuisplus.sim.model import ThuisplusModel, horizon_weeks
+from thuisplus.sim.pair import BaselineCache, Pair, run_pair
+from thuisplus.sim.params import Parameters, from_sampler, uncertainties
 from thuisplus.sim.processes.loneliness import LONELY, SEVERELY_LONELY
 from thuisplus.sim.summary import yearly
+from thuisplus.sim.uncertainty import draw_priors
 
 __all__ = [
     "BASELINES",
     "BUILDING_VIEWS",
+    "KEY_FIGURES",
+    "MAX_RUNS",
+    "MIN_VERDICT_RUNS",
     "Cancelled",
+    "Chance",
     "Outcome",
     "Snapshot",
+    "chance",
+    "comparable",
+    "comparison_table",
     "compute",
+    "compute_steps",
     "cumulative_avoided",
-    "euro",
+    "difference",
     "headline",
+    "held_uncertainties",
     "key_figures",
+    "key_values",
     "law_series",
     "replication_seeds",
     "results_csv",
     "share_series",
     "snapshot",
+    "uncertainty_draws",
+    "verdict",
 ]
 
 LOW, HIGH = 5, 95  # percentiles of the bands over replications
@@ -140,9 +158,16 @@ def snapshot(model: ThuisplusModel) -> Snapshot:
     return Snapshot(model.p.building.floors, model.per_floor, n, cats, model.date)
 
 
+_SERIALS = itertools.count()
+
+
 @dataclass
 class Outcome:
-    """Everything the page shows for one setting of the controls."""
+    """Everything the page shows for one setting of the controls.
+
+    While a recompute is under way the page shows a partial outcome: the replications
+    finished so far (``len(seeds)``) out of ``asked``.
+    """
 
     params: Parameters
     seeds: list[int]
@@ -156,6 +181,23 @@ class Outcome:
     break_even: float | None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: per replication, the drawn values of the uncertainties (empty: none drawn)
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    asked: int = 0  # replications asked for (0: as many as finished)
+    held: tuple[str, ...] = ()  # uncertainties kept at the setting's value, not drawn
+    #: a number no other outcome of this process has: what a page caches its figures by
+    #: (``id()`` is reused once an outcome is freed, and a partial one soon is)
+    serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether each run drew the uncertainties (a possible world) or kept them fixed."""
+        return not self.draws.empty
+
+    @property
+    def complete(self) -> bool:
+        """All replications asked for have finished."""
+        return len(self.seeds) >= self.asked
 
     @property
     def first_year(self) -> int:
@@ -167,9 +209,15 @@ class Outcome:
         """Length of the run in years."""
         return self.params.simulation.weeks / 52.0
 
+    def values(self, key: str) -> np.ndarray:
+        """Per replication: a top-level measure (npv, pv_costs, ...) or ``net_<stakeholder>``."""
+        if key.startswith("net_"):
+            return self.stakeholder(key.removeprefix("net_"), "net")
+        return np.array([r[key] for r in self.results], dtype=float)
+
     def mean(self, key: str) -> float:
         """Mean over replications of a top-level measure (npv, pv_costs, ...)."""
-        v = np.array([r[key] for r in self.results], dtype=float)
+        v = self.values(key)
         return float(np.nanmean(v)) if np.isfinite(v).any() else float("nan")
 
     def stakeholder(self, name: str, what: str) -> np.ndarray:
@@ -210,14 +258,46 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
             for s in np.random.SeedSequence(seed).spawn(replications)]
 
 
+def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = ()
+                      ) -> pd.DataFrame:
+    """Per replication, a draw of every uncertainty but ``held`` from its prior.
+
+    The draws of :func:`thuisplus.sim.uncertainty.draw_priors` (the PSA's): replication k
+    draws the same values whatever the number of replications and whatever the page's
+    other settings, so its baseline arm is cached as the Thuisplusflat sliders move, and
+    options A and B are compared on the same possible worlds.
+    """
+    keep = set(held)
+    keys = [k for k in uncertainties() if k not in keep]
+    table = draw_priors(replications, seed, keys)
+    return table.apply(lambda col: [from_sampler(col.name, v) for v in col])
+
+
+def held_uncertainties(start: Parameters, controlled: Iterable[str]) -> tuple[str, ...]:
+    """Uncertainties the page does not draw: set by a control or by the starting parameters.
+
+    Those the starting parameters (a parameter file, a calibration's fit) set away from
+    the model's default are kept: a value someone chose on purpose is their assumption,
+    which a drawn value would silently replace.
+    """
+    defaults = Parameters()
+    held = set(controlled)
+    held |= {k for k in uncertainties() if start.get(k) != defaults.get(k)}
+    return tuple(k for k in uncertainties() if k in held)
+
+
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled
 
 
+#: Most replications the page runs (each seed's baseline arms stay cached: ~9 MB each).
+MAX_RUNS = 100
+
 #: Baseline arms of the seeds the page has shown: a slider of the Thuisplusflat does not
-#: change them (:func:`thuisplus.sim.pair.baseline_key`), so they are run once per seed.
-BASELINES = BaselineCache(size=64)
+#: change them (:func:`thuisplus.sim.pair.baseline_key`), so they are run once per seed
+#: (and per draw of the uncertainties the baseline reads; the draws are the same each time).
+BASELINES = BaselineCache(size=MAX_RUNS + 16)
 
 
 def workers() -> int:
@@ -246,11 +326,31 @@ class _Replication:
     building: dict[str, Snapshot] | None
 
 
+def _first_pair(params: Parameters, seed: int) -> tuple[Pair, dict[str, Snapshot]]:
+    """The pair of ``seed`` and the building of both arms as the programme ends.
+
+    The Thuisplusflat arm stops at the programme's end for its snapshot and then goes
+    on (a run in two parts equals one run: a test checks it); the baseline's snapshot
+    comes from its own cached run to that week.
+    """
+    weeks = params.simulation.weeks
+    baseline = BASELINES.get(params, seed)
+    model = ThuisplusModel(params, seed=seed).run(weeks)
+    building = {"thuisplus": snapshot(model),
+                "baseline": snapshot(BASELINES.get(params, seed, weeks))}
+    model.run(horizon_weeks(params) - weeks)
+    return Pair(params, seed, baseline, model), building
+
+
 def _replication(params: Parameters, seed: int, first: bool,
                  cancel: threading.Event | None) -> _Replication:
     """Run one pair (baseline from :data:`BASELINES`) and compute its part of the page."""
     _check(cancel)
-    pair = run_pair(params, seed=seed, baselines=BASELINES)
+    building = None
+    if first:  # with the building as the programme ends
+        pair, building = _first_pair(params, seed)
+    else:
+        pair = run_pair(params, seed=seed, baselines=BASELINES)
     _check(cancel)
     yearly_rows = []
     for arm, y in (("baseline", _baseline_yearly(pair.baseline)),
@@ -266,10 +366,6 @@ def _replication(params: Parameters, seed: int, first: bool,
     # the complex's figures at the end of the programme (the follow-up only follows persons)
     clients = tw.col("wmo_clients_preferred")[:params.simulation.weeks]
     after = clients[tw.date[:len(clients)] >= np.datetime64("2023-01-01")]
-    building = None
-    if first:  # the building as the programme ends: run the first pair to that week
-        end = run_pair(params, seed=seed, weeks=params.simulation.weeks, baselines=BASELINES)
-        building = {"thuisplus": snapshot(end.thuisplus), "baseline": snapshot(end.baseline)}
     return _Replication(
         yearly_rows, a, flows.assign(seed=seed),
         measures_of(flows, params),  # the scheme of money.discounting
@@ -296,110 +392,270 @@ def _baseline_yearly(model: ThuisplusModel) -> pd.DataFrame:
     return y
 
 
-def compute(params: Parameters, replications: int = 1, seed: int = 1,
-            cancel: threading.Event | None = None) -> Outcome:
-    """Run ``replications`` pairs of ``params`` and collect what the page shows.
+def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
+                  cancel: threading.Event | None = None, *, uncertain: bool = False,
+                  held: Iterable[str] = (), progress_every: float = 0.5
+                  ) -> Iterator[Outcome]:
+    """:func:`compute` step by step: partial outcomes as replications finish, then the whole.
 
-    The pairs run on :func:`workers` threads; each seed's baseline arm is kept
-    (:data:`BASELINES`), so a change of a Thuisplusflat setting runs only the
-    Thuisplusflat arms. The numbers are those of :func:`thuisplus.sim.pair.run_pair`, whatever
-    the threads. ``cancel`` is checked before and after each pair: once set,
-    :class:`Cancelled` is raised.
+    The first is yielded as soon as the first replication (with the building) is done,
+    then one at most every ``progress_every`` seconds; the last is complete
+    (:attr:`Outcome.complete`). What a page iterates to show a first answer at once.
     """
-    import time
-
     t0 = time.perf_counter()
+    if not 1 <= replications <= MAX_RUNS:
+        raise ValueError(f"replications = {replications}: allowed: 1 to {MAX_RUNS}")
     seeds = replication_seeds(seed, replications)
-    jobs = [_pool(workers()).submit(_replication, params, s, k == 0, cancel)
-            for k, s in enumerate(seeds)]
+    held = tuple(held)
+    draws = uncertainty_draws(replications, seed, held) if uncertain else pd.DataFrame()
+    per_run = ([params.with_overrides(row, origin="dashboard: a draw of the priors")
+                for row in draws.to_dict(orient="records")] if uncertain
+               else [params] * replications)
+    pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
+                     for f in ("per_client", "lump_sum")], ignore_index=True)
+    done: dict[int, _Replication] = {}
+
+    def assemble() -> Outcome:
+        ks = sorted(done)
+        reps = [done[k] for k in ks]
+        return Outcome(
+            params=params, seeds=[seeds[k] for k in ks],
+            yearly=pd.concat([y for r in reps for y in r.yearly], ignore_index=True),
+            avoided=pd.concat([r.avoided for r in reps], ignore_index=True),
+            flows=pd.concat([r.flows for r in reps], ignore_index=True),
+            results=[r.result for r in reps], building=done[0].building or {},
+            clients=pd.DataFrame([r.clients for r in reps]), pnl=pnl,
+            break_even=break_even_clients(params),
+            seconds=time.perf_counter() - t0,
+            draws=draws.iloc[ks].reset_index(drop=True) if uncertain else pd.DataFrame(),
+            asked=replications, held=held)
+
+    jobs = {_pool(workers()).submit(_replication, p, s, k == 0, cancel): k
+            for k, (p, s) in enumerate(zip(per_run, seeds, strict=True))}
+    shown = -math.inf
     try:
-        reps = [job.result() for job in jobs]
+        for job in as_completed(jobs):
+            done[jobs[job]] = job.result()
+            if (0 in done and len(done) < replications
+                    and time.perf_counter() - shown >= progress_every):
+                _check(cancel)
+                yield assemble()
+                shown = time.perf_counter()
     finally:
         for job in jobs:
             job.cancel()
-    pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
-                     for f in ("per_client", "lump_sum")], ignore_index=True)
-    return Outcome(
-        params=params, seeds=seeds,
-        yearly=pd.concat([y for r in reps for y in r.yearly], ignore_index=True),
-        avoided=pd.concat([r.avoided for r in reps], ignore_index=True),
-        flows=pd.concat([r.flows for r in reps], ignore_index=True),
-        results=[r.result for r in reps], building=reps[0].building or {},
-        clients=pd.DataFrame([r.clients for r in reps]), pnl=pnl,
-        break_even=break_even_clients(params),
-        seconds=time.perf_counter() - t0,
-    )
+    yield assemble()
+
+
+def compute(params: Parameters, replications: int = 1, seed: int = 1,
+            cancel: threading.Event | None = None, *, uncertain: bool = False,
+            held: Iterable[str] = (),
+            on_progress: Callable[[Outcome], None] | None = None) -> Outcome:
+    """Run ``replications`` pairs of ``params`` and collect what the page shows.
+
+    With ``uncertain``, replication k also draws the uncertainties (all but ``held``)
+    from their priors (:func:`uncertainty_draws`): each run is then one possible world,
+    chance and parameters together, as in the probabilistic analysis. Without, every
+    run has ``params`` and only chance differs.
+
+    The pairs run on :func:`workers` threads; each seed's baseline arm is kept
+    (:data:`BASELINES`), so a change of a Thuisplusflat setting runs only the
+    Thuisplusflat arms. The numbers are those of :func:`thuisplus.sim.pair.run_pair`,
+    whatever the threads. ``on_progress`` gets the partial outcomes of
+    :func:`compute_steps`. ``cancel`` is checked before and after each pair: once set,
+    :class:`Cancelled` is raised.
+    """
+    for outcome in compute_steps(params, replications, seed, cancel, uncertain=uncertain,
+                                 held=held):
+        if outcome.complete:
+            return outcome
+        if on_progress is not None:
+            on_progress(outcome)
+    raise AssertionError("compute_steps ended without a complete outcome")
+
+
+# --------------------------------------------------------------------------------------
+# The verdict and the comparison of two options
+# --------------------------------------------------------------------------------------
+
+#: Fewest runs from which the page states a probability (fewer: it says it needs more).
+MIN_VERDICT_RUNS = 20
+#: The words for a probability (the scale of the IPCC's calibrated language).
+LIKELIHOOD = ((0.9, "very likely"), (0.67, "likely"), (0.33, "about as likely as not"),
+              (0.1, "unlikely"), (0.0, "very unlikely"))
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The share of runs in which an amount is above zero, and how sure that share is."""
+
+    runs: int
+    above: int
+
+    @property
+    def p(self) -> float:
+        """The share (nan without runs)."""
+        return self.above / self.runs if self.runs else float("nan")
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 90 % Wilson interval of the share, for the runs done (Monte Carlo error)."""
+        n = self.runs
+        if not n:
+            return float("nan"), float("nan")
+        z = 1.6449
+        p = self.p
+        mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        # (it holds the share; rounding must not put the share outside it)
+        return max(0.0, min(mid - half, p)), min(1.0, max(mid + half, p))
+
+    @property
+    def words(self) -> str:
+        """The likelihood in words ("likely"), from the share."""
+        return next(word for floor, word in LIKELIHOOD if self.p >= floor)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the words hold across the interval (more runs would not change them)."""
+        lo, hi = self.interval
+        return Chance._word(lo) == Chance._word(hi)
+
+    @staticmethod
+    def _word(p: float) -> str:
+        return next(word for floor, word in LIKELIHOOD if p >= floor)
+
+
+def chance(values: np.ndarray) -> Chance:
+    """The :class:`Chance` that ``values`` (one per run) are above zero (NaN runs left out)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return Chance(int(v.size), int((v > 0).sum()))
+
+
+def comparable(a: Outcome, b: Outcome) -> bool:
+    """Whether the runs of ``a`` and ``b`` are the same possible worlds (paired).
+
+    Same seeds and the same draws of the uncertainties: then B − A per run is the
+    difference the change of setting makes, with chance held equal.
+    """
+    n = min(len(a.seeds), len(b.seeds))
+    if n == 0 or a.seeds[:n] != b.seeds[:n] or a.uncertain != b.uncertain:
+        return False
+    if not a.uncertain:
+        return True
+    cols = [c for c in a.draws.columns if c in b.draws.columns]
+    return a.held == b.held and a.draws[cols].head(n).equals(b.draws[cols].head(n))
+
+
+def difference(a: Outcome, b: Outcome, key: str) -> np.ndarray:
+    """Per paired run, ``key`` of B minus A (:meth:`Outcome.values`); empty if not paired."""
+    if not comparable(a, b):
+        return np.array([])
+    n = min(len(a.seeds), len(b.seeds))
+    return b.values(key)[:n] - a.values(key)[:n]
 
 
 # --------------------------------------------------------------------------------------
 # Words
 # --------------------------------------------------------------------------------------
 
-def euro(x: float) -> str:
-    """An amount in plain words: €3.6 million, €278,000, €950 (sign kept)."""
-    if not np.isfinite(x):
-        return "—"
-    sign = "−" if x < 0 else ""
-    a = abs(x)
-    if a >= 1e6:
-        return f"{sign}€{a / 1e6:,.1f} million"
-    if a >= 1e4:
-        return f"{sign}€{round(a, -3):,.0f}"
-    return f"{sign}€{round(a, -1):,.0f}"
-
-
 def _profit_at(o: Outcome, clients: float) -> float:
     p = o.params
     return float(provider_pnl(p, [clients])["profit"].iloc[0])
 
 
-def headline(o: Outcome) -> str:
+def _chance_sentence(c: Chance, lang: str) -> str:
+    lo, hi = c.interval
+    return tr(lang, "{words} ({p} of the runs; with {n} runs the share lies between {lo} and "
+              "{hi})", words=tr(lang, c.words), p=percent(c.p, lang), n=c.runs,
+              lo=percent(lo, lang), hi=percent(hi, lang))
+
+
+def verdict(o: Outcome, lang: str = "en") -> str:
+    """The verdict as a probability (Markdown), for society and for the municipality.
+
+    Says what the probability stands for: chance and the uncertain parameters.
+    """
+    n = len(o.seeds)
+    society, municipality = chance(o.values("npv")), chance(o.values("net_municipality"))
+    if not o.uncertain:
+        return tr(lang, "**The effect sizes are kept fixed in these runs**, so they show only "
+                  "chance: the flat pays off for society in {p} of {n} runs. That is not the "
+                  "chance that it pays off: switch on **Uncertain effects** for that.",
+                  p=percent(society.p, lang), n=n)
+    if n < MIN_VERDICT_RUNS:
+        text = tr(lang, "**Too few runs for a verdict yet** ({n} of at least {m}): the flat "
+                  "paid off for society in {k} of them.", n=n, m=MIN_VERDICT_RUNS,
+                  k=society.above)
+    else:
+        text = tr(lang, "**That the flat pays off for society is {s}.** For the municipality's "
+                  "own budget it is {m}.", s=_chance_sentence(society, lang),
+                  m=_chance_sentence(municipality, lang))
+        if not (society.settled and municipality.settled):
+            text += " " + tr(lang, "*More runs would make this firmer.*")
+    text += "\n\n" + tr(
+        lang, "Each run is one possible world. **Chance:** in one complex, who falls, falls "
+        "ill or needs a nursing home differs from run to run (within a run, the same with "
+        "and without the flat). **Parameters:** most effect sizes are not known from "
+        "studies, so each run draws them from the ranges of the evidence review; the "
+        "probability says how much the answer rests on assumptions.")
+    if o.held:
+        text += " " + tr(lang, "Kept at this setting's value, not drawn: {k} of the "
+                         "uncertainties (those a slider or the parameter file sets).",
+                         k=len(o.held))
+    return text
+
+
+def headline(o: Outcome, lang: str = "en") -> str:
     """The page's answer in words (Markdown): does the flat pay off, and for whom."""
     p = o.params
     c = p.thuisplus.contract
-    years = o.years
-    span = ((f"{years:g} years" if years != 1 else "one year")
-            + f" of the flat and the {p.simulation.follow_up_years} years after, following "
-            "everyone who lived there")
     if not p.thuisplus.enabled:
-        return ("**No Thuisplusflat in this setting** (it is switched off): both arms are the "
-                "same complex, so nothing is avoided and nobody pays or gains.")
-    lines = []
+        return tr(lang, "**No Thuisplusflat in this setting** (it is switched off): both arms "
+                  "are the same complex, so nothing is avoided and nobody pays or gains.")
+    lines = [verdict(o, lang)]
     # 1. The provider's books at the volumes that matter.
     n23 = float(np.nanmean(o.clients["clients_2023"])) if len(o.clients) else float("nan")
     n_end = float(np.nanmean(o.clients["clients_end"]))
-    reached = (f"In the simulation the flat's provider has about **{n23:.0f} Wmo clients** on "
-               f"1 January 2023 and **{n_end:.0f}** at the end. "
+    reached = (tr(lang, "In the simulation the flat's provider has about **{a} Wmo clients** on "
+                  "1 January 2023 and **{b}** at the end.", a=number(n23, lang),
+                  b=number(n_end, lang))
                if np.isfinite(n23) else
-               f"In the simulation the flat's provider has about **{n_end:.0f} Wmo clients** "
-               "at the end. ")
+               tr(lang, "In the simulation the flat's provider has about **{b} Wmo clients** "
+                  "at the end.", b=number(n_end, lang)))
     at40 = _profit_at(o, 40)
-    books40 = ("a loss of " + euro(-at40) if at40 < 0 else "a profit of " + euro(at40))
+    books40 = (tr(lang, "a loss of {x}", x=euro(-at40, lang)) if at40 < 0 else
+               tr(lang, "a profit of {x}", x=euro(at40, lang)))
     if c.funding == "per_client":
         be = o.break_even
-        be_text = (f"it breaks even from about **{be:.0f} clients**" if be is not None
-                   else "it does not break even at any volume")
-        lines.append(
-            f"**Funded per client.** {reached}With **40 clients** the provider's "
-            f"Thuisplusflat books show **{books40} a year**: the €"
-            f"{p.money.plus_per_client_week:g}-a-week plus per client does not pay the team "
-            f"it must run; {be_text}.")
+        be_text = (tr(lang, "it breaks even from about **{n} clients**", n=number(be, lang))
+                   if be is not None else tr(lang, "it does not break even at any volume"))
+        pays = (tr(lang, "does not pay for the team it must run") if at40 < 0 else
+                tr(lang, "pays for the team it must run"))
+        lines.append(tr(
+            lang, "**Funded per client.** {reached} With **40 clients** the provider's "
+            "Thuisplusflat books show **{books} a year**: the plus of {plus} a week per client "
+            "{pays}; {be}.", reached=reached, books=books40, pays=pays,
+            plus=euro(p.money.plus_per_client_week, lang, exact=True), be=be_text))
     else:
-        lines.append(
-            f"**Funded as a lump sum.** {reached}The provider's Thuisplusflat budget does not "
-            f"depend on how many residents switch: with **40 clients** its books show "
-            f"**{books40} a year**.")
-    # 2. Society as a whole.
+        lines.append(tr(
+            lang, "**Funded as a lump sum.** {reached} The provider's Thuisplusflat budget does "
+            "not depend on how many residents switch: with **40 clients** its books show "
+            "**{books} a year**.", reached=reached, books=books40))
+    # 2. Society as a whole, on average.
     npv, ben, cost = o.mean("npv"), o.mean("pv_benefits"), o.mean("pv_costs")
-    bcr = o.mean("benefit_cost_ratio")
-    ratio = f": €{bcr:.1f} back for every €1 spent" if np.isfinite(bcr) and bcr > 0 else ""
-    verdict = "**pays off for society**" if npv > 0 else "**does not pay off for society**"
-    gains = (f"it avoids {euro(ben)} of care and other costs" if ben >= 0 else
-             f"it adds {euro(-ben)} of care and other costs instead of avoiding them")
-    lines.append(
-        f"Over {span} the flat {verdict}: {gains}, against {euro(cost)} for the team, the "
-        f"plus and the room; a net {'gain' if npv >= 0 else 'loss'} of "
-        f"**{euro(abs(npv))}** in today's money{ratio}.")
+    gains = (tr(lang, "it avoids {x} of care and other costs", x=euro(ben, lang)) if ben >= 0
+             else tr(lang, "it adds {x} of care and other costs instead of avoiding them",
+                     x=euro(-ben, lang)))
+    lines.append(tr(
+        lang, "**On average over the runs**, over {years} years of the flat and the {follow} "
+        "years after (following everyone who lived there, wherever they moved), {gains}, "
+        "against {cost} for the team, the plus, the room and the delivery of the "
+        "interventions: a net {net} of **{amount}** in today's money.",
+        years=number(o.years, lang), follow=p.simulation.follow_up_years, gains=gains,
+        cost=euro(cost, lang), net=tr(lang, "gain") if npv >= 0 else tr(lang, "loss"),
+        amount=euro(abs(npv), lang)))
     # 3. Who pays, who gains.
     st = o.stakeholder_table().set_index("stakeholder")
     losers = [s for s in STAKEHOLDERS if st.loc[s, "net"] < -1]
@@ -407,40 +663,85 @@ def headline(o: Outcome) -> str:
                      key=lambda s: -st.loc[s, "net"])
     parts = []
     if losers:
-        parts.append("**Who pays:** " + "; ".join(
-            f"the {STAKEHOLDER_NAMES[s]} {euro(-st.loc[s, 'net'])} net" for s in losers))
+        parts.append(tr(lang, "**Who pays:**") + " " + "; ".join(
+            tr(lang, "the {who} {x} net", who=tr(lang, STAKEHOLDER_NAMES[s]),
+               x=euro(-st.loc[s, "net"], lang)) for s in losers))
     if gainers:
-        parts.append("**Who gains:** " + "; ".join(
-            f"the {STAKEHOLDER_NAMES[s]} {euro(st.loc[s, 'net'])}" for s in gainers))
+        parts.append(tr(lang, "**Who gains:**") + " " + "; ".join(
+            tr(lang, "the {who} {x}", who=tr(lang, STAKEHOLDER_NAMES[s]),
+               x=euro(st.loc[s, "net"], lang)) for s in gainers))
     if parts:
-        wrong = (" The municipality pays, others gain: the 'wrong pocket'."
+        wrong = (" " + tr(lang, "The municipality pays, others gain: the 'wrong pocket'.")
                  if "municipality" in losers and {"health_insurer", "care_office"}
                  & set(gainers) else "")
-        lines.append(" ".join(p + "." for p in parts) + wrong)
-    lonely = o.outcome("severely lonely person-years avoided")
-    carers = o.outcome("overburdened carer-years avoided")
-    lines.append(f"Residents: {lonely:,.0f} years of severe loneliness avoided over their "
-                 f"lives; informal carers: {carers:,.0f} years of overburden avoided.")
+        lines.append(" ".join(part + "." for part in parts) + wrong)
+    lines.append(tr(lang, "Residents: {lonely} years of severe loneliness avoided over their "
+                    "lives; informal carers: {carers} years of overburden avoided.",
+                    lonely=number(o.outcome("severely lonely person-years avoided"), lang),
+                    carers=number(o.outcome("overburdened carer-years avoided"), lang)))
     if len(o.seeds) > 1:
-        lines.append(f"Averages over {len(o.seeds)} runs; the bands in the plots show the "
-                     f"{LOW}th-{HIGH}th percentile range.")
-    else:
-        lines.append("*This is one run. In one complex, chance events (who falls, who needs "
-                     "a nursing home) weigh heavily: set **Runs** to 10 to see how sure the "
-                     "answer is.*")
+        lines.append(tr(lang, "Averages over {n} runs; the bands in the plots show the "
+                        "{low}th-{high}th percentile range.", n=len(o.seeds), low=LOW,
+                        high=HIGH))
     return "\n\n".join(lines)
 
 
-def key_figures(o: Outcome) -> dict[str, str]:
-    """The four numbers shown above the plots (label → formatted value)."""
+#: The key figures above the plots, in order (their labels are looked up with ``tr``).
+KEY_FIGURES = ("Chance it pays off for society", "Chance it pays off for the municipality",
+               "Care cost avoided (all laws)", "Net for society (discounted)",
+               "Flat's provider: Wmo clients at the end", "Provider's books at 40 clients")
+
+
+def key_values(o: Outcome) -> dict[str, float]:
+    """The numbers behind :data:`KEY_FIGURES` (€, clients, or a share 0-1)."""
     avoided_total = o.avoided.groupby("seed")["total"].sum().mean()
-    return {
-        "Care cost avoided (all laws)": euro(float(avoided_total)),
-        "Net for society (discounted)": euro(o.mean("npv")),
-        "Flat's provider: Wmo clients at the end":
-            f"{float(np.nanmean(o.clients['clients_end'])):.0f}",
-        "Provider's books at 40 clients": euro(_profit_at(o, 40)) + " a year",
-    }
+    return dict(zip(KEY_FIGURES, (
+        chance(o.values("npv")).p, chance(o.values("net_municipality")).p,
+        float(avoided_total), o.mean("npv"), float(np.nanmean(o.clients["clients_end"])),
+        _profit_at(o, 40)), strict=True))
+
+
+def key_figure_text(label: str, value: float, lang: str) -> str:
+    """One key figure's value formatted for ``lang`` (a share in %, € in words)."""
+    if label.startswith("Chance"):
+        return percent(value, lang)
+    if label.startswith("Flat's provider"):
+        return number(value, lang)
+    text = euro(value, lang)
+    return tr(lang, "{x} a year", x=text) if label.startswith("Provider's books") else text
+
+
+def key_figures(o: Outcome, lang: str = "en") -> dict[str, str]:
+    """The numbers shown above the plots (translated label → formatted value)."""
+    return {tr(lang, label): key_figure_text(label, v, lang)
+            for label, v in key_values(o).items()}
+
+
+def comparison_table(a: Outcome, b: Outcome, lang: str = "en") -> pd.DataFrame:
+    """Options A and B side by side: each key figure in A, in B and B − A (formatted).
+
+    For B − A of a chance, the share of paired runs in which B's amount beats A's is
+    given as well, when the runs are the same possible worlds (:func:`comparable`).
+    """
+    va, vb = key_values(a), key_values(b)
+    rows = []
+    for label in KEY_FIGURES:
+        diff = vb[label] - va[label]
+        if label.startswith("Chance"):
+            text = tr(lang, "{d} points", d=number(100 * diff, lang))
+        else:
+            text = key_figure_text(label, diff, lang)
+            text = ("+" if diff > 0 else "") + text
+        rows.append({tr(lang, "figure"): tr(lang, label),
+                     "A": key_figure_text(label, va[label], lang),
+                     "B": key_figure_text(label, vb[label], lang),
+                     "B − A": text})
+    d = difference(a, b, "npv")
+    if d.size:
+        better = chance(d)
+        rows.append({tr(lang, "figure"): tr(lang, "Runs in which B beats A for society"),
+                     "A": "", "B": "", "B − A": percent(better.p, lang)})
+    return pd.DataFrame(rows)
 
 
 def results_csv(o: Outcome) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from thuisplus.dashboard.i18n import number, tr
 from thuisplus.sim.interventions import REGISTRY
 from thuisplus.sim.params import Parameters, declared_prior
 
@@ -80,15 +81,18 @@ class Control:
         """Slider range, widened to include ``value`` (a parameter file may go beyond it)."""
         return min(self.min, value), max(self.max, value)
 
-    def show(self, value: Any) -> str:
-        """The shown value with its unit, in words ("40 %", "per client")."""
+    def show(self, value: Any, lang: str = "en") -> str:
+        """The shown value with its unit, in words ("40 %", "per client"), in ``lang``."""
         if self.kind == "choice":
-            return dict(self.options).get(value, str(value))
+            return tr(lang, dict(self.options).get(value, str(value)))
         if self.kind == "multi":
             names = dict(self.options)
-            return ", ".join(names.get(v, v) for v in value) or "none"
-        text = f"{value:g}" if isinstance(value, float) else str(value)
-        return f"{text} {self.unit}".strip()
+            return ", ".join(tr(lang, names.get(v, v)) for v in value) or tr(lang, "none")
+        digits = 0 if float(value).is_integer() else len(f"{value:g}".partition(".")[2])
+        text = number(float(value), lang, digits)
+        if self.unit == "%":
+            return f"{text} %" if lang == "nl" else f"{text}%"
+        return f"{text} {tr(lang, self.unit)}".strip() if self.unit else text
 
 
 def _percent(key: str, label: str, section: str, help: str) -> Control:
@@ -119,12 +123,13 @@ CONTROLS: tuple[Control, ...] = (
     *(_percent(f"thuisplus.{cls.name}.intensity", cls.label, INTERVENTIONS, cls.help)
       for cls in REGISTRY.values() if cls.label),
     Control("thuisplus.contract.funding", "How the collective offer is paid", "", CONTRACT,
-            "Per client: €15 a week for each Wmo client of the flat's provider. Lump sum: "
-            "a fixed budget, whatever the number of clients.", kind="choice",
+            "Per client: the plus, a fixed amount a week for each Wmo client of the flat's "
+            "provider (€15 in the 2021 contract). Lump sum: a fixed budget, whatever the "
+            "number of clients.", kind="choice",
             options=(("per_client", "per client"), ("lump_sum", "lump sum"))),
     Control("thuisplus.contract.transfer_indications",
             "Clients asked to switch to the flat's provider", "", CONTRACT,
-            "From January 2022, residents with these kinds of care are asked to move to "
+            "From January 2022, residents with these kinds of care are asked to switch to "
             "the flat's provider.", kind="multi", options=INDICATIONS),
     _percent("thuisplus.contract.transfer_acceptance", "Asked clients who agree to switch",
              CONTRACT, "Chance that a client who is asked agrees to switch (clients attached "

@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from thuisplus.dashboard.app import ENV_LABEL, ENV_PARAMS
+from thuisplus.dashboard.app import ENV_LABEL, ENV_LANG, ENV_PARAMS
 from thuisplus.dashboard.assets import (
     AssetError,
     cache_dir,
@@ -46,8 +46,9 @@ def server_command(host: str, port: int) -> list[str]:
             "--no-check-version", "--log-level", "warning", "--no-access-log"]
 
 
-def server_env(params_file: Path, label: str, assets: Path | None = None) -> dict[str, str]:
-    """The child's environment: parameter file, label, front-end files and no telemetry.
+def server_env(params_file: Path, label: str, assets: Path | None = None,
+               lang: str = "nl") -> dict[str, str]:
+    """The child's environment: parameter file, label, language, front-end files, no telemetry.
 
     ``assets`` is the folder of the front-end files (default
     :func:`~thuisplus.dashboard.assets.cache_dir`).
@@ -56,6 +57,7 @@ def server_env(params_file: Path, label: str, assets: Path | None = None) -> dic
     env.update({
         ENV_PARAMS: str(params_file),
         ENV_LABEL: label,
+        ENV_LANG: lang,
         # Solara serves /_solara/cdn/... from this folder (its CDN-proxy cache).
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache_dir() if assets is None else assets),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -98,7 +100,7 @@ def _stop_on_signals() -> Callable[[], None]:
 
 
 def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
-          progress: Callable[[str], None] | None = None) -> None:
+          progress: Callable[[str], None] | None = None, lang: str = "nl") -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT and block until Ctrl-C.
 
     Ctrl-C, SIGTERM and SIGHUP (where it exists) stop the server child and return.
@@ -130,7 +132,7 @@ def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool =
         params_file = Path(tmp) / "parameters.toml"
         save_parameters(params, params_file)
         child = subprocess.Popen(server_command(host, port),
-                                 env=server_env(params_file, label, assets))
+                                 env=server_env(params_file, label, assets, lang))
         restore = _stop_on_signals()
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
