@@ -1283,8 +1283,9 @@ def dashboard(
              "registry, hashes pinned) into the user cache and exit; needed once. "
              "THUISPLUS_ASSETS_DIR chooses another folder.")] = False,
     lang: Annotated[PageLanguage, typer.Option(
-        "--lang", case_sensitive=False, help="The page's first language (a switch on the page changes it): "
-                       "nl (Dutch, Dutch number format) or en (English).")] = PageLanguage.nl,
+        "--lang", case_sensitive=False,
+        help="The page's first language (a switch on the page changes it): nl (Dutch, "
+             "Dutch number format) or en (English).")] = PageLanguage.nl,
 ) -> None:
     r"""Serve the policymakers' dashboard (Solara) on http://HOST:PORT.
 

@@ -223,7 +223,7 @@ def test_every_download_saves_and_loads_again(solara_test, network_log, tmp_path
     settings = download(exports.get_by_text("Settings (parameter file)"))
     assert settings.suffix == ".toml"
     assert load_parameters(settings).model_dump() == params.model_dump()
-    report = download(exports.get_by_text("One-page report"))
+    report = download(exports.get_by_text("Report (to print)"))
     text = report.read_text(encoding="utf-8")
     assert report.suffix == ".html" and "<svg" in text and "pays off" in text
     book = download(exports.get_by_text("Business case (spreadsheet)"))

@@ -267,7 +267,7 @@ def test_download_buttons_are_offered():
     _, rc = render(small())
     wait_done(rc)
     labels = " ".join(" ".join(str(c) for c in b.children) for b in rc.find(v.Btn).widgets)
-    for what in ("Settings (parameter file)", "One-page report",
+    for what in ("Settings (parameter file)", "Report (to print)",
                  "Business case (spreadsheet)", "All results (CSV)"):
         assert what in labels, labels
 

@@ -315,7 +315,7 @@ def Exports(outcome: Outcome, other: Outcome | None, lang: str, label: str) -> N
         solara.FileDownload(lambda: export.report_html(outcome, lang, other=other,
                                                        label=label),
                             filename=export.file_name("report", lang),
-                            label=tr(lang, "One-page report"))
+                            label=tr(lang, "Report (to print)"))
         solara.FileDownload(lambda: export.workbook_bytes(outcome, lang, other=other,
                                                           label=label),
                             filename=export.file_name("business-case", lang),

@@ -320,7 +320,7 @@ NL: dict[str, str] = {
     "Share of residents who are severely lonely, and of informal carers who are overburdened.":
         "Aandeel bewoners dat ernstig eenzaam is, en aandeel mantelzorgers dat overbelast is.",
     "Settings (parameter file)": "Instellingen (parameterbestand)",
-    "One-page report": "Rapport (één pagina)",
+    "Report (to print)": "Rapport (om te printen)",
     "Business case (spreadsheet)": "Business case (spreadsheet)",
     "All results (CSV)": "Alle resultaten (CSV)",
     "Thuisplusflat dashboard": "Thuisplusflat-dashboard",
