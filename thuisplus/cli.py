@@ -1315,7 +1315,12 @@ def dashboard(
                     "can reach the port, without a password or encryption; use it only on a "
                     "network you trust (or keep 127.0.0.1 and an SSH tunnel)")
     engine_ready()
-    serve(p, host=host, port=port, label=label, lang=PageLanguage(lang).value)
+    from thuisplus.experiments.posterior import read_posterior
+
+    with user_errors():  # a calibration's file: its posterior sample feeds the page's draws
+        posterior = params if params and read_posterior(params) is not None else None
+    serve(p, host=host, port=port, label=label, lang=PageLanguage(lang).value,
+          posterior=posterior)
 
 
 def _stop_on_signal(signum: int, frame: Any) -> None:

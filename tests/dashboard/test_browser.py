@@ -82,7 +82,8 @@ def test_a_slider_move_changes_a_plotted_number(solara_test, network_log,
     show(params, "small test complex")
     page = page_session
     page.locator(".tp-done").wait_for(timeout=LOAD_MS)
-    figure = page.locator(".tp-figure-value").first
+    figure = page.locator(".tp-figure").filter(has_text="Care cost avoided").locator(
+        ".tp-figure-value")
     before = figure.inner_text()
     for ref in ("prevention-intensity", "loneliness-intensity"):
         slider = page.locator(f".tp-slider-{ref} [role=slider]")

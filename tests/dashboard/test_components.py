@@ -477,3 +477,23 @@ def test_options_on_the_same_worlds_are_paired():
     assert not comparable(a, other_seed) and difference(a, other_seed, "npv").size == 0
     assert comparison_table(a, other_seed).iloc[-1]["figure"] != \
         "Runs in which B beats A for society"
+
+
+def test_calibrated_uncertainties_come_jointly_from_the_posterior():
+    """As the main job's PSA: the calibrated figures from the fit, not from their priors."""
+    from thuisplus.dashboard.compute import shipped_posterior, uncertainty_draws, verdict
+
+    post = shipped_posterior()
+    assert post is not None and "vitality.decline_at_80" in post.keys
+    held = ["thuisplus.contract.transfer_acceptance"]
+    draws = uncertainty_draws(6, seed=2, held=held, posterior=post)
+    fitted = [k for k in post.keys if k not in held]
+    rows = {tuple(round(x, 12) for x in r) for r in post.samples[:, [post.keys.index(k)
+                                                                      for k in fitted]]}
+    for _, row in draws[fitted].iterrows():  # each draw is one whole set of the sample
+        assert tuple(round(float(x), 12) for x in row) in rows
+    assert "thuisplus.contract.transfer_acceptance" not in draws.columns
+    pd.testing.assert_frame_equal(draws.head(4), uncertainty_draws(4, 2, held, post))
+    o = compute(small(), replications=2, seed=2, uncertain=True, held=held, posterior=post)
+    assert set(o.fitted) == set(fitted)
+    assert "drawn from that fit" in verdict(o)

@@ -15,13 +15,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from thuisplus.sim.params import Parameters
 
 __all__ = ["serve"]
 
 
 def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
-          progress: Callable[[str], None] | None = None, lang: str = "nl") -> None:
+          progress: Callable[[str], None] | None = None, lang: str = "nl",
+          posterior: Path | None = None) -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT until Ctrl-C (see server).
 
     ``fetch``: first fetch the front-end files that are missing (from the npm registry,
@@ -30,4 +33,4 @@ def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool =
     from thuisplus.dashboard.server import serve as _serve
 
     _serve(params, host=host, port=port, label=label, fetch=fetch, progress=progress,
-           lang=lang)
+           lang=lang, posterior=posterior)

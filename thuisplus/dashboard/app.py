@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reacton.ipyvuetify as rv
 import solara
@@ -38,6 +38,7 @@ from thuisplus.dashboard.compute import (
     held_uncertainties,
     key_figures,
     results_csv,
+    shipped_posterior,
 )
 from thuisplus.dashboard.controls import (
     CONTROLS,
@@ -50,12 +51,16 @@ from thuisplus.dashboard.i18n import LANGS, number, tr
 from thuisplus.sim.params import ParameterError, Parameters, load_parameters
 from thuisplus.sim.presets import list_presets, load_preset
 
+if TYPE_CHECKING:
+    from thuisplus.experiments.posterior import Posterior
+
 __all__ = ["DEFAULT_RUNS", "ENV_LABEL", "ENV_LANG", "ENV_PARAMS", "Dashboard", "Layout",
            "Page", "startup"]
 
 ENV_PARAMS = "THUISPLUS_DASHBOARD_PARAMS"  # TOML file with the starting parameters
 ENV_LABEL = "THUISPLUS_DASHBOARD_LABEL"    # where they came from, shown on the page
 ENV_LANG = "THUISPLUS_DASHBOARD_LANG"      # the page's first language (nl or en)
+ENV_POSTERIOR = "THUISPLUS_DASHBOARD_POSTERIOR"  # a posterior file the parameters came from
 AS_STARTED = "as started"
 DEFAULT_LABEL = "default parameters"  # the label when no parameter file was given
 #: Runs the page starts with: enough possible worlds that the verdict's probability is
@@ -102,6 +107,20 @@ def startup() -> tuple[Parameters, str, str]:
     if not path:
         return Parameters(), label, lang
     return load_parameters(Path(path)), label, lang
+
+
+def starting_posterior() -> Posterior | None:
+    """The calibration's posterior the page draws the calibrated uncertainties from.
+
+    The file ``thuisplus dashboard --params`` named, if it holds a posterior sample; else
+    the shipped fit, whose point estimates the model's defaults are.
+    """
+    path = os.environ.get(ENV_POSTERIOR)
+    if path:
+        from thuisplus.experiments.posterior import read_posterior
+
+        return read_posterior(path)
+    return shipped_posterior()
 
 
 def _start_for(start: Parameters, preset: str) -> Parameters:
@@ -327,13 +346,15 @@ def Exports(outcome: Outcome, other: Outcome | None, lang: str, label: str) -> N
 
 @solara.component
 def Dashboard(start: Parameters, label: str = DEFAULT_LABEL, runs: int = DEFAULT_RUNS,
-              lang: str = "nl") -> None:
+              lang: str = "nl", posterior: Posterior | None = None) -> None:
     """The whole page for starting parameters ``start`` (``label`` says where from).
 
     ``runs`` is the number of pairs the page starts with (each a possible world: a seed
-    and, with uncertain effects on, a draw of the uncertain parameters); ``lang`` the
-    first language.
+    and, with uncertain effects on, a draw of the uncertain parameters, the calibrated
+    ones from ``posterior``, by default the shipped fit); ``lang`` the first language.
     """
+    fit = solara.use_memo(lambda: posterior if posterior is not None else shipped_posterior(),
+                          [id(posterior)])
     language, set_language = solara.use_state(lang)
     preset, set_preset = solara.use_state(AS_STARTED)
     initial = solara.use_memo(lambda: control_values(start), [id(start)])
@@ -378,7 +399,7 @@ def Dashboard(start: Parameters, label: str = DEFAULT_LABEL, runs: int = DEFAULT
             return
         try:
             for outcome in compute_steps(params, replications, seed, cancel,
-                                         uncertain=uncertain, held=held,
+                                         uncertain=uncertain, held=held, posterior=fit,
                                          progress_every=PROGRESS_SECONDS):
                 yield key, outcome
         except Exception:
@@ -513,5 +534,5 @@ def Page() -> None:
         solara.Error("The parameter file could not be used:")
         solara.Preformatted(exc.format())
         return
-    Dashboard(start, label, lang=lang)
+    Dashboard(start, label, lang=lang, posterior=starting_posterior())
 

@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from thuisplus.sim.params import Parameters, from_sampler, uncertainties
 from thuisplus.sim.processes.loneliness import LONELY, SEVERELY_LONELY
 from thuisplus.sim.summary import yearly
 from thuisplus.sim.uncertainty import draw_priors
+
+if TYPE_CHECKING:
+    from thuisplus.experiments.posterior import Posterior
 
 __all__ = [
     "BASELINES",
@@ -70,6 +73,7 @@ __all__ = [
     "replication_seeds",
     "results_csv",
     "share_series",
+    "shipped_posterior",
     "snapshot",
     "uncertainty_draws",
     "verdict",
@@ -185,6 +189,7 @@ class Outcome:
     draws: pd.DataFrame = field(default_factory=pd.DataFrame)
     asked: int = 0  # replications asked for (0: as many as finished)
     held: tuple[str, ...] = ()  # uncertainties kept at the setting's value, not drawn
+    fitted: tuple[str, ...] = ()  # uncertainties drawn from the calibration's posterior
     #: a number no other outcome of this process has: what a page caches its figures by
     #: (``id()`` is reused once an outcome is freed, and a partial one soon is)
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
@@ -258,19 +263,41 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
             for s in np.random.SeedSequence(seed).spawn(replications)]
 
 
-def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = ()
-                      ) -> pd.DataFrame:
-    """Per replication, a draw of every uncertainty but ``held`` from its prior.
+def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = (),
+                      posterior: Posterior | None = None) -> pd.DataFrame:
+    """Per replication, a draw of every uncertainty but ``held``.
 
-    The draws of :func:`thuisplus.sim.uncertainty.draw_priors` (the PSA's): replication k
-    draws the same values whatever the number of replications and whatever the page's
-    other settings, so its baseline arm is cached as the Thuisplusflat sliders move, and
-    options A and B are compared on the same possible worlds.
+    The calibrated ones (the keys of ``posterior``) come jointly from the posterior
+    sample, as the main job's PSA draws them (one posterior set per draw); the others from
+    their priors (:func:`thuisplus.sim.uncertainty.draw_priors`). Replication k draws the
+    same values whatever the number of replications and the page's other settings, so
+    its baseline arm is cached as the Thuisplusflat sliders move, and options A and B are
+    compared on the same possible worlds.
     """
     keep = set(held)
-    keys = [k for k in uncertainties() if k not in keep]
-    table = draw_priors(replications, seed, keys)
+    fitted = [k for k in (posterior.keys if posterior is not None else ()) if k not in keep]
+    declared = list(uncertainties())
+    table = draw_priors(replications, seed,
+                        [k for k in declared if k not in keep and k not in fitted])
+    if fitted:
+        sets = [posterior.draw(seed, (k, 1)) for k in range(replications)]
+        for key in fitted:
+            table[key] = [s[key] for s in sets]
+        order = [k for k in declared if k in table.columns]  # the tree's order
+        table = table[order + [k for k in table.columns if k not in order]]
     return table.apply(lambda col: [from_sampler(col.name, v) for v in col])
+
+
+def shipped_posterior() -> Posterior | None:
+    """The shipped fit to the 2021-2023 evaluation data (None if it is not installed).
+
+    The model's defaults of the calibrated uncertainties are its point estimates.
+    """
+    from thuisplus.experiments.posterior import read_posterior
+    from thuisplus.sim.shipped import shipped_files
+
+    path = shipped_files("posterior").get("contract-2021")
+    return read_posterior(path) if path is not None else None
 
 
 def held_uncertainties(start: Parameters, controlled: Iterable[str]) -> tuple[str, ...]:
@@ -394,8 +421,8 @@ def _baseline_yearly(model: ThuisplusModel) -> pd.DataFrame:
 
 def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
                   cancel: threading.Event | None = None, *, uncertain: bool = False,
-                  held: Iterable[str] = (), progress_every: float = 0.5
-                  ) -> Iterator[Outcome]:
+                  held: Iterable[str] = (), posterior: Posterior | None = None,
+                  progress_every: float = 0.5) -> Iterator[Outcome]:
     """:func:`compute` step by step: partial outcomes as replications finish, then the whole.
 
     The first is yielded as soon as the first replication (with the building) is done,
@@ -407,7 +434,10 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
         raise ValueError(f"replications = {replications}: allowed: 1 to {MAX_RUNS}")
     seeds = replication_seeds(seed, replications)
     held = tuple(held)
-    draws = uncertainty_draws(replications, seed, held) if uncertain else pd.DataFrame()
+    draws = (uncertainty_draws(replications, seed, held, posterior) if uncertain
+             else pd.DataFrame())
+    fitted = tuple(k for k in (posterior.keys if posterior is not None and uncertain else ())
+                   if k not in held)
     per_run = ([params.with_overrides(row, origin="dashboard: a draw of the priors")
                 for row in draws.to_dict(orient="records")] if uncertain
                else [params] * replications)
@@ -428,7 +458,7 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
             break_even=break_even_clients(params),
             seconds=time.perf_counter() - t0,
             draws=draws.iloc[ks].reset_index(drop=True) if uncertain else pd.DataFrame(),
-            asked=replications, held=held)
+            asked=replications, held=held, fitted=fitted)
 
     jobs = {_pool(workers()).submit(_replication, p, s, k == 0, cancel): k
             for k, (p, s) in enumerate(zip(per_run, seeds, strict=True))}
@@ -449,12 +479,13 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
 
 def compute(params: Parameters, replications: int = 1, seed: int = 1,
             cancel: threading.Event | None = None, *, uncertain: bool = False,
-            held: Iterable[str] = (),
+            held: Iterable[str] = (), posterior: Posterior | None = None,
             on_progress: Callable[[Outcome], None] | None = None) -> Outcome:
     """Run ``replications`` pairs of ``params`` and collect what the page shows.
 
     With ``uncertain``, replication k also draws the uncertainties (all but ``held``)
-    from their priors (:func:`uncertainty_draws`): each run is then one possible world,
+    from their priors, the calibrated ones from ``posterior`` if given
+    (:func:`uncertainty_draws`): each run is then one possible world,
     chance and parameters together, as in the probabilistic analysis. Without, every
     run has ``params`` and only chance differs.
 
@@ -466,7 +497,7 @@ def compute(params: Parameters, replications: int = 1, seed: int = 1,
     :class:`Cancelled` is raised.
     """
     for outcome in compute_steps(params, replications, seed, cancel, uncertain=uncertain,
-                                 held=held):
+                                 held=held, posterior=posterior):
         if outcome.complete:
             return outcome
         if on_progress is not None:
@@ -600,6 +631,9 @@ def verdict(o: Outcome, lang: str = "en") -> str:
         "and without the flat). **Parameters:** most effect sizes are not known from "
         "studies, so each run draws them from the ranges of the evidence review; the "
         "probability says how much the answer rests on assumptions.")
+    if o.fitted:
+        text += " " + tr(lang, "The {k} figures fitted to the 2021-2023 evaluation data are "
+                         "drawn from that fit (the calibration's posterior).", k=len(o.fitted))
     if o.held:
         text += " " + tr(lang, "Kept at this setting's value, not drawn: {k} of the "
                          "uncertainties (those a slider or the parameter file sets).",

@@ -201,6 +201,10 @@ NL: dict[str, str] = {
          "met en zonder flat). **Parameters:** de meeste effectgroottes zijn niet uit onderzoek "
          "bekend, dus elke run trekt ze uit de bandbreedtes van de literatuurstudie; de kans "
          "laat zien hoeveel het antwoord op aannames rust."),
+    ("The {k} figures fitted to the 2021-2023 evaluation data are drawn from that fit (the "
+     "calibration's posterior)."):
+        ("De {k} waarden die op de evaluatiegegevens van 2021-2023 zijn geschat, worden uit "
+         "die schatting getrokken (de posterior van de kalibratie)."),
     ("Kept at this setting's value, not drawn: {k} of the uncertainties (those a slider or the "
      "parameter file sets)."):
         ("Niet getrokken maar vastgehouden op de waarde van deze instelling: {k} van de onzekere "

@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from thuisplus.dashboard.app import ENV_LABEL, ENV_LANG, ENV_PARAMS
+from thuisplus.dashboard.app import ENV_LABEL, ENV_LANG, ENV_PARAMS, ENV_POSTERIOR
 from thuisplus.dashboard.assets import (
     AssetError,
     cache_dir,
@@ -47,7 +47,7 @@ def server_command(host: str, port: int) -> list[str]:
 
 
 def server_env(params_file: Path, label: str, assets: Path | None = None,
-               lang: str = "nl") -> dict[str, str]:
+               lang: str = "nl", posterior: Path | None = None) -> dict[str, str]:
     """The child's environment: parameter file, label, language, front-end files, no telemetry.
 
     ``assets`` is the folder of the front-end files (default
@@ -58,6 +58,7 @@ def server_env(params_file: Path, label: str, assets: Path | None = None,
         ENV_PARAMS: str(params_file),
         ENV_LABEL: label,
         ENV_LANG: lang,
+        ENV_POSTERIOR: str(posterior) if posterior is not None else "",
         # Solara serves /_solara/cdn/... from this folder (its CDN-proxy cache).
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache_dir() if assets is None else assets),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -100,7 +101,8 @@ def _stop_on_signals() -> Callable[[], None]:
 
 
 def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool = False,
-          progress: Callable[[str], None] | None = None, lang: str = "nl") -> None:
+          progress: Callable[[str], None] | None = None, lang: str = "nl",
+          posterior: Path | None = None) -> None:
     """Serve the dashboard for ``params`` on http://HOST:PORT and block until Ctrl-C.
 
     Ctrl-C, SIGTERM and SIGHUP (where it exists) stop the server child and return.
@@ -132,7 +134,8 @@ def serve(params: Parameters, *, host: str, port: int, label: str, fetch: bool =
         params_file = Path(tmp) / "parameters.toml"
         save_parameters(params, params_file)
         child = subprocess.Popen(server_command(host, port),
-                                 env=server_env(params_file, label, assets, lang))
+                                 env=server_env(params_file, label, assets, lang,
+                                                posterior))
         restore = _stop_on_signals()
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
