@@ -221,6 +221,16 @@ def _draw(make: Callable[[], str]) -> tuple[str, str]:
 
 
 @solara.component
+def Drawn(name: str, svg: str, error: str, lang: str) -> None:
+    """The figure ``name`` with its PNG button, or the reason it could not be drawn."""
+    if error:
+        solara.Warning(tr(lang, "This figure could not be drawn for this setting: {error}",
+                          error=error), classes=["tp-figure-error"])
+    else:
+        SvgFigure(svg=svg, name=name, label="PNG", filename=export.file_name(name, lang))
+
+
+@solara.component
 def Figure(name: str, outcome: Outcome, other: Outcome | None, lang: str, title: str,
            note: str = "") -> None:
     """A card with one figure, or the reason it could not be drawn."""
@@ -230,12 +240,7 @@ def Figure(name: str, outcome: Outcome, other: Outcome | None, lang: str, title:
     with solara.Card(tr(lang, title), margin=0, classes=[f"tp-card tp-{name}"]).meta(ref=name):
         if note:
             solara.HTML(tag="div", unsafe_innerHTML=tr(lang, note), classes=["tp-help"])
-        if error:
-            solara.Warning(tr(lang, "This figure could not be drawn for this setting: "
-                              "{error}", error=error), classes=["tp-figure-error"])
-        else:
-            SvgFigure(svg=svg, name=name, label="PNG",
-                      filename=export.file_name(name, lang))
+        Drawn(name, svg, error, lang)
 
 
 @solara.component
@@ -263,21 +268,7 @@ def Building(outcome: Outcome, lang: str) -> None:
             solara.ToggleButtonsSingle(
                 value=arms[arm], values=list(arms.values()),
                 on_value=lambda v: set_arm({b: a for a, b in arms.items()}[v]))
-        if error:
-            solara.Warning(tr(lang, "This figure could not be drawn for this setting: "
-                              "{error}", error=error), classes=["tp-figure-error"])
-        else:
-            SvgFigure(svg=svg, name="building", label="PNG",
-                      filename=export.file_name("building", lang))
-
-
-def _table_html(rows: list[dict[str, str]]) -> str:
-    from html import escape
-
-    head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r.values())
-                   + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        Drawn("building", svg, error, lang)
 
 
 @solara.component
@@ -289,9 +280,9 @@ def Results(outcome: Outcome, other: Outcome | None, lang: str) -> None:
         solara.Markdown(text)
     figures = solara.use_memo(lambda: key_figures(outcome, lang), [outcome.serial, lang])
     pinned = other.serial if other else None
-    rows = solara.use_memo(
-        lambda: (comparison_table(other, outcome, lang).to_dict(orient="records")
-                 if other is not None else []), [outcome.serial, pinned, lang])
+    table = solara.use_memo(
+        lambda: (export.html_table(comparison_table(other, outcome, lang))
+                 if other is not None else ""), [outcome.serial, pinned, lang])
     if other is None:
         with solara.Div(classes=["tp-figures"]):
             for ref, (label, value) in zip(KEY_FIGURES, figures.items(), strict=True):
@@ -299,7 +290,7 @@ def Results(outcome: Outcome, other: Outcome | None, lang: str) -> None:
     else:
         with solara.Card(tr(lang, "Option A (pinned) and option B (the sliders now)"),
                          margin=0, classes=["tp-card tp-compare"]).meta(ref="compare"):
-            solara.HTML(tag="div", unsafe_innerHTML=_table_html(rows))
+            solara.HTML(tag="div", unsafe_innerHTML=table)
     Figure("npv_distribution", outcome, other, lang, "Does it pay off? One dot per run",
            "Each dot is one run: one possible world of chance events and effect sizes. "
            "Right of the line the flat pays off.")
@@ -388,10 +379,10 @@ def Dashboard(start: Parameters, label: str = DEFAULT_LABEL, runs: int = DEFAULT
             return exc
 
     params = solara.use_memo(make_params, [key[:2]])
-    # what the starting point chose (its file, its preset) is kept, not drawn
+    # what the starting point chose (its file, its preset) is kept, not drawn; a preset
+    # is set only once it has loaded (choose_preset)
     held = solara.use_memo(lambda: held_uncertainties(
-        start if isinstance(params, ParameterError) else _start_for(start, preset),
-        [c.key for c in CONTROLS]), [id(start), preset])
+        _start_for(start, preset), [c.key for c in CONTROLS]), [id(start), preset])
 
     def work(cancel: threading.Event) -> Iterator[tuple[tuple, Outcome] | None]:
         if isinstance(params, ParameterError):

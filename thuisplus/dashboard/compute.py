@@ -436,8 +436,8 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
     held = tuple(held)
     draws = (uncertainty_draws(replications, seed, held, posterior) if uncertain
              else pd.DataFrame())
-    fitted = tuple(k for k in (posterior.keys if posterior is not None and uncertain else ())
-                   if k not in held)
+    fitted = tuple(k for k in (posterior.keys if posterior is not None else ())
+                   if k in draws.columns)  # the calibrated ones drawn from the posterior
     per_run = ([params.with_overrides(row, origin="dashboard: a draw of the priors")
                 for row in draws.to_dict(orient="records")] if uncertain
                else [params] * replications)

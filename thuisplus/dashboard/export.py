@@ -46,8 +46,8 @@ from thuisplus.sim.params import save_parameters
 if TYPE_CHECKING:
     from thuisplus.sim.params import Parameters
 
-__all__ = ["FILE_KINDS", "KEY_FIGURE_UNITS", "file_name", "markdown_html", "parameters_toml",
-           "report_html", "workbook_bytes"]
+__all__ = ["FILE_KINDS", "KEY_FIGURE_UNITS", "file_name", "html_table", "markdown_html",
+           "parameters_toml", "report_html", "workbook_bytes"]
 
 #: Downloads other than a figure: kind → (English name, Dutch name, extension).
 FILE_KINDS: dict[str, tuple[str, str, str]] = {
@@ -153,7 +153,8 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _html_table(df: pd.DataFrame) -> str:
+def html_table(df: pd.DataFrame) -> str:
+    """``df`` as an HTML table, every cell escaped (the report's and the page's A/B)."""
     head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
@@ -219,7 +220,7 @@ def _assumptions(outcome: Outcome, lang: str) -> str:
         tr(lang, "model default"): [_shown(v) for v in changed["default"]],
         tr(lang, "unit"): changed["unit"]})
     return (out + f"<p>{_e(tr(lang, 'Changed from the model defaults:'))}</p>"
-            + _html_table(table))
+            + html_table(table))
 
 
 def report_html(outcome: Outcome, lang: str, other: Outcome | None = None,
@@ -245,7 +246,7 @@ def report_html(outcome: Outcome, lang: str, other: Outcome | None = None,
         parts += [f"<h2>{_e(tr(lang, 'Key figures'))}</h2>", f'<div class="keys">{keys}</div>']
     else:
         parts += [f"<h2>{_e(tr(lang, 'Option A (pinned) and option B (the sliders now)'))}</h2>",
-                  _html_table(comparison_table(other, outcome, lang))]
+                  html_table(comparison_table(other, outcome, lang))]
     parts += [f"<h2>{_e(tr(lang, 'Assumptions'))}</h2>", _assumptions(outcome, lang)]
     plots = "".join(_figure(name, outcome, lang, other) for name in charts.FIGURES)
     parts.append(f'<section class="figures"><h2>{_e(tr(lang, "Figures"))}</h2>'
