@@ -298,3 +298,21 @@ def test_file_names_of_figures_and_today():
         f"thuisplusflat_{dt.date.today().isoformat()}_")
     with pytest.raises(ValueError, match="kind"):
         export.file_name("../report", "en")
+
+
+def test_report_and_workbook_say_the_calibrated_figures_came_from_the_fit(small: Parameters):
+    """Drawn from the posterior, they are not 'from the ranges of the evidence review'."""
+    from thuisplus.dashboard.compute import shipped_posterior
+
+    fitted = compute(small, replications=2, seed=1, uncertain=True,
+                     posterior=shipped_posterior())
+    assert fitted.fitted
+    sentence = f"The {len(fitted.fitted)} figures fitted to the 2021-2023 evaluation data"
+    assumptions = export.report_html(fitted, "en").split("<h2>Assumptions</h2>")[1]
+    assert sentence in assumptions.split("</ul>")[0]
+    wb = load_workbook(io.BytesIO(export.workbook_bytes(fitted, "en")))
+    readme = " ".join(str(v) for row in wb["Read me"].iter_rows(values_only=True)
+                      for v in row if v)
+    assert sentence in readme
+    plain = compute(small, replications=2, seed=1, uncertain=True)
+    assert "fitted to the 2021-2023" not in export.report_html(plain, "en")

@@ -65,6 +65,7 @@ __all__ = [
     "compute_steps",
     "cumulative_avoided",
     "difference",
+    "fitted_sentence",
     "headline",
     "held_uncertainties",
     "key_figures",
@@ -632,13 +633,18 @@ def verdict(o: Outcome, lang: str = "en") -> str:
         "studies, so each run draws them from the ranges of the evidence review; the "
         "probability says how much the answer rests on assumptions.")
     if o.fitted:
-        text += " " + tr(lang, "The {k} figures fitted to the 2021-2023 evaluation data are "
-                         "drawn from that fit (the calibration's posterior).", k=len(o.fitted))
+        text += " " + fitted_sentence(o, lang)
     if o.held:
         text += " " + tr(lang, "Kept at this setting's value, not drawn: {k} of the "
                          "uncertainties (those a slider or the parameter file sets).",
                          k=len(o.held))
     return text
+
+
+def fitted_sentence(o: Outcome, lang: str) -> str:
+    """That the calibrated uncertainties came from the calibration's posterior, not priors."""
+    return tr(lang, "The {k} figures fitted to the 2021-2023 evaluation data are drawn from "
+              "that fit (the calibration's posterior).", k=len(o.fitted))
 
 
 def headline(o: Outcome, lang: str = "en") -> str:

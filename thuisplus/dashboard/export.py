@@ -34,6 +34,7 @@ from thuisplus.dashboard.compute import (
     chance,
     comparison_table,
     difference,
+    fitted_sentence,
     headline,
     key_figures,
     key_values,
@@ -193,6 +194,8 @@ def _assumptions(outcome: Outcome, lang: str) -> str:
         drawn = tr(lang, "Uncertain effects: drawn from the ranges of the evidence review in "
                    "each run, so each run is one possible world; {k} of them kept at this "
                    "setting's value.", k=len(outcome.held))
+        if outcome.fitted:
+            drawn += " " + fitted_sentence(outcome, lang)
     else:
         drawn = tr(lang, "Uncertain effects: kept at this setting's values in every run; "
                    "the runs differ by chance only.")
@@ -308,7 +311,8 @@ def _readme(outcome: Outcome, lang: str, other: Outcome | None, label: str
         (tr(lang, "runs"), len(outcome.seeds)),
         (tr(lang, "uncertain effects"),
          tr(lang, "drawn in each run; {k} kept at this setting's value",
-            k=len(outcome.held)) if outcome.uncertain else
+            k=len(outcome.held)) + (f". {fitted_sentence(outcome, lang)}" if outcome.fitted
+                                    else "") if outcome.uncertain else
          tr(lang, "kept at this setting's values (the runs differ by chance only)")),
         (tr(lang, "programme"), tr(lang, "{weeks} weeks from {start}; everyone followed "
                                    "{follow} more years", weeks=p.simulation.weeks,
