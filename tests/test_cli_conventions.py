@@ -506,3 +506,25 @@ def test_business_case_whose_every_pair_fails_on_a_parameter_exits_2(tmp_path, m
     r = invoke("business-case", "--replications", 2, "--out", tmp_path / "bc")
     assert r.exit_code == 2 and "too few for the complex" in r.stderr
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("table, said", [
+    ('parameters = ["thuisplus.contract.transfer_acceptance"]\nsamples = [0.5, 0.7]\n',
+     "samples must be a non-empty list of rows"),
+    ('parameters = ["thuisplus.contract.transfer_acceptence"]\nsamples = [[0.5]]\n',
+     "did you mean 'thuisplus.contract.transfer_acceptance'"),
+    ('samples = [[0.5]]\n', "needs parameters = [...]"),
+])
+def test_dashboard_refuses_a_damaged_posterior_table(tmp_path, monkeypatch, table, said):
+    """A ``--params`` file whose [posterior] is damaged: exit 2 naming the file, no page."""
+    import thuisplus.dashboard as dashboard_mod
+
+    served = []
+    monkeypatch.setattr(dashboard_mod, "serve", lambda p, **kw: served.append(kw))
+    monkeypatch.setattr(cli, "engine_ready", lambda: None)
+    path = tmp_path / "fit.toml"
+    path.write_text("[posterior]\n" + table, encoding="utf-8")
+    r = invoke("dashboard", "--params", path)
+    assert r.exit_code == 2 and not served, r.output
+    assert "Traceback" not in r.output
+    assert str(path) in r.stderr and said in " ".join(r.stderr.split()), r.stderr

@@ -1315,12 +1315,28 @@ def dashboard(
                     "can reach the port, without a password or encryption; use it only on a "
                     "network you trust (or keep 127.0.0.1 and an SSH tunnel)")
     engine_ready()
-    from thuisplus.experiments.posterior import read_posterior
-
     with user_errors():  # a calibration's file: its posterior sample feeds the page's draws
-        posterior = params if params and read_posterior(params) is not None else None
+        posterior = params if params and _posterior_of(params) is not None else None
     serve(p, host=host, port=port, label=label, lang=PageLanguage(lang).value,
           posterior=posterior)
+
+
+def _posterior_of(path: Path) -> Any:
+    """The ``[posterior]`` sample of parameter file ``path`` (None if it has none).
+
+    A damaged table, or one naming a key that is not a parameter, is an input error
+    (exit 2), said before the page starts rather than in its first computation.
+    """
+    from thuisplus.experiments.posterior import read_posterior
+    from thuisplus.experiments.spec import check_parameter_keys
+
+    try:
+        sample = read_posterior(path)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if sample is not None:
+        check_parameter_keys(dict.fromkeys(sample.keys), "[posterior] parameters", str(path))
+    return sample
 
 
 def _stop_on_signal(signum: int, frame: Any) -> None:
