@@ -38,6 +38,9 @@ from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (
     AGE_75,
     AGE_85,
+    CNT_APPLIED,
+    CNT_DRAW_DEBT,
+    CNT_EMPTY_WEEKS,
     CNT_LEDGER,
     CNT_NH,
     CNT_PREFERRED,
@@ -455,6 +458,56 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     record(S, C, cols, w, nh_days)
 
 
+@kernel
+def nobody_left(S, C, w):
+    """Whether week ``w`` has nothing left to simulate (then :func:`empty_week` runs it).
+
+    After the programme and its last application, with no person followed (every one has
+    died), no informal carer, no staff member and nobody in a dwelling, a week changes
+    nothing but its row of the weekly table (zeros) and the streams it draws from. About
+    a fifth of a lifetime run's weeks are such weeks. Returns at the first row still
+    active, so the check costs little while anybody is left.
+    """
+    if w < C.programme_weeks or S.cnt[CNT_EMPTY_WEEKS] == 0:
+        return False
+    if S.cnt[CNT_APPLIED] < S.app.week.shape[0]:
+        return False
+    res, car, staff = S.res, S.car, S.staff
+    for i in range(res.meta[0]):
+        if res.active[i]:
+            return False
+    for i in range(car.meta[0]):
+        if car.active[i]:
+            return False
+    for i in range(staff.meta[0]):
+        if staff.active[i]:
+            return False
+    for d in range(C.dwellings):
+        if S.occupants[d] != 0:
+            return False
+    return True
+
+
+@glue
+def empty_week(S, C, cols, builtin, w):
+    """Week ``w`` with nobody left (:func:`nobody_left`): what :func:`one_week` would do.
+
+    The processes loop over no one; the year's ledger closes, the effects stay neutral,
+    the ties of the empty seats decay (:func:`loneliness.tick`) and the week's row is
+    recorded as in :func:`one_week`. The week's draws are not
+    made: the caller counts them as owed (``CNT_DRAW_DEBT``) where they come from the
+    streams.
+    """
+    led = S.ledger
+    if w > 0 and led.year_of_week[w] != led.year_of_week[w - 1]:
+        close_year(S, led.year_of_week[w - 1])
+    if builtin:
+        reset_effects(S.eff)
+    loneliness.tick(S, C.lon)
+    nh_days = persons_week(S)
+    record(S, C, cols, w, nh_days)
+
+
 def _borrow_value(context, builder, ty, val):
     """``val`` of type ``ty`` with every array in it borrowed (see :func:`borrowed`)."""
     if isinstance(ty, types.Array):
@@ -498,7 +551,11 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
     serve every arm (the arms of a pair draw the same amounts: same building and
     providers); each arm keeps its own interventions stream (``g_interventions[a]``).
     Stops early, before a week, when that week needs room that Python must allocate
-    (:func:`has_room`), or after a week whose status is not ``ST_OK``.
+    (:func:`has_room`), or after a week whose status is not ``ST_OK``. A week with
+    nobody left in any arm (:func:`nobody_left`) runs as :func:`empty_week`, without
+    draws: owed by the streams (``CNT_DRAW_DEBT`` of arm 0, drawn before the next week
+    that draws, or by Python when it reads them), or free with a tape replayed or keyed
+    draws; a tape being recorded draws every week.
     ``fresh_events``: zero each week's events first (else the caller did, having
     applied interventions in Python). ``T``: a :class:`Tape` to record the draws on or to
     replay them from (instead of ``G``), or one with ``TAPE_OFF``. One entry point, one
@@ -517,12 +574,28 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
         w = first + k
         if not has_room(S0, C0, w) or (two and not has_room(S1, C1, w)):
             return k
+        if (T.mode != TAPE_RECORD and nobody_left(S0, C0, w)
+                and (not two or nobody_left(S1, C1, w))):
+            if T.mode == TAPE_OFF:
+                S0.cnt[CNT_DRAW_DEBT] += 1  # the streams of arm 0 (those of the draws)
+            if fresh_events:
+                S0.ev[:] = 0.0
+            empty_week(S0, C0, cols0, b0, w)
+            if two:
+                if fresh_events:
+                    S1.ev[:] = 0.0
+                empty_week(S1, C1, cols1, b1, w)
+            continue
         if T.mode == TAPE_REPLAY:
             D = _taped_week(T, w - T.first)
         elif T.mode == TAPE_KEYED:
             D = keyed_week(T, S0, S1, two, C0, w)
         else:
-            D = draw_week(G, C0)
+            # first the draws the streams owe (of weeks with nobody left), then the week's
+            owed = S0.cnt[CNT_DRAW_DEBT]
+            S0.cnt[CNT_DRAW_DEBT] = 0
+            for _ in range(owed + 1):
+                D = draw_week(G, C0)
             if T.mode == TAPE_RECORD:
                 _record_week(T, w - T.first, D)
         if fresh_events:

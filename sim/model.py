@@ -68,6 +68,8 @@ from thuisplus.sim.processes import (
     vitality,
 )
 from thuisplus.sim.processes.common import (
+    CNT_DRAW_DEBT,
+    CNT_EMPTY_WEEKS,
     CNT_LEDGER,
     CNT_PREFERRED,
     CNT_STATUS,
@@ -96,6 +98,12 @@ NETWORK_BURN_IN_WEEKS = 104
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
+
+
+#: Whether a run skips the processes and draws of weeks with nobody left in it
+#: (:func:`thuisplus.sim.engine.nobody_left`; the same results, ~a fifth of a lifetime run
+#: faster). Off only to check that it changes nothing (tests/test_empty_weeks.py).
+EMPTY_WEEKS = True
 
 
 def horizon_weeks(p: Parameters) -> int:
@@ -474,7 +482,7 @@ class ThuisplusModel(mesa.Model):
 
         Returns False when the initial staffing needs more room (then nothing is kept).
         """
-        self.streams = make_streams(self.entropy)
+        self._streams = make_streams(self.entropy)
         P = self.n_persons
         self.effects = Effects(P, self.n_providers)
 
@@ -516,6 +524,7 @@ class ThuisplusModel(mesa.Model):
         self._staff_scratch()
         self._cnt = np.zeros(N_COUNTERS, dtype=np.int64)
         self._cnt[CNT_UID] = self.agent_id_counter
+        self._cnt[CNT_EMPTY_WEEKS] = EMPTY_WEEKS  # weeks with nobody left: no processes
         self._stale = False  # Mesa agents lag the arrays (see sync_agents)
         self._ev = np.zeros(len(EVENTS))
         self.applicants = self._applicants()
@@ -523,7 +532,7 @@ class ThuisplusModel(mesa.Model):
         self._columns = engine.columns(self._cols, _RECORDED_EVENTS, _MEANS, _COUNTS,
                                        _USE_EVENTS)
         self.funding = engine.funding(self)
-        self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
+        self._generators = tuple(self._streams[g] for g in engine.GENERATORS)
         self._unit_costs_until(len(self._rec))
         self._build_state()
 
@@ -1073,6 +1082,26 @@ class ThuisplusModel(mesa.Model):
                            "and staff leave by the model's processes. Make a new model "
                            "instead")
 
+    @property
+    def streams(self) -> dict[str, np.random.Generator]:
+        """The random streams of the processes by name (``make_streams``), up to date.
+
+        Weeks with nobody left skip their draws (:func:`thuisplus.sim.engine.nobody_left`);
+        the streams then owe them, and draw them here first, so they stand where a run
+        that drew every week leaves them.
+        """
+        self._settle_draws()
+        return self._streams
+
+    def _settle_draws(self) -> None:
+        """Draw (and drop) the weeks' draws the streams owe (see :attr:`streams`)."""
+        owed = int(self._cnt[CNT_DRAW_DEBT])
+        if owed:
+            G = tuple(self._streams[g] for g in engine.GENERATORS)
+            for _ in range(owed):
+                engine.draw_week_numpy(G, self.coef)
+            self._cnt[CNT_DRAW_DEBT] = 0
+
     def reset_rng(self, rng: Any = None) -> None:
         """Draw the coming weeks from fresh random numbers of seed ``rng`` (None: ``seed``).
 
@@ -1092,8 +1121,9 @@ class ThuisplusModel(mesa.Model):
             np.random.SeedSequence(seed, spawn_key=(_RESET_KEY, self.week)))
         self.rng_resets.append((self.week, seed))
         self.entropy = entropy  # what the lockstep of two arms compares
-        self.streams = make_streams(entropy)
-        self._generators = tuple(self.streams[g] for g in engine.GENERATORS)
+        self._streams = make_streams(entropy)
+        self._cnt[CNT_DRAW_DEBT] = 0  # the old streams' debt goes with them
+        self._generators = tuple(self._streams[g] for g in engine.GENERATORS)
         self.coef = self.coef._replace(entropy64=np.uint64(entropy & (2**64 - 1)))
         self._off_tape = None
         self._types = None
@@ -1207,10 +1237,11 @@ def run_arms(a: ThuisplusModel, b: ThuisplusModel, weeks: int | None = None
             m._check_status()
         _check_progress(k, a.week)
         done += k
-    # b's shared streams did not draw: they stand where a's stand.
+    # b's shared streams did not draw: they stand where a's stand, owing what a's owe
     for name in engine.GENERATORS:
         if name != "interventions":
-            b.streams[name].bit_generator.state = a.streams[name].bit_generator.state
+            b._streams[name].bit_generator.state = a._streams[name].bit_generator.state
+    b._cnt[CNT_DRAW_DEBT] = a._cnt[CNT_DRAW_DEBT]
     a._finish_advance(weeks)
     b._finish_advance(weeks)
     return a, b
@@ -1276,7 +1307,8 @@ class DrawTape:
             self.tape = self.tape._replace(mode=engine.TAPE_REPLAY)
         else:
             for g in shared:
-                model.streams[g].bit_generator.state = self.states[g]
+                model._streams[g].bit_generator.state = self.states[g]
+            model._cnt[CNT_DRAW_DEBT] = 0  # they stand where drawing every week leaves them
 
 
 # numba types of the arguments of the compiled week by _fingerprint (see _numba_types),

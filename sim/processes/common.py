@@ -166,8 +166,13 @@ WLZ_NONE, WLZ_ASSESSING, WLZ_VPT, WLZ_MPT = 0, 1, 2, 3
 # (CNT_NH: persons in a nursing home; CNT_APPLIED: applicant households applied so far;
 # CNT_QUEUE: the first household that may still wait, see thuisplus.sim.processes.moves.)
 # CNT_LEDGER: rows of the person ledger filled so far, see LEDGER.)
-CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE, CNT_LEDGER = range(7)
-N_COUNTERS = 7
+# CNT_EMPTY_WEEKS: 1 lets the compiled week skip the processes of weeks with nobody left
+# (thuisplus.sim.engine.nobody_left), 0 runs them all; CNT_DRAW_DEBT: weeks whose draws
+# the streams still owe (skipped in such weeks; drawn before the next week that draws, or
+# when Python reads the streams, thuisplus.sim.model.ThuisplusModel.streams).
+(CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE, CNT_LEDGER,
+ CNT_EMPTY_WEEKS, CNT_DRAW_DEBT) = range(9)
+N_COUNTERS = 9
 # Status codes the compiled week leaves in ``cnt[CNT_STATUS]`` when it stops early.
 ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 
