@@ -25,6 +25,7 @@ import pyabc
 from pyabc.sampler import MappingSampler
 
 from thuisplus.calibration.config import CalibrationConfig
+from thuisplus.calibration.optimize import FAILED_DISTANCE, FitFailed
 from thuisplus.calibration.simulate import Observation, Simulator, distance
 from thuisplus.experiments.executors import Executor
 from thuisplus.experiments.progress import Progress
@@ -33,6 +34,10 @@ __all__ = ["run_abc"]
 
 PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor",
                  "Transitions", "Adaptation")
+
+#: Simulations in a row that failed (the model could not run the proposed parameter set)
+#: after which a particle gives up and the fit fails, instead of proposing for ever.
+MAX_FAILED_IN_A_ROW = 200
 
 
 class SeededMappingSampler(MappingSampler):
@@ -66,7 +71,7 @@ class SeededMappingSampler(MappingSampler):
         np.random.seed(seed)  # noqa: NPY002
         random.seed(seed)
         simulate_one = self.unpickle(simulate_one)
-        n = 0
+        n = failed = 0
         sample = self._create_empty_sample()
         while True:
             new = simulate_one()
@@ -74,6 +79,12 @@ class SeededMappingSampler(MappingSampler):
             sample.append(new)
             if new.accepted:
                 break
+            failed = failed + 1 if new.distance >= FAILED_DISTANCE else 0
+            if failed >= MAX_FAILED_IN_A_ROW:
+                raise FitFailed(
+                    f"{failed} simulations in a row failed (the model raised an error for "
+                    "every parameter set proposed): no estimate is written; narrow the "
+                    "priors to where the model runs")
         return sample, n
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
@@ -147,7 +158,12 @@ class _Space:
 
 
 class _Model:
-    """pyabc model: sampled values → θ → simulated values of the observations."""
+    """pyabc model: sampled values → θ → simulated values of the observations.
+
+    A parameter set the model cannot run (it raises) is a bad fit, not a crash: its values
+    are NaN, so its distance is :data:`FAILED_DISTANCE` and it is rejected (as a failed
+    Optuna trial is).
+    """
 
     def __init__(self, simulator: Simulator, space: _Space):
         self.simulator, self.space = simulator, space
@@ -157,7 +173,10 @@ class _Model:
         for safe, key in self.space.names.items():
             v = float(self.space.to_theta(safe, float(pars[safe])))
             theta[key] = round(v) if self.space.is_int[key] else v
-        return self.simulator(theta)
+        try:
+            return self.simulator(theta)
+        except Exception:
+            return {o.key: math.nan for o in self.simulator.observations}
 
 
 class _Distance:
@@ -166,7 +185,7 @@ class _Distance:
 
     def __call__(self, x: dict[str, float], x0: dict[str, float]) -> float:
         d = distance(x, self.observations)
-        return d if math.isfinite(d) else 1e12
+        return d if math.isfinite(d) else FAILED_DISTANCE
 
 
 def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, out: Path, *,
@@ -206,7 +225,26 @@ def run_abc(cfg: CalibrationConfig, simulator: Simulator, executor: Executor, ou
                           max_total_nr_simulations=budget)
     if progress:
         progress("generations", int(history.max_t) + 1, cfg.model.abc.generations, 0)
+    _check_no_failed_particles(history)
     return collect(history, space)
+
+
+def _check_no_failed_particles(history) -> None:
+    """Refuse a posterior holding parameter sets the model could not run.
+
+    Failed simulations are rejected once the tolerance is finite; when at least half of a
+    generation failed, the median tolerance is the failure's distance itself and they
+    would be accepted. Then no estimate is written (:class:`FitFailed`).
+    """
+    if history.max_t < 0:
+        return
+    d = history.get_weighted_distances(t=history.max_t)["distance"].to_numpy(float)
+    bad = int((d >= FAILED_DISTANCE).sum())
+    if bad:
+        raise FitFailed(f"{bad} of the {len(d)} particles of the last generation are "
+                        "parameter sets the model could not run (at least half of a "
+                        "generation failed): no estimate is written; narrow the priors to "
+                        "where the model runs")
 
 
 def collect(history, space: _Space) -> dict[str, Any]:

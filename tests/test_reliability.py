@@ -470,6 +470,87 @@ def test_an_optuna_fit_whose_evaluations_all_fail_writes_no_estimate(tmp_path, m
     assert load_manifest_json(tmp_path / "f")["state"] == "failed"
 
 
+def test_an_abc_fit_whose_simulations_all_fail_ends_with_a_message(tmp_path, monkeypatch):
+    """A model that raises for every proposal: FitFailed (exit 3), never a traceback or a
+    sampler that proposes for ever."""
+    from tests.test_calibration import TRUTH, config, synthetic_data
+    from thuisplus.calibration import optimize
+    from thuisplus.calibration.simulate import Simulator
+
+    data = synthetic_data(tmp_path / "d", TRUTH)
+
+    def broken(self, theta):
+        raise RuntimeError("StaffMember population outgrew its reserved room (week 3)")
+
+    monkeypatch.setattr(Simulator, "__call__", broken)
+    r = runner.invoke(app, ["calibrate", "--data", str(data), "--config",
+                            str(config(tmp_path, abc={"population": 10, "generations": 2})),
+                            "--complexes", str(tmp_path / "d" / "complexes.csv"),
+                            "--out", str(tmp_path / "f"), "--executor", "serial"])
+    assert r.exit_code == 3, r.output
+    assert "Traceback" not in r.output
+    assert "no estimate is written" in " ".join(r.output.split())
+    assert not (tmp_path / "f" / "calibrated.toml").exists()
+    assert load_manifest_json(tmp_path / "f")["state"] == "failed"
+    assert isinstance(optimize.FitFailed("x"), RuntimeError)
+
+
+def test_an_abc_particle_gives_up_after_failures_in_a_row(tmp_path, monkeypatch):
+    """Once the tolerance is finite a failed simulation is rejected; if every proposal
+    fails, the particle stops after MAX_FAILED_IN_A_ROW instead of proposing for ever."""
+    from tests.test_calibration import TRUTH, config, synthetic_data
+    from thuisplus.calibration import abc
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import load_evaluation
+    from thuisplus.calibration.fit import run_calibration
+    from thuisplus.calibration.simulate import Simulator
+
+    data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH),
+                           tmp_path / "d" / "complexes.csv")
+    works, calls = Simulator.__call__, []
+
+    def breaks_later(self, theta):  # the prior sample runs; every later proposal fails
+        calls.append(1)
+        if len(calls) > 10:
+            raise RuntimeError("the model cannot run this")
+        return works(self, theta)
+
+    monkeypatch.setattr(Simulator, "__call__", breaks_later)
+    monkeypatch.setattr(abc, "MAX_FAILED_IN_A_ROW", 7)
+    cfg = CalibrationConfig.from_toml(config(tmp_path, abc={"population": 10,
+                                                            "generations": 3}))
+    with pytest.raises(abc.FitFailed, match="7 simulations in a row failed"):
+        run_calibration(cfg, data, tmp_path / "f", executor="serial", report=False)
+    assert len(calls) == 10 + 7
+    assert load_manifest_json(tmp_path / "f")["state"] == "failed"
+
+
+def test_an_abc_fit_leaves_out_the_parameter_sets_the_model_cannot_run(tmp_path, monkeypatch):
+    """Proposals where the model raises are rejected, as bad fits: none is in the posterior."""
+    from tests.test_calibration import TRUTH, config, synthetic_data
+    from thuisplus.calibration.config import CalibrationConfig
+    from thuisplus.calibration.data import load_evaluation
+    from thuisplus.calibration.fit import run_calibration
+    from thuisplus.calibration.simulate import Simulator
+
+    data = load_evaluation(synthetic_data(tmp_path / "d", TRUTH),
+                           tmp_path / "d" / "complexes.csv")
+    key = "thuisplus.contract.new_client_share"
+    works = Simulator.__call__
+
+    def fails_above(self, theta):
+        if theta[key] > 0.6:  # a quarter of the prior 0-0.8
+            raise RuntimeError("the model cannot run this")
+        return works(self, theta)
+
+    monkeypatch.setattr(Simulator, "__call__", fails_above)
+    cfg = CalibrationConfig.from_toml(config(tmp_path, abc={"population": 20,
+                                                            "generations": 2}))
+    res = run_calibration(cfg, data, tmp_path / "f", executor="serial", report=False)
+    assert (res.posterior[key] <= 0.6).all()
+    assert (tmp_path / "f" / "calibrated.toml").exists()
+
+
 def load_manifest_json(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
 
