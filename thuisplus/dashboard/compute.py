@@ -275,6 +275,29 @@ def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = (),
     its baseline arm is cached as the Thuisplusflat sliders move, and options A and B are
     compared on the same possible worlds.
     """
+    key = (replications, seed, tuple(held), id(posterior))
+    with _DRAWS_LOCK:
+        kept = _DRAWS.get(key)
+    if kept is not None and kept[0] is posterior:  # the same sample, not a reused id
+        return kept[1].copy()
+    table = _uncertainty_draws(replications, seed, held, posterior)
+    with _DRAWS_LOCK:
+        if len(_DRAWS) >= 8:
+            _DRAWS.pop(next(iter(_DRAWS)))
+        _DRAWS[key] = (posterior, table)
+    return table.copy()
+
+
+#: The last few tables of :func:`uncertainty_draws` (~60 ms each to draw, and the same
+#: at every slider change): (replications, seed, held, id of the posterior) → (posterior,
+#: table).
+_DRAWS: dict[tuple, tuple[Posterior | None, pd.DataFrame]] = {}
+_DRAWS_LOCK = threading.Lock()
+
+
+def _uncertainty_draws(replications: int, seed: int, held: Iterable[str],
+                       posterior: Posterior | None) -> pd.DataFrame:
+    """:func:`uncertainty_draws`, drawn."""
     keep = set(held)
     fitted = [k for k in (posterior.keys if posterior is not None else ()) if k not in keep]
     declared = list(uncertainties())
@@ -439,11 +462,17 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
              else pd.DataFrame())
     fitted = tuple(k for k in (posterior.keys if posterior is not None else ())
                    if k in draws.columns)  # the calibrated ones drawn from the posterior
-    per_run = ([params.with_overrides(row, origin="dashboard: a draw of the priors")
-                for row in draws.to_dict(orient="records")] if uncertain
-               else [params] * replications)
-    pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
-                     for f in ("per_client", "lump_sum")], ignore_index=True)
+    rows = draws.to_dict(orient="records") if uncertain else []
+
+    def of_run(k: int) -> Parameters:
+        """Replication ``k``'s parameters (the setting, with its draw if uncertain)."""
+        if not uncertain:
+            return params
+        return params.with_overrides(rows[k], origin="dashboard: a draw of the priors")
+
+    # replication 0 (with the building, the first answer) starts before anything else
+    pool = _pool(workers())
+    jobs = {pool.submit(_replication, of_run(0), seeds[0], True, cancel): 0}
     done: dict[int, _Replication] = {}
 
     def assemble() -> Outcome:
@@ -461,10 +490,12 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
             draws=draws.iloc[ks].reset_index(drop=True) if uncertain else pd.DataFrame(),
             asked=replications, held=held, fitted=fitted)
 
-    jobs = {_pool(workers()).submit(_replication, p, s, k == 0, cancel): k
-            for k, (p, s) in enumerate(zip(per_run, seeds, strict=True))}
     shown = -math.inf
     try:
+        for k in range(1, replications):
+            jobs[pool.submit(_replication, of_run(k), seeds[k], False, cancel)] = k
+        pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
+                         for f in ("per_client", "lump_sum")], ignore_index=True)
         for job in as_completed(jobs):
             done[jobs[job]] = job.result()
             if (0 in done and len(done) < replications
