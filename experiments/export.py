@@ -272,7 +272,7 @@ def _table(ws: Any, df: pd.DataFrame, formats: Mapping[str, str], euro: str) -> 
 
 
 def _readme(ws: Any, title: str | None, readme: Sequence[tuple[str, Any]],
-            notes: Sequence[tuple[str, str]]) -> None:
+            notes: Sequence[tuple[str, str]], headers: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
     bold = Font(bold=True)
@@ -288,8 +288,8 @@ def _readme(ws: Any, title: str | None, readme: Sequence[tuple[str, Any]],
         row += 1
     if notes:
         row += 1
-        ws.cell(row=row, column=1, value="Sheet").font = bold
-        ws.cell(row=row, column=2, value="What it holds").font = bold
+        ws.cell(row=row, column=1, value=headers[0]).font = bold
+        ws.cell(row=row, column=2, value=headers[1]).font = bold
         for name, note in notes:
             row += 1
             ws.cell(row=row, column=1, value=_cell(name))
@@ -304,7 +304,8 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
                    readme: Sequence[tuple[str, Any]] | None = None,
                    title: str | None = None,
                    formats: Mapping[str, Mapping[str, str]] | None = None,
-                   cents: Collection[str] = ()) -> Path:
+                   cents: Collection[str] = (),
+                   readme_labels: Sequence[str] = (README, "Sheet", "What it holds")) -> Path:
     """Write each DataFrame of ``sheets`` as one sheet of the workbook ``path`` (.xlsx).
 
     Sheet names are made valid (≤ 31 characters, :func:`sheet_title`). Each sheet: the
@@ -316,7 +317,8 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
     are whole (:data:`EURO_FORMAT`) but in the sheets named in ``cents`` (prices,
     :data:`EURO_CENTS_FORMAT`); a cell keeps its full value either way. With ``title``,
     ``readme`` (rows of (what, value)) or ``notes`` (sheet name → what it holds), a first
-    sheet "Read me" shows them, one line per sheet.
+    sheet "Read me" shows them, one line per sheet (``readme_labels``: that sheet's name
+    and the headers of its list of sheets, for a workbook in another language).
     """
     from openpyxl import Workbook
 
@@ -330,8 +332,8 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
     taken: list[str] = []
     with_readme = bool(title or readme or notes)
     if with_readme:
-        taken.append(README)
-        front = wb.create_sheet(README)
+        taken.append(readme_labels[0])
+        front = wb.create_sheet(readme_labels[0])
     listed: list[tuple[str, str]] = []
     for name, df in sheets.items():
         t = sheet_title(name, taken)
@@ -340,7 +342,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
                EURO_CENTS_FORMAT if name in cents else EURO_FORMAT)
         listed.append((t, notes.get(name, "")))
     if with_readme:
-        _readme(front, title, list(readme or ()), listed)
+        _readme(front, title, list(readme or ()), listed, readme_labels[1:])
     wb.properties.creator = f"thuisplus {_version()}"
     if title:
         wb.properties.title = title

@@ -260,6 +260,16 @@ def test_the_workbook_holds_the_business_case(outcome: Outcome):
     assert LABEL in readme and __version__ in readme
 
 
+def test_the_dutch_workbook_names_its_sheets_in_dutch(outcome: Outcome, other: Outcome):
+    wb = load_workbook(io.BytesIO(export.workbook_bytes(outcome, "nl", other=other)))
+    assert wb.sheetnames == ["Lees mij", "Kerncijfers", "Opties A en B", "Per run", "Partijen",
+                             "Geldstromen", "Zorggebruik", "Instellingen"]
+    front = [v for row in wb["Lees mij"].iter_rows(values_only=True) for v in row if v]
+    assert "Tabblad" in front and "Wat erin staat" in front and "Zorggebruik" in front
+    assert any("tabblad Opties A en B" in str(v) for v in front)
+    assert _column(wb["Per run"], "seed") == outcome.seeds  # the headers stay the model's
+
+
 def test_the_workbook_compares_options_a_and_b(outcome: Outcome, other: Outcome):
     wb = load_workbook(io.BytesIO(export.workbook_bytes(outcome, "en", other=other)))
     assert "Options A and B" in wb.sheetnames

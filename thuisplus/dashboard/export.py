@@ -373,14 +373,17 @@ def workbook_bytes(outcome: Outcome, lang: str, other: Outcome | None = None,
     sheets = {**_key_figure_sheets(outcome, lang, other), "Per run": _per_run(outcome),
               "Stakeholders": stakeholders, "Cash flows": flows, "Care use": outcome.yearly,
               "Settings": parameter_sheet(outcome.params)}
+    name = {k: tr(lang, k) for k in _notes("en")}  # the sheets' names in the language
     with tempfile.TemporaryDirectory(prefix="thuisplus-export-") as folder:
         path = write_workbook(
-            Path(folder) / "business-case.xlsx", sheets, notes=_notes(lang),
+            Path(folder) / "business-case.xlsx", {name[k]: v for k, v in sheets.items()},
+            notes={name[k]: v for k, v in _notes(lang).items()},
             readme=_readme(outcome, lang, other, label),
             title=tr(lang, "Thuisplusflat business case: {label}",
                      label=_one_line(label) or "—"),
-            formats={"Per run": dict.fromkeys(_MONEY_PER_RUN, EURO_FORMAT)},
-            cents=("Settings",))
+            formats={name["Per run"]: dict.fromkeys(_MONEY_PER_RUN, EURO_FORMAT)},
+            cents=(name["Settings"],),
+            readme_labels=(tr(lang, "Read me"), tr(lang, "Sheet"), tr(lang, "What it holds")))
         return path.read_bytes()
 
 

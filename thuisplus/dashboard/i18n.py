@@ -488,7 +488,7 @@ NL: dict[str, str] = {
     "compared with": "vergeleken met",
     ("option A, the pinned setting (sheet Options A and B); the other sheets are option B, the "
      "setting now"):
-        ("optie A, de vastgezette instelling (tabblad Options A and B); de andere tabbladen zijn "
+        ("optie A, de vastgezette instelling (tabblad Opties A en B); de andere tabbladen zijn "
          "optie B, de huidige instelling"),
     "runs": "runs",
     "uncertain effects": "onzekere effecten",
@@ -549,4 +549,14 @@ NL: dict[str, str] = {
         ("Elke parameter van de instelling: waarde, standaardwaarde van het model, of die is "
          "gewijzigd (gewijzigde eerst), eenheid, bereik, soort, prior, bron en beschrijving."),
     "Thuisplusflat business case: {label}": "Business case Thuisplusflat: {label}",
+    # the workbook's sheets (at most 31 characters: Excel's limit)
+    "Options A and B": "Opties A en B",
+    "Per run": "Per run",
+    "Stakeholders": "Partijen",
+    "Cash flows": "Geldstromen",
+    "Care use": "Zorggebruik",
+    "Settings": "Instellingen",
+    "Read me": "Lees mij",
+    "Sheet": "Tabblad",
+    "What it holds": "Wat erin staat",
 }
