@@ -151,7 +151,7 @@ def test_options_a_and_b_are_both_drawn_and_labelled(three, pinned, name):
     root = parse(charts.draw(name, three, "en", pinned))
     assert plotted(root, "series-a") and plotted(root, "series-b")
     texts = " ".join(t for t in root.itertext())
-    assert "A (pinned)" in texts and "B (current)" in texts
+    assert "A (pinned)" in texts and "B (now)" in texts
 
 
 def test_stakeholders_in_order_with_a_row_per_option(three, pinned):

@@ -409,11 +409,11 @@ def _options(o: Outcome, other: Outcome | None) -> list[tuple[str, Outcome, str]
 
 
 def _ab(lang: str) -> tuple[str, str]:
-    return tr(lang, "A (pinned)"), tr(lang, "B (current)")
+    return tr(lang, "A (pinned)"), tr(lang, "B (now)")
 
 
 def _of(option: str | None, text: str) -> str:
-    """A legend text of one option ("B (current): ...") or, without options, as it is."""
+    """A legend text of one option ("B (now): ...") or, without options, as it is."""
     return f"{option}: {text}" if option else text
 
 

@@ -385,15 +385,16 @@ NL: dict[str, str] = {
          "aantal cliënten (EVAL les 1)."),
     "As contract-2021, with the common room fully open to the neighbourhood (EVAL lesson 4).":
         "Als contract-2021, met de ontmoetingsruimte helemaal open voor de wijk (EVAL les 4).",
-    ("As contract-2021, with an inflow policy that lets 20 points more dwellings to vital "
-     "newcomers (EVAL lesson 3); its avoided care is partly a changed population."):
-        ("Als contract-2021, met een toewijzingsbeleid dat 20 procentpunt meer woningen aan "
-         "vitale nieuwe bewoners verhuurt (EVAL les 3); de vermeden zorg komt deels door een "
-         "andere samenstelling van de bewoners."),
+    ("As contract-2021, with an inflow policy: of the dwellings that fall vacant, a share 20 "
+     "percentage points larger goes to vital newcomers (EVAL lesson 3); its avoided care is "
+     "partly a changed population."):
+        ("Als contract-2021, met een toewijzingsbeleid: van de woningen die vrijkomen gaat een "
+         "20 procentpunt groter deel naar vitale nieuwe bewoners (EVAL les 3); de vermeden zorg "
+         "komt deels door een andere samenstelling van de bewoners."),
     # --- charts.py: the figures (SVG)
     # (3 more of its texts are above, where they are first used)
     "A (pinned)": "A (vastgezet)",
-    "B (current)": "B (huidig)",
+    "B (now)": "B (nu)",
     "the middle 90% of the runs": "de middelste 90 % van de runs",
     "pays": "kosten",
     "gains": "baten",
