@@ -71,13 +71,19 @@ def answer(**kw):
 
 try:
     t0 = time.perf_counter()
-    from thuisplus import sim
-    from thuisplus.sim import Parameters, ThuisplusModel, run_pair
+    if Path("thuisplus", "__init__.py").is_file():  # the one namespace (since issue 16)
+        from thuisplus import sim
+        from thuisplus.sim import Parameters, ThuisplusModel, run_pair
+        from thuisplus.sim import processes as _processes
+    else:  # a tree from before: the engine is the top-level package sim
+        import sim
+        from sim import Parameters, ThuisplusModel, run_pair
+        from sim import processes as _processes
     import_seconds = time.perf_counter() - t0
     import mesa
     import numba
     try:
-        from thuisplus.sim.processes import _jit
+        _jit = __import__(_processes.__name__ + "._jit", fromlist=["_jit"])
         cache_dir = str(getattr(_jit, "CACHE_DIR", None) or numba.config.CACHE_DIR)
     except ImportError:
         cache_dir = str(numba.config.CACHE_DIR)
@@ -234,10 +240,18 @@ def git(*args: str) -> str:
                           capture_output=True).stdout.strip()
 
 
+#: What a reference tree needs: the engine, and since issue 16 the namespace package that
+#: makes it ``thuisplus.sim`` and the files that mark a source tree (``thuisplus._tree``).
+TREE_PATHS = ("sim", "thuisplus", "experiments", "calibration", "pyproject.toml")
+
+
 def extract(commit: str, dest: Path) -> None:
-    """``git archive <commit> sim | tar -x -C dest``."""
+    """``git archive <commit> <TREE_PATHS it has> | tar -x -C dest``."""
     dest.mkdir(parents=True)
-    archive = subprocess.Popen(["git", "-C", str(REPO), "archive", commit, "sim"],
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-tree", "--name-only", commit],
+                            capture_output=True, text=True, check=True).stdout.split()
+    paths = [x for x in TREE_PATHS if x in listed]
+    archive = subprocess.Popen(["git", "-C", str(REPO), "archive", commit, *paths],
                                stdout=subprocess.PIPE)
     tar = subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout)
     assert archive.stdout is not None

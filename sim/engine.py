@@ -56,7 +56,9 @@ from thuisplus.sim.processes.common import (
     WLZ_VPT,
     _splitmix64,
     inverse_normal,
+    live_rows,
     nonliteral,
+    refresh_live,
     unit_uniform,
 )
 from thuisplus.sim.processes.loneliness import LONELY, SEVERELY_LONELY
@@ -157,6 +159,7 @@ class State(NamedTuple):
     unit_cost: np.ndarray       # € per unit of each care type, per week
     person_year: np.ndarray     # this calendar year's ledger so far, per person row × LEDGER
     ledger: Any                 # Ledger: the person ledger of the years before
+    live: np.ndarray            # int64: rows of the living persons, in order (refresh_live)
 
 
 class Ledger(NamedTuple):
@@ -437,6 +440,7 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     led = S.ledger
     if w > 0 and led.year_of_week[w] != led.year_of_week[w - 1]:
         close_year(S, led.year_of_week[w - 1])
+    refresh_live(S)  # those who died last week leave the loops over persons
     if builtin:
         if programme:
             apply_builtin(S, ks, f, w, g_interventions)
@@ -454,6 +458,7 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     else:
         n_new = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
     loneliness.set_target_with_noise(S, C, S.scratch_idx[:n_new], S.scratch_noise[:n_new])
+    refresh_live(S)  # the applicants of this week join them
     nh_days = persons_week(S)
     record(S, C, cols, w, nh_days)
 
@@ -623,7 +628,7 @@ def _summarise(S, C, programme):
     n = age = vit = frail = dem = lon = lonely = severe = ties = 0.0
     wmo = wmo_pref = beg = dn = wlz_home = wlz_assess = attach = elsewhere = 0.0
     n_75 = n_85 = hh_75 = hh_85 = 0.0
-    for i in range(res.meta[0]):
+    for i in live_rows(S):
         if not res.home[i]:
             if res.active[i] and res.community[i]:
                 elsewhere += 1.0
@@ -712,7 +717,7 @@ def persons_week(S):
     res, py = S.res, S.person_year
     n = 0
     severe = 0.0
-    for i in range(res.meta[0]):
+    for i in live_rows(S):
         if not res.active[i]:
             continue
         where = res.where[i]

@@ -71,6 +71,7 @@ from thuisplus.sim.processes.common import (
     CNT_DRAW_DEBT,
     CNT_EMPTY_WEEKS,
     CNT_LEDGER,
+    CNT_LIVE_ALL,
     CNT_PREFERRED,
     CNT_STATUS,
     CNT_UID,
@@ -83,6 +84,7 @@ from thuisplus.sim.processes.common import (
     ST_NEEDS_ROOM,
     ST_OK,
     ST_RESIDENTS_FULL,
+    refresh_live,
 )
 from thuisplus.sim.processes.loneliness import SocialNetwork
 from thuisplus.sim.rng import make_streams, seed_entropy
@@ -104,6 +106,11 @@ MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of 
 #: (:func:`thuisplus.sim.engine.nobody_left`; the same results, ~a fifth of a lifetime run
 #: faster). Off only to check that it changes nothing (tests/test_empty_weeks.py).
 EMPTY_WEEKS = True
+
+#: Whether the weekly loops over persons go over the living ones only
+#: (:func:`thuisplus.sim.processes.common.refresh_live`; the same results, faster as the
+#: persons followed die). Off only to check that it changes nothing (tests/test_live_rows.py).
+LIVE_ROWS = True
 
 
 def horizon_weeks(p: Parameters) -> int:
@@ -497,6 +504,7 @@ class ThuisplusModel(mesa.Model):
         self.demand_beg = np.zeros(P)
         self.demand_dn = np.zeros(P)
         self.demand_wmo = np.zeros(P)
+        self._live = np.zeros(P, dtype=np.int64)  # rows of the living (common.refresh_live)
         self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
         self.lettings = np.zeros(self.dwellings, dtype=np.int64)  # households let so far
         self.prices = care_mod.PriceBook(self.p.costs)
@@ -525,6 +533,7 @@ class ThuisplusModel(mesa.Model):
         self._cnt = np.zeros(N_COUNTERS, dtype=np.int64)
         self._cnt[CNT_UID] = self.agent_id_counter
         self._cnt[CNT_EMPTY_WEEKS] = EMPTY_WEEKS  # weeks with nobody left: no processes
+        self._cnt[CNT_LIVE_ALL] = not LIVE_ROWS  # loops over every row that has appeared
         self._stale = False  # Mesa agents lag the arrays (see sync_agents)
         self._ev = np.zeros(len(EVENTS))
         self.applicants = self._applicants()
@@ -590,7 +599,7 @@ class ThuisplusModel(mesa.Model):
             self.network.stored, self.network.row_sum, self.network.scale_box,
             self._cnt, self._ev, np.zeros(engine.N_STATS),
             self.effects.arrays(), self.applicants, self._rec, self._unit_cost,
-            self._person_year, self._ledger)
+            self._person_year, self._ledger, self._live)
 
     def _ledger_room(self, entries: int) -> engine.Ledger:
         """The person ledger with room for ``entries`` person-years (those so far kept)."""
@@ -661,6 +670,7 @@ class ThuisplusModel(mesa.Model):
             res.partner[a], res.partner[bb] = bb, a
             res.female[a], res.female[bb] = False, True
         moves.move_in(S, C, seats, rows, False, False, 0)
+        refresh_live(S)  # the set-up's processes below loop over the living rows too
         loneliness.set_target_with_noise(S, C, rows, traits["lnoise"][seats])
 
         # Ties built up before the simulation starts; loneliness then set to its target.

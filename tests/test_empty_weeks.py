@@ -48,17 +48,20 @@ def _arrays(x: Any, name: str = "") -> dict[str, np.ndarray]:
     return {}
 
 
-def state_differences(a: ThuisplusModel, b: ThuisplusModel) -> list[str]:
-    """Arrays of the compiled state that differ (scratch left out)."""
+def state_differences(a: ThuisplusModel, b: ThuisplusModel,
+                      counters: tuple[int, ...] = (CNT_EMPTY_WEEKS, CNT_DRAW_DEBT),
+                      skip: tuple[str, ...] = ()) -> list[str]:
+    """Arrays of the compiled state that differ: scratch, ``skip`` and ``counters`` (the
+    switch compared and its own bookkeeping) left out."""
     got, want = _arrays(a.state), _arrays(b.state)
     assert set(got) == set(want)
     bad = []
     for k in sorted(got):
-        if k.split(".")[-1].startswith(SCRATCH):
+        if k.split(".")[-1].startswith(SCRATCH) or k in skip:
             continue
         x, y = got[k], want[k]
-        if k == "cnt":  # but the switch and the weeks of draws owed
-            keep = np.setdiff1d(np.arange(len(x)), [CNT_EMPTY_WEEKS, CNT_DRAW_DEBT])
+        if k == "cnt":
+            keep = np.setdiff1d(np.arange(len(x)), counters)
             x, y = x[keep], y[keep]
         same = (np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f"
                 else np.array_equal(x, y))

@@ -32,7 +32,7 @@ def _one_year_deaths(where, vitality, age0, female=True, n=200_000):
     for _ in range(52):
         age = np.full(n, age0 - 1 / 52)  # kept at one age to isolate the anchor
         out = np.zeros(n, np.int8)
-        demography._age_and_die(n, alive.copy(), np.full(n, where, np.int8),
+        demography._age_and_die(np.arange(n), alive.copy(), np.full(n, where, np.int8),
                                 np.full(n, where == 0), np.arange(n, dtype=np.int32), age,
                                 np.full(n, female), np.full(n, vitality), rng.random(n),
                                 np.ones(n), out, c)
@@ -118,7 +118,7 @@ def test_travel_share_falls_with_clustered_clients():
         required = np.zeros(2, np.int64)
         demand = np.zeros(m.n_seats)
         demand[:n] = 2.0
-        staffing._plan(n, np.ones(m.n_seats, bool), np.arange(m.n_seats, dtype=np.int32),
+        staffing._plan(np.arange(n), np.ones(m.n_seats, bool), np.arange(m.n_seats, dtype=np.int32),
                        demand, np.zeros(m.n_seats, np.int16), np.zeros(m.n_seats), 1.0, 2,
                        np.ones(2), np.ones(2), travel, np.zeros(m.n_seats), required,
                        m.coef.staff)

@@ -45,6 +45,7 @@ from thuisplus.sim.processes.common import (
     end_outside,
     keyed_uniform3,
     leave,
+    live_rows,
     nonliteral,
     rate_to_weekly,
     rows_where,
@@ -211,7 +212,7 @@ def home_form(entropy64, person, vpt_share):
 
 
 @kernel
-def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_threshold, trait,
+def _needs(rows, active, seat, home, vitality, dementia, loneliness, wlz, hh_threshold, trait,
            wmo_hh, wmo_beg, post_acute, demand_hh, demand_beg, demand_dn, admit, u, acc, pl,
            p_indication, home_share, base_home_share, p_home_admission, entropy64, c):
     """Indications, Wlz decisions and demand of every person outside a nursing home.
@@ -221,7 +222,7 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
     base share. The draws are the person's (``seat`` = the person's number). Each
     person's GP, physiotherapy and Wlz-at-home use goes into their ledger row of ``pl``.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    Arguments, as the caller (``week``) passes them: ``rows``; ``active`` = ``res.community``;
     ``seat`` = ``res.person``; ``home`` = ``res.home``; ``vitality`` = ``res.vitality``;
     ``dementia`` = ``res.dementia``; ``loneliness`` = ``res.loneliness``; ``wlz`` = ``res.wlz``;
     ``hh_threshold`` = ``res.hh_threshold``; ``trait`` = ``res.trait_u``; ``wmo_hh`` =
@@ -235,7 +236,7 @@ def _needs(h, active, seat, home, vitality, dementia, loneliness, wlz, hh_thresh
     """
     n_admit = 0
     gp_sum, physio_sum, vpt, mpt = acc[A_GP], acc[A_PHYSIO], acc[A_VPT], acc[A_MPT]  # locals
-    for i in range(h):
+    for i in rows:
         admit[i] = 0
         demand_hh[i] = 0.0
         demand_beg[i] = 0.0
@@ -349,20 +350,20 @@ def week(S, C, u, week_no, p_indication, p_home_admission):
     set-up, so that nobody is admitted before week 0).
     """
     c, res, e, admit, acc = C.care, S.res, S.eff, S.flags, S.scratch_acc
-    h = res.meta[0]
+    rows = live_rows(S)  # the living persons' rows (common.refresh_live)
     for k in range(4):
         acc[k] = 0.0
-    n_admit = _needs(h, res.community, res.person, res.home, res.vitality, res.dementia,
+    n_admit = _needs(rows, res.community, res.person, res.home, res.vitality, res.dementia,
                      res.loneliness, res.wlz, res.hh_threshold, res.trait_u, res.wmo_hh,
                      res.wmo_beg, res.post_acute_weeks, S.demand_hh, S.demand_beg, S.demand_dn,
                      admit, u, acc, S.person_year, p_indication,
                      min(c.wlz_home_share * e.scalar[EF_WLZ_HOME], 1.0),
                      min(c.wlz_home_share, 1.0), p_home_admission, C.entropy64, c)
     if n_admit:
-        n = rows_where(admit, h, 1, S.scratch_idx, 0)
+        n = rows_where(admit, rows, 1, S.scratch_idx, 0)
         if n:
             leave(S, C, S.scratch_idx[:n], nonliteral(EV_ADMISSIONS), week_no)
-        n2 = rows_where(admit, h, 2, S.scratch_idx, 0)
+        n2 = rows_where(admit, rows, 2, S.scratch_idx, 0)
         if n2:
             S.ev[EV_ADMISSIONS_OUTSIDE] += n2
             end_outside(S, C, S.scratch_idx[:n2], nonliteral(True), week_no)

@@ -170,9 +170,12 @@ WLZ_NONE, WLZ_ASSESSING, WLZ_VPT, WLZ_MPT = 0, 1, 2, 3
 # (thuisplus.sim.engine.nobody_left), 0 runs them all; CNT_DRAW_DEBT: weeks whose draws
 # the streams still owe (skipped in such weeks; drawn before the next week that draws, or
 # when Python reads the streams, thuisplus.sim.model.ThuisplusModel.streams).
+# CNT_LIVE: persons in the list of living rows (State.live, see refresh_live);
+# CNT_LIVE_HIGH: rows below it have been looked at for that list; CNT_LIVE_ALL: 1 makes
+# the list every row that has appeared, dead or alive (to check that it changes nothing).
 (CNT_UID, CNT_NH, CNT_PREFERRED, CNT_STATUS, CNT_APPLIED, CNT_QUEUE, CNT_LEDGER,
- CNT_EMPTY_WEEKS, CNT_DRAW_DEBT) = range(9)
-N_COUNTERS = 9
+ CNT_EMPTY_WEEKS, CNT_DRAW_DEBT, CNT_LIVE, CNT_LIVE_HIGH, CNT_LIVE_ALL) = range(12)
+N_COUNTERS = 12
 # Status codes the compiled week leaves in ``cnt[CNT_STATUS]`` when it stops early.
 ST_OK, ST_NEEDS_ROOM, ST_RESIDENTS_FULL, ST_CARERS_FULL = range(4)
 
@@ -309,14 +312,55 @@ def drop_ties(stored, row_sum, seat, rows):
 
 
 @kernel
-def rows_where(flags, h, value, out, at):
-    """Rows ``i < h`` with ``flags[i] == value``, in order, into ``out[at:]``; how many.
+def refresh_live(S):
+    """Bring the list of living persons' rows (``S.live[:S.cnt[CNT_LIVE]]``) up to date.
+
+    A lifetime run keeps every person's row after death, and most rows are dead for most
+    of the follow-up (1,563 rows, ~600 alive at the programme's end, ~50 twenty years
+    later). The weekly loops over persons go over this list (:func:`live_rows`) instead
+    of every row: the same rows in the same order but for the dead ones, which every
+    loop skips or gives the values it gave them in the week they died. Kept in order:
+    the rows still active, then those appeared since the last call (rows appear in
+    ascending order; one below that forces a rebuild, see ``moves.appear``). Called at
+    the start of a week and after its moves.
+    """
+    res, live, cnt = S.res, S.live, S.cnt
+    h = res.meta[0]
+    if cnt[CNT_LIVE_ALL]:
+        for i in range(h):
+            live[i] = i
+        cnt[CNT_LIVE] = h
+        cnt[CNT_LIVE_HIGH] = h
+        return
+    n = 0
+    for j in range(cnt[CNT_LIVE]):
+        i = live[j]
+        if res.active[i]:
+            live[n] = i
+            n += 1
+    for i in range(cnt[CNT_LIVE_HIGH], h):
+        if res.active[i]:
+            live[n] = i
+            n += 1
+    cnt[CNT_LIVE] = n
+    cnt[CNT_LIVE_HIGH] = h
+
+
+@glue
+def live_rows(S):
+    """The rows the week's loops over persons go over (:func:`refresh_live`), in order."""
+    return S.live[:S.cnt[CNT_LIVE]]
+
+
+@kernel
+def rows_where(flags, rows, value, out, at):
+    """Those of ``rows`` with ``flags[i] == value``, in order, into ``out[at:]``; how many.
 
     Instead of ``np.flatnonzero``: a function that takes the state and allocates nothing
     lets numba prune the reference counts of the state's arrays (see docs/dev/engine.md).
     """
     n = 0
-    for i in range(h):
+    for i in rows:
         if flags[i] == value:
             out[at + n] = i
             n += 1

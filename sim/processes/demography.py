@@ -25,6 +25,7 @@ from thuisplus.sim.processes.common import (
     IN_NURSING_HOME,
     end_outside,
     leave,
+    live_rows,
     nonliteral,
     rows_where,
     yearly_hazard,
@@ -163,7 +164,7 @@ def coefficients(p: Parameters) -> Coefficients:
 
 
 @kernel
-def _age_and_die(h, active, where, home, person, age, female, vitality, u_death, u_move,
+def _age_and_die(rows, active, where, home, person, age, female, vitality, u_death, u_move,
                  out, c):
     """Age every person a week; flag deaths and moves out of the complex.
 
@@ -173,13 +174,14 @@ def _age_and_die(h, active, where, home, person, age, female, vitality, u_death,
     vitality stays at its value on admission) the hazard is ``nh_hazard_ratio`` times
     that. The draws are the person's (``person``).
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.active``;
+    Arguments, as the caller (``week``) passes them: ``rows`` = ``live_rows(S)`` (the
+    living persons' rows, common.refresh_live); ``active`` = ``res.active``;
     ``where`` = ``res.where``; ``home`` = ``res.home``; ``person`` = ``res.person``; ``age``
     = ``res.age``; ``female`` = ``res.female``; ``vitality`` = ``res.vitality``;
     ``u_death`` = ``u[0]``; ``u_move`` = ``u[1]``; ``out``; ``c``.
     """
     n = 0
-    for i in range(h):
+    for i in rows:
         out[i] = 0
         if not active[i]:
             continue
@@ -216,14 +218,14 @@ def draw(g, C):
 def week(S, C, u, week_no):
     """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
     c, res, out, idx = C.demo, S.res, S.flags, S.scratch_idx
-    h = res.meta[0]
-    n_leave = _age_and_die(h, res.active, res.where, res.home, res.person, res.age, res.female,
+    rows = live_rows(S)
+    n_leave = _age_and_die(rows, res.active, res.where, res.home, res.person, res.age, res.female,
                            res.vitality, u[0], u[1], out, c)
     if n_leave:
         # the rows of each reason, in order (no allocation: docs/dev/engine.md)
-        n_dies = rows_where(out, h, DIES, idx, 0)
-        n_moves = rows_where(out, h, MOVES, idx, n_dies)
-        n_out = rows_where(out, h, DIES_OUTSIDE, idx, n_dies + n_moves)
+        n_dies = rows_where(out, rows, DIES, idx, 0)
+        n_moves = rows_where(out, rows, MOVES, idx, n_dies)
+        n_out = rows_where(out, rows, DIES_OUTSIDE, idx, n_dies + n_moves)
         if n_dies:
             leave(S, C, idx[:n_dies], nonliteral(EV_DEATHS), week_no)
         if n_moves:

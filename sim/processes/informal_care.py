@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (
@@ -34,6 +32,7 @@ from thuisplus.sim.processes.common import (
     ST_CARERS_FULL,
     add_rows,
     inverse_normal,
+    live_rows,
     rate_to_weekly,
     yearly_to_weekly,
 )
@@ -141,21 +140,21 @@ A_HOURS, A_CARERS, A_OVER, A_WITH, A_SICK_HOURS, A_BREAKS = range(6)
 
 
 @kernel
-def _need(h, active, seat, home, vitality, potential, carer, need, found, u_found,
+def _need(rows, active, seat, home, vitality, potential, carer, need, found, u_found,
           threshold, base, slope, p_new, p_new_base):
     """Informal hours each person asks; flag persons who find a carer this week.
 
     ``p_new`` applies in the complex (with the Thuisplusflat's support), ``p_new_base``
     elsewhere. The draws are the person's (``seat`` = the person's number).
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    Arguments, as the caller (``week``) passes them: ``rows``; ``active`` = ``res.community``;
     ``seat`` = ``res.person``; ``home`` = ``res.home``; ``vitality`` = ``res.vitality``;
     ``potential`` = ``res.potential_carer``; ``carer`` = ``res.carer``; ``need``; ``found``;
     ``u_found`` = ``u[0]``; ``threshold`` = ``c.need_threshold``; ``base`` =
     ``c.hours_base``; ``slope`` = ``c.hours_slope``; ``p_new``; ``p_new_base``.
     """
     n = 0
-    for i in range(h):
+    for i in rows:
         need[i] = 0.0
         found[i] = 0
         if not active[i]:
@@ -230,9 +229,9 @@ def _care(ch, c_active, resident, capacity, hours, burden, employed, sick_weeks,
 
 
 @kernel
-def _substitute(h, active, need, got, demand_hh, share):
+def _substitute(rows, active, need, got, demand_hh, share):
     """Informal hours missing raise the formal household-help hours of indicated clients."""
-    for i in range(h):
+    for i in rows:
         if active[i] and demand_hh[i] > 0.0:
             demand_hh[i] += share * max(need[i] - got[i], 0.0)
         got[i] = 0.0
@@ -277,20 +276,26 @@ def draw(g, C):
 
 
 @kernel
-def _match(h, found, seat, carer, car, cnt, u, capacity_mean, capacity_sd, employed_share):
-    """Carers for the residents ``found`` this week; False if the carer rows ran out.
+def _match(rows, found, seat, carer, car, cnt, u, capacity_mean, capacity_sd, employed_share):
+    """Carers for the persons of ``rows`` ``found`` this week; False if carer rows ran out.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``found``; ``seat`` =
+    Arguments, as the caller (``week``) passes them: ``rows``; ``found``; ``seat`` =
     ``res.person``; ``carer`` = ``res.carer``; ``car``; ``cnt`` = ``S.cnt``; ``u``;
     ``capacity_mean`` = ``c.capacity_mean``; ``capacity_sd`` = ``c.capacity_sd``;
     ``employed_share`` = ``c.employed_share``.
     """
-    rows = np.flatnonzero(found[:h])
-    crow = add_rows(car, len(rows), False, cnt)
-    if len(crow) < len(rows):
+    n = 0
+    for r in rows:
+        if found[r]:
+            n += 1
+    crow = add_rows(car, n, False, cnt)
+    if len(crow) < n:
         return False
-    for k in range(len(rows)):
-        r = rows[k]
+    k = -1
+    for r in rows:
+        if not found[r]:
+            continue
+        k += 1
         s = seat[r]
         car.resident[crow[k]] = r
         z = inverse_normal(u[1, s])
@@ -318,14 +323,14 @@ def week(S, C, u, instant):
     """
     c, res, car, e = C.ic, S.res, S.car, S.eff
     need, found, breaks, acc = S.scratch_need, S.flags, S.carer_flags, S.scratch_acc
-    h = res.meta[0]
+    rows = live_rows(S)  # the living persons' rows (common.refresh_live)
     p_new = 1.0 if instant else rate_to_weekly(c.new_carer_rate * e.scalar[EF_NEW_CARER])
     p_new_base = 1.0 if instant else rate_to_weekly(c.new_carer_rate)
-    n_found = _need(h, res.community, res.person, res.home, res.vitality, res.potential_carer,
+    n_found = _need(rows, res.community, res.person, res.home, res.vitality, res.potential_carer,
                     res.carer, need, found, u[0], c.need_threshold, c.hours_base,
                     c.hours_slope, p_new, p_new_base)
     if n_found:
-        if not _match(h, found, res.person, res.carer, car, S.cnt, u, c.capacity_mean,
+        if not _match(rows, found, res.person, res.carer, car, S.cnt, u, c.capacity_mean,
                       c.capacity_sd, c.employed_share):
             S.cnt[CNT_STATUS] = ST_CARERS_FULL
             return
@@ -337,7 +342,7 @@ def week(S, C, u, instant):
           c.overburden_threshold, c.p_sick_normal, c.p_sick_overburdened, c.sick_leave_weeks,
           c.work_hours, rate_to_weekly(c.breakdown_rate * e.scalar[EF_BREAKDOWN]),
           c.burden_rate, rate_to_weekly(c.breakdown_rate))
-    _substitute(h, res.community, need, S.scratch_got, S.demand_hh, c.formal_substitution)
+    _substitute(rows, res.community, need, S.scratch_got, S.demand_hh, c.formal_substitution)
     if acc[A_BREAKS]:
         _break_down(car.meta[0], breaks, car.resident, car.active, res.carer)
     ev = S.ev

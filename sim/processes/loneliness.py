@@ -24,7 +24,12 @@ import numpy as np
 
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
 from thuisplus.sim.processes._jit import glue, kernel
-from thuisplus.sim.processes.common import EF_ATTENDANCE, EF_TIE_FORMATION, EV_ROOM_VISITS
+from thuisplus.sim.processes.common import (
+    EF_ATTENDANCE,
+    EF_TIE_FORMATION,
+    EV_ROOM_VISITS,
+    live_rows,
+)
 
 #: Effect modifiers this process reads (names of thuisplus.sim.interventions.EFFECTS).
 READS = ("attendance_mult", "tie_formation_mult", "lonely_shift")
@@ -215,7 +220,7 @@ ATTEND, OUT = 1, 2
 
 
 @kernel
-def _meet(h, active, community, seat, net_seat, vitality, loneliness, floor, n_floors,
+def _meet(rows, active, community, seat, net_seat, vitality, loneliness, floor, n_floors,
           u_attend, u_out, flags, idx, stored, row_sum, scale, p_attend, p_attend_base,
           lonely_eff, p_out, form_room, form_floor):
     """Draw who attends the room / is out on the floor; strengthen ties among them.
@@ -231,7 +236,7 @@ def _meet(h, active, community, seat, net_seat, vitality, loneliness, floor, n_f
     visits = 0
     n_room = 0
     count = np.zeros(n_floors + 1, dtype=np.int64)
-    for i in range(h):
+    for i in rows:
         flags[i] = 0
         if not community[i]:
             continue
@@ -254,7 +259,7 @@ def _meet(h, active, community, seat, net_seat, vitality, loneliness, floor, n_f
         count[f + 1] += count[f]
     n_out = count[n_floors]
     fill = count.copy()
-    for i in range(h):
+    for i in rows:
         if not active[i]:
             continue
         if flags[i] & OUT:
@@ -287,7 +292,7 @@ def _gain_all_pairs(members, rate, stored, row_sum, scale):
 
 
 @kernel
-def _update(h, active, seat, home, net_seat, L, base, vitality, partner, row_sum, scale,
+def _update(rows, active, seat, home, net_seat, L, base, vitality, partner, row_sum, scale,
             activity, room, flags, z, shift, c):
     """Loneliness towards its target (``shift``: per-resident intervention effect).
 
@@ -295,14 +300,14 @@ def _update(h, active, seat, home, net_seat, L, base, vitality, partner, row_sum
     (:func:`support`). Activity: a moving average of being active (``flags``, see
     :func:`_meet`).
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.community``;
+    Arguments, as the caller (``week``) passes them: ``rows``; ``active`` = ``res.community``;
     ``seat`` = ``res.person``; ``home`` = ``res.home``; ``net_seat`` = ``res.seat``; ``L`` =
     ``res.loneliness``; ``base`` = ``res.loneliness_base``; ``vitality`` = ``res.vitality``;
     ``partner`` = ``res.partner``; ``row_sum`` = ``S.net_row_sum``; ``scale`` =
     ``S.net_scale[0]``; ``activity`` = ``res.activity``; ``room`` = ``res.room_activity``;
     ``flags``; ``z``; ``shift`` = ``e.lonely_shift``; ``c``.
     """
-    for i in range(h):
+    for i in rows:
         if not active[i]:
             continue
         sup = support(home[i], row_sum[net_seat[i]] if home[i] else 0.0, scale, partner[i], c)
@@ -384,13 +389,14 @@ def draw(g, C):
 def socialise(S, C, u):
     """Who attends the common room and who meets on the floor (uniforms ``u``); ties.
 
-    Returns the flags (1 attended the room, 2 out on the floor) of rows ``[:high]``.
+    Returns the flags (1 attended the room, 2 out on the floor) of rows ``[:high]``, set
+    for the living persons' rows (common.refresh_live).
     """
     c, res, e = C.lon, S.res, S.eff
     h = res.meta[0]
     tick(S, c)
     flags = S.flags[:h]
-    visits = _meet(h, res.home, res.community, res.person, res.seat, res.vitality,
+    visits = _meet(live_rows(S), res.home, res.community, res.person, res.seat, res.vitality,
                    res.loneliness, res.floor, c.n_floors, u[0], u[1], flags, S.scratch_idx,
                    S.net_stored, S.net_row_sum, S.net_scale[0],
                    c.attendance_base * e.scalar[EF_ATTENDANCE], c.attendance_base,
@@ -408,16 +414,16 @@ def week(S, C, u, z):
     takes the state costs a reference count per array of the state here.
     """
     c, res, e, flags = C.lon, S.res, S.eff, S.flags
-    h = res.meta[0]
+    rows = live_rows(S)  # the living persons' rows (common.refresh_live)
     _tick(S.net_scale, S.net_stored, S.net_row_sum, c.decay, S.net_row_sum.shape[0])
-    visits = _meet(h, res.home, res.community, res.person, res.seat, res.vitality,
+    visits = _meet(rows, res.home, res.community, res.person, res.seat, res.vitality,
                    res.loneliness, res.floor, c.n_floors, u[0], u[1], flags, S.scratch_idx,
                    S.net_stored, S.net_row_sum, S.net_scale[0],
                    c.attendance_base * e.scalar[EF_ATTENDANCE], c.attendance_base,
                    c.attendance_lonely_effect, c.floor_meeting_prob,
                    c.tie_formation_room * e.scalar[EF_TIE_FORMATION], c.tie_formation_floor)
     S.ev[EV_ROOM_VISITS] += visits
-    _update(h, res.community, res.person, res.home, res.seat, res.loneliness,
+    _update(rows, res.community, res.person, res.home, res.seat, res.loneliness,
             res.loneliness_base, res.vitality, res.partner, S.net_row_sum, S.net_scale[0],
             res.activity, res.room_activity, flags, z, e.lonely_shift, c)
 

@@ -23,6 +23,8 @@ from thuisplus.sim.param_base import ASSUMPTION, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
 from thuisplus.sim.processes.common import (
     CNT_APPLIED,
+    CNT_LIVE,
+    CNT_LIVE_HIGH,
     CNT_QUEUE,
     CNT_UID,
     ELSEWHERE,
@@ -253,13 +255,21 @@ def move_in(S, C, seats, rows, referred, newcomer, week_no):
 
 @kernel
 def appear(res, r, cnt):
-    """Person ``r`` starts to be followed (its row's traits were set at the set-up)."""
+    """Person ``r`` starts to be followed (its row's traits were set at the set-up).
+
+    A row below those the list of living rows has looked at makes the list be rebuilt
+    (``common.refresh_live``); rows appear in ascending order, so it does not happen in a
+    week.
+    """
     res.active[r] = True
     res.person[r] = r
     res.uid[r] = cnt[CNT_UID]
     cnt[CNT_UID] += 1
     if r + 1 > res.meta[0]:
         res.meta[0] = r + 1
+    if r < cnt[CNT_LIVE_HIGH]:
+        cnt[CNT_LIVE] = 0
+        cnt[CNT_LIVE_HIGH] = 0
 
 
 @glue

@@ -67,6 +67,7 @@ from thuisplus.sim.processes.common import (
     L_HOUSEHOLD_HELP,
     add_rows,
     keyed_uniform3,
+    live_rows,
     nonliteral,
     rate_to_weekly,
 )
@@ -201,18 +202,18 @@ A_P_WORK, A_P_TRAVEL, A_P_PNIL, A_P_HH, A_P_BEG, A_P_DN = range(7, 13)
 
 
 @kernel
-def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, travel_mult, hours_mult,
-          travel, work, required, c):
+def _plan(rows, active, seat, demand, provider, u_prov, pref_share, n_prov, travel_mult,
+          hours_mult, travel, work, required, c):
     """Providers for new clients; travel share, working hours and planned workers per provider.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.home``;
+    Arguments, as the caller (``week``) passes them: ``rows``; ``active`` = ``res.home``;
     ``seat`` = ``res.person``; ``demand``; ``provider``; ``u_prov`` = ``u_prov[role]``;
     ``pref_share`` = ``share``; ``n_prov`` = ``P``; ``travel_mult`` = ``e.travel``;
     ``hours_mult`` = ``e.hours``; ``travel``; ``work`` = ``S.scratch_work``; ``required``;
     ``c``.
     """
     count = np.zeros(n_prov)
-    for i in range(h):
+    for i in rows:
         work[i] = 0.0
         if not active[i] or demand[i] <= 0.0:
             continue
@@ -230,7 +231,7 @@ def _plan(h, active, seat, demand, provider, u_prov, pref_share, n_prov, travel_
             -(n - 1.0) / c.travel_halfsat_clients)
         travel[p] = min(max(t * travel_mult[p], 0.0), 0.9)
     work_p = np.zeros(n_prov)
-    for i in range(h):
+    for i in rows:
         if active[i] and demand[i] > 0.0:
             work[i] = demand[i] * hours_mult[provider[i]] / (1.0 - travel[provider[i]])
             work_p[provider[i]] += work[i]
@@ -291,14 +292,14 @@ def _vacancies(sh, s_active, s_role, s_provider, s_pnil, role, required, u_pay, 
 
 
 @kernel
-def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, travel,
+def _deliver(rows, active, demand, demand_hh, provider, worker, attachment, work, travel,
              sh, s_active, s_role, s_provider, s_pnil, s_capacity, s_demand, load, role,
              attach_rate, attach_mult, hours_mult, unmet_hours, acc, pl):
     """Assign clients without a worker to the least-loaded one; deliver up to capacity.
 
     The hours delivered to each client go into their ledger row of ``pl`` too.
 
-    Arguments, as the caller (``week``) passes them: ``h``; ``active`` = ``res.home``;
+    Arguments, as the caller (``week``) passes them: ``rows``; ``active`` = ``res.home``;
     ``demand``; ``demand_hh`` = ``S.demand_hh``; ``provider``; ``worker``; ``attachment`` =
     ``res.attachment``; ``work`` = ``S.scratch_work``; ``travel``; ``sh`` =
     ``staff.meta[0]``; ``s_active`` = ``staff.active``; ``s_role`` = ``staff.role``;
@@ -310,10 +311,10 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
     """
     for w in range(sh):
         load[w] = 0.0
-    for i in range(h):
+    for i in rows:
         if active[i] and demand[i] > 0.0 and worker[i] >= 0:
             load[worker[i]] += work[i]
-    for i in range(h):
+    for i in rows:
         if not active[i] or demand[i] <= 0.0 or worker[i] >= 0:
             continue
         best = -1
@@ -332,7 +333,7 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
     # the sums in locals (registers), from and back to acc: the same additions in order
     unmet, trav, staff_hours = acc[A_UNMET], acc[A_TRAVEL], acc[A_STAFF_HOURS]
     pnil_hours, hh, beg, dn = acc[A_PNIL], acc[A_HH], acc[A_BEG], acc[A_DN]
-    for i in range(h):
+    for i in rows:
         if not active[i]:
             continue
         w = worker[i]
@@ -377,22 +378,22 @@ def _deliver(h, active, demand, demand_hh, provider, worker, attachment, work, t
 
 
 @kernel
-def _unmet_shares(h, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
+def _unmet_shares(rows, active, demand_wmo, demand_dn, unmet_hours, unmet_share):
     """Share of each resident's formal care (Wmo and district nursing) left undelivered."""
-    for i in range(h):
+    for i in rows:
         d = demand_wmo[i] + demand_dn[i]
         unmet_share[i] = unmet_hours[i] / d if (active[i] and d > 0.0) else 0.0
         unmet_hours[i] = 0.0
 
 
 @kernel
-def _outside_use(h, community, home, demand_hh, demand_beg, demand_dn, acc, pl):
+def _outside_use(rows, community, home, demand_hh, demand_beg, demand_dn, acc, pl):
     """Care of persons living elsewhere: delivered in full by the district's providers.
 
     Their use counts with the residents' (persons are followed wherever they live); the
     complex's staff, travel and PNIL do not serve them.
     """
-    for i in range(h):
+    for i in rows:
         if community[i] and not home[i]:
             acc[A_HH] += demand_hh[i]
             acc[A_BEG] += demand_beg[i]
@@ -449,13 +450,13 @@ def _tick_tenure(sh, active, tenure):
 
 
 @kernel
-def _unlink(h, active, worker, nurse, attachment, refused, gone):
+def _unlink(rows, active, worker, nurse, attachment, refused, gone):
     """Clients of leaving workers lose them.
 
     A client who refused to switch because of that worker will be approached again
     (EVAL §3).
     """
-    for i in range(h):
+    for i in rows:
         if not active[i]:
             continue
         if worker[i] >= 0 and gone[worker[i]]:
@@ -525,22 +526,22 @@ def _hire(staff, cnt, ev, hours, provider, role, n, pnil):
 
 
 @kernel
-def _release(h, active, worker, nurse, attachment, refused, gone, sh, s_active):
+def _release(rows, active, worker, nurse, attachment, refused, gone, sh, s_active):
     """The workers flagged in ``gone`` leave: their clients lose their regular worker."""
-    _unlink(h, active, worker, nurse, attachment, refused, gone)
+    _unlink(rows, active, worker, nurse, attachment, refused, gone)
     for w in range(sh):
         if gone[w]:
             s_active[w] = False
 
 
 @kernel
-def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, refused):
+def _redeploy(staff, role, surplus, gone, rows, active, worker, nurse, attachment, refused):
     """Move surplus workers elsewhere: PNIL first, then the most recently hired.
 
     Redeployment is not counted as turnover. ``gone``: scratch flags per staff row.
 
     Arguments, as the caller (``week``) passes them: ``staff``; ``role``; ``surplus``;
-    ``gone`` = ``flags``; ``h``; ``active`` = ``res.home``; ``worker`` = ``res.worker``;
+    ``gone`` = ``flags``; ``rows``; ``active`` = ``res.home``; ``worker`` = ``res.worker``;
     ``nurse`` = ``res.nurse``; ``attachment`` = ``res.attachment``; ``refused`` =
     ``res.transfer_refused``.
     """
@@ -572,7 +573,7 @@ def _redeploy(staff, role, surplus, gone, h, active, worker, nurse, attachment, 
             gone[w] = 0
         for j in range(n_out):
             gone[out[j]] = 1
-        _release(h, active, worker, nurse, attachment, refused, gone, sh, staff.active)
+        _release(rows, active, worker, nurse, attachment, refused, gone, sh, staff.active)
 
 
 @kernel
@@ -620,7 +621,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
     c, res, staff, e = C.staff, S.res, S.staff, S.eff
     acc, prov, travel, flags = S.scratch_acc, S.scratch_prov, S.scratch_travel, S.staff_flags
     cnt, ev = S.cnt, S.ev
-    h = res.meta[0]
+    rows = live_rows(S)  # the living persons' rows (common.refresh_live)
     P = c.n_providers
 
     # 1. Turnover.
@@ -629,7 +630,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                             u_first_room, C.entropy64, week_no, c.p_turnover_payroll,
                             c.p_turnover_pnil, e.turnover, flags)
         if n_leave:
-            _release(h, res.home, res.worker, res.nurse, res.attachment,
+            _release(rows, res.home, res.worker, res.nurse, res.attachment,
                      res.transfer_refused, flags, staff.meta[0], staff.active)
             ev[EV_STAFF_TURNOVER] += n_leave
             ev[EV_STAFF_TURNOVER_PREF] += _leavers_of(staff.meta[0], flags, staff.provider, 0)
@@ -642,7 +643,7 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             prov[k, p] = 0
         travel[p] = 0.0
     required, n_pay, n_pnil, surplus = prov[0], prov[1], prov[2], prov[3]
-    for i in range(h):
+    for i in rows:
         S.demand_wmo[i] = S.demand_hh[i] + S.demand_beg[i]
     for role in (HH, DN):
         if role == HH:
@@ -655,8 +656,8 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             share = c.preferred_initial_share
         else:
             share = c.preferred_new_client_share if math.isnan(chosen) else chosen
-        _plan(h, res.home, res.person, demand, provider, u_prov[role], share, P, e.travel, e.hours,
-              travel, S.scratch_work, required, c)
+        _plan(rows, res.home, res.person, demand, provider, u_prov[role], share, P, e.travel,
+              e.hours, travel, S.scratch_work, required, c)
         if instant:
             _hire_initial(staff, cnt, ev, c.available_hours, P, role, required, u_init)
         else:
@@ -674,9 +675,9 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
                         _hire(staff, cnt, ev, c.available_hours, p, role, n_pnil[p],
                               nonliteral(True))
             if redeploy:
-                _redeploy(staff, role, surplus, flags, h, res.home, res.worker, res.nurse,
+                _redeploy(staff, role, surplus, flags, rows, res.home, res.worker, res.nurse,
                           res.attachment, res.transfer_refused)
-        _deliver(h, res.home, demand, S.demand_hh, provider, worker, res.attachment,
+        _deliver(rows, res.home, demand, S.demand_hh, provider, worker, res.attachment,
                  S.scratch_work, travel, staff.meta[0], staff.active, staff.role,
                  staff.provider, staff.pnil, staff.capacity, staff.demand, S.scratch_load,
                  role, c.attachment_rate, e.attachment, e.hours, S.scratch_unmet, acc,
@@ -697,11 +698,11 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             ev[EV_DN_HOURS_PREF] += acc[A_P_DN]
         for k in range(A_P_WORK, A_P_DN + 1):
             acc[k] = 0.0
-    _unmet_shares(h, res.home, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
+    _unmet_shares(rows, res.home, S.demand_wmo, S.demand_dn, S.scratch_unmet, res.unmet_share)
     ev[EV_HH_HOURS_COMPLEX] += acc[A_HH]  # delivered in the complex (before the persons
     ev[EV_BEG_HOURS_COMPLEX] += acc[A_BEG]  # elsewhere are added)
     ev[EV_DN_HOURS_COMPLEX] += acc[A_DN]
-    _outside_use(h, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc,
+    _outside_use(rows, res.community, res.home, S.demand_hh, S.demand_beg, S.demand_dn, acc,
                  S.person_year)
     ev[EV_UNMET_CARE_HOURS] += acc[A_UNMET]
     ev[EV_TRAVEL_HOURS] += acc[A_TRAVEL]

@@ -33,6 +33,7 @@ from thuisplus.sim.processes.common import (
     L_GP,
     L_HOSPITAL,
     L_PHYSIO,
+    live_rows,
     yearly_hazard,
 )
 
@@ -203,7 +204,7 @@ A_FALLS, A_ED, A_ADMISSIONS, A_FALL_ED = range(4)
 
 
 @kernel
-def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post_acute, unmet,
+def _health(rows, active, seat, age, vitality, loneliness, activity, dementia, post_acute, unmet,
             decline_mult, fall_mult, hosp_mult, z, u, acc, pl, c):
     """One week of health for every person outside a nursing home; counts into ``acc``.
 
@@ -212,14 +213,14 @@ def _health(h, active, seat, age, vitality, loneliness, activity, dementia, post
 
     Slots ``A_*``; the draws are the person's (``seat`` = the person's number).
 
-    Arguments, as the caller (``week``) passes them: ``h`` = ``res.meta[0]``; ``active`` =
+    Arguments, as the caller (``week``) passes them: ``rows`` = ``live_rows(S)``; ``active`` =
     ``res.community``; ``seat`` = ``res.person``; ``age`` = ``res.age``; ``vitality`` =
     ``res.vitality``; ``loneliness`` = ``res.loneliness``; ``activity`` = ``res.activity``;
     ``dementia`` = ``res.dementia``; ``post_acute`` = ``res.post_acute_weeks``; ``unmet`` =
     ``res.unmet_share``; ``decline_mult`` = ``e.decline``; ``fall_mult`` = ``e.fall``;
     ``hosp_mult`` = ``e.hospital``; ``z``; ``u``; ``acc``; ``pl`` = ``S.person_year``; ``c``.
     """
-    for i in range(h):
+    for i in rows:
         if not active[i]:
             continue
         s = seat[i]
@@ -321,7 +322,7 @@ def week(S, C, z, u):
     c, e, res, acc = C.vit, S.eff, S.res, S.scratch_acc
     for k in range(4):
         acc[k] = 0.0
-    _health(res.meta[0], res.community, res.person, res.age, res.vitality, res.loneliness,
+    _health(live_rows(S), res.community, res.person, res.age, res.vitality, res.loneliness,
             res.activity, res.dementia, res.post_acute_weeks, res.unmet_share, e.decline, e.fall,
             e.hospital, z, u, acc, S.person_year, c)
     ev = S.ev
