@@ -35,8 +35,9 @@ __all__ = ["run_abc"]
 PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor",
                  "Transitions", "Adaptation")
 
-#: Simulations in a row that failed (the model could not run the proposed parameter set)
-#: after which a particle gives up and the fit fails, instead of proposing for ever.
+#: Simulations in a row that failed (the model could not run the proposed parameter set,
+#: or gave no value for an observation: distance :data:`FAILED_DISTANCE`) after which a
+#: particle gives up and the fit fails, instead of proposing for ever.
 MAX_FAILED_IN_A_ROW = 200
 
 
@@ -82,9 +83,10 @@ class SeededMappingSampler(MappingSampler):
             failed = failed + 1 if new.distance >= FAILED_DISTANCE else 0
             if failed >= MAX_FAILED_IN_A_ROW:
                 raise FitFailed(
-                    f"{failed} simulations in a row failed (the model raised an error for "
-                    "every parameter set proposed): no estimate is written; narrow the "
-                    "priors to where the model runs")
+                    f"{failed} simulations in a row failed (for every parameter set "
+                    "proposed the model raised an error or gave no value for an "
+                    "observation): no estimate is written; narrow the priors to where the "
+                    "model runs")
         return sample, n
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,

@@ -390,6 +390,20 @@ def test_uncertainty_draws_are_reproducible_prefixes_and_keep_held_keys():
         "thuisplus.contract.transfer_acceptance"]))
 
 
+def test_uncertainty_draws_kept_for_the_next_slider_change_are_the_same_and_safe():
+    from thuisplus.dashboard import compute
+
+    key = "thuisplus.contract.transfer_acceptance"
+    compute._DRAWS.clear()
+    first = compute.uncertainty_draws(4, seed=9, held=iter([key]))  # an iterator is fine
+    assert key not in first.columns and len(compute._DRAWS) == 1
+    first.iloc[:, 0] = -1.0  # what a caller does to its table stays out of the cache
+    again = compute.uncertainty_draws(4, seed=9, held=(key,))
+    assert len(compute._DRAWS) == 1 and (again.iloc[:, 0] != -1.0).all()
+    compute._DRAWS.clear()
+    pd.testing.assert_frame_equal(again, compute.uncertainty_draws(4, seed=9, held=[key]))
+
+
 def test_held_uncertainties_are_the_controls_and_the_starting_files_choices():
     from thuisplus.dashboard.compute import held_uncertainties
 

@@ -275,7 +275,8 @@ def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = (),
     its baseline arm is cached as the Thuisplusflat sliders move, and options A and B are
     compared on the same possible worlds.
     """
-    key = (replications, seed, tuple(held), id(posterior))
+    held = tuple(held)
+    key = (replications, seed, held, id(posterior))
     with _DRAWS_LOCK:
         kept = _DRAWS.get(key)
     if kept is not None and kept[0] is posterior:  # the same sample, not a reused id
