@@ -521,10 +521,11 @@ def test_dashboard_refuses_a_damaged_posterior_table(tmp_path, monkeypatch, tabl
 
     served = []
     monkeypatch.setattr(dashboard_mod, "serve", lambda p, **kw: served.append(kw))
-    monkeypatch.setattr(cli, "engine_ready", lambda: None)
+    compiled = []  # the file is checked before the engine compiles (minutes when fresh)
+    monkeypatch.setattr(cli, "engine_ready", lambda: compiled.append(1))
     path = tmp_path / "fit.toml"
     path.write_text("[posterior]\n" + table, encoding="utf-8")
     r = invoke("dashboard", "--params", path)
-    assert r.exit_code == 2 and not served, r.output
+    assert r.exit_code == 2 and not served and not compiled, r.output
     assert "Traceback" not in r.output
     assert str(path) in r.stderr and said in " ".join(r.stderr.split()), r.stderr

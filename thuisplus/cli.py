@@ -1309,14 +1309,15 @@ def dashboard(
 
     with user_errors():
         p = build_parameters(params, set_, preset)
+        # a calibration's file: its posterior sample feeds the page's draws (checked
+        # before the engine compiles, which can take minutes on a fresh install)
+        posterior = params if params and _posterior_of(params) is not None else None
     label = str(params) if params else (preset or "default parameters")
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning(f"--host {host} serves the dashboard beyond this machine, to anyone who "
                     "can reach the port, without a password or encryption; use it only on a "
                     "network you trust (or keep 127.0.0.1 and an SSH tunnel)")
     engine_ready()
-    with user_errors():  # a calibration's file: its posterior sample feeds the page's draws
-        posterior = params if params and _posterior_of(params) is not None else None
     serve(p, host=host, port=port, label=label, lang=PageLanguage(lang).value,
           posterior=posterior)
 
