@@ -437,9 +437,7 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     baseline.
     """
     programme = w < C.programme_weeks
-    led = S.ledger
-    if w > 0 and led.year_of_week[w] != led.year_of_week[w - 1]:
-        close_year(S, led.year_of_week[w - 1])
+    close_year(S, w)
     refresh_live(S)  # those who died last week leave the loops over persons
     if builtin:
         if programme:
@@ -503,9 +501,7 @@ def empty_week(S, C, cols, builtin, w):
     made: the caller counts them as owed (``CNT_DRAW_DEBT``) where they come from the
     streams.
     """
-    led = S.ledger
-    if w > 0 and led.year_of_week[w] != led.year_of_week[w - 1]:
-        close_year(S, led.year_of_week[w - 1])
+    close_year(S, w)
     if builtin:
         reset_effects(S.eff)
     loneliness.tick(S, C.lon)
@@ -681,13 +677,17 @@ def _summarise(S, C, programme):
 
 
 @kernel
-def close_year(S, year):
-    """Move each person's ledger of ``year`` (just ended) into ``S.ledger``; start afresh.
+def close_year(S, w):
+    """Close the calendar year that ended if week ``w`` starts a new one.
 
-    Persons with nothing booked (not followed that year) get no entry. Room for every row
-    was checked before the week (:func:`has_room`).
+    Each person's ledger of that year moves into ``S.ledger`` and ``S.person_year`` starts
+    afresh. Persons with nothing booked (not followed that year) get no entry. Room for
+    every row was checked before the week (:func:`has_room`).
     """
     led, py = S.ledger, S.person_year
+    if w == 0 or led.year_of_week[w] == led.year_of_week[w - 1]:
+        return
+    year = led.year_of_week[w - 1]
     n = S.cnt[CNT_LEDGER]
     for i in range(S.res.meta[0]):
         booked = False

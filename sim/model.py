@@ -1107,9 +1107,8 @@ class ThuisplusModel(mesa.Model):
         """Draw (and drop) the weeks' draws the streams owe (see :attr:`streams`)."""
         owed = int(self._cnt[CNT_DRAW_DEBT])
         if owed:
-            G = tuple(self._streams[g] for g in engine.GENERATORS)
             for _ in range(owed):
-                engine.draw_week_numpy(G, self.coef)
+                engine.draw_week_numpy(self._generators, self.coef)
             self._cnt[CNT_DRAW_DEBT] = 0
 
     def reset_rng(self, rng: Any = None) -> None:

@@ -279,7 +279,7 @@ def uncertainty_draws(replications: int, seed: int, held: Iterable[str] = (),
     key = (replications, seed, held, id(posterior))
     with _DRAWS_LOCK:
         kept = _DRAWS.get(key)
-    if kept is not None and kept[0] is posterior:  # the same sample, not a reused id
+    if kept is not None:  # (the entry holds its posterior: its id is not reused meanwhile)
         return kept[1].copy()
     table = _uncertainty_draws(replications, seed, held, posterior)
     with _DRAWS_LOCK:
