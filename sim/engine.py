@@ -35,6 +35,7 @@ from thuisplus.sim.processes import (
     vitality,
 )
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import NO_STATE
 from thuisplus.sim.processes.common import (
     AGE_75,
     AGE_85,
@@ -42,6 +43,7 @@ from thuisplus.sim.processes.common import (
     CNT_DRAW_DEBT,
     CNT_EMPTY_WEEKS,
     CNT_LEDGER,
+    CNT_LIVE,
     CNT_NH,
     CNT_PREFERRED,
     CNT_STATUS,
@@ -160,6 +162,7 @@ class State(NamedTuple):
     person_year: np.ndarray     # this calendar year's ledger so far, per person row × LEDGER
     ledger: Any                 # Ledger: the person ledger of the years before
     live: np.ndarray            # int64: rows of the living persons, in order (refresh_live)
+    drawn: np.ndarray           # int64: the person columns the week's draws fill (draw_columns)
 
 
 class Ledger(NamedTuple):
@@ -260,25 +263,67 @@ class Draws(NamedTuple):
 
 
 @glue
-def draw_week(G, C):
-    """The week's :class:`Draws`, each process from its own stream."""
-    vz, vu = vitality.draw(G[G_VITALITY], C)
-    lu, lz = loneliness.draw(G[G_LONELINESS], C)
-    st = staffing.draw(G[G_STAFFING], C, False, 0)
-    return Draws(demography.draw(G[G_DEMOGRAPHY], C), vz, vu, lu, lz,
-                 care_needs.draw(G[G_CARE], C), informal_care.draw(G[G_INFORMAL], C),
+def draw_week(G, P, C, cols, full):
+    """The week's :class:`Draws`, each process from its own stream.
+
+    The per-person uniforms are made only in columns ``cols`` (the persons followed in
+    either arm, :func:`draw_columns`; every column if ``full``), the streams moving on as
+    if every column had been drawn (``thuisplus.sim.processes._pcg``): the values read are
+    those of the whole block. ``P``: the streams' states (``_pcg.state_view``, in the
+    order of ``G``).
+    """
+    vz, vu = vitality.draw(G[G_VITALITY], P[G_VITALITY], C, cols, full)
+    lu, lz = loneliness.draw(G[G_LONELINESS], P[G_LONELINESS], C, cols, full)
+    st = staffing.draw(G[G_STAFFING], P[G_STAFFING], C, False, 0, cols, full)
+    return Draws(demography.draw(G[G_DEMOGRAPHY], P[G_DEMOGRAPHY], C, cols, full), vz, vu,
+                 lu, lz, care_needs.draw(G[G_CARE], P[G_CARE], C, cols, full),
+                 informal_care.draw(G[G_INFORMAL], P[G_INFORMAL], C, cols, full),
                  st[0], st[1], st[2], st[3], moves.draw(G[G_INFLOW], C))
 
 
 def draw_week_numpy(G: Any, C: Coefficients) -> Draws:
-    """:func:`draw_week` in plain numpy (the same numbers): what the tapes are shaped on."""
-    vz, vu = vitality.draw.py_func(G[G_VITALITY], C)
-    lu, lz = loneliness.draw.py_func(G[G_LONELINESS], C)
-    st = staffing.draw.py_func(G[G_STAFFING], C, False, 0)
-    return Draws(demography.draw.py_func(G[G_DEMOGRAPHY], C), vz, vu, lu, lz,
-                 care_needs.draw.py_func(G[G_CARE], C),
-                 informal_care.draw.py_func(G[G_INFORMAL], C),
+    """:func:`draw_week` in plain numpy (every value): what the tapes are shaped on."""
+    none, no_cols = NO_STATE, np.zeros(0, dtype=np.int64)
+    vz, vu = vitality.draw.py_func(G[G_VITALITY], none, C, no_cols, True)
+    lu, lz = loneliness.draw.py_func(G[G_LONELINESS], none, C, no_cols, True)
+    st = staffing.draw.py_func(G[G_STAFFING], none, C, False, 0, no_cols, True)
+    return Draws(demography.draw.py_func(G[G_DEMOGRAPHY], none, C, no_cols, True), vz, vu,
+                 lu, lz, care_needs.draw.py_func(G[G_CARE], none, C, no_cols, True),
+                 informal_care.draw.py_func(G[G_INFORMAL], none, C, no_cols, True),
                  st[0], st[1], st[2], st[3], moves.draw.py_func(G[G_INFLOW], C))
+
+
+@kernel
+def draw_columns(S0, S1, two):
+    """The person columns the week's draws must fill: the persons followed in either arm.
+
+    The rows of :func:`~thuisplus.sim.processes.common.live_rows` of ``S0`` (and ``S1`` if
+    ``two``) at the start of the week, merged in ascending order into ``S0.drawn``; their
+    number. Every loop over persons goes over these rows (an applicant who appears
+    during the week reads the week's draws from the next week on).
+    """
+    refresh_live(S0)
+    a = S0.live[:S0.cnt[CNT_LIVE]]
+    out = S0.drawn
+    if not two:
+        out[:a.shape[0]] = a
+        return a.shape[0]
+    refresh_live(S1)
+    b = S1.live[:S1.cnt[CNT_LIVE]]
+    i = j = n = 0
+    while i < a.shape[0] or j < b.shape[0]:
+        if j >= b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            out[n] = a[i]
+            i += 1
+        elif i >= a.shape[0] or b[j] < a[i]:
+            out[n] = b[j]
+            j += 1
+        else:
+            out[n] = a[i]
+            i += 1
+            j += 1
+        n += 1
+    return n
 
 
 # What run_weeks does with its tape (TAPE_KEYED: the tape is one week's buffer that the
@@ -544,13 +589,14 @@ def borrowed(typingctx, tree):
 
 
 @kernel
-def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
+def run_weeks(arms, G, P, g_interventions, n_arms, fresh_events, first, n, T):
     """Run weeks ``first`` .. ``first + n - 1`` of ``n_arms`` arms; returns how many ran.
 
     ``arms``: two :class:`Arm` of one type (a single run passes its arm twice and
-    ``n_arms = 1``). Each week's draws come once from the first arm's streams ``G`` and
-    serve every arm (the arms of a pair draw the same amounts: same building and
-    providers); each arm keeps its own interventions stream (``g_interventions[a]``).
+    ``n_arms = 1``). Each week's draws come once from the first arm's streams ``G`` (their
+    states ``P``, see :func:`draw_week`) and serve every arm (the arms of a pair draw the
+    same amounts: same building and providers); each arm keeps its own interventions
+    stream (``g_interventions[a]``).
     Stops early, before a week, when that week needs room that Python must allocate
     (:func:`has_room`), or after a week whose status is not ``ST_OK``. A week with
     nobody left in any arm (:func:`nobody_left`) runs as :func:`empty_week`, without
@@ -592,12 +638,16 @@ def run_weeks(arms, G, g_interventions, n_arms, fresh_events, first, n, T):
         elif T.mode == TAPE_KEYED:
             D = keyed_week(T, S0, S1, two, C0, w)
         else:
-            # first the draws the streams owe (of weeks with nobody left), then the week's
+            # first the draws the streams owe (of weeks with nobody left: none of their
+            # per-person uniforms is read), then the week's
             owed = S0.cnt[CNT_DRAW_DEBT]
             S0.cnt[CNT_DRAW_DEBT] = 0
-            for _ in range(owed + 1):
-                D = draw_week(G, C0)
-            if T.mode == TAPE_RECORD:
+            for _ in range(owed):
+                draw_week(G, P, C0, S0.drawn[:0], False)
+            record = T.mode == TAPE_RECORD  # a tape serves other arms: every column
+            m = 0 if record else draw_columns(S0, S1, two)
+            D = draw_week(G, P, C0, S0.drawn[:m], record)
+            if record:
                 _record_week(T, w - T.first, D)
         if fresh_events:
             S0.ev[:] = 0.0

@@ -59,6 +59,7 @@ from thuisplus.sim.population import (
 from thuisplus.sim.population import sync_agents as _sync_population_agents
 from thuisplus.sim.presets import run_parameters
 from thuisplus.sim.processes import (
+    _pcg,
     care_needs,
     demography,
     informal_care,
@@ -99,6 +100,8 @@ NETWORK_BURN_IN_WEEKS = 104
 #: person), only the normals that persons use: the same model, other numbers, faster
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
+#: No person columns: with ``full``, a process's draw makes every column (the set-up).
+_NO_COLUMNS = np.zeros(0, dtype=np.int64)
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 
 
@@ -505,6 +508,7 @@ class ThuisplusModel(mesa.Model):
         self.demand_dn = np.zeros(P)
         self.demand_wmo = np.zeros(P)
         self._live = np.zeros(P, dtype=np.int64)  # rows of the living (common.refresh_live)
+        self._drawn = np.zeros(P, dtype=np.int64)  # the columns drawn (engine.draw_columns)
         self.vacated_week = np.full(self.dwellings, -1, dtype=np.int64)
         self.lettings = np.zeros(self.dwellings, dtype=np.int64)  # households let so far
         self.prices = care_mod.PriceBook(self.p.costs)
@@ -599,7 +603,7 @@ class ThuisplusModel(mesa.Model):
             self.network.stored, self.network.row_sum, self.network.scale_box,
             self._cnt, self._ev, np.zeros(engine.N_STATS),
             self.effects.arrays(), self.applicants, self._rec, self._unit_cost,
-            self._person_year, self._ledger, self._live)
+            self._person_year, self._ledger, self._live, self._drawn)
 
     def _ledger_room(self, entries: int) -> engine.Ledger:
         """The person ledger with room for ``entries`` person-years (those so far kept)."""
@@ -688,13 +692,15 @@ class ThuisplusModel(mesa.Model):
         for r in rows[wlz].tolist():  # vpt or mpt: the person's own trait
             res.wlz[r] = care_needs.home_form(e64, res.person[r], cp.wlz_vpt_share)
         # Indications and demand at the start, without admissions before week 0.
-        care_needs.week(S, C, care_needs.draw(burn, C), 0, 0.0, 0.0)
-        informal_care.week(S, C, informal_care.draw(burn, C), True)
+        every = (_pcg.NO_STATE, C, _NO_COLUMNS, True)  # every column, drawn by numpy
+        care_needs.week(S, C, care_needs.draw(burn, *every), 0, 0.0, 0.0)
+        informal_care.week(S, C, informal_care.draw(burn, *every), True)
         # Carers have been caring for a while: start at the burden their load sustains.
         ip, car = self.p.informal_care, self.carers
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
-        staffing.week(S, C, *staffing.draw(burn, C, True, self.staff.size), True, 0)
+        staffing.week(S, C, *staffing.draw(burn, _pcg.NO_STATE, C, True, self.staff.size,
+                                           _NO_COLUMNS, True), True, 0)
         if self._cnt[CNT_STATUS] == ST_NEEDS_ROOM:
             return False  # set up again with more room
         tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
@@ -850,7 +856,8 @@ class ThuisplusModel(mesa.Model):
         model has the type of its empty one.
         """
         if self._types is None:
-            values = (self._arm(), self._generators,
+            values = (self._arm(), self._generators, tuple(
+                _pcg.state_view(g) for g in self._generators),
                       self._generators[engine.G_INTERVENTIONS], self._tape_off())
             key = _fingerprint(values)
             types = None if key is None else _TYPES.get(key)
@@ -1365,7 +1372,11 @@ def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_eve
     dispatcher, which compiles or loads it from the cache.
     """
     gi = engine.G_INTERVENTIONS
-    args = ((a._arm(), b._arm()), a._generators, (a._generators[gi], b._generators[gi]),
+    # the streams' states as views on numpy's memory, made afresh (a kept one would be a
+    # copy after a model is pickled or deep-copied; see _pcg.state_view)
+    states = tuple(_pcg.state_view(g) for g in a._generators)
+    args = ((a._arm(), b._arm()), a._generators, states,
+            (a._generators[gi], b._generators[gi]),
             n_arms, fresh_events, first, n, a._tape_off() if tape is None else tape)
     # keyed by the models' type tuples themselves (shared by models made alike, see
     # _fingerprint), whose identity is cheap to hash; the types' own hash is not

@@ -24,8 +24,9 @@ from thuisplus.sim.pair import run_pair
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.processes.common import CNT_DRAW_DEBT, CNT_EMPTY_WEEKS
 
-# Scratch of the compiled week: each process overwrites what it reads before reading it.
-SCRATCH = ("flags", "carer_flags", "staff_flags", "scratch_")
+# Scratch of the compiled week: each process overwrites what it reads before reading it
+# (``drawn``: the columns of the last week's draws, engine.draw_columns).
+SCRATCH = ("flags", "carer_flags", "staff_flags", "scratch_", "drawn")
 
 SMALL = {"building.dwellings": 40, "building.floors": 3, "simulation.weeks": 156,
          "simulation.follow_up_years": 45}

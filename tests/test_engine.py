@@ -7,6 +7,7 @@ from tests.golden.record import differences, outputs
 from thuisplus.sim import Parameters, ThuisplusModel
 from thuisplus.sim.model import run_arms
 from thuisplus.sim.presets import load_preset
+from thuisplus.sim.processes import _pcg
 
 
 def _alone(params, seed, weeks):
@@ -138,7 +139,8 @@ def test_types_found_by_fingerprint_are_numbas(preset, draws):
 
     m = ThuisplusModel(load_preset(preset), seed=3, draws=draws)
     m.run(3)
-    values = (m._arm(), m._generators, m._generators[-1], m._tape_off())
+    states = tuple(_pcg.state_view(g) for g in m._generators)
+    values = (m._arm(), m._generators, states, m._generators[-1], m._tape_off())
     assert m._numba_types() == tuple(numba.typeof(v) for v in values)
 
 

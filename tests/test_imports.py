@@ -82,7 +82,7 @@ def test_the_parts_are_imported_through_the_namespace(path):
 
 def test_the_list_of_processes_is_complete():
     found = {p.stem for p in (ROOT / "sim" / "processes").glob("*.py")}
-    assert found - {"__init__", "_jit", "common"} == set(PROCESSES)
+    assert found - {"__init__", "_jit", "_pcg", "common"} == set(PROCESSES)
 
 
 @pytest.mark.parametrize("part_name", ["sim", "experiments", "calibration"])

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from thuisplus.sim.param_base import ASSUMPTION, RATE_YEAR, Group, N, P, U
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EF_WLZ_HOME,
     EV_ADMISSIONS,
@@ -337,9 +338,12 @@ def coefficients(p: Parameters) -> Coefficients:
 
 
 @glue
-def draw(g, C):
-    """The week's uniforms: three per person (indication, at home, admission from home)."""
-    return g.random((3, C.n_persons))
+def draw(g, st, C, cols, full):
+    """The week's uniforms: three per person (indication, at home, admission from home).
+
+    Read only in columns ``cols`` (the persons followed; ``full``: all), see ``_pcg``.
+    """
+    return uniforms(g, st, 3, C.n_persons, cols, full)
 
 
 @kernel

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EV_DEATHS,
     EV_DEATHS_OUTSIDE,
@@ -209,9 +210,12 @@ def _age_and_die(rows, active, where, home, person, age, female, vitality, u_dea
 
 
 @glue
-def draw(g, C):
-    """The week's uniforms: deaths and moves out, one each per person."""
-    return g.random((2, C.n_persons))
+def draw(g, st, C, cols, full):
+    """The week's uniforms: deaths and moves out, one each per person.
+
+    Read only in columns ``cols`` (the persons followed; ``full``: all), see ``_pcg``.
+    """
+    return uniforms(g, st, 2, C.n_persons, cols, full)
 
 
 @kernel

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from thuisplus.sim.param_base import ASSUMPTION, PROB_YEAR, RATE_YEAR, Group, P
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     CNT_STATUS,
     EF_BREAKDOWN,
@@ -270,9 +271,12 @@ def coefficients(p: Parameters) -> Coefficients:
 
 
 @glue
-def draw(g, C):
-    """The week's uniforms: five per person (carer found, capacity, job, sick, breakdown)."""
-    return g.random((5, C.n_persons))
+def draw(g, st, C, cols, full):
+    """The week's uniforms: five per person (carer found, capacity, job, sick, breakdown).
+
+    Read only in columns ``cols`` (the persons followed; ``full``: all), see ``_pcg``.
+    """
+    return uniforms(g, st, 5, C.n_persons, cols, full)
 
 
 @kernel

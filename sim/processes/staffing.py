@@ -33,6 +33,7 @@ from pydantic import model_validator
 
 from thuisplus.sim.param_base import ASSUMPTION, PROB_WEEK, RATE_YEAR, Group, P, U
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EF_PREFERRED_DN,
     EF_PREFERRED_HH,
@@ -597,15 +598,16 @@ def _hire_initial(staff, cnt, ev, hours, n_prov, role, required, u_init):
 
 
 @glue
-def draw(g, C, instant, staff_rows):
-    """The week's uniforms: turnover (the first room), hires, provider choice.
+def draw(g, st, C, instant, staff_rows, cols, full):
+    """The week's uniforms: turnover (the first room), hires, provider choice per person.
 
+    The provider choice is read only in columns ``cols`` (``full``: all), see ``_pcg``.
     At set-up (``instant``) also the tenures of the first staff, one per row of the pool.
     """
     c = C.staff
     u_turn = g.random(c.turnover_rows)
     u_hire = g.random((2, 2, c.n_providers, MAX_HIRES))
-    u_prov = g.random((2, C.n_persons))
+    u_prov = uniforms(g, st, 2, C.n_persons, cols, full)
     u_init = g.random((2, staff_rows)) if instant else np.zeros((2, 1))
     return u_turn, u_hire, u_prov, u_init
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_YEAR, RATE_YEAR, Group, N, P, U
 from thuisplus.sim.processes._jit import glue, kernel
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EV_ED,
     EV_FALLS,
@@ -309,10 +310,13 @@ def coefficients(p: Parameters) -> Coefficients:
 
 
 @glue
-def draw(g, C):
-    """The week's draws: vitality noise, and five uniforms per person."""
+def draw(g, st, C, cols, full):
+    """The week's draws: vitality noise, and five uniforms per person.
+
+    The uniforms are read only in columns ``cols`` (``full``: all), see ``_pcg``.
+    """
     z = g.standard_normal(C.n_persons)
-    u = g.random((5, C.n_persons))
+    u = uniforms(g, st, 5, C.n_persons, cols, full)
     return z, u
 
 
