@@ -437,6 +437,29 @@ def test_compute_steps_gives_a_first_answer_then_the_whole():
     assert all(len(a.seeds) <= len(b.seeds) for a, b in itertools.pairwise(steps))
 
 
+def test_the_first_answer_shares_the_machine_with_one_pair_a_core(monkeypatch):
+    """Replications beyond one a core are submitted once the first answer is out."""
+    from thuisplus.dashboard import compute as compute_mod
+
+    seeds = compute_mod.replication_seeds(3, 5)
+    submitted: list[int] = []
+    pool = compute_mod._pool(2)
+
+    class Recording:
+        def submit(self, fn, params, seed, *args):
+            submitted.append(seeds.index(seed))
+            return pool.submit(fn, params, seed, *args)
+
+    monkeypatch.setattr(compute_mod, "workers", lambda: 2)
+    monkeypatch.setattr(compute_mod, "_pool", lambda n: Recording())
+    steps = compute_mod.compute_steps(small(), replications=5, seed=3, progress_every=0.0)
+    first = next(steps)
+    assert first.seeds[0] == seeds[0] and not first.complete
+    assert submitted == [0, 1]
+    last = list(steps)[-1]
+    assert submitted == [0, 1, 2, 3, 4] and last.complete and last.seeds == seeds
+
+
 def test_the_first_pair_run_in_two_parts_is_the_pair():
     """The first replication stops at the programme's end for the building: same numbers."""
     from thuisplus.dashboard.compute import _first_pair

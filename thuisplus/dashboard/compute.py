@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -471,9 +471,17 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
             return params
         return params.with_overrides(rows[k], origin="dashboard: a draw of the priors")
 
-    # replication 0 (with the building, the first answer) starts before anything else
-    pool = _pool(workers())
+    # Replication 0 (with the building, the first answer) starts before anything else,
+    # one more beside it on each other core; the rest are submitted once the first answer
+    # has been shown (the page renders it when this generator yields), so that neither
+    # waits for the others' Python parts: on 2 cores the first answer on the page came
+    # ~0.1 s sooner (0.44-0.53 → 0.36-0.38 s), the whole answer ~0.2 s later.
+    n = workers()
+    pool = _pool(n)
     jobs = {pool.submit(_replication, of_run(0), seeds[0], True, cancel): 0}
+    for k in range(1, min(n, replications)):
+        jobs[pool.submit(_replication, of_run(k), seeds[k], False, cancel)] = k
+    later = list(range(min(n, replications), replications))
     done: dict[int, _Replication] = {}
 
     def assemble() -> Outcome:
@@ -493,17 +501,24 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
 
     shown = -math.inf
     try:
-        for k in range(1, replications):
-            jobs[pool.submit(_replication, of_run(k), seeds[k], False, cancel)] = k
         pnl = pd.concat([provider_pnl(params, PNL_CLIENTS, funding=f)
                          for f in ("per_client", "lump_sum")], ignore_index=True)
-        for job in as_completed(jobs):
-            done[jobs[job]] = job.result()
+        pending = set(jobs)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for job in finished:
+                done[jobs[job]] = job.result()
             if (0 in done and len(done) < replications
                     and time.perf_counter() - shown >= progress_every):
                 _check(cancel)
                 yield assemble()
                 shown = time.perf_counter()
+            if later and 0 in done:
+                for k in later:
+                    job = pool.submit(_replication, of_run(k), seeds[k], False, cancel)
+                    jobs[job] = k
+                    pending.add(job)
+                later = []
     finally:
         for job in jobs:
             job.cancel()
