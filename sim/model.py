@@ -848,7 +848,7 @@ class ThuisplusModel(mesa.Model):
         return self._off_tape
 
     def _numba_types(self) -> tuple[Any, ...]:
-        """The numba types of the model's arm, streams, interventions stream and tapes.
+        """The numba types of the model's arm, streams, their states, interventions stream, tape.
 
         Worked out once per model (``numba.typeof`` of the arm takes ~1.6 ms, more than a
         few weeks of a run): replacing an array by a larger one of the same kind, as
