@@ -35,7 +35,7 @@ from thuisplus.sim.processes import (
     vitality,
 )
 from thuisplus.sim.processes._jit import glue, kernel
-from thuisplus.sim.processes._pcg import NO_STATE
+from thuisplus.sim.processes._pcg import NO_COLUMNS, NO_STATE
 from thuisplus.sim.processes.common import (
     AGE_75,
     AGE_85,
@@ -283,7 +283,7 @@ def draw_week(G, P, C, cols, full):
 
 def draw_week_numpy(G: Any, C: Coefficients) -> Draws:
     """:func:`draw_week` in plain numpy (every value): what the tapes are shaped on."""
-    none, no_cols = NO_STATE, np.zeros(0, dtype=np.int64)
+    none, no_cols = NO_STATE, NO_COLUMNS
     vz, vu = vitality.draw.py_func(G[G_VITALITY], none, C, no_cols, True)
     lu, lz = loneliness.draw.py_func(G[G_LONELINESS], none, C, no_cols, True)
     st = staffing.draw.py_func(G[G_STAFFING], none, C, False, 0, no_cols, True)

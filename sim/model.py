@@ -100,8 +100,6 @@ NETWORK_BURN_IN_WEEKS = 104
 #: person), only the normals that persons use: the same model, other numbers, faster
 #: (docs/dev/engine.md; its statistical equivalence: tests/test_keyed.py).
 DRAWS = ("streams", "keyed")
-#: No person columns: with ``full``, a process's draw makes every column (the set-up).
-_NO_COLUMNS = np.zeros(0, dtype=np.int64)
 MAX_STAFF_ROOM = 2**22  # staff rows a set-up may reserve (~4 million: ~1 GB of arrays)
 
 
@@ -692,7 +690,7 @@ class ThuisplusModel(mesa.Model):
         for r in rows[wlz].tolist():  # vpt or mpt: the person's own trait
             res.wlz[r] = care_needs.home_form(e64, res.person[r], cp.wlz_vpt_share)
         # Indications and demand at the start, without admissions before week 0.
-        every = (_pcg.NO_STATE, C, _NO_COLUMNS, True)  # every column, drawn by numpy
+        every = (_pcg.NO_STATE, C, _pcg.NO_COLUMNS, True)  # every column, drawn by numpy
         care_needs.week(S, C, care_needs.draw(burn, *every), 0, 0.0, 0.0)
         informal_care.week(S, C, informal_care.draw(burn, *every), True)
         # Carers have been caring for a while: start at the burden their load sustains.
@@ -700,7 +698,7 @@ class ThuisplusModel(mesa.Model):
         load = car.hours[car.active] / np.maximum(car.capacity[car.active], 1e-9)
         car.burden[car.active] = ip.burden_rate * load / max(ip.recovery_rate, 1e-9)
         staffing.week(S, C, *staffing.draw(burn, _pcg.NO_STATE, C, True, self.staff.size,
-                                           _NO_COLUMNS, True), True, 0)
+                                           _pcg.NO_COLUMNS, True), True, 0)
         if self._cnt[CNT_STATUS] == ST_NEEDS_ROOM:
             return False  # set up again with more room
         tenure = burn.random(self.n_seats)[res.seat[rows]] * 260
@@ -856,8 +854,7 @@ class ThuisplusModel(mesa.Model):
         model has the type of its empty one.
         """
         if self._types is None:
-            values = (self._arm(), self._generators, tuple(
-                _pcg.state_view(g) for g in self._generators),
+            values = (self._arm(), self._generators, _pcg.state_views(self._generators),
                       self._generators[engine.G_INTERVENTIONS], self._tape_off())
             key = _fingerprint(values)
             types = None if key is None else _TYPES.get(key)
@@ -1374,7 +1371,7 @@ def _call_run_weeks(a: ThuisplusModel, b: ThuisplusModel, n_arms: int, fresh_eve
     gi = engine.G_INTERVENTIONS
     # the streams' states as views on numpy's memory, made afresh (a kept one would be a
     # copy after a model is pickled or deep-copied; see _pcg.state_view)
-    states = tuple(_pcg.state_view(g) for g in a._generators)
+    states = _pcg.state_views(a._generators)
     args = ((a._arm(), b._arm()), a._generators, states,
             (a._generators[gi], b._generators[gi]),
             n_arms, fresh_events, first, n, a._tape_off() if tape is None else tape)

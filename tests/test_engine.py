@@ -139,7 +139,7 @@ def test_types_found_by_fingerprint_are_numbas(preset, draws):
 
     m = ThuisplusModel(load_preset(preset), seed=3, draws=draws)
     m.run(3)
-    states = tuple(_pcg.state_view(g) for g in m._generators)
+    states = _pcg.state_views(m._generators)
     values = (m._arm(), m._generators, states, m._generators[-1], m._tape_off())
     assert m._numba_types() == tuple(numba.typeof(v) for v in values)
 

@@ -61,7 +61,7 @@ def test_the_jump_tables_are_powers_and_sums_of_the_multiplier():
 
 def test_python_draws_the_whole_block():
     g, ref = twins(5)
-    out = _pcg.uniforms(g, _pcg.NO_STATE, 2, 9, np.zeros(0, dtype=np.int64), False)
+    out = _pcg.uniforms(g, _pcg.NO_STATE, 2, 9, _pcg.NO_COLUMNS, False)
     np.testing.assert_array_equal(out, ref.random((2, 9)))
 
 
@@ -92,8 +92,7 @@ def test_a_week_draws_the_read_columns_as_the_whole_block_would():
     cols = np.arange(0, n, 3, dtype=np.int64)
     a = [np.random.Generator(np.random.PCG64(s)) for s in range(len(m._generators))]
     b = [np.random.Generator(np.random.PCG64(s)) for s in range(len(m._generators))]
-    some = engine.draw_week(tuple(a), tuple(_pcg.state_view(g) for g in a), m.coef, cols,
-                            False)
+    some = engine.draw_week(tuple(a), _pcg.state_views(tuple(a)), m.coef, cols, False)
     every = engine.draw_week_numpy(tuple(b), m.coef)
     for name, x, y in zip(engine.Draws._fields, some, every, strict=True):
         per_person = x.ndim == 2 and x.shape[-1] == n and name not in ("moves",)

@@ -27,12 +27,14 @@ from llvmlite import ir
 from numba import types
 from numba.core.extending import intrinsic, overload
 
-__all__ = ["NO_STATE", "state_view", "uniforms"]
+__all__ = ["NO_COLUMNS", "NO_STATE", "state_view", "state_views", "uniforms"]
 
 #: PCG64's multiplier (numpy's ``PCG_DEFAULT_MULTIPLIER_128``), high and low 64 bits.
 _MULT_HI, _MULT_LO = 2549297995355413924, 4865540595714422341
 #: What :func:`state_view` gives where the state's layout is not the one expected.
 NO_STATE = np.zeros(0, dtype=np.uint64)
+#: No columns: with ``full`` (every column drawn) the columns are not looked at.
+NO_COLUMNS = np.zeros(0, dtype=np.int64)
 
 _I64, _I128 = ir.IntType(64), ir.IntType(128)
 
@@ -49,6 +51,11 @@ def state_view(g: np.random.Generator) -> np.ndarray:
     if type(bits) is not np.random.PCG64 or not _native_layout():
         return NO_STATE
     return _view(bits)
+
+
+def state_views(generators: tuple[np.random.Generator, ...]) -> tuple[np.ndarray, ...]:
+    """:func:`state_view` of each of ``generators``, in their order."""
+    return tuple(state_view(g) for g in generators)
 
 
 def _view(bits: np.random.PCG64) -> np.ndarray:
