@@ -1,9 +1,14 @@
 """Common random numbers: each process draws a fixed amount from its own stream every week."""
 
+import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import small_params
-from thuisplus.sim import ThuisplusModel
+from thuisplus.sim import Parameters, ThuisplusModel
+from thuisplus.sim.processes import moves
 from thuisplus.sim.rng import STREAMS
 
 
@@ -81,3 +86,45 @@ def test_keyed_uniform_is_uniform_deterministic_and_key_sensitive():
     assert keyed_uniform(5, 1, 2, 3) == keyed_uniform(5, 1, 2, 3)
     assert len({keyed_uniform(5, 1, 2, 3), keyed_uniform(6, 1, 2, 3),
                 keyed_uniform(5, 1, 3, 2), keyed_uniform(5, 2, 2, 3)}) == 4
+
+
+_shape = st.floats(0.2, 20.0, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entropy=st.integers(0, 2**128 - 1), households=st.integers(0, 6),
+       shapes=st.tuples(_shape, _shape, _shape, _shape), vital_share=st.floats(0.0, 1.0))
+def test_each_applicant_household_draws_its_traits_from_its_own_stream(
+        entropy, households, shapes, vital_share):
+    # The definition, one household at a time (how the traits were drawn before they were
+    # drawn into one block and cached): the same numbers, bit for bit, whatever the count.
+    a, b, la, lb = shapes
+    p = Parameters().with_overrides({
+        "inflow.vital_beta_a": a, "inflow.vital_beta_b": b, "inflow.less_vital_beta_a": la,
+        "inflow.less_vital_beta_b": lb, "inflow.vital_share": vital_share})
+    got = moves.applicant_traits(p, entropy, households)
+    for j in range(households):
+        g = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(entropy, spawn_key=(moves.INFLOW_KEY, j + 1))))
+        want = moves.person_traits(p, g, 2, newcomer=True)
+        vital = want["u_mix"][0] < vital_share
+        want["vital"] = np.array([vital, vital])
+        want["vitality"] = want["vitality"] if vital else want["vit_less"]
+        assert set(got) == set(want)
+        for k, v in want.items():
+            assert got[k].dtype == v.dtype, k
+            np.testing.assert_array_equal(got[k][2 * j:2 * j + 2], v, err_msg=k)
+    assert all(len(v) == 2 * households for v in got.values())
+
+
+def test_the_applicants_draws_are_cached_and_read_only():
+    shapes = (7.0, 2.5, 3.0, 3.5)
+    d = moves.household_draws(99, 4, shapes)
+    assert moves.household_draws(99, 4, shapes) is d
+    assert moves.household_draws(99, 4, (7.0, 2.5, 3.0, 3.6)) is not d
+    for x in d:
+        assert not x.flags.writeable
+        with pytest.raises(ValueError):
+            x[..., 0] = 0.5
+    t = moves.applicant_traits(Parameters(), 99, 4)
+    assert t["lnoise"].base is not None and not t["lnoise"].flags.writeable

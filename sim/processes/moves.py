@@ -13,6 +13,7 @@ applicant is the same person in both.
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from typing import TYPE_CHECKING, NamedTuple
@@ -104,43 +105,71 @@ SCRATCH = ("app", "lettings", "occupants", "scratch_idx", "scratch_noise", "vaca
 INFLOW_KEY = zlib.crc32(b"inflow-households")
 
 
-def person_traits(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
-                  ) -> dict[str, np.ndarray]:
-    """Draw the traits of ``n`` people from ``g`` (always the same draws for a given n)."""
-    d, v, lp, cp = p.demography, p.vitality, p.loneliness, p.care
+class TraitDraws(NamedTuple):
+    """The random numbers behind ``n`` people's traits, in the order they are drawn.
+
+    ``vit_less`` and ``u_referral`` are drawn for newcomers only (else ``None``).
+    """
+
+    z: np.ndarray                   # (4, n) standard normals: age, loneliness, threshold, noise
+    u: np.ndarray                   # (4, n) uniforms: category, sex, dementia, trait_u
+    vit: np.ndarray                 # (n,) beta: vitality (a vital newcomer's)
+    vit_less: np.ndarray | None     # (n,) beta: a less vital newcomer's vitality
+    u_referral: np.ndarray | None   # (n,) uniforms: referral
+    u_carer: np.ndarray             # (n,) uniforms: has a potential carer
+
+
+def trait_draws(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
+                ) -> TraitDraws:
+    """Draw the random numbers of ``n`` people's traits from ``g`` (see :func:`traits`)."""
     z = g.standard_normal((4, n))
     u = g.random((4, n))
-    extra = {}
     if newcomer:
         i = p.inflow
-        age = i.age_mean + i.age_sd * z[0]
         # Both candidate vitalities are drawn; the inflow policy in force when the
         # household moves in picks one (same numbers in both arms of a pair).
         vit = g.beta(i.vital_beta_a, i.vital_beta_b, n)
-        extra = {"vit_less": g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n),
-                 "u_mix": u[0], "u_referral": g.random(n)}
+        vit_less, u_referral = g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n), g.random(n)
     else:
-        age = d.initial_age_mean + d.initial_age_sd * z[0]
-        vit = g.beta(v.initial_beta_a, v.initial_beta_b, n)
-    # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
-    age = np.minimum(np.maximum(age, d.min_age), d.max_age)
-    ageing = v.initial_age_gradient * (age - 78.0)  # younger people are fitter
-    vit = np.minimum(np.maximum(vit - ageing, 0.02), 1.0)
+        vit = g.beta(p.vitality.initial_beta_a, p.vitality.initial_beta_b, n)
+        vit_less = u_referral = None
+    return TraitDraws(z, u, vit, vit_less, u_referral, g.random(n))
+
+
+def traits(p: Parameters, d: TraitDraws, *, newcomer: bool) -> dict[str, np.ndarray]:
+    """People's traits from their draws ``d`` (elementwise: any number of people at once)."""
+    dm, v, lp, cp = p.demography, p.vitality, p.loneliness, p.care
+    z, u = d.z, d.u
     if newcomer:
-        extra["vit_less"] = np.minimum(np.maximum(extra["vit_less"] - ageing, 0.02), 1.0)
+        age = p.inflow.age_mean + p.inflow.age_sd * z[0]
+    else:
+        age = dm.initial_age_mean + dm.initial_age_sd * z[0]
+    # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
+    age = np.minimum(np.maximum(age, dm.min_age), dm.max_age)
+    ageing = v.initial_age_gradient * (age - 78.0)  # younger people are fitter
+    extra = {}
+    if newcomer:
+        extra = {"vit_less": np.minimum(np.maximum(d.vit_less - ageing, 0.02), 1.0),
+                 "u_mix": u[0], "u_referral": d.u_referral}
     return {
         **extra,
         "age": age,
-        "female": u[1] < d.female_share,
-        "vitality": vit,
+        "female": u[1] < dm.female_share,
+        "vitality": np.minimum(np.maximum(d.vit - ageing, 0.02), 1.0),
         "loneliness_base": lp.base_mean + lp.base_sd * z[1],
         "hh_threshold": np.minimum(np.maximum(
             cp.hh_threshold_mean + cp.hh_threshold_sd * z[2], 0.0), 1.0),
         "dementia": u[2] < v.dementia_initial_share,
         "trait_u": u[3],
-        "potential_carer": g.random(n) < p.informal_care.has_carer_prob,
+        "potential_carer": d.u_carer < p.informal_care.has_carer_prob,
         "lnoise": z[3],
     }
+
+
+def person_traits(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
+                  ) -> dict[str, np.ndarray]:
+    """Draw the traits of ``n`` people from ``g`` (always the same draws for a given n)."""
+    return traits(p, trait_draws(p, g, n, newcomer=newcomer), newcomer=newcomer)
 
 
 class Coefficients(NamedTuple):
@@ -204,17 +233,44 @@ def applicant_traits(p: Parameters, entropy: int, households: int) -> dict[str, 
     its first person's.
     """
     i = p.inflow
-    out: dict[str, list[np.ndarray]] = {}
+    shapes = (i.vital_beta_a, i.vital_beta_b, i.less_vital_beta_a, i.less_vital_beta_b)
+    t = traits(p, household_draws(entropy, households, shapes), newcomer=True)
+    t["vital"] = np.repeat(t["u_mix"][0::2] < i.vital_share, 2)
+    t["vitality"] = np.where(t["vital"], t["vitality"], t["vit_less"])
+    return t
+
+
+@functools.lru_cache(maxsize=16)
+def household_draws(entropy: int, households: int, shapes: tuple[float, float, float, float]
+                    ) -> TraitDraws:
+    """The trait draws of ``households`` applicant households, two persons each (read-only).
+
+    Household ``j`` draws what :func:`trait_draws` draws for two newcomers, from its own
+    stream, into columns ``2j`` and ``2j + 1``. The draws depend only on the run's
+    ``entropy`` and the four beta ``shapes`` of the newcomers' vitality (vital a, b, less
+    vital a, b), so they are cached per process: both arms of a pair and every design
+    point of a study that keeps them share one set (505 streams take ~7 ms to draw).
+    """
+    a, b, la, lb = shapes
+    z, u = np.empty((households, 4, 2)), np.empty((households, 4, 2))
+    beta, r = np.empty((households, 2, 2)), np.empty((households, 2, 2))
     for j in range(households):
-        ss = np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, j + 1))
-        g = np.random.Generator(np.random.PCG64(ss))
-        t = person_traits(p, g, 2, newcomer=True)
-        vital = t["u_mix"][0] < i.vital_share
-        t["vital"] = np.array([vital, vital])
-        t["vitality"] = t["vitality"] if vital else t["vit_less"]
-        for k, v in t.items():
-            out.setdefault(k, []).append(v)
-    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
+        g = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, j + 1))))
+        # in trait_draws' order and sizes: normals (4, 2), uniforms (4, 2), two betas of
+        # 2, the referral's and the carer's 2 uniforms
+        g.standard_normal(out=z[j])
+        g.random(out=u[j])
+        beta[j, 0] = g.beta(a, b, 2)
+        beta[j, 1] = g.beta(la, lb, 2)
+        g.random(out=r[j])
+    n = 2 * households
+    d = TraitDraws(z.transpose(1, 0, 2).reshape(4, n), u.transpose(1, 0, 2).reshape(4, n),
+                   beta[:, 0].reshape(n), beta[:, 1].reshape(n), r[:, 0].reshape(n),
+                   r[:, 1].reshape(n))
+    for x in d:
+        x.flags.writeable = False
+    return d
 
 
 @kernel
