@@ -225,7 +225,7 @@ class Coefficients(NamedTuple):
     referral_share: float       # share of lettings to district-nurse referrals during it
 
 
-@kernel
+@glue
 def has_room(S, C, week):
     """Whether ``week`` can run without Python allocating more room first.
 
@@ -293,7 +293,7 @@ def draw_week_numpy(G: Any, C: Coefficients) -> Draws:
                  st[0], st[1], st[2], st[3], moves.draw.py_func(G[G_INFLOW], C))
 
 
-@kernel
+@glue
 def draw_columns(S0, S1, two):
     """The person columns the week's draws must fill: the persons followed in either arm.
 
@@ -473,7 +473,7 @@ class Arm(NamedTuple):
     builtin: bool               # apply the built-in interventions (else Python did)
 
 
-@glue
+@kernel
 def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     """The stages of week ``w`` (see :data:`WEEK`) on state ``S`` with draws ``D``.
 
@@ -496,17 +496,16 @@ def one_week(S, C, cols, D, ks, f, builtin, g_interventions, w):
     informal_care.week(S, C, D.informal, nonliteral(False))
     staffing.week(S, C, D.staff_turnover, D.staff_hire, D.staff_provider, D.staff_init,
                   nonliteral(False), w)
-    if C.policy_week <= w and programme:
-        n_new = moves.week(S, C, D.moves, w, C.vital_share_policy, C.referral_share)
-    else:
-        n_new = moves.week(S, C, D.moves, w, C.vital_share, 0.0)
+    policy = C.policy_week <= w and programme
+    n_new = moves.week(S, C, D.moves, w, C.vital_share_policy if policy else C.vital_share,
+                       C.referral_share if policy else 0.0)
     loneliness.set_target_with_noise(S, C, S.scratch_idx[:n_new], S.scratch_noise[:n_new])
     refresh_live(S)  # the applicants of this week join them
     nh_days = persons_week(S)
     record(S, C, cols, w, nh_days)
 
 
-@kernel
+@glue
 def nobody_left(S, C, w):
     """Whether week ``w`` has nothing left to simulate (then :func:`empty_week` runs it).
 
@@ -536,7 +535,7 @@ def nobody_left(S, C, w):
     return True
 
 
-@glue
+@kernel
 def empty_week(S, C, cols, builtin, w):
     """Week ``w`` with nobody left (:func:`nobody_left`): what :func:`one_week` would do.
 
@@ -726,7 +725,7 @@ def _summarise(S, C, programme):
     st[S_N_75_84], st[S_N_85PLUS], st[S_HH_75_84], st[S_HH_85PLUS] = n_75, n_85, hh_75, hh_85
 
 
-@kernel
+@glue
 def close_year(S, w):
     """Close the calendar year that ended if week ``w`` starts a new one.
 
@@ -756,7 +755,7 @@ def close_year(S, w):
     S.cnt[CNT_LEDGER] = n
 
 
-@kernel
+@glue
 def persons_week(S):
     """Each living person's week into the ledger: where, lonely; nursing-home days.
 
@@ -786,7 +785,7 @@ def persons_week(S):
     return 7 * n
 
 
-@kernel
+@glue
 def record(S, C, cols, week, nh_days):
     """The week's row of the weekly table: population, health, care use and cost.
 

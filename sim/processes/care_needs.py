@@ -346,7 +346,7 @@ def draw(g, st, C, cols, full):
     return uniforms(g, st, 3, C.n_persons, cols, full)
 
 
-@kernel
+@glue
 def week(S, C, u, week_no, p_indication, p_home_admission):
     """Update indications, Wlz decisions and this week's demand for each care type.
 

@@ -311,7 +311,7 @@ def drop_ties(stored, row_sum, seat, rows):
         row_sum[a] = 0.0
 
 
-@kernel
+@glue
 def refresh_live(S):
     """Bring the list of living persons' rows (``S.live[:S.cnt[CNT_LIVE]]``) up to date.
 

@@ -218,7 +218,7 @@ def draw(g, st, C, cols, full):
     return uniforms(g, st, 2, C.n_persons, cols, full)
 
 
-@kernel
+@glue
 def week(S, C, u, week_no):
     """Age everybody a week; deaths and moves out (uniforms ``u``); remove the leavers."""
     c, res, out, idx = C.demo, S.res, S.flags, S.scratch_idx

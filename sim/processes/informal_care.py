@@ -318,7 +318,7 @@ def _break_down(ch, breaks, resident, c_active, carer):
             c_active[cr] = False
 
 
-@kernel
+@glue
 def week(S, C, u, instant):
     """Match carers to residents in need, give care, update burden, sick leave, breakdowns.
 

@@ -410,7 +410,7 @@ def socialise(S, C, u):
     return flags
 
 
-@kernel
+@glue
 def week(S, C, u, z):
     """Meet, update ties, move loneliness towards its target, update activity.
 
@@ -446,7 +446,7 @@ def burn_in(S, C, g, rows, weeks):
                                      - res.room_activity[r]) / memory
 
 
-@kernel
+@glue
 def set_target_with_noise(S, C, rows, noise):
     """Loneliness of ``rows`` at its target plus ``4 × noise_sd × noise``, within 0-11.
 

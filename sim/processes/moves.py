@@ -376,7 +376,7 @@ def _advance_queue(res, app, cnt):
     return j < cnt[CNT_APPLIED]
 
 
-@kernel
+@glue
 def week(S, C, u, week_no, vital_share, referral_share):
     """Applications of this week; dwellings empty since an earlier week are let.
 

@@ -612,7 +612,7 @@ def draw(g, st, C, instant, staff_rows, cols, full):
     return u_turn, u_hire, u_prov, u_init
 
 
-@kernel
+@glue
 def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
     """Turnover, hiring, assignment and delivery for both roles.
 

@@ -320,7 +320,7 @@ def draw(g, st, C, cols, full):
     return z, u
 
 
-@kernel
+@glue
 def week(S, C, z, u):
     """Update vitality of all residents; falls, admissions and dementia onsets."""
     c, e, res, acc = C.vit, S.eff, S.res, S.scratch_acc
