@@ -16,19 +16,6 @@ def compiled_uniforms(g, state, k, n, cols, full):
     return _pcg.uniforms(g, state, k, n, cols, full)
 
 
-@numba.njit
-def compiled_normals(g, state, n):
-    return _pcg.normals(g, state, n)
-
-
-@numba.njit
-def compiled_week_like(g, state, n, cols):
-    """A process's week of draws: normals, uniforms where read, normals again."""
-    z = _pcg.normals(g, state, n)
-    u = _pcg.uniforms(g, state, 2, n, cols, False)
-    return z, u, _pcg.normals(g, state, n)
-
-
 def twins(seed):
     return np.random.Generator(np.random.PCG64(seed)), np.random.Generator(np.random.PCG64(seed))
 
@@ -114,38 +101,3 @@ def test_a_week_draws_the_read_columns_as_the_whole_block_would():
         else:
             np.testing.assert_array_equal(x, y, err_msg=name)
     assert [g.bit_generator.state for g in a] == [g.bit_generator.state for g in b]
-
-
-@settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 2**63), n=st.integers(0, 5000), before=st.integers(0, 3),
-       density=st.floats(0.0, 1.0), pick=st.integers(0, 2**32))
-def test_normals_are_numpys_and_interleave_with_the_other_draws(seed, n, before, density,
-                                                                  pick):
-    cols = np.flatnonzero(np.random.default_rng(pick).random(n) < density).astype(np.int64)
-    g, ref = twins(seed)
-    g.random(before)
-    ref.random(before)
-    z, u, z2 = compiled_week_like(g, _pcg.state_view(g), n, cols)
-    np.testing.assert_array_equal(z, ref.standard_normal(n))
-    np.testing.assert_array_equal(u[:, cols], ref.random((2, n))[:, cols])
-    np.testing.assert_array_equal(z2, ref.standard_normal(n))
-    assert g.bit_generator.state == ref.bit_generator.state
-
-
-def test_a_million_normals_take_every_branch_of_the_ziggurat_as_numpy():
-    # ~0.7% of the values are not accepted at once (the wedge's test, which takes one
-    # more draw, or the tail's loop, two more a try); ~1 in 3,900 lie in the tail beyond
-    # r = 3.654: a million values hold thousands of the first and hundreds of the second.
-    g, ref = twins(2026)
-    z = compiled_normals(g, _pcg.state_view(g), 1_000_000)
-    np.testing.assert_array_equal(z, ref.standard_normal(1_000_000))
-    assert (np.abs(z) > _pcg.ziggurat_nor_r).sum() > 100  # the tail was drawn
-    assert g.bit_generator.state == ref.bit_generator.state
-
-
-def test_without_a_state_view_the_compiled_normals_are_numpys():
-    philox, ref = np.random.Generator(np.random.Philox(4)), np.random.Generator(np.random.Philox(4))
-    np.testing.assert_array_equal(compiled_normals(philox, _pcg.NO_STATE, 99),
-                                  ref.standard_normal(99))
-    g, ref = twins(8)
-    np.testing.assert_array_equal(_pcg.normals(g, _pcg.NO_STATE, 5), ref.standard_normal(5))

@@ -15,11 +15,6 @@ numpy's own memory), so these draws and numpy's or numba's draws from the same
 generator interleave freely. Where numpy keeps that state in another layout than the
 one checked here, :func:`state_view` gives an empty array and :func:`uniforms` draws the
 whole block with ``g.random``: the same numbers, without the saving.
-
-:func:`normals` is ``g.standard_normal(n)`` on the same in-register state: numpy's
-ziggurat (as numba ports it, with numba's copy of numpy's tables), whose every value is
-made, read or not (it takes a variable number of steps, so none can be passed over), but
-without numba's call through numpy's function pointer for each step: ~2.5× faster.
 """
 
 from __future__ import annotations
@@ -31,15 +26,8 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core.extending import intrinsic, overload
-from numba.np.random._constants import (
-    fi_double,
-    ki_double,
-    wi_double,
-    ziggurat_nor_inv_r,
-    ziggurat_nor_r,
-)
 
-__all__ = ["NO_COLUMNS", "NO_STATE", "normals", "state_view", "state_views", "uniforms"]
+__all__ = ["NO_COLUMNS", "NO_STATE", "state_view", "state_views", "uniforms"]
 
 #: PCG64's multiplier (numpy's ``PCG_DEFAULT_MULTIPLIER_128``), high and low 64 bits.
 _MULT_HI, _MULT_LO = 2549297995355413924, 4865540595714422341
@@ -221,62 +209,6 @@ def _uniforms(g, st, k, n, cols, full):
                 pending += n - at
             if pending:
                 lo, hi = _pass(lo, hi, inc_lo, inc_hi, pending)
-        st[0], st[1] = lo, hi
-        return out
-
-    return impl
-
-
-def normals(g, st, n):
-    """``g.standard_normal(n)``, bit for bit, the generator moved on as numpy's.
-
-    Compiled (the engine's draws): numpy's ziggurat on the in-register state ``st``
-    (:func:`state_view`; with :data:`NO_STATE`, ``g.standard_normal``). In Python: numpy's.
-    """
-    return g.standard_normal(n)
-
-
-@overload(normals, jit_options={"nogil": True})
-def _normals(g, st, n):
-    def impl(g, st, n):
-        if st.shape[0] == 0:
-            return g.standard_normal(n)
-        out = np.empty(n)
-        scale = 1.0 / 9007199254740992.0  # numpy's next_double: the top 53 bits
-        eleven = np.uint64(11)
-        lo, hi, inc_lo, inc_hi = st[0], st[1], st[2], st[3]
-        for i in range(n):
-            # numpy's random_standard_normal (numba.np.random.distributions), one step of
-            # the state for each of its next_uint64 and next_double
-            while True:
-                lo, hi, r = _step(lo, hi, inc_lo, inc_hi)
-                idx = r & 0xff
-                r >>= 8
-                sign = r & 0x1
-                rabs = (r >> 1) & 0x000fffffffffffff
-                x = rabs * wi_double[idx]
-                if sign & 0x1:
-                    x = -x
-                if rabs < ki_double[idx]:
-                    break  # 99.3% of the values
-                if idx == 0:  # the tail
-                    while True:
-                        lo, hi, a = _step(lo, hi, inc_lo, inc_hi)
-                        xx = -ziggurat_nor_inv_r * np.log1p(-((a >> eleven) * scale))
-                        lo, hi, b = _step(lo, hi, inc_lo, inc_hi)
-                        yy = -np.log1p(-((b >> eleven) * scale))
-                        if yy + yy > xx * xx:
-                            if (rabs >> 8) & 0x1:
-                                x = -(ziggurat_nor_r + xx)
-                            else:
-                                x = ziggurat_nor_r + xx
-                            break
-                    break
-                lo, hi, a = _step(lo, hi, inc_lo, inc_hi)
-                if ((fi_double[idx - 1] - fi_double[idx]) * ((a >> eleven) * scale)
-                        + fi_double[idx]) < np.exp(-0.5 * x * x):
-                    break
-            out[i] = x
         st[0], st[1] = lo, hi
         return out
 

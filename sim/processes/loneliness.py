@@ -24,7 +24,7 @@ import numpy as np
 
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_WEEK, Group, P, U
 from thuisplus.sim.processes._jit import glue, kernel
-from thuisplus.sim.processes._pcg import normals, uniforms
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EF_ATTENDANCE,
     EF_TIE_FORMATION,
@@ -385,7 +385,7 @@ def draw(g, st, C, cols, full):
     The uniforms are read only in columns ``cols`` (``full``: all), see ``_pcg``.
     """
     u = uniforms(g, st, 2, C.n_persons, cols, full)
-    z = normals(g, st, C.n_persons)
+    z = g.standard_normal(C.n_persons)
     return u, z
 
 

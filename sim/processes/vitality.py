@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from thuisplus.sim.param_base import ASSUMPTION, NO_EVIDENCE, PROB_YEAR, RATE_YEAR, Group, N, P, U
 from thuisplus.sim.processes._jit import glue, kernel
-from thuisplus.sim.processes._pcg import normals, uniforms
+from thuisplus.sim.processes._pcg import uniforms
 from thuisplus.sim.processes.common import (
     EV_ED,
     EV_FALLS,
@@ -315,7 +315,7 @@ def draw(g, st, C, cols, full):
 
     The uniforms are read only in columns ``cols`` (``full``: all), see ``_pcg``.
     """
-    z = normals(g, st, C.n_persons)
+    z = g.standard_normal(C.n_persons)
     u = uniforms(g, st, 5, C.n_persons, cols, full)
     return z, u
 
