@@ -155,12 +155,14 @@ def main() -> None:
         if "sobol" not in args.skip:
             s = sobol_time(args.sobol_samples, 2, tmp, args.follow_up_years)
             res["sobol"] = s
+            # lifetime pairs: this benchmark's own target; 520-week pairs: issue #11's
+            limit = 2.3 if s["follow_up_years"] == 0 else 15
             print(f"sobol.toml at N={s['samples']} ({s['pairs']} pairs with "
                   f"{s['follow_up_years']} years of follow-up, 2 workers): "
                   f"{s['seconds']:.0f} s; N=512 (6,144 pairs) "
                   + ("measured" if s["samples"] == 512 else "extrapolated")
-                  + f": {s['extrapolated_512_minutes']:.1f} min (target ≤ 15 min = "
-                  f"{15 / s['extrapolated_512_minutes']:.2f}× headroom)")
+                  + f": {s['extrapolated_512_minutes']:.1f} min (target ≤ {limit} min = "
+                  f"{limit / s['extrapolated_512_minutes']:.2f}× headroom)")
         if "memory" not in args.skip:
             m = memory_10k(2, args.memory_runs, tmp)
             res["memory"] = m
