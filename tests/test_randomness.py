@@ -128,3 +128,9 @@ def test_the_applicants_draws_are_cached_and_read_only():
             x[..., 0] = 0.5
     t = moves.applicant_traits(Parameters(), 99, 4)
     assert t["lnoise"].base is not None and not t["lnoise"].flags.writeable
+    # a run of more households than that is drawn afresh, not kept
+    big = moves.HOUSEHOLD_DRAWS_MAX + 1
+    first = moves.household_draws(99, big, shapes)
+    assert moves.household_draws(99, big, shapes) is not first
+    np.testing.assert_array_equal(moves.household_draws(99, big, shapes).z, first.z)
+    np.testing.assert_array_equal(first.z[:, :8], d.z)  # a household's draws are its own

@@ -144,7 +144,6 @@ def traits(p: Parameters, d: TraitDraws, *, newcomer: bool) -> dict[str, np.ndar
         age = p.inflow.age_mean + p.inflow.age_sd * z[0]
     else:
         age = dm.initial_age_mean + dm.initial_age_sd * z[0]
-    # np.minimum/np.maximum: np.clip's overhead dominates on one or two values.
     age = np.minimum(np.maximum(age, dm.min_age), dm.max_age)
     ageing = v.initial_age_gradient * (age - 78.0)  # younger people are fitter
     extra = {}
@@ -240,7 +239,12 @@ def applicant_traits(p: Parameters, entropy: int, households: int) -> dict[str, 
     return t
 
 
-@functools.lru_cache(maxsize=16)
+#: Runs whose applicants' draws a process keeps (:func:`household_draws`), and the most
+#: households a kept run may have: 192 bytes a household, so at most ~31 MB in all (the
+#: default complex has ~500 households a run; a larger run is drawn afresh each time).
+HOUSEHOLD_DRAWS_KEPT, HOUSEHOLD_DRAWS_MAX = 16, 10_000
+
+
 def household_draws(entropy: int, households: int, shapes: tuple[float, float, float, float]
                     ) -> TraitDraws:
     """The trait draws of ``households`` applicant households, two persons each (read-only).
@@ -248,9 +252,18 @@ def household_draws(entropy: int, households: int, shapes: tuple[float, float, f
     Household ``j`` draws what :func:`trait_draws` draws for two newcomers, from its own
     stream, into columns ``2j`` and ``2j + 1``. The draws depend only on the run's
     ``entropy`` and the four beta ``shapes`` of the newcomers' vitality (vital a, b, less
-    vital a, b), so they are cached per process: both arms of a pair and every design
-    point of a study that keeps them share one set (505 streams take ~7 ms to draw).
+    vital a, b), so they are kept per process (:data:`HOUSEHOLD_DRAWS_KEPT` runs of up to
+    :data:`HOUSEHOLD_DRAWS_MAX` households): both arms of a pair and every design point
+    of a study on the same seed share one set (505 streams take ~7 ms to draw).
     """
+    if households > HOUSEHOLD_DRAWS_MAX:
+        return _draw_households(entropy, households, shapes)
+    return _kept_household_draws(entropy, households, shapes)
+
+
+def _draw_households(entropy: int, households: int, shapes: tuple[float, float, float, float]
+                     ) -> TraitDraws:
+    """:func:`household_draws`, drawn."""
     a, b, la, lb = shapes
     z, u = np.empty((households, 4, 2)), np.empty((households, 4, 2))
     beta, r = np.empty((households, 2, 2)), np.empty((households, 2, 2))
@@ -271,6 +284,10 @@ def household_draws(entropy: int, households: int, shapes: tuple[float, float, f
     for x in d:
         x.flags.writeable = False
     return d
+
+
+_kept_household_draws = functools.lru_cache(maxsize=HOUSEHOLD_DRAWS_KEPT)(
+    _draw_households)
 
 
 @kernel
