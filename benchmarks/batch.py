@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 
 from thuisplus.experiments import Experiment, LocalExecutor, run_experiment
+from thuisplus.experiments.spec import SpecError
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "experiments" / "specs"
@@ -153,7 +154,10 @@ def main() -> None:
             print(f"pairs/s (base-case.toml, lifetime pairs): 1 worker {one:.2f}, 2 workers "
                   f"{two:.2f}: speed-up {two / one:.2f}× (target ≥ 1.8×)")
         if "sobol" not in args.skip:
-            s = sobol_time(args.sobol_samples, 2, tmp, args.follow_up_years)
+            try:
+                s = sobol_time(args.sobol_samples, 2, tmp, args.follow_up_years)
+            except SpecError as exc:  # --follow-up-years or --sobol-samples out of range
+                ap.error(str(exc))
             res["sobol"] = s
             # lifetime pairs: this benchmark's own target; 520-week pairs: issue #11's
             limit = 2.3 if s["follow_up_years"] == 0 else 15
