@@ -119,20 +119,28 @@ class TraitDraws(NamedTuple):
     u_carer: np.ndarray             # (n,) uniforms: has a potential carer
 
 
-def trait_draws(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
-                ) -> TraitDraws:
-    """Draw the random numbers of ``n`` people's traits from ``g`` (see :func:`traits`)."""
-    z = g.standard_normal((4, n))
-    u = g.random((4, n))
+def beta_shapes(p: Parameters, *, newcomer: bool) -> tuple[float, ...]:
+    """The beta shapes (a, b) of a person's vitality; a newcomer's vital then less vital."""
     if newcomer:
         i = p.inflow
+        return i.vital_beta_a, i.vital_beta_b, i.less_vital_beta_a, i.less_vital_beta_b
+    return p.vitality.initial_beta_a, p.vitality.initial_beta_b
+
+
+def trait_draws(g: np.random.Generator, n: int, shapes: tuple[float, ...]) -> TraitDraws:
+    """Draw the random numbers of ``n`` people's traits from ``g`` (see :func:`traits`).
+
+    ``shapes``: :func:`beta_shapes`; four (a newcomer's) also draw the less vital
+    vitality and the referral's uniforms.
+    """
+    z = g.standard_normal((4, n))
+    u = g.random((4, n))
+    vit = g.beta(shapes[0], shapes[1], n)
+    vit_less = u_referral = None
+    if len(shapes) == 4:
         # Both candidate vitalities are drawn; the inflow policy in force when the
         # household moves in picks one (same numbers in both arms of a pair).
-        vit = g.beta(i.vital_beta_a, i.vital_beta_b, n)
-        vit_less, u_referral = g.beta(i.less_vital_beta_a, i.less_vital_beta_b, n), g.random(n)
-    else:
-        vit = g.beta(p.vitality.initial_beta_a, p.vitality.initial_beta_b, n)
-        vit_less = u_referral = None
+        vit_less, u_referral = g.beta(shapes[2], shapes[3], n), g.random(n)
     return TraitDraws(z, u, vit, vit_less, u_referral, g.random(n))
 
 
@@ -168,7 +176,7 @@ def traits(p: Parameters, d: TraitDraws, *, newcomer: bool) -> dict[str, np.ndar
 def person_traits(p: Parameters, g: np.random.Generator, n: int, *, newcomer: bool
                   ) -> dict[str, np.ndarray]:
     """Draw the traits of ``n`` people from ``g`` (always the same draws for a given n)."""
-    return traits(p, trait_draws(p, g, n, newcomer=newcomer), newcomer=newcomer)
+    return traits(p, trait_draws(g, n, beta_shapes(p, newcomer=newcomer)), newcomer=newcomer)
 
 
 class Coefficients(NamedTuple):
@@ -231,10 +239,9 @@ def applicant_traits(p: Parameters, entropy: int, households: int) -> dict[str, 
     the same whatever else the run holds. A household's vital or less vital category is
     its first person's.
     """
-    i = p.inflow
-    shapes = (i.vital_beta_a, i.vital_beta_b, i.less_vital_beta_a, i.less_vital_beta_b)
+    shapes = beta_shapes(p, newcomer=True)
     t = traits(p, household_draws(entropy, households, shapes), newcomer=True)
-    t["vital"] = np.repeat(t["u_mix"][0::2] < i.vital_share, 2)
+    t["vital"] = np.repeat(t["u_mix"][0::2] < p.inflow.vital_share, 2)
     t["vitality"] = np.where(t["vital"], t["vitality"], t["vit_less"])
     return t
 
@@ -245,14 +252,13 @@ def applicant_traits(p: Parameters, entropy: int, households: int) -> dict[str, 
 HOUSEHOLD_DRAWS_KEPT, HOUSEHOLD_DRAWS_MAX = 16, 10_000
 
 
-def household_draws(entropy: int, households: int, shapes: tuple[float, float, float, float]
-                    ) -> TraitDraws:
+def household_draws(entropy: int, households: int, shapes: tuple[float, ...]) -> TraitDraws:
     """The trait draws of ``households`` applicant households, two persons each (read-only).
 
     Household ``j`` draws what :func:`trait_draws` draws for two newcomers, from its own
     stream, into columns ``2j`` and ``2j + 1``. The draws depend only on the run's
-    ``entropy`` and the four beta ``shapes`` of the newcomers' vitality (vital a, b, less
-    vital a, b), so they are kept per process (:data:`HOUSEHOLD_DRAWS_KEPT` runs of up to
+    ``entropy`` and the newcomers' four beta ``shapes`` (:func:`beta_shapes`), so they
+    are kept per process (:data:`HOUSEHOLD_DRAWS_KEPT` runs of up to
     :data:`HOUSEHOLD_DRAWS_MAX` households): both arms of a pair and every design point
     of a study on the same seed share one set (505 streams take ~7 ms to draw).
     """
@@ -261,26 +267,15 @@ def household_draws(entropy: int, households: int, shapes: tuple[float, float, f
     return _kept_household_draws(entropy, households, shapes)
 
 
-def _draw_households(entropy: int, households: int, shapes: tuple[float, float, float, float]
+def _draw_households(entropy: int, households: int, shapes: tuple[float, ...]
                      ) -> TraitDraws:
     """:func:`household_draws`, drawn."""
-    a, b, la, lb = shapes
-    z, u = np.empty((households, 4, 2)), np.empty((households, 4, 2))
-    beta, r = np.empty((households, 2, 2)), np.empty((households, 2, 2))
-    for j in range(households):
-        g = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, j + 1))))
-        # in trait_draws' order and sizes: normals (4, 2), uniforms (4, 2), two betas of
-        # 2, the referral's and the carer's 2 uniforms
-        g.standard_normal(out=z[j])
-        g.random(out=u[j])
-        beta[j, 0] = g.beta(a, b, 2)
-        beta[j, 1] = g.beta(la, lb, 2)
-        g.random(out=r[j])
-    n = 2 * households
-    d = TraitDraws(z.transpose(1, 0, 2).reshape(4, n), u.transpose(1, 0, 2).reshape(4, n),
-                   beta[:, 0].reshape(n), beta[:, 1].reshape(n), r[:, 0].reshape(n),
-                   r[:, 1].reshape(n))
+    each = [trait_draws(np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(entropy, spawn_key=(INFLOW_KEY, j + 1)))), 2, shapes)
+        for j in range(households)]
+    if not each:
+        each = [trait_draws(np.random.default_rng(0), 0, shapes)]  # the empty shapes
+    d = TraitDraws(*(np.concatenate(parts, axis=-1) for parts in zip(*each, strict=True)))
     for x in d:
         x.flags.writeable = False
     return d
