@@ -478,9 +478,15 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
     # ~0.1 s sooner (0.44-0.53 → 0.36-0.38 s), the whole answer ~0.2 s later.
     n = workers()
     pool = _pool(n)
-    jobs = {pool.submit(_replication, of_run(0), seeds[0], True, cancel): 0}
-    for k in range(1, min(n, replications)):
-        jobs[pool.submit(_replication, of_run(k), seeds[k], False, cancel)] = k
+    jobs: dict[Any, int] = {}
+
+    def submit(k: int) -> Any:
+        job = pool.submit(_replication, of_run(k), seeds[k], k == 0, cancel)
+        jobs[job] = k
+        return job
+
+    for k in range(min(n, replications)):
+        submit(k)
     later = list(range(min(n, replications), replications))
     done: dict[int, _Replication] = {}
 
@@ -514,10 +520,7 @@ def compute_steps(params: Parameters, replications: int = 1, seed: int = 1,
                 yield assemble()
                 shown = time.perf_counter()
             if later and 0 in done:
-                for k in later:
-                    job = pool.submit(_replication, of_run(k), seeds[k], False, cancel)
-                    jobs[job] = k
-                    pending.add(job)
+                pending.update(submit(k) for k in later)
                 later = []
     finally:
         for job in jobs:
