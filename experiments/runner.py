@@ -59,6 +59,17 @@ def check_memory(experiment: Experiment) -> None:
                         "experiment or run it on a larger machine")
 
 
+def check_tape_budget() -> None:
+    """Refuse a malformed ``THUISPLUS_TAPE_MB`` before any run (the workers read it)."""
+    from thuisplus.experiments.spec import SpecError
+    from thuisplus.sim.pair import tape_budget
+
+    try:
+        tape_budget()
+    except ValueError as exc:
+        raise SpecError("environment", "", str(exc)) from None
+
+
 def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | None = None,
                    executor: str | Executor = "local", scheduler: str | None = None,
                    resume: bool = False, progress: Progress | None = None,
@@ -84,6 +95,7 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
     out = Path(out)
     t0 = time.perf_counter()
     check_memory(experiment)
+    check_tape_budget()
     tasks = experiment.runs()
     store = ResultStore(out, experiment, tasks, resume=resume, allow_mixed=allow_mixed)
     pending = store.pending()

@@ -32,8 +32,15 @@ from thuisplus.sim.business_case import (
     _weekly,
     discount_rates,
 )
-from thuisplus.sim.model import DRAWS, ThuisplusModel, check_draws
-from thuisplus.sim.pair import BaselineCache, Pair, baseline_key, baseline_params, person_outcomes
+from thuisplus.sim.model import ThuisplusModel, check_draws
+from thuisplus.sim.pair import (
+    BaselineCache,
+    Pair,
+    baseline_key,
+    baseline_params,
+    person_outcomes,
+    tape_budget,
+)
 from thuisplus.sim.params import Parameters
 from thuisplus.sim.presets import run_parameters
 
@@ -119,10 +126,25 @@ _OUTCOME_ITEMS = {
 }
 
 
-#: Per worker and engine: the baseline arms' cache (no arms kept, see _baseline_weekly).
-#: No draw tapes: a tape of a lifetime run (2,860 weeks of ~1,500 persons' draws) takes
-#: ~785 MB, too much to keep per worker (thuisplus.sim.pair.BaselineCache.run_arm).
-_ARMS = {d: BaselineCache(size=0, tapes=0, draws=d) for d in DRAWS}
+#: The arm a worker's seed must be asked for before its draws are taped: a tape costs
+#: ~5 arms' time to record (520 weeks; ~15 for a lifetime run) and saves ~20% of each arm
+#: that replays it, so it pays only where one seed serves many design points (a Sobol or
+#: grid study on common seeds), not a few options of a PSA's draw.
+BATCH_RECORD_AFTER = 32
+#: The most tapes a worker keeps (within its byte budget, thuisplus.sim.pair.tape_budget).
+BATCH_TAPES = 8
+
+
+@functools.cache
+def _arms(draws: str) -> BaselineCache:
+    """Per worker and engine: the Thuisplusflat arms' cache, with draw tapes.
+
+    No arms are kept (the baselines are: :func:`_baseline_weekly`); tapes within the
+    worker's budget (:func:`thuisplus.sim.pair.tape_budget`): ~140 MB for 520 weeks,
+    ~785 MB for a lifetime run (thuisplus.sim.pair.BaselineCache.run_arm).
+    """
+    return BaselineCache(size=0, tapes=BATCH_TAPES, draws=draws, tape_bytes=tape_budget(),
+                         record_after=BATCH_RECORD_AFTER)
 
 
 #: Baseline arms a worker keeps (~2.5 MB each for a lifetime run: ~80 MB). An experiment
@@ -169,7 +191,7 @@ def pair_outcomes(params: Parameters, seed: int, weeks: int | None = None,
     """
     check_draws(draws)
     bw = _baseline_weekly(baseline_key(params), seed, weeks, draws)
-    tw = _weekly(_ARMS[draws].run_arm(params, seed, weeks))
+    tw = _weekly(_arms(draws).run_arm(params, seed, weeks))
     return _outcomes(params, bw, tw)
 
 

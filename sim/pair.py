@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
+from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, horizon_weeks, run_arms
 from thuisplus.sim.params import Parameters
 from thuisplus.sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME
 
-__all__ = ["BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
-           "baseline_params", "pair_ledger", "person_outcomes", "run_pair"]
+__all__ = ["TAPE_ENV", "BaselineCache", "Pair", "avoided_per_law", "avoided_table", "baseline_key",
+           "baseline_params", "pair_ledger", "person_outcomes", "run_pair", "tape_budget"]
 
 
 @dataclass
@@ -181,6 +183,40 @@ def _default_baseline_thuisplus() -> str:
 
 
 _SEEN = 64  # arms a BaselineCache remembers having run (to record a tape on the second)
+_COLD = 256  # a tape not replayed in this many requests for arms may make way for another
+
+
+#: Environment variable: the megabytes of draw tapes a batch worker may keep (0: none).
+TAPE_ENV = "THUISPLUS_TAPE_MB"
+#: Without it: a quarter of the memory available per core, at most this many bytes.
+TAPE_BYTES_MAX = 2 * 2**30
+
+
+def tape_budget(environ: Mapping[str, str] | None = None) -> int:
+    """Bytes of draw tapes a batch worker may keep.
+
+    ``THUISPLUS_TAPE_MB`` if set, else a quarter of the memory available per core, at
+    most 2 GiB (a lifetime tape takes ~785 MB, one of 520 weeks ~140 MB).
+
+    Raises ``ValueError`` naming the variable, its value and what is allowed when it is
+    not a whole number of megabytes ≥ 0.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(TAPE_ENV)
+    if raw is None or raw.strip() == "":
+        import psutil
+
+        per_core = psutil.virtual_memory().available // max(os.cpu_count() or 1, 1)
+        return int(min(TAPE_BYTES_MAX, per_core // 4))
+    try:
+        mb = int(raw.strip())
+    except ValueError:
+        mb = -1
+    if mb < 0:
+        raise ValueError(f"{TAPE_ENV}={raw!r}: the megabytes of draw tapes a batch worker "
+                         "may keep must be a whole number ≥ 0 (0: no tapes; unset: a "
+                         "quarter of the memory available per core, at most 2048)")
+    return mb * 2**20
 
 
 class BaselineCache:
@@ -188,23 +224,35 @@ class BaselineCache:
 
     For a dashboard or a batch whose design points change only the Thuisplusflat's
     parameters: the baseline of a seed is run once. With ``tapes > 0`` the draws of the
-    seeds used more than once are kept too (:class:`thuisplus.sim.model.DrawTape`, ~0.27 MB a week
-    at the default complex's ~1,500 persons: ~140 MB for the programme, ~785 MB for a
-    lifetime run; the ``tapes`` most recent seeds), and the Thuisplusflat arms on those
-    seeds replay them instead of drawing (:meth:`run_arm`): the same numbers, faster.
-    Safe to share between threads; the models it hands out are shared too, so treat
-    them as read-only.
+    seeds asked for ``record_after`` times are kept too
+    (:class:`thuisplus.sim.model.DrawTape`, ~0.27 MB a week of the default complex:
+    ~140 MB for the programme's 520 weeks, ~785 MB for a lifetime run with 45 years'
+    follow-up), and the Thuisplusflat arms on those seeds replay them instead of drawing
+    (:meth:`run_arm`): the same numbers, faster. At most ``tapes`` tapes and
+    ``tape_bytes`` bytes are kept (None: no limit on bytes); a tape that does not fit is
+    recorded only in place of one not replayed in the last ``_COLD`` arms, so seeds that
+    take turns cannot make the cache record over and over. Safe to share between
+    threads; the models it hands out are shared too, so treat them as read-only.
     """
 
-    def __init__(self, size: int = 32, tapes: int = 0, draws: str = "streams"):
+    def __init__(self, size: int = 32, tapes: int = 0, draws: str = "streams", *,
+                 tape_bytes: int | None = None, record_after: int = 2):
         check_draws(draws)
+        if record_after < 1:
+            raise ValueError(f"record_after must be at least 1, got {record_after}")
         self.size = size
         self.tapes = tapes if draws == "streams" else 0  # keyed draws need no tape
+        self.tape_bytes = tape_bytes
+        self.record_after = record_after
         self.draws = draws
         self._models: OrderedDict[tuple[str, int, Any], ThuisplusModel] = OrderedDict()
         self._tapes: OrderedDict[tuple[str, int, Any], DrawTape] = OrderedDict()
-        # arms asked for lately (a bounded memory: a batch asks for thousands)
-        self._seen: OrderedDict[tuple[str, int, Any], None] = OrderedDict()
+        self._last_use: dict[tuple[str, int, Any], int] = {}  # a tape's last replay
+        self._recording: set[tuple[str, int, Any]] = set()
+        # arms asked for lately and how often (a bounded memory: a batch asks for
+        # thousands)
+        self._seen: OrderedDict[tuple[str, int, Any], int] = OrderedDict()
+        self._requests = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -212,30 +260,62 @@ class BaselineCache:
                 ) -> ThuisplusModel:
         """The Thuisplusflat arm of ``params`` on ``seed``, on the seed's tape if kept.
 
-        The second arm asked for on a seed records the tape; later ones replay it. A
-        model that cannot replay it (another building, say) draws as usual.
+        The ``record_after``-th arm asked for on a seed records the tape (if it fits);
+        later ones replay it. A model that cannot replay it (another building, say) draws
+        as usual.
         """
         key = (baseline_key(params), seed, weeks)
         with self._lock:
+            self._requests += 1
             tape = self._tapes.get(key)
             if tape is not None:
                 self._tapes.move_to_end(key)
-            record = tape is None and self.tapes > 0 and key in self._seen
-            self._seen[key] = None
-            self._seen.move_to_end(key)
+                self._last_use[key] = self._requests
+            seen = self._seen.pop(key, 0) + 1
+            self._seen[key] = seen
             while len(self._seen) > _SEEN:
                 self._seen.popitem(last=False)
+            record = (tape is None and self.tapes > 0 and seen >= self.record_after
+                      and key not in self._recording)
+            if record:
+                self._recording.add(key)
         model = ThuisplusModel(params, seed=seed, draws=self.draws)
         if tape is not None and tape.misfit(model) is None:
             return model.replay(tape).run(weeks)
         if not record:
             return model.run(weeks)
-        tape = model.record_tape(weeks)
-        with self._lock:
-            self._tapes[key] = tape
-            while len(self._tapes) > self.tapes:
-                self._tapes.popitem(last=False)
+        try:
+            span = horizon_weeks(model.p) if weeks is None else int(weeks)
+            with self._lock:
+                fits = self._make_room(DrawTape.nbytes_for(model, span))
+            if not fits:
+                return model.run(weeks)
+            tape = model.record_tape(weeks)
+            with self._lock:
+                self._tapes[key] = tape
+                self._last_use[key] = self._requests
+                self._make_room(0)
+        finally:
+            with self._lock:
+                self._recording.discard(key)
         return model
+
+    def _make_room(self, need: int) -> bool:
+        """Drop cold tapes until one more of ``need`` bytes fits (under the lock).
+
+        Returns whether it fits; hot tapes (replayed in the last ``_COLD`` arms) stay.
+        """
+        def fits() -> bool:
+            held = sum(t.nbytes for t in self._tapes.values())
+            return (len(self._tapes) + (need > 0) <= self.tapes
+                    and (self.tape_bytes is None or held + need <= self.tape_bytes))
+
+        while not fits():
+            oldest = next(iter(self._tapes), None)
+            if oldest is None or self._requests - self._last_use[oldest] < _COLD:
+                return False
+            del self._tapes[oldest], self._last_use[oldest]
+        return True
 
     def get(self, params: Parameters, seed: int, weeks: int | None = None) -> ThuisplusModel:
         """The baseline arm of ``params`` on ``seed``, run for ``weeks``."""

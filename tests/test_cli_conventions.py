@@ -529,3 +529,14 @@ def test_dashboard_refuses_a_damaged_posterior_table(tmp_path, monkeypatch, tabl
     assert r.exit_code == 2 and not served and not compiled, r.output
     assert "Traceback" not in r.output
     assert str(path) in r.stderr and said in " ".join(r.stderr.split()), r.stderr
+
+
+def test_a_malformed_tape_budget_exits_2_before_any_run(tmp_path, monkeypatch):
+    """THUISPLUS_TAPE_MB (the megabytes of draw tapes a batch worker keeps) is checked by the
+    runner: a bad value is a usage error naming it, and no results folder is made."""
+    monkeypatch.setenv("THUISPLUS_TAPE_MB", "2 GB")
+    out = tmp_path / "out"
+    r = invoke("experiment", spec_file(tmp_path), "--out", out, "--executor", "serial")
+    assert r.exit_code == 2, r.output
+    assert "THUISPLUS_TAPE_MB='2 GB'" in r.output and "whole number ≥ 0" in r.output
+    assert not out.exists()

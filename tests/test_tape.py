@@ -5,6 +5,7 @@ import pytest
 
 from tests.golden.record import differences, outputs
 from thuisplus.sim import Parameters, ThuisplusModel, engine
+from thuisplus.sim.model import DrawTape
 from thuisplus.sim.pair import BaselineCache, run_pair
 from thuisplus.sim.presets import load_preset
 from thuisplus.sim.rng import make_streams
@@ -63,8 +64,6 @@ def test_a_tape_that_does_not_fit_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="week 3"):
         late.replay(tape)
     unfinished = ThuisplusModel(p, seed=1)
-    from thuisplus.sim.model import DrawTape
-
     with pytest.raises(ValueError, match="not recorded"):
         ThuisplusModel(p, seed=1, tape=DrawTape(unfinished, 5))
 
@@ -85,3 +84,114 @@ def test_arms_on_a_kept_tape_equal_pairs_run_in_lockstep():
     got = run_pair(other, seed=4, weeks=52, baselines=cache)
     assert not differences(outputs(got.thuisplus), outputs(run_pair(other, seed=4,
                                                                     weeks=52).thuisplus))
+
+
+def _arm_keys(cache: BaselineCache) -> list[int]:
+    return [key[1] for key in cache._tapes]  # the seeds taped
+
+
+def test_a_tape_is_recorded_at_the_record_after_th_arm_and_replayed_from_then_on():
+    cache = BaselineCache(size=0, tapes=1, record_after=3)
+    p = Parameters().with_overrides(SMALL)
+    for k in range(5):
+        x = 0.1 * (k + 1)
+        got = cache.run_arm(p.with_overrides({"thuisplus.prevention.decline_reduction": x}),
+                            seed=5, weeks=30)
+        assert _arm_keys(cache) == ([] if k < 2 else [5]), k
+        want = ThuisplusModel(
+            p.with_overrides({"thuisplus.prevention.decline_reduction": x}), seed=5).run(30)
+        assert not differences(outputs(got), outputs(want)), k
+    with pytest.raises(ValueError, match="record_after"):
+        BaselineCache(record_after=0)
+
+
+def test_a_tape_over_the_byte_budget_is_not_recorded():
+    p = Parameters().with_overrides(SMALL)
+    need = DrawTape.nbytes_for(ThuisplusModel(p, seed=1), 30)
+    small = BaselineCache(size=0, tapes=4, tape_bytes=need - 1)
+    enough = BaselineCache(size=0, tapes=4, tape_bytes=need)
+    for cache in (small, enough):
+        for _ in range(3):
+            cache.run_arm(p, seed=1, weeks=30)
+    assert not small._tapes and _arm_keys(enough) == [1]
+    assert enough._tapes[next(iter(enough._tapes))].nbytes == need  # the estimate is exact
+
+
+def test_seeds_taking_turns_keep_the_tape_that_is_replayed(monkeypatch):
+    """With room for one tape, seeds in turn: the first taped stays while it is replayed,
+    and gives way only once it has gone cold (not replayed in _COLD arms)."""
+    import thuisplus.sim.pair as pair
+
+    monkeypatch.setattr(pair, "_COLD", 6)
+    cache = BaselineCache(size=0, tapes=1, record_after=2)
+    p = Parameters().with_overrides(SMALL)
+    recorded = []
+    original = ThuisplusModel.record_tape
+
+    def spy(self, weeks=None):
+        recorded.append(self.seed)
+        return original(self, weeks)
+
+    monkeypatch.setattr(ThuisplusModel, "record_tape", spy)
+    for _ in range(4):
+        for seed in (1, 2, 3):
+            cache.run_arm(p, seed=seed, weeks=4)
+    assert recorded == [1] and _arm_keys(cache) == [1]
+    for seed in range(10, 16):  # seed 1 goes cold (seeds asked once do not tape) ...
+        cache.run_arm(p, seed=seed, weeks=4)
+    assert recorded == [1]  # ... and seed 2's next arm tapes in its place
+    cache.run_arm(p, seed=2, weeks=4)
+    assert recorded == [1, 2] and _arm_keys(cache) == [2]
+
+
+@pytest.mark.parametrize("raw", ["lots", "-1", "1.5", "2 GB"])
+def test_a_bad_tape_budget_names_the_variable_the_value_and_what_is_allowed(raw):
+    from thuisplus.sim.pair import TAPE_ENV, tape_budget
+
+    with pytest.raises(ValueError, match=rf"THUISPLUS_TAPE_MB='{raw}'.*whole number ≥ 0"):
+        tape_budget({TAPE_ENV: raw})
+    assert tape_budget({TAPE_ENV: " 3 "}) == 3 * 2**20
+    assert tape_budget({TAPE_ENV: "0"}) == 0
+    assert 0 <= tape_budget({}) <= 2 * 2**30
+
+
+@pytest.fixture
+def fresh_worker_arms():
+    """A worker's Thuisplusflat arms' cache made anew (it reads the budget when made)."""
+    import thuisplus.sim.outcomes as so
+
+    so._arms.cache_clear()
+    yield so
+    so._arms.cache_clear()
+
+
+def test_a_batch_worker_replays_its_seed_and_gets_the_same_records(fresh_worker_arms,
+                                                                     monkeypatch):
+    """execute() with the worker's tapes: outcomes and yearly tables as when drawing."""
+    from thuisplus.experiments import Experiment
+    from thuisplus.experiments.outcomes import execute
+
+    so = fresh_worker_arms
+    exp = Experiment.from_dict({
+        "name": "taped", "seed": 3, "replications": 2, "weeks": 40, "set": SMALL,
+        "design": {"method": "grid", "parameters": {
+            "thuisplus.prevention.decline_reduction": {"values": [0.0, 0.2, 0.5, 0.9]},
+            "thuisplus.loneliness.outreach_shift": {"values": [0.0, 0.3]}}}})
+    tasks = exp.runs()
+
+    def records() -> list[dict]:
+        out = [execute(t) for t in tasks]
+        assert all(r["status"] == "done" for r in out), out
+        return [{k: r[k] for k in ("run_id", "outcomes", "yearly")} for r in out]
+
+    monkeypatch.setenv("THUISPLUS_TAPE_MB", "0")
+    want = records()
+    assert not so._arms("streams")._tapes
+    so._arms.cache_clear()
+    monkeypatch.setenv("THUISPLUS_TAPE_MB", "200")
+    monkeypatch.setattr(so, "BATCH_RECORD_AFTER", 2)
+    got = records()
+    cache = so._arms("streams")
+    assert sorted(key[1] for key in cache._tapes) == sorted({t.seed for t in tasks})
+    assert cache.tape_bytes == 200 * 2**20
+    assert got == want  # exactly: the same floats
