@@ -8,6 +8,8 @@
    ``--sobol-samples 512`` runs the real thing (target ≤ 15 minutes on 2 cores).
    ``--follow-up-years 0`` runs it on 520-week pairs without the persons' follow-up: the
    scope of issue #11's target (≤ 2.3 minutes), set before the lifetime horizon.
+   Its peak memory is printed too: each worker keeps its seed's draw tape (~140 MB for
+   520-week pairs, ~785 MB for lifetime pairs; ``THUISPLUS_TAPE_MB``).
 3. Peak memory (resident set of this process plus its workers, sampled every 0.2 s) of
    an experiment of 10,000 short pairs (60 dwellings, 8 weeks): what the runner and the
    results folder cost as the number of runs grows (target < 1 GiB).
@@ -106,11 +108,13 @@ def sobol_time(samples: int, workers: int, tmp: Path, follow_up: int | None = No
     if follow_up is not None:
         changes["set"] = {**exp.spec.set, "simulation.follow_up_years": follow_up}
     exp = exp.with_changes(**changes)
-    t0 = time.perf_counter()
-    run_experiment(exp, tmp / "sobol", workers=workers)
-    sensitivity_indices(exp, load_results(tmp / "sobol"))
-    seconds = time.perf_counter() - t0
+    with PeakMemory() as mem:  # the workers' draw tapes (docs/experiments.md) show here
+        t0 = time.perf_counter()
+        run_experiment(exp, tmp / "sobol", workers=workers)
+        sensitivity_indices(exp, load_results(tmp / "sobol"))
+        seconds = time.perf_counter() - t0
     return {"samples": samples, "pairs": exp.n_runs, "seconds": seconds,
+            "peak_pss_mib": mem.peak / 2**20,
             "follow_up_years": exp.base_params.simulation.follow_up_years,
             "extrapolated_512_minutes": seconds * 512 / samples / 60}
 
@@ -166,7 +170,9 @@ def main() -> None:
                   f"{s['seconds']:.0f} s; N=512 (6,144 pairs) "
                   + ("measured" if s["samples"] == 512 else "extrapolated")
                   + f": {s['extrapolated_512_minutes']:.1f} min (target ≤ {limit} min = "
-                  f"{limit / s['extrapolated_512_minutes']:.2f}× headroom)")
+                  f"{limit / s['extrapolated_512_minutes']:.2f}× headroom); peak memory "
+                  f"(PSS of runner + workers, with their draw tapes) "
+                  f"{s['peak_pss_mib']:.0f} MiB")
         if "memory" not in args.skip:
             m = memory_10k(2, args.memory_runs, tmp)
             res["memory"] = m
