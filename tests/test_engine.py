@@ -177,3 +177,29 @@ def test_an_installed_package_caches_compiled_code_in_the_users_cache(tmp_path, 
     (checkout.parent / "pyproject.toml").write_text('[project]\nname = "thuisplus"\n')
     monkeypatch.setattr(_jit, "_SIM", checkout)
     assert _jit._cache_dir().parent == checkout / "processes" / "__pycache__"
+
+
+def test_a_new_cache_prunes_all_but_the_three_most_recently_used_others(tmp_path):
+    """The compiled code's caches (~8 MB a version of the sources) do not pile up."""
+    import os
+
+    from thuisplus.sim.processes._jit import KEEP_OLD_CACHES, prune_caches
+
+    old = [tmp_path / f"thuisplus-{k:016x}" for k in range(6)]
+    for age, d in enumerate(old):  # old[0] the most recently used
+        (d / "sub").mkdir(parents=True)
+        (d / "sub" / "f.nbi").write_bytes(b"x")
+        os.utime(d, (1e9 - age, 1e9 - age))
+    foreign = [tmp_path / "thuisplus-notahash", tmp_path / "other"]
+    for d in foreign:
+        d.mkdir()
+        os.utime(d, (1, 1))
+    current = tmp_path / f"thuisplus-{99:016x}"
+    gone = prune_caches(current)
+    assert sorted(gone) == sorted(old[KEEP_OLD_CACHES:]) and KEEP_OLD_CACHES == 3
+    assert all(d.is_dir() for d in old[:3] + foreign)
+    assert not any(d.exists() for d in old[3:])
+    current.mkdir()  # in use: marked, nothing deleted
+    os.utime(current, (5, 5))
+    assert prune_caches(current) == [] and current.stat().st_mtime > 1e9
+    assert prune_caches(tmp_path / "missing" / f"thuisplus-{1:016x}") == []

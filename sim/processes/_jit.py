@@ -7,6 +7,8 @@ old kernel's machine code after that file changed. The cache therefore lives in 
 named after a hash of every source file of the compiled engine; any change to any of
 them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder; else the
 package's ``__pycache__`` in a checkout, the user's cache folder for an installed package).
+Each such folder takes ~8 MB; when a new one starts, all but the three most recently used
+of the others are deleted (:func:`prune_caches`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -72,7 +76,38 @@ def _cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / name  # pragma: no cover - nothing writable
 
 
+#: Caches of other versions of the sources kept beside the current one (~8 MB each).
+KEEP_OLD_CACHES = 3
+_CACHE_NAME = re.compile(r"thuisplus-[0-9a-f]{16}")
+
+
+def prune_caches(current: Path, keep: int = KEEP_OLD_CACHES) -> list[Path]:
+    """Mark ``current`` used; if it is new, delete all but ``keep`` of the other caches.
+
+    The others are this package's cache folders beside it (``thuisplus-`` and 16 hex
+    digits, nothing else), the most recently used kept: every process marks its own
+    (its folder's time) when it starts, so a version in use elsewhere is not deleted.
+    Returns the folders deleted. A folder that cannot be read or deleted is left alone.
+    """
+    if current.is_dir():
+        try:
+            os.utime(current)
+        except OSError:
+            pass
+        return []
+    try:
+        others = [d for d in current.parent.iterdir()
+                  if d != current and d.is_dir() and _CACHE_NAME.fullmatch(d.name)]
+        others.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    except OSError:
+        return []
+    for d in others[keep:]:
+        shutil.rmtree(d, ignore_errors=True)
+    return others[keep:]
+
+
 CACHE_DIR = _cache_dir()
+prune_caches(CACHE_DIR)
 numba.config.CACHE_DIR = str(CACHE_DIR)
 
 #: A compiled loop over arrays.
