@@ -1151,7 +1151,7 @@ class ThuisplusModel(mesa.Model):
         """
         res = self.res
         rows, _, values = self.ledger_arrays()
-        # np.add.at's sums, in the same order (bincount adds each value in turn), 10× faster
+        # np.add.at's sums in the same order (bincount adds each value in turn), faster
         totals = np.stack([np.bincount(rows, weights=values[:, j], minlength=self.n_persons)
                            for j in range(N_LEDGER)], axis=1)
         return {"appeared": res.person >= 0, "exposed": res.exposed.copy(),
@@ -1291,10 +1291,14 @@ class DrawTape:
         return sum(x.nbytes for x in self.tape.draws)
 
     @staticmethod
-    def nbytes_for(model: ThuisplusModel, weeks: int) -> int:
-        """Memory a tape of ``model``'s next ``weeks`` weeks would take (before recording)."""
+    def nbytes_for(model: ThuisplusModel, weeks: int | None = None) -> int:
+        """Memory a tape of ``model``'s next ``weeks`` weeks would take, before recording.
+
+        ``weeks`` None: the horizon, as :meth:`ThuisplusModel.record_tape` takes it.
+        """
+        weeks = horizon_weeks(model.p) if weeks is None else int(weeks)
         per_week = sum(int(np.prod(x)) for x in engine.draw_shapes(model.coef))
-        return 8 * per_week * int(weeks)  # float64 draws
+        return 8 * per_week * weeks  # float64 draws
 
     def check(self, model: ThuisplusModel) -> None:
         """Raise ``ValueError`` unless ``model`` can replay this tape from its next week."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, horizon_weeks, run_arms
+from thuisplus.sim.model import DrawTape, ThuisplusModel, check_draws, run_arms
 from thuisplus.sim.params import Parameters
 from thuisplus.sim.processes.common import L_WEEKS_COMPLEX, L_WEEKS_ELSEWHERE, L_WEEKS_NURSING_HOME
 
@@ -182,8 +182,11 @@ def _default_baseline_thuisplus() -> str:
     return json.dumps(Parameters().baseline().model_dump(mode="json")["thuisplus"])
 
 
-_SEEN = 64  # arms a BaselineCache remembers having run (to record a tape on the second)
-_COLD = 256  # a tape not replayed in this many requests for arms may make way for another
+#: Seeds (baseline keys) a BaselineCache counts the arms of; a seed that recurs only after
+#: more others than this starts counting afresh (so never reaches ``record_after``).
+_SEEN = 64
+#: A tape not replayed in this many arms asked for may make way for another.
+_COLD = 256
 
 
 #: Environment variable: the megabytes of draw tapes a batch worker may keep (0: none).
@@ -195,8 +198,9 @@ TAPE_BYTES_MAX = 2 * 2**30
 def tape_budget(environ: Mapping[str, str] | None = None) -> int:
     """Bytes of draw tapes a batch worker may keep.
 
-    ``THUISPLUS_TAPE_MB`` if set, else a quarter of the memory available per core, at
-    most 2 GiB (a lifetime tape takes ~785 MB, one of 520 weeks ~140 MB).
+    ``THUISPLUS_TAPE_MB`` if set, else a quarter of the memory available per core (the
+    cores this process may run on), at most 2 GiB. A lifetime tape takes ~785 MB, one of
+    520 weeks ~140 MB: by default a lifetime tape fits only where ~3 GB are free per core.
 
     Raises ``ValueError`` naming the variable, its value and what is allowed when it is
     not a whole number of megabytes ≥ 0.
@@ -206,7 +210,9 @@ def tape_budget(environ: Mapping[str, str] | None = None) -> int:
     if raw is None or raw.strip() == "":
         import psutil
 
-        per_core = psutil.virtual_memory().available // max(os.cpu_count() or 1, 1)
+        cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                 else os.cpu_count() or 1)
+        per_core = psutil.virtual_memory().available // max(cores, 1)
         return int(min(TAPE_BYTES_MAX, per_core // 4))
     try:
         mb = int(raw.strip())
@@ -215,7 +221,7 @@ def tape_budget(environ: Mapping[str, str] | None = None) -> int:
     if mb < 0:
         raise ValueError(f"{TAPE_ENV}={raw!r}: the megabytes of draw tapes a batch worker "
                          "may keep must be a whole number ≥ 0 (0: no tapes; unset: a "
-                         "quarter of the memory available per core, at most 2048)")
+                         "quarter of the memory available per core, at most 2048 MB)")
     return mb * 2**20
 
 
@@ -229,10 +235,11 @@ class BaselineCache:
     ~140 MB for the programme's 520 weeks, ~785 MB for a lifetime run with 45 years'
     follow-up), and the Thuisplusflat arms on those seeds replay them instead of drawing
     (:meth:`run_arm`): the same numbers, faster. At most ``tapes`` tapes and
-    ``tape_bytes`` bytes are kept (None: no limit on bytes); a tape that does not fit is
-    recorded only in place of one not replayed in the last ``_COLD`` arms, so seeds that
-    take turns cannot make the cache record over and over. Safe to share between
-    threads; the models it hands out are shared too, so treat them as read-only.
+    ``tape_bytes`` bytes are kept (None: no limit on bytes; 0: no tapes), tapes being
+    recorded counted. A tape that does not fit is recorded only in place of tapes not
+    replayed in the last 256 arms asked for, and only if it then fits, so seeds that take
+    turns cannot make the cache record over and over. Safe to share between threads; the
+    models it hands out are shared too, so treat them as read-only.
     """
 
     def __init__(self, size: int = 32, tapes: int = 0, draws: str = "streams", *,
@@ -241,17 +248,18 @@ class BaselineCache:
         if record_after < 1:
             raise ValueError(f"record_after must be at least 1, got {record_after}")
         self.size = size
-        self.tapes = tapes if draws == "streams" else 0  # keyed draws need no tape
+        # keyed draws need no tape; a budget of 0 bytes keeps none
+        self.tapes = tapes if draws == "streams" and tape_bytes != 0 else 0
         self.tape_bytes = tape_bytes
         self.record_after = record_after
         self.draws = draws
         self._models: OrderedDict[tuple[str, int, Any], ThuisplusModel] = OrderedDict()
         self._tapes: OrderedDict[tuple[str, int, Any], DrawTape] = OrderedDict()
         self._last_use: dict[tuple[str, int, Any], int] = {}  # a tape's last replay
-        self._recording: set[tuple[str, int, Any]] = set()
-        # arms asked for lately and how often (a bounded memory: a batch asks for
-        # thousands)
-        self._seen: OrderedDict[tuple[str, int, Any], int] = OrderedDict()
+        self._recording: dict[tuple[str, int, Any], int] = {}  # bytes being recorded
+        # seeds asked for lately: how many arms, and a tape's size once known (a
+        # bounded memory: a batch asks for thousands)
+        self._seen: OrderedDict[tuple[str, int, Any], list[int]] = OrderedDict()
         self._requests = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -268,53 +276,63 @@ class BaselineCache:
         with self._lock:
             self._requests += 1
             tape = self._tapes.get(key)
-            if tape is not None:
-                self._tapes.move_to_end(key)
-                self._last_use[key] = self._requests
-            seen = self._seen.pop(key, 0) + 1
+            seen = self._seen.pop(key, None) or [0, -1]  # arms, tape bytes (-1: unknown)
+            seen[0] += 1
             self._seen[key] = seen
             while len(self._seen) > _SEEN:
                 self._seen.popitem(last=False)
-            record = (tape is None and self.tapes > 0 and seen >= self.record_after
+            record = (tape is None and self.tapes > 0 and seen[0] >= self.record_after
                       and key not in self._recording)
-            if record:
-                self._recording.add(key)
         model = ThuisplusModel(params, seed=seed, draws=self.draws)
         if tape is not None and tape.misfit(model) is None:
+            with self._lock:  # replayed: recently used
+                if key in self._tapes:
+                    self._tapes.move_to_end(key)
+                    self._last_use[key] = self._requests
             return model.replay(tape).run(weeks)
         if not record:
             return model.run(weeks)
+        need = seen[1] if seen[1] >= 0 else DrawTape.nbytes_for(model, weeks)
+        seen[1] = need
+        with self._lock:
+            record = key not in self._recording and self._make_room(need)
+            if record:
+                self._recording[key] = need
+        if not record:
+            return model.run(weeks)
         try:
-            span = horizon_weeks(model.p) if weeks is None else int(weeks)
-            with self._lock:
-                fits = self._make_room(DrawTape.nbytes_for(model, span))
-            if not fits:
-                return model.run(weeks)
             tape = model.record_tape(weeks)
             with self._lock:
                 self._tapes[key] = tape
                 self._last_use[key] = self._requests
-                self._make_room(0)
         finally:
             with self._lock:
-                self._recording.discard(key)
+                del self._recording[key]
         return model
 
     def _make_room(self, need: int) -> bool:
-        """Drop cold tapes until one more of ``need`` bytes fits (under the lock).
+        """Whether a tape of ``need`` bytes fits (call under the lock).
 
-        Returns whether it fits; hot tapes (replayed in the last ``_COLD`` arms) stay.
+        Tapes being recorded count; cold tapes (not replayed in the last ``_COLD`` arms
+        asked for) are dropped if that makes it fit, hot ones stay. Drops nothing if it
+        cannot fit.
         """
-        def fits() -> bool:
-            held = sum(t.nbytes for t in self._tapes.values())
-            return (len(self._tapes) + (need > 0) <= self.tapes
-                    and (self.tape_bytes is None or held + need <= self.tape_bytes))
+        cold = [k for k in self._tapes if self._requests - self._last_use[k] >= _COLD]
+        held = [self._tapes[k].nbytes for k in self._tapes] + list(self._recording.values())
 
-        while not fits():
-            oldest = next(iter(self._tapes), None)
-            if oldest is None or self._requests - self._last_use[oldest] < _COLD:
+        def fits(dropped: int, freed: int) -> bool:
+            count = len(held) - dropped + 1
+            return count <= self.tapes and (self.tape_bytes is None
+                                            or sum(held) - freed + need <= self.tape_bytes)
+
+        dropped = freed = 0
+        while not fits(dropped, freed):
+            if dropped == len(cold):
                 return False
-            del self._tapes[oldest], self._last_use[oldest]
+            freed += self._tapes[cold[dropped]].nbytes
+            dropped += 1
+        for k in cold[:dropped]:  # the least recently replayed first (the dict's order)
+            del self._tapes[k], self._last_use[k]
         return True
 
     def get(self, params: Parameters, seed: int, weeks: int | None = None) -> ThuisplusModel:

@@ -179,27 +179,39 @@ def test_an_installed_package_caches_compiled_code_in_the_users_cache(tmp_path, 
     assert _jit._cache_dir().parent == checkout / "processes" / "__pycache__"
 
 
-def test_a_new_cache_prunes_all_but_the_three_most_recently_used_others(tmp_path):
+def test_a_new_cache_prunes_old_unused_caches_but_the_three_most_recently_used(tmp_path):
     """The compiled code's caches (~8 MB a version of the sources) do not pile up."""
     import os
+    import time
 
-    from thuisplus.sim.processes._jit import KEEP_OLD_CACHES, prune_caches
+    from thuisplus.sim.processes._jit import KEEP_OLD_CACHES, KEEP_UNUSED_SECONDS, prune_caches
 
-    old = [tmp_path / f"thuisplus-{k:016x}" for k in range(6)]
-    for age, d in enumerate(old):  # old[0] the most recently used
+    now = time.time()
+    day = KEEP_UNUSED_SECONDS
+    old = [tmp_path / f"thuisplus-{k:016x}" for k in range(7)]
+    # old[0-2] the three most recently used; old[3] used an hour ago (within the
+    # grace), the others more than a day ago
+    used = [now - 60, now - 120, now - 180, now - 3600, now - 2 * day, now - 3 * day,
+            now - day - 5]
+    for d, t in zip(old, used, strict=True):
         (d / "sub").mkdir(parents=True)
         (d / "sub" / "f.nbi").write_bytes(b"x")
-        os.utime(d, (1e9 - age, 1e9 - age))
+        os.utime(d, (t, t))
     foreign = [tmp_path / "thuisplus-notahash", tmp_path / "other"]
     for d in foreign:
         d.mkdir()
         os.utime(d, (1, 1))
     current = tmp_path / f"thuisplus-{99:016x}"
     gone = prune_caches(current)
-    assert sorted(gone) == sorted(old[KEEP_OLD_CACHES:]) and KEEP_OLD_CACHES == 3
-    assert all(d.is_dir() for d in old[:3] + foreign)
-    assert not any(d.exists() for d in old[3:])
+    # kept: the three most recently used and one used within the grace; gone: the rest
+    # of the package's own
+    assert KEEP_OLD_CACHES == 3
+    assert sorted(gone) == old[4:]
+    assert all(d.is_dir() for d in [*old[:4], *foreign])
+    assert not any(d.exists() for d in gone)
     current.mkdir()  # in use: marked, nothing deleted
     os.utime(current, (5, 5))
-    assert prune_caches(current) == [] and current.stat().st_mtime > 1e9
+    assert prune_caches(current) == [] and current.stat().st_mtime > now - 60
     assert prune_caches(tmp_path / "missing" / f"thuisplus-{1:016x}") == []
+    # with no grace only the three most recently used others stay
+    assert prune_caches(tmp_path / f"thuisplus-{98:016x}", grace=0) == [old[2], old[3]]

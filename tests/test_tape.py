@@ -117,7 +117,21 @@ def test_a_tape_over_the_byte_budget_is_not_recorded():
     assert enough._tapes[next(iter(enough._tapes))].nbytes == need  # the estimate is exact
 
 
-def test_seeds_taking_turns_keep_the_tape_that_is_replayed(monkeypatch):
+@pytest.fixture
+def recorded(monkeypatch):
+    """The seeds of the tapes recorded, in order."""
+    seeds: list[int] = []
+    original = ThuisplusModel.record_tape
+
+    def spy(self, weeks=None):
+        seeds.append(self.seed)
+        return original(self, weeks)
+
+    monkeypatch.setattr(ThuisplusModel, "record_tape", spy)
+    return seeds
+
+
+def test_seeds_taking_turns_keep_the_tape_that_is_replayed(monkeypatch, recorded):
     """With room for one tape, seeds in turn: the first taped stays while it is replayed,
     and gives way only once it has gone cold (not replayed in _COLD arms)."""
     import thuisplus.sim.pair as pair
@@ -125,23 +139,79 @@ def test_seeds_taking_turns_keep_the_tape_that_is_replayed(monkeypatch):
     monkeypatch.setattr(pair, "_COLD", 6)
     cache = BaselineCache(size=0, tapes=1, record_after=2)
     p = Parameters().with_overrides(SMALL)
-    recorded = []
-    original = ThuisplusModel.record_tape
-
-    def spy(self, weeks=None):
-        recorded.append(self.seed)
-        return original(self, weeks)
-
-    monkeypatch.setattr(ThuisplusModel, "record_tape", spy)
     for _ in range(4):
         for seed in (1, 2, 3):
             cache.run_arm(p, seed=seed, weeks=4)
     assert recorded == [1] and _arm_keys(cache) == [1]
     for seed in range(10, 16):  # seed 1 goes cold (seeds asked once do not tape) ...
         cache.run_arm(p, seed=seed, weeks=4)
-    assert recorded == [1]  # ... and seed 2's next arm tapes in its place
-    cache.run_arm(p, seed=2, weeks=4)
+    assert recorded == [1]
+    cache.run_arm(p, seed=2, weeks=4)  # ... and seed 2's next arm tapes in its place
     assert recorded == [1, 2] and _arm_keys(cache) == [2]
+
+
+def test_a_tape_goes_cold_exactly_cold_arms_after_its_last_replay(monkeypatch, recorded):
+    import thuisplus.sim.pair as pair
+
+    monkeypatch.setattr(pair, "_COLD", 4)
+    cache = BaselineCache(size=0, tapes=1, record_after=1)  # every seed would tape
+    p = Parameters().with_overrides(SMALL)
+    for seed in range(1, 7):  # arm 1 tapes seed 1; arms 2-4 find it hot; arm 5 cold
+        cache.run_arm(p, seed=seed, weeks=3)
+    assert recorded == [1, 5] and _arm_keys(cache) == [5]
+
+
+def test_a_tape_that_cannot_fit_drops_nothing_and_recordings_count(recorded):
+    p = Parameters().with_overrides(SMALL)
+    need = DrawTape.nbytes_for(ThuisplusModel(p, seed=1), 20)
+    sizes = {DrawTape.nbytes_for(ThuisplusModel(p, seed=s), 20) / need for s in (1, 3, 4)}
+    assert max(sizes) < 1.2  # (a seed's staff pool may need a little more room)
+    cache = BaselineCache(size=0, tapes=4, tape_bytes=int(3.5 * need), record_after=1)
+    cache.run_arm(p, seed=1, weeks=20)
+    assert recorded == [1]
+    cache._last_use[next(iter(cache._tapes))] = -10**6  # long cold
+    cache.run_arm(p, seed=2, weeks=80)  # ~4 × need: never fits, so seed 1's stays
+    assert recorded == [1] and _arm_keys(cache) == [1]
+    cache._recording[("another worker thread", 0, None)] = 2 * need  # being recorded
+    cache.run_arm(p, seed=3, weeks=20)  # 1 + 2 + 1 > 3.5 needs unless seed 1's goes
+    assert recorded == [1, 3] and _arm_keys(cache) == [3]
+    cache.run_arm(p, seed=4, weeks=20)  # seed 3's is hot: no room beside the recording
+    assert recorded == [1, 3]
+    del cache._recording[("another worker thread", 0, None)]
+    cache.run_arm(p, seed=4, weeks=20)
+    assert recorded == [1, 3, 4] and sorted(_arm_keys(cache)) == [3, 4]
+    assert BaselineCache(tapes=4, tape_bytes=0).tapes == 0  # a budget of nothing
+
+
+def test_a_recording_that_fails_lets_a_later_arm_record(monkeypatch):
+    cache = BaselineCache(size=0, tapes=1, record_after=1)
+    p = Parameters().with_overrides(SMALL)
+    original = ThuisplusModel.record_tape
+
+    def fail(self, weeks=None):
+        raise MemoryError("no room for the tape")
+
+    monkeypatch.setattr(ThuisplusModel, "record_tape", fail)
+    with pytest.raises(MemoryError):
+        cache.run_arm(p, seed=1, weeks=10)
+    assert not cache._recording and not cache._tapes
+    monkeypatch.setattr(ThuisplusModel, "record_tape", original)
+    cache.run_arm(p, seed=1, weeks=10)
+    assert _arm_keys(cache) == [1]
+
+
+def test_a_psa_or_a_small_grid_tapes_nothing_in_the_batch():
+    """The shipped specs whose seeds serve fewer arms than a tape needs to pay off record
+    none (sim.outcomes.BATCH_RECORD_AFTER); the Sobol study's one seed serves them all."""
+    from collections import Counter
+
+    from thuisplus.experiments import Experiment
+    from thuisplus.sim.outcomes import BATCH_RECORD_AFTER
+
+    arms = {name: max(Counter(t.seed for t in Experiment.from_toml(name).runs()).values())
+            for name in ("main", "funding", "transfer", "mix", "base-case")}
+    assert max(arms.values()) < BATCH_RECORD_AFTER, arms
+    assert Experiment.from_toml("sobol").n_runs >= 100 * BATCH_RECORD_AFTER
 
 
 @pytest.mark.parametrize("raw", ["lots", "-1", "1.5", "2 GB"])
@@ -190,7 +260,16 @@ def test_a_batch_worker_replays_its_seed_and_gets_the_same_records(fresh_worker_
     so._arms.cache_clear()
     monkeypatch.setenv("THUISPLUS_TAPE_MB", "200")
     monkeypatch.setattr(so, "BATCH_RECORD_AFTER", 2)
+    replayed = []
+    replay = ThuisplusModel.replay
+
+    def spy(self, tape):
+        replayed.append(self.seed)
+        return replay(self, tape)
+
+    monkeypatch.setattr(ThuisplusModel, "replay", spy)
     got = records()
+    assert len(replayed) == len(tasks) - 2 * len({t.seed for t in tasks})  # after 2 a seed
     cache = so._arms("streams")
     assert sorted(key[1] for key in cache._tapes) == sorted({t.seed for t in tasks})
     assert cache.tape_bytes == 200 * 2**20

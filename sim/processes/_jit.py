@@ -7,8 +7,8 @@ old kernel's machine code after that file changed. The cache therefore lives in 
 named after a hash of every source file of the compiled engine; any change to any of
 them starts a fresh cache (``NUMBA_CACHE_DIR``, if set, is the parent folder; else the
 package's ``__pycache__`` in a checkout, the user's cache folder for an installed package).
-Each such folder takes ~8 MB; when a new one starts, all but the three most recently used
-of the others are deleted (:func:`prune_caches`).
+Each such folder takes ~8 MB; when a new one starts, the others not used for a day are
+deleted, but for the three most recently used (:func:`prune_caches`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import numba
@@ -76,18 +77,25 @@ def _cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / name  # pragma: no cover - nothing writable
 
 
-#: Caches of other versions of the sources kept beside the current one (~8 MB each).
+#: Caches of other versions of the sources kept beside the current one (~8 MB each), and
+#: how long any other is kept after its last use (a process that started long ago may
+#: still load functions from it).
 KEEP_OLD_CACHES = 3
+KEEP_UNUSED_SECONDS = 24 * 3600
 _CACHE_NAME = re.compile(r"thuisplus-[0-9a-f]{16}")
 
 
-def prune_caches(current: Path, keep: int = KEEP_OLD_CACHES) -> list[Path]:
-    """Mark ``current`` used; if it is new, delete all but ``keep`` of the other caches.
+def prune_caches(current: Path, keep: int = KEEP_OLD_CACHES,
+                 grace: float = KEEP_UNUSED_SECONDS) -> list[Path]:
+    """Mark ``current`` used; if it is new, delete old caches of other versions.
 
     The others are this package's cache folders beside it (``thuisplus-`` and 16 hex
-    digits, nothing else), the most recently used kept: every process marks its own
-    (its folder's time) when it starts, so a version in use elsewhere is not deleted.
-    Returns the folders deleted. A folder that cannot be read or deleted is left alone.
+    digits, nothing else). Every process marks its own folder (its time) when it starts;
+    the ``keep`` most recently used others stay, and so does any used in the last
+    ``grace`` seconds. Numba writes into subfolders without marking the folder, so a
+    process running for longer than ``grace`` beside several newer versions may lose
+    its folder: numba then compiles what it has not loaded yet again. Returns the
+    folders deleted; one that cannot be read or deleted is left alone.
     """
     if current.is_dir():
         try:
@@ -96,14 +104,19 @@ def prune_caches(current: Path, keep: int = KEEP_OLD_CACHES) -> list[Path]:
             pass
         return []
     try:
-        others = [d for d in current.parent.iterdir()
+        others = [(d.stat().st_mtime, d) for d in current.parent.iterdir()
                   if d != current and d.is_dir() and _CACHE_NAME.fullmatch(d.name)]
-        others.sort(key=lambda d: d.stat().st_mtime, reverse=True)
     except OSError:
         return []
-    for d in others[keep:]:
-        shutil.rmtree(d, ignore_errors=True)
-    return others[keep:]
+    others.sort(reverse=True)
+    now = time.time()
+    gone = []
+    for used, d in others[keep:]:
+        if now - used >= grace:
+            shutil.rmtree(d, ignore_errors=True)
+            if not d.exists():
+                gone.append(d)
+    return gone
 
 
 CACHE_DIR = _cache_dir()
