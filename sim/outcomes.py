@@ -127,7 +127,7 @@ _OUTCOME_ITEMS = {
 
 
 #: The arm a worker's seed must be asked for before its draws are taped: a tape costs
-#: ~5 arms' time to record (520 weeks; ~15 for a lifetime run) and saves ~20% of each arm
+#: ~5 arms' time to record (520 weeks; ~12 for a lifetime run) and saves ~20% of each arm
 #: that replays it, so it pays only where one seed serves many design points (a Sobol or
 #: grid study on common seeds), not a few options of a PSA's draw.
 BATCH_RECORD_AFTER = 32
