@@ -274,3 +274,21 @@ def test_a_batch_worker_replays_its_seed_and_gets_the_same_records(fresh_worker_
     assert sorted(key[1] for key in cache._tapes) == sorted({t.seed for t in tasks})
     assert cache.tape_bytes == 200 * 2**20
     assert got == want  # exactly: the same floats
+
+
+def test_a_malformed_budget_on_a_worker_fails_its_runs_with_the_message(fresh_worker_arms,
+                                                                      monkeypatch):
+    """A remote worker's own environment is not the runner's: there a bad
+    THUISPLUS_TAPE_MB fails each run with the message (docs/experiments.md), and the
+    run goes through once it is fixed."""
+    from thuisplus.experiments import Experiment
+    from thuisplus.experiments.outcomes import execute
+
+    task = Experiment.from_dict({"name": "w", "seed": 1, "replications": 1, "weeks": 4,
+                                 "set": SMALL}).runs()[0]
+    monkeypatch.setenv("THUISPLUS_TAPE_MB", "1.5")
+    record = execute(task)
+    assert record["status"] == "failed"
+    assert "THUISPLUS_TAPE_MB='1.5'" in record["error"] and "whole number" in record["error"]
+    monkeypatch.setenv("THUISPLUS_TAPE_MB", "0")
+    assert execute(task)["status"] == "done"
