@@ -284,12 +284,17 @@ class BaselineCache:
             record = (tape is None and self.tapes > 0 and seen[0] >= self.record_after
                       and key not in self._recording)
         model = ThuisplusModel(params, seed=seed, draws=self.draws)
-        if tape is not None and tape.misfit(model) is None:
-            with self._lock:  # replayed: recently used
-                if key in self._tapes:
-                    self._tapes.move_to_end(key)
-                    self._last_use[key] = self._requests
-            return model.replay(tape).run(weeks)
+        if tape is not None:
+            try:
+                model.replay(tape)  # (checks the tape fits: one draw_shapes, not two)
+            except ValueError:
+                pass  # it does not (another building, say): draw as usual
+            else:
+                with self._lock:  # replayed: recently used
+                    if key in self._tapes:
+                        self._tapes.move_to_end(key)
+                        self._last_use[key] = self._requests
+                return model.run(weeks)
         if not record:
             return model.run(weeks)
         need = seen[1] if seen[1] >= 0 else DrawTape.nbytes_for(model, weeks)
