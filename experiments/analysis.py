@@ -232,7 +232,8 @@ def headline(df: pd.DataFrame, view: str | None = None, *, draws: bool = False
              ) -> pd.DataFrame:
     """The main job's headline per scenario, each with mean, 90% CI and 5-95%.
 
-    Avoided € per law and year, the societal NPV and benefit-cost ratio, per stakeholder
+    Avoided € per law and year, the societal NPV and benefit-cost ratio (mean PV benefits
+    over mean PV costs, with the 5-95% of the runs' own ratios), per stakeholder
     the net present value and the benefit-cost ratio (PV gains / PV pays as a ratio of
     means, with a bootstrap CI: per run the denominator can be near zero), both views of
     freed nursing-home places side by side (budget, capacity), client volume and the
@@ -292,11 +293,18 @@ def headline(df: pd.DataFrame, view: str | None = None, *, draws: bool = False
             rows.append({"scenario": scenario, "measure": label, "unit": unit,
                          "outcome": col, **stats_, "over": over})
 
-        for col, label, unit in plain:
-            if col in g:
-                add(col, label, unit, _stats(g, col, over))
         # a design's ratio: of the means over its points (each the mean of its replications)
         ratio_runs = g.groupby("point").mean(numeric_only=True) if over == OVER_DESIGN else g
+
+        def figures(col: str, g: pd.DataFrame = g, over: str = over,
+                    ratio_runs: pd.DataFrame = ratio_runs) -> dict[str, float]:
+            if col.startswith("benefit_cost_ratio") and "pv_costs" in g:
+                return _society_ratio(g, ratio_runs, col, over)
+            return _stats(g, col, over)
+
+        for col, label, unit in plain:
+            if col in g:
+                add(col, label, unit, figures(col))
         for s in STAKEHOLDERS:
             if f"net_{s}" not in g:
                 continue
@@ -310,5 +318,26 @@ def headline(df: pd.DataFrame, view: str | None = None, *, draws: bool = False
                                ci=over == OVER_REPLICATIONS))
         for col, label, unit in (*views, *tail):
             if col in g:
-                add(col, label, unit, _stats(g, col, over))
+                add(col, label, unit, figures(col))
     return pd.DataFrame(rows)
+
+
+def _society_ratio(g: pd.DataFrame, ratio_runs: pd.DataFrame, col: str, over: str
+                   ) -> dict[str, float]:
+    """Society's benefit-cost ratio ``col``: mean PV benefits over mean PV costs.
+
+    A mean of the runs' own ratios can say > 1 while the mean NPV is < 0 (a ratio is not
+    additive, and a run whose costs are near 0 weighs in wildly), so the mean (and, over
+    replications, its bootstrap CI) is :func:`ratio_of_means`, as the stakeholders'
+    ratios. The 5-95% are of the runs' own ratios: what one complex's ratio can be. A
+    view's benefits are its NPV plus the costs (the views differ only in a benefit, the
+    avoided nursing-home days).
+    """
+    npv = "npv" + col.removeprefix("benefit_cost_ratio")
+    if npv not in g:
+        return _stats(g, col, over)
+    costs = ratio_runs["pv_costs"].to_numpy(dtype=float)
+    benefits = ratio_runs[npv].to_numpy(dtype=float) + costs
+    spread = _stats(g, col, over)
+    ratio = ratio_of_means(benefits, costs, ci=over == OVER_REPLICATIONS)
+    return {**spread, **{k: ratio[k] for k in ("mean", "ci_low", "ci_high")}}

@@ -55,8 +55,7 @@ class BusinessCase:
         out = {}
         for v, results in self.results_by_view.items():
             out[v] = {"npv": float(np.mean([r["npv"] for r in results])),
-                      "benefit_cost_ratio": float(np.nanmean(
-                          [r["benefit_cost_ratio"] for r in results])),
+                      "benefit_cost_ratio": _ratio_of_means(results),
                       "net_care_office": float(np.mean(
                           [r["stakeholders"]["care_office"]["net"] for r in results]))}
         return out
@@ -71,7 +70,9 @@ class BusinessCase:
                              "p5": np.percentile(v, LOW), "p95": np.percentile(v, HIGH)})
         for key in ("pv_costs", "pv_benefits", "npv", "benefit_cost_ratio"):
             v = np.array([r[key] for r in self.results], dtype=float)
-            rows.append({"stakeholder": "society", "measure": key, "mean": np.nanmean(v),
+            mean = (_ratio_of_means(self.results) if key == "benefit_cost_ratio"
+                    else np.nanmean(v))
+            rows.append({"stakeholder": "society", "measure": key, "mean": mean,
                          "p5": np.nanpercentile(v, LOW), "p95": np.nanpercentile(v, HIGH)})
         for item in sorted({k for r in self.results for k in r["outcomes"]}):
             v = np.array([r["outcomes"].get(item, 0.0) for r in self.results])
@@ -95,6 +96,17 @@ class BusinessCase:
     def payback_years(self) -> list[int | None]:
         """Payback year of each replication (None: not within the horizon)."""
         return [r["payback_year"] for r in self.results]
+
+
+def _ratio_of_means(results: list[dict]) -> float:
+    """Society's benefit-cost ratio over replications: mean PV benefits / mean PV costs.
+
+    Not the mean of the replications' ratios, which can exceed 1 while the mean NPV is
+    below 0 (NaN when the mean PV of costs is not positive).
+    """
+    costs = float(np.mean([r["pv_costs"] for r in results]))
+    benefits = float(np.mean([r["pv_benefits"] for r in results]))
+    return benefits / costs if costs > 0 else float("nan")
 
 
 def run_business_case(params: Parameters, replications: int, seed: int = 1,
@@ -252,7 +264,8 @@ def write_report(bc: BusinessCase, out: Path, title: str, *,
     ]
     for key, label in (("pv_costs", "costs (€, PV)"), ("pv_benefits", "benefits (€, PV)"),
                        ("npv", "net present value (€)"),
-                       ("benefit_cost_ratio", "benefit-cost ratio")):
+                       ("benefit_cost_ratio", "benefit-cost ratio (mean benefits / mean "
+                                              "costs; interval: the replications' own)")):
         r = soc.loc[key]
         fmt = "{:,.2f}" if key == "benefit_cost_ratio" else "{:,.0f}"
         lines.append(f"| {label} | {fmt.format(r['mean'])} | {fmt.format(r['p5'])} – "

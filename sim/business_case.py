@@ -813,12 +813,7 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
     nan = np.isnan(yearly)
     cumulative = np.cumsum(np.where(nan, 0.0, yearly))  # Series.cumsum: NaN skipped, kept
     cumulative[nan] = np.nan
-    positive = cumulative >= 0
-    payback = None
-    if positive.any():
-        first = int(np.argmax(positive))
-        if positive[first:].all():
-            payback = int(by_year.keys[first])
+    payback = payback_year(by_year.keys, cumulative)
     return {
         "npv": pv_benefits - pv_costs,
         "pv_benefits": pv_benefits,
@@ -834,6 +829,20 @@ def _measures(year: np.ndarray, stakeholder: np.ndarray, item: np.ndarray, kind:
                                   zip(by_item.keys.tolist(), plain.tolist(), strict=True)},
         "discount_rates": (float(rate), float(effect_rate)),
     }
+
+
+def payback_year(years: np.ndarray, cumulative: np.ndarray) -> int | None:
+    """The first year from which the cumulative net stays >= 0 (None: it ends below 0).
+
+    The year after the last year below 0 (a NaN year counts as below): a cumulative net
+    that turns positive, dips and recovers pays back when it recovers for good, not
+    never and not at its first crossing.
+    """
+    below = ~(np.asarray(cumulative) >= 0)
+    if len(below) == 0 or below[-1]:
+        return None
+    last = np.flatnonzero(below)
+    return int(years[last[-1] + 1 if len(last) else 0])
 
 
 def provider_pnl(params: Parameters, clients: np.ndarray | list[float], year: int | None = None,

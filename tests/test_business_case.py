@@ -98,6 +98,41 @@ def test_discounting_against_hand_computed_values():
     assert m["stakeholders"]["municipality"]["net"] == pytest.approx(2000 - 300 / 1.0225)
 
 
+def test_payback_is_when_the_cumulative_net_recovers_for_good():
+    """A net that turns positive, dips below 0 and recovers pays back when it recovers."""
+    import numpy as np
+
+    from thuisplus.sim.business_case import measures, payback_year
+
+    years = np.arange(2030, 2039)
+    # the audit's pair (budget view, € thousands): +25.7 in 2032, dips to −5.6 in 2036
+    cum = np.array([-60.0, -20.0, 25.7, 24.0, 22.0, 19.6, -5.6, 21.7, 463.0])
+    assert payback_year(years, cum) == 2037
+    assert payback_year(years, np.abs(cum)) == 2030          # never below 0
+    assert payback_year(years, -np.abs(cum)) is None          # ends below 0
+    assert payback_year(years, np.where(years == 2034, np.nan, np.abs(cum))) == 2035
+    assert payback_year(years[:0], cum[:0]) is None
+    # through measures(): yearly nets −100, +150, −80, +60 (undiscounted, rate 0)
+    flows = pd.DataFrame({
+        "year": [2021, 2022, 2023, 2024], "stakeholder": ["provider"] * 4,
+        "item": ["x"] * 4, "kind": ["cost", "benefit", "cost", "benefit"],
+        "amount": [100.0, 150.0, 80.0, 60.0], "unit": ["€"] * 4})
+    assert measures(flows, 0.0, 2021)["payback_year"] == 2024
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
+def test_payback_year_is_the_first_year_from_which_the_net_stays_non_negative(nets):
+    import numpy as np
+
+    from thuisplus.sim.business_case import payback_year
+
+    cum = np.cumsum(nets)
+    years = np.arange(2021, 2021 + len(cum))
+    got = payback_year(years, cum)
+    want = next((int(y) for k, y in enumerate(years) if (cum[k:] >= 0).all()), None)
+    assert got == want
+
+
 @pytest.fixture(scope="module")
 def contract_flows():
     from thuisplus.sim.presets import load_preset

@@ -207,10 +207,9 @@ def _reference_measures(flows: pd.DataFrame, rate: float, first_year: int,
     real = (kind == "benefit") | (kind == "cost")
     yearly = pd.Series(signed[real]).groupby(year[real]).sum().sort_index()
     cumulative = yearly.cumsum()
-    positive = cumulative[cumulative >= 0]
-    payback = None
-    if len(positive) and (cumulative.loc[positive.index[0]:] >= 0).all():
-        payback = int(positive.index[0])
+    # the years from which the cumulative net stays >= 0 (a NaN year does not)
+    stays = (cumulative >= 0).astype(int)[::-1].cummin()[::-1].astype(bool)
+    payback = int(stays.index[stays.to_numpy()][0]) if stays.any() else None
     out = flows[flows["kind"] == "outcome"]
     out = out.assign(pv=out["amount"].to_numpy(dtype=float)
                      / (1.0 + effect_rate) ** (out["year"].to_numpy() - first_year))

@@ -126,6 +126,29 @@ def test_headline_has_no_ci_of_a_mean_over_design_points():
     assert np.isfinite(head.loc["bcr_provider", "ci_low"])
 
 
+def test_society_bcr_is_the_ratio_of_the_means_and_agrees_with_the_npv():
+    """Mean benefits / mean costs, not the mean of the runs' ratios (the audit: 1.02 beside
+    an NPV of −34,788). One cheap run with a ratio of 10 must not lift two dear ones."""
+    from thuisplus.experiments.business_case_report import _ratio_of_means
+
+    b, c = np.array([10.0, 100.0, 100.0]), np.array([1.0, 200.0, 200.0])
+    df = pd.DataFrame({"scenario": "s", "replication": range(3), "pv_benefits": b,
+                       "pv_costs": c, "npv": b - c, "benefit_cost_ratio": b / c,
+                       "npv_budget": b + 60 - c, "benefit_cost_ratio_budget": (b + 60) / c})
+    head = headline(df).set_index("outcome")
+    assert (b / c).mean() > 1 > head.loc["benefit_cost_ratio", "mean"]
+    assert head.loc["benefit_cost_ratio", "mean"] == pytest.approx(b.mean() / c.mean())
+    assert head.loc["npv", "mean"] < 0
+    assert head.loc["benefit_cost_ratio_budget", "mean"] == pytest.approx(
+        (b + 60).mean() / c.mean())
+    assert head.loc["benefit_cost_ratio", "p95"] == pytest.approx(np.percentile(b / c, 95))
+    lo, hi = head.loc["benefit_cost_ratio", ["ci_low", "ci_high"]]
+    assert lo <= b.mean() / c.mean() <= hi
+    results = [{"pv_benefits": x, "pv_costs": y} for x, y in zip(b, c, strict=True)]
+    assert _ratio_of_means(results) == pytest.approx(b.mean() / c.mean())
+    assert np.isnan(_ratio_of_means([{"pv_benefits": 1.0, "pv_costs": 0.0}]))
+
+
 SMALL = {"building.dwellings": 40, "building.floors": 4, "simulation.follow_up_years": 0}
 
 
