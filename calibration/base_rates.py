@@ -28,11 +28,32 @@ import numpy as np
 import pandas as pd
 
 from thuisplus.sim import Parameters, ThuisplusModel
-from thuisplus.sim.processes.common import WEEKS_PER_YEAR
+from thuisplus.sim.processes.common import WEEKS_PER_YEAR, WLZ_VPT
+
+#: The population's death hazard (per year) at exact age 80 and its Gompertz slope (per
+#: year of age), men and women: CBS 70701ned 2019 (life table of everybody, institutions
+#: included) through q80 = 5.16% and 3.37%, read as the mean hazard over age 80-81, and
+#: the 10-year survival from 80, 37.24% and 49.67% (docs/base_rates.md).
+POPULATION_HAZARD_80 = {"men": 0.04975, "women": 0.03193}
+POPULATION_SLOPE = {"men": 0.1244, "women": 0.1407}
 
 #: Age bands (lower bounds, years) of the tables; the last is open.
 BANDS = (0, 65, 75, 80, 85, 90)
 LABELS = ("<65", "65-74", "75-79", "80-84", "85-89", "90+")
+
+
+def population_hazard(age: np.ndarray | float, female: np.ndarray | bool) -> np.ndarray:
+    """The population's death hazard per year at ``age`` for that sex (CBS 70701ned 2019).
+
+    A band's comparator is this averaged over its person-years at each person's own age
+    and sex (:func:`measure`), not taken at the band's mean age: the hazard rises ~13% a
+    year of age, so at the mean age it understates the band's rate (at 90+ 22.9 instead
+    of 24.9 per 100).
+    """
+    a = np.asarray(age, dtype=float) - 80.0
+    men = POPULATION_HAZARD_80["men"] * np.exp(POPULATION_SLOPE["men"] * a)
+    women = POPULATION_HAZARD_80["women"] * np.exp(POPULATION_SLOPE["women"] * a)
+    return np.where(female, women, men)
 
 
 @dataclass
@@ -66,6 +87,7 @@ def _panel(p: Parameters, seed: int, weeks: int | None
     # the panel holds each person's state at the end of a week: a death or admission
     # in week w is the event of the person-week recorded at w - 1
     pan["death"] = (died >= 0) & (week == died - 1)
+    pan["female"] = m.res.female[rows]
     pan["admit"] = (adm >= 0) & (week == adm - 1)
     return pan, per, m
 
@@ -91,6 +113,10 @@ def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = Non
     pan = pd.concat(parts, ignore_index=True)
     pan["band"] = pd.cut(pan["age"], [*BANDS, 200], right=False, labels=LABELS)
     pan["mult"] = np.exp(-b * pan["vitality"])
+    pan["population_hazard"] = population_hazard(pan["age"].to_numpy(), pan["female"].to_numpy())
+    # household help received: the flag stays set when Wlz care at home (vpt, mpt) takes
+    # over, and then no Wmo hours are delivered (care_needs)
+    pan["household_help"] = pan["wmo_hh"].astype(bool) & (pan["wlz"] < WLZ_VPT)
     home = pan[pan["where"] != 2]
     inside = pan[pan["where"] == 0]
 
@@ -100,12 +126,14 @@ def measure(p: Parameters | None = None, seeds: int = 8, weeks: int | None = Non
         out = pd.DataFrame({
             "person_years": py,
             "deaths_per_100": 100 * g["death"].sum() / py,
+            "population_deaths_per_100": 100 * g["population_hazard"].mean(),
             "admissions_per_100": 100 * g["admit"].sum() / py,
             "mean_vitality": g["vitality"].mean(),
             "mean_age": g["age"].mean(),
             "reference_vitality": -np.log(g["mult"].mean()) / b,
-            "household_help_share": c.groupby(key, observed=False)["wmo_hh"].mean(),
+            "household_help_share": c.groupby(key, observed=False)["household_help"].mean(),
         })
+        out.insert(2, "at_home_ratio", out["deaths_per_100"] / out["population_deaths_per_100"])
         return out
 
     by_age = pd.concat([table(home, inside, "band"),

@@ -57,16 +57,6 @@ def test_nursing_home_admission(summaries):
 # --- by age band, persons at home in the complex or elsewhere, lifetime follow-up ---
 # (thuisplus.calibration.base_rates; sources and derivations in docs/base_rates.md)
 
-def _population_rate(age: float, female_share: float = 0.65) -> float:
-    """CBS 70701ned 2019: the population's death rate (hazard, per year) at ``age``, for
-    the complex's sex mix. Gompertz through q80 = 5.16% (men) and 3.37% (women), read as
-    the mean hazard over age 80-81, and the 10-year survival from 80, 37.24% and 49.67%:
-    hazard at exact 80 0.0498 and 0.0319, slopes 0.124 and 0.141 (docs/base_rates.md)."""
-    men = 0.04975 * np.exp(0.1244 * (age - 80))
-    women = 0.03193 * np.exp(0.1407 * (age - 80))
-    return float((1 - female_share) * men + female_share * women)
-
-
 @pytest.fixture(scope="module")
 def rates():
     from thuisplus.calibration.base_rates import measure
@@ -74,15 +64,37 @@ def rates():
     return measure(seeds=8)
 
 
-@pytest.mark.parametrize("band", ["65-74", "75-79", "80-84", "85-89", "90+"])
+_AT_90 = pytest.mark.xfail(
+    strict=True, reason="known: at 90+ people at home die at 0.549 of the population's rate "
+    "against ~0.63 from the institutional shares: the at-home factor keeps falling past 87 "
+    "(docs/base_rates.md, Open)")
+
+
+@pytest.mark.parametrize("band", ["65-74", "75-79", "80-84", "85-89",
+                                  pytest.param("90+", marks=_AT_90)])
 def test_mortality_at_home_by_age(rates, band):
     # People at home die less often than the population of their age: of the deaths at
     # 80+, 46% were of nursing- or care-home residents (CBS Statistische Trends 2020),
     # who are ~10% of 80-89 and ~32% of 90+ (CBS household projection, 2015), so the
-    # at-home rate is ~0.6-0.85 of the population's; the band allows 0.55-0.9.
+    # at-home rate is ~0.6-0.85 of the population's; the band allows 0.55-0.9. The
+    # population's rate is CBS 70701ned at each person-year's own age and sex
+    # (base_rates.population_hazard), not at the band's mean age, which understates it
+    # (at 90+ by 8%: it let 90+ pass at 0.60).
     row = rates.by_age.loc[band]
-    h = _population_rate(row["mean_age"])
-    assert 0.55 * h <= row["deaths_per_100"] / 100 <= 0.9 * h, (band, row["deaths_per_100"], h)
+    assert 0.55 <= row["at_home_ratio"] <= 0.9, (band, row["deaths_per_100"],
+                                                 row["population_deaths_per_100"])
+
+
+def test_population_comparator_is_cbs_at_each_persons_age():
+    from thuisplus.calibration.base_rates import population_hazard
+
+    # q80 read as the mean hazard over 80-81: -ln(1 - 0.0516) for men, 0.0337 for women
+    for female, q80 in ((False, 0.0516), (True, 0.0337)):
+        mean_80_81 = np.mean(population_hazard(np.linspace(80, 81, 2001), female))
+        assert mean_80_81 == pytest.approx(-np.log(1 - q80), rel=0.01)
+    # a band's average over ages exceeds the rate at its mean age (convex in age)
+    ages = np.array([90.0, 97.0])
+    assert population_hazard(ages, True).mean() > population_hazard(ages.mean(), True)
 
 
 def test_nursing_home_admission_rises_with_age(rates):
@@ -128,8 +140,9 @@ def test_place_of_death(rates, band, men, women):
 def test_household_help_by_age(rates):
     # CBS/GMSD 2022: 14.7% of 75-84 and 29.3% of 85+ receive household help nationally.
     # The complexes are selected (social rent, older, single, frailer) and the model is
-    # fitted to the evaluation's Wmo share (25-45% of residents): up to 3x national
-    # (the model is at ~2.6x and ~2.1x: the least well matched row, docs/base_rates.md).
+    # fitted to the evaluation's Wmo share (25-45% of residents): up to 3x national (the
+    # model is at ~2.2x and ~1.5x, docs/base_rates.md). Received: not those whom Wlz care
+    # at home (vpt, mpt) serves instead, whose indication flag stays set.
     hh = rates.by_age["household_help_share"]
     py = rates.by_age["person_years"]
     b75, b85 = ["75-79", "80-84"], ["85-89", "90+"]
