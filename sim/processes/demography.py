@@ -88,6 +88,22 @@ class DemographyParams(Group):
         "CBS 70701ned 2019: Gompertz slope 0.141 (women), less 0.018 (docs/base_rates.md)",
         "A woman's hazard at home multiplies by exp(slope) per year of age.", ge=0, le=0.3,
     )
+    home_mortality_factor_decline: float = P(
+        0.018, "log per year of age",
+        "docs/base_rates.md: the at-home factor (1 - d) / (1 - s) falls from ~0.83 at ~72 "
+        "to ~0.62 at 85-89 (CBS shares of deaths in and of people living in institutions)",
+        "How much faster than at home the population's hazard rises with age, while the "
+        "institutional share rises (the slopes above are the population's less this).",
+        ge=0, le=0.1,
+    )
+    home_mortality_factor_flat_from: float = P(
+        87.3, "years of age",
+        "docs/base_rates.md: the at-home factor is ~0.62 at 85-89 and ~0.63 at 90+ (a "
+        "falling factor gave 0.55 at 90+); flat from the 85-89 band's mean age",
+        "Age from which the at-home factor stops falling: the hazard at home then rises as "
+        "the population's (slope + factor decline). 120: it falls at every age.",
+        ge=60, le=120,
+    )
     mortality_vitality_log_hr: float = P(
         2.5, "log hazard per unit vitality", ASSUMPTION
         + " (frail residents die 2-3x as often; TILDA frail->death 31% per wave)",
@@ -95,21 +111,21 @@ class DemographyParams(Group):
         ge=0, le=8,
     )
     mortality_reference_vitality_80: float = P(
-        0.463, "vitality (0-1)", "fitted: the baseline's at-home vitality at 80 "
+        0.466, "vitality (0-1)", "fitted: the baseline's at-home vitality at 80 "
         "(calibration/base_rates.py, docs/base_rates.md)",
         "Vitality at which a person of 80 at home has the life table's at-home hazard.",
         ge=0, le=1,
     )
     mortality_reference_vitality_slope: float = P(
-        -0.0161, "vitality per year of age", "fitted with mortality_reference_vitality_80",
+        -0.0156, "vitality per year of age", "fitted with mortality_reference_vitality_80",
         "Change of that reference vitality per year of age (negative: it falls with age).",
         ge=-0.1, le=0.1,
     )
     nh_hazard_ratio: float = P(
-        2.7, "hazard ratio", "fitted to Dutch nursing-home stays: about a quarter of VV4-8 "
+        2.5, "hazard ratio", "fitted to Dutch nursing-home stays: about a quarter of VV4-8 "
         "stays longer than 48 months (Zorginstituut, verblijfsduur Wlz 2022; no mean is "
-        "published); 2.7 gives 24% (3.0: 21%, 2.5: 26%; eight lifetime runs); "
-        "docs/base_rates.md",
+        "published); 2.5 gives 24% (2.6: 23%, 2.7: 22%; eight lifetime runs, with the "
+        "at-home factor flat from 87.3); docs/base_rates.md",
         "A nursing-home resident's hazard relative to their own at-home hazard at the same "
         "age, sex and vitality (the vitality at admission).", ge=0.1, le=50,
     )
@@ -146,6 +162,8 @@ class Coefficients(NamedTuple):
     hazard_female_80: float
     age_slope_male: float      # Gompertz slope per year of age
     age_slope_female: float
+    factor_decline: float      # added to the slope past flat_from (the population's slope)
+    flat_from: float           # age - 80 from which the at-home factor stays flat
     vitality_log_hr: float     # log hazard ratio per unit of vitality below reference
     vref_80: float             # reference vitality at 80
     vref_slope: float          # its change per year of age
@@ -159,6 +177,8 @@ def coefficients(p: Parameters) -> Coefficients:
     return Coefficients(yearly_hazard(d.home_mortality_male_80),
                         yearly_hazard(d.home_mortality_female_80),
                         d.home_mortality_age_slope_male, d.home_mortality_age_slope_female,
+                        d.home_mortality_factor_decline,
+                        d.home_mortality_factor_flat_from - 80.0,
                         d.mortality_vitality_log_hr, d.mortality_reference_vitality_80,
                         d.mortality_reference_vitality_slope,
                         float(yearly_to_weekly(d.move_out_rate)), d.nh_hazard_ratio)
@@ -171,7 +191,8 @@ def _age_and_die(rows, active, where, home, person, age, female, vitality, u_dea
 
     ``DIES``: a resident of the complex dies; ``DIES_OUTSIDE``: a person elsewhere or in a
     nursing home dies; ``MOVES``: a resident moves out. Everybody dies by age, sex and
-    vitality relative to the reference vitality of their age; in a nursing home (where
+    vitality relative to the reference vitality of their age (past ``flat_from`` the hazard
+    rises with age as the population's); in a nursing home (where
     vitality stays at its value on admission) the hazard is ``nh_hazard_ratio`` times
     that. The draws are the person's (``person``).
 
@@ -193,7 +214,10 @@ def _age_and_die(rows, active, where, home, person, age, female, vitality, u_dea
             base, slope = c.hazard_female_80, c.age_slope_female
         else:
             base, slope = c.hazard_male_80, c.age_slope_male
-        hz = base * math.exp(slope * a + c.vitality_log_hr
+        x = slope * a
+        if a > c.flat_from:  # the at-home factor stops falling
+            x += c.factor_decline * (a - c.flat_from)
+        hz = base * math.exp(x + c.vitality_log_hr
                              * (c.vref_80 + c.vref_slope * a - vitality[i]))
         if where[i] == IN_NURSING_HOME:
             if u_death[s] < -math.expm1(-hz * c.nh_hazard_ratio / 52.0):
