@@ -280,7 +280,7 @@ _SAVINGS = ("travel_hours", "pnil_hours", "staff_turnover", "carer_sick_leave_ho
             "staff_hours_hh", "pnil_hours_hh", "staff_hours_pref_hh", "pnil_hours_pref_hh",
             "hh_hours_pref", "beg_hours_pref", "staff_hours_pref_dn", "pnil_hours_pref_dn",
             "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
-            "dn_hours_complex")
+            "dn_hours_complex", "staff_turnover_pnil", "staff_turnover_pref_pnil")
 _SAVED = {k: i for i, k in enumerate(_SAVINGS)}
 #: The columns a pair's post-processing reads.
 _READ = (*_USE_COST, *_SAVINGS, "wmo_clients_preferred", "residents",
@@ -616,14 +616,16 @@ def provider_books(sums: np.ndarray, w: _Wages) -> dict[str, dict[str, float]]:
 
     ``sums``: the year's sums of :data:`_SAVINGS`. Revenue: the hours delivered in the
     complex at the tariff (the unit costs); costs: the working hours of each role, travel
-    included, at the role's employer cost, the PNIL premium and replacing leavers. Each
+    included, at the role's employer cost, the PNIL premium and replacing payroll leavers
+    (an agency replaces its own workers: that is in the premium). Each
     provider keeps its own travel, turnover and PNIL, and its margin on its volume.
     """
     s = {k: sums[i] for k, i in _SAVED.items()}
     pref = {"hh": s["staff_hours_pref_hh"], "dn": s["staff_hours_pref_dn"],
             "p_hh": s["pnil_hours_pref_hh"], "p_dn": s["pnil_hours_pref_dn"],
             "d_hh": s["hh_hours_pref"], "d_beg": s["beg_hours_pref"],
-            "d_dn": s["dn_hours_pref"], "leavers": s["staff_turnover_pref"]}
+            "d_dn": s["dn_hours_pref"],
+            "leavers": s["staff_turnover_pref"] - s["staff_turnover_pref_pnil"]}
     dn_all = s["staff_hours"] - s["staff_hours_hh"]
     pnil_dn_all = s["pnil_hours"] - s["pnil_hours_hh"]
     other = {"hh": s["staff_hours_hh"] - pref["hh"], "dn": dn_all - pref["dn"],
@@ -631,7 +633,7 @@ def provider_books(sums: np.ndarray, w: _Wages) -> dict[str, dict[str, float]]:
              "d_hh": s["hh_hours_complex"] - pref["d_hh"],
              "d_beg": s["beg_hours_complex"] - pref["d_beg"],
              "d_dn": s["dn_hours_complex"] - pref["d_dn"],
-             "leavers": s["staff_turnover"] - pref["leavers"]}
+             "leavers": s["staff_turnover"] - s["staff_turnover_pnil"] - pref["leavers"]}
     out = {}
     for who, x in zip(PROVIDERS, (pref, other), strict=True):
         out[who] = {

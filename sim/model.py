@@ -277,6 +277,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("pnil_hours_pref_dn", "the preferred provider's district-nursing PNIL hours"),
     Column("dn_hours_pref", "district-nursing hours delivered by the preferred provider"),
     Column("staff_turnover_pref", "the preferred provider's workers who left this week"),
+    Column("staff_turnover_pref_pnil", "of whom not on the payroll (PNIL)"),
     Column("hh_hours_complex", "household-help hours delivered in the complex (all "
            "providers; household_help adds the persons elsewhere)"),
     Column("beg_hours_complex", "begeleiding hours delivered in the complex"),

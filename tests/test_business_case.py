@@ -120,6 +120,23 @@ def test_payback_is_when_the_cumulative_net_recovers_for_good():
     assert measures(flows, 0.0, 2021)["payback_year"] == 2024
 
 
+def test_replacing_a_leaver_is_charged_for_payroll_workers_only():
+    """An agency replaces its own workers (the PNIL premium pays for it): only payroll
+    leavers cost a provider ``money.replacement_cost`` (the audit: PNIL leavers were
+    charged too)."""
+    import numpy as np
+
+    from thuisplus.sim.business_case import _SAVED, _SAVINGS, _Wages, provider_books
+
+    sums = np.zeros(len(_SAVINGS))
+    for k, v in {"staff_turnover": 10.0, "staff_turnover_pnil": 4.0,
+                 "staff_turnover_pref": 6.0, "staff_turnover_pref_pnil": 1.0}.items():
+        sums[_SAVED[k]] = v
+    books = provider_books(sums, _Wages(28.0, 42.3, 0.4, 8000.0, 32.76, 64.0, 66.29))
+    assert books["provider"]["staff replacement saved"] == 5 * 8000.0  # the preferred one
+    assert books["other_providers"]["staff replacement saved"] == 1 * 8000.0
+
+
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
 def test_payback_year_is_the_first_year_from_which_the_net_stays_non_negative(nets):
     import numpy as np

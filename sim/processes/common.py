@@ -117,6 +117,8 @@ EVENTS = (
     "dn_hours_complex", "staff_turnover_pnil", "mpt_weeks",
     # the complex's deaths and admissions by age band (AGE_BANDS), for age-specific rates
     "deaths_75_84", "deaths_85plus", "admissions_75_84", "admissions_85plus",
+    # the preferred provider's PNIL leavers (staffing: replacing them is the agency's)
+    "staff_turnover_pref_pnil",
 )
 (EV_DEATHS, EV_ADMISSIONS, EV_MOVES_OUT, EV_INFLOW, EV_FALLS, EV_ED, EV_HOSPITAL_DAYS,
  EV_HOSPITAL_ADMISSIONS, EV_GP, EV_GP_ACUTE, EV_PHYSIO, EV_PHYSIO_ACUTE, EV_VPT_WEEKS,
@@ -130,7 +132,8 @@ EVENTS = (
  EV_STAFF_HOURS_PREF_DN, EV_TRAVEL_HOURS_PREF_DN, EV_PNIL_HOURS_PREF_DN, EV_DN_HOURS_PREF,
  EV_STAFF_TURNOVER_PREF, EV_HH_HOURS_COMPLEX, EV_BEG_HOURS_COMPLEX,
  EV_DN_HOURS_COMPLEX, EV_STAFF_TURNOVER_PNIL, EV_MPT_WEEKS, EV_DEATHS_75_84,
- EV_DEATHS_85PLUS, EV_ADMISSIONS_75_84, EV_ADMISSIONS_85PLUS) = range(len(EVENTS))
+ EV_DEATHS_85PLUS, EV_ADMISSIONS_75_84, EV_ADMISSIONS_85PLUS,
+ EV_STAFF_TURNOVER_PREF_PNIL) = range(len(EVENTS))
 
 #: Age bands of the age-specific weekly columns: [AGE_75, AGE_85) and AGE_85 and over,
 #: the bands in which CBS and the GMSD publish (household help 75-84 and 85+).

@@ -58,6 +58,7 @@ from thuisplus.sim.processes.common import (
     EV_STAFF_TURNOVER,
     EV_STAFF_TURNOVER_PNIL,
     EV_STAFF_TURNOVER_PREF,
+    EV_STAFF_TURNOVER_PREF_PNIL,
     EV_TRAVEL_HOURS,
     EV_TRAVEL_HOURS_HH,
     EV_TRAVEL_HOURS_PREF_DN,
@@ -182,7 +183,7 @@ RECORDS = ("staff_hires", "staff_turnover", "unmet_care_hours", "travel_hours",
            "travel_hours_pref_hh", "pnil_hours_pref_hh", "hh_hours_pref", "beg_hours_pref",
            "staff_hours_pref_dn", "travel_hours_pref_dn", "pnil_hours_pref_dn",
            "dn_hours_pref", "staff_turnover_pref", "hh_hours_complex", "beg_hours_complex",
-           "dn_hours_complex", "staff_turnover_pnil")
+           "dn_hours_complex", "staff_turnover_pnil", "staff_turnover_pref_pnil")
 #: The state it works on: population arrays (``res.``, ``car.``, ``staff.``) and the
 #: other arrays of thuisplus.sim.engine.State (``SCRATCH``); tests check both against the source.
 STATE = ("res.attachment", "res.community", "res.dn_provider", "res.home", "res.nurse",
@@ -443,6 +444,16 @@ def _leavers_of(sh, leavers, group, p):
 
 
 @kernel
+def _pnil_leavers_of(sh, leavers, provider, p, pnil):
+    """How many of the flagged ``leavers`` are PNIL workers of provider ``p``."""
+    n = 0
+    for w in range(sh):
+        if leavers[w] and pnil[w] and provider[w] == p:
+            n += 1
+    return n
+
+
+@kernel
 def _tick_tenure(sh, active, tenure):
     """One more week of tenure for every worker."""
     for w in range(sh):
@@ -637,6 +648,8 @@ def week(S, C, u_first_room, u_hire, u_prov, u_init, instant, week_no):
             ev[EV_STAFF_TURNOVER] += n_leave
             ev[EV_STAFF_TURNOVER_PREF] += _leavers_of(staff.meta[0], flags, staff.provider, 0)
             ev[EV_STAFF_TURNOVER_PNIL] += _leavers_of(staff.meta[0], flags, staff.pnil, True)
+            ev[EV_STAFF_TURNOVER_PREF_PNIL] += _pnil_leavers_of(staff.meta[0], flags,
+                                                                staff.provider, 0, staff.pnil)
 
     for k in range(13):
         acc[k] = 0.0
