@@ -338,6 +338,8 @@ def _society_ratio(g: pd.DataFrame, ratio_runs: pd.DataFrame, col: str, over: st
         return _stats(g, col, over)
     costs = ratio_runs["pv_costs"].to_numpy(dtype=float)
     benefits = ratio_runs[npv].to_numpy(dtype=float) + costs
+    done = np.isfinite(costs) & np.isfinite(benefits)  # as _stats: runs without a value out
     spread = _stats(g, col, over)
-    ratio = ratio_of_means(benefits, costs, ci=over == OVER_REPLICATIONS)
-    return {**spread, **{k: ratio[k] for k in ("mean", "ci_low", "ci_high")}}
+    ratio = ratio_of_means(benefits[done], costs[done], ci=over == OVER_REPLICATIONS)
+    return {**spread, "n": int(done.sum()), "sd": np.nan,
+            **{k: ratio[k] for k in ("mean", "ci_low", "ci_high")}}

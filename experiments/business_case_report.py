@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,15 +99,18 @@ class BusinessCase:
         return [r["payback_year"] for r in self.results]
 
 
-def _ratio_of_means(results: list[dict]) -> float:
+def _ratio_of_means(results: list[dict[str, Any]]) -> float:
     """Society's benefit-cost ratio over replications: mean PV benefits / mean PV costs.
 
     Not the mean of the replications' ratios, which can exceed 1 while the mean NPV is
     below 0 (NaN when the mean PV of costs is not positive).
     """
-    costs = float(np.mean([r["pv_costs"] for r in results]))
-    benefits = float(np.mean([r["pv_benefits"] for r in results]))
-    return benefits / costs if costs > 0 else float("nan")
+    from thuisplus.experiments.analysis import ratio_of_means
+
+    costs = np.array([r["pv_costs"] for r in results], dtype=float)
+    benefits = np.array([r["pv_benefits"] for r in results], dtype=float)
+    done = np.isfinite(costs) & np.isfinite(benefits)
+    return float(ratio_of_means(benefits[done], costs[done], ci=False)["mean"])
 
 
 def run_business_case(params: Parameters, replications: int, seed: int = 1,

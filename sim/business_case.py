@@ -49,6 +49,7 @@ __all__ = [
     "discount_rates",
     "measures",
     "measures_of",
+    "payback_year",
     "provider_pnl",
     "stakeholder_flows",
     "team_cost",

@@ -40,6 +40,47 @@ def _one_year_deaths(where, vitality, age0, female=True, n=200_000):
     return 1 - alive.mean(), p
 
 
+@pytest.mark.parametrize("flat_from", [87.3, 120.0])
+def test_the_at_home_factor_stops_falling_at_flat_from(flat_from):
+    """Past ``home_mortality_factor_flat_from`` the hazard at home rises at the
+    population's slope (the at-home slope + the factor's decline), continuously; 120 is
+    the factor falling at every age (the model before 2026-12-04). The kernel's weekly
+    death probability is checked at its cut point: a uniform just below it dies, just
+    above it lives."""
+    p = small_params(**{"demography.home_mortality_factor_flat_from": flat_from})
+    c, d = demography.coefficients(p), p.demography
+    v = 0.4
+
+    def weekly(age: float) -> float:  # the hazard written out, independently of the kernel
+        a = age - 80.0
+        slope = d.home_mortality_age_slope_female
+        pop = slope + d.home_mortality_factor_decline
+        log_h = (math.log(-math.log(1 - d.home_mortality_female_80))
+                 + slope * min(a, flat_from - 80.0) + pop * max(a - (flat_from - 80.0), 0.0)
+                 + d.mortality_vitality_log_hr * (d.mortality_reference_vitality_80
+                                                  + d.mortality_reference_vitality_slope * a
+                                                  - v))
+        return -math.expm1(-math.exp(log_h) / 52.0)
+
+    ages = np.array([80.0, 87.0, 87.29, 87.31, 95.0, 101.0])
+    for rel, dies in ((1 - 1e-9, True), (1 + 1e-9, False)):
+        n = len(ages)
+        u = np.array([weekly(a) for a in ages]) * rel
+        out = np.zeros(n, np.int8)
+        demography._age_and_die(np.arange(n), np.ones(n, bool), np.zeros(n, np.int8),
+                                np.ones(n, bool), np.arange(n, dtype=np.int32),
+                                ages - 1 / 52, np.ones(n, bool), np.full(n, v), u,
+                                np.ones(n), out, c)
+        assert ((out != 0) == dies).all(), (rel, out)
+    # continuous at the flat point, and 5 years past it the population's slope
+    assert weekly(87.31) / weekly(87.29) == pytest.approx(1.0, abs=0.01)
+    if flat_from < 90:
+        late = math.log(weekly(101.0) / weekly(95.0)) / 6.0  # log hazard per year, roughly
+        early = math.log(weekly(87.0) / weekly(80.0)) / 7.0
+        # (the reference vitality's change with age adds the same to both)
+        assert late - early == pytest.approx(d.home_mortality_factor_decline, abs=0.01)
+
+
 def test_mortality_matches_life_table_at_reference():
     """A woman of 80 at home at the reference vitality of her age dies with the at-home
     probability of the life table (docs/base_rates.md)."""

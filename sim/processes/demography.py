@@ -92,14 +92,16 @@ class DemographyParams(Group):
         0.018, "log per year of age",
         "docs/base_rates.md: the at-home factor (1 - d) / (1 - s) falls from ~0.83 at ~72 "
         "to ~0.62 at 85-89 (CBS shares of deaths in and of people living in institutions)",
-        "How much faster than at home the population's hazard rises with age, while the "
-        "institutional share rises (the slopes above are the population's less this).",
+        "Extra log hazard per year of age past home_mortality_factor_flat_from: the "
+        "population's slope less the at-home slope (0.124 - 0.106 for men, 0.141 - 0.123 "
+        "for women). Change it with the two slopes above.",
         ge=0, le=0.1,
     )
     home_mortality_factor_flat_from: float = P(
         87.3, "years of age",
         "docs/base_rates.md: the at-home factor is ~0.62 at 85-89 and ~0.63 at 90+ (a "
-        "falling factor gave 0.55 at 90+); flat from the 85-89 band's mean age",
+        "falling factor gave 0.55 at 90+); flat from the model's mean age in 85-89 "
+        "(an assumption on where between the bands it levels off)",
         "Age from which the at-home factor stops falling: the hazard at home then rises as "
         "the population's (slope + factor decline). 120: it falls at every age.",
         ge=60, le=120,
